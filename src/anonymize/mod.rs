@@ -1,0 +1,7 @@
+//! `anonymize`: what to strip ([`policy`]) and how one line is rewritten in place ([`rewrite`]).
+
+pub mod policy;
+pub mod rewrite;
+
+pub use policy::Policy;
+pub use rewrite::{Outcome, rewrite_line};

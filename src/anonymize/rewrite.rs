@@ -1,0 +1,176 @@
+//! Rewrites one log line: the bytes between fields are copied, each field is replaced by its anonymised
+//! form. A line that does not parse is scrubbed as free text.
+
+use super::Policy;
+use crate::format::LineParser;
+use crate::privacy::client::reduce_client;
+use crate::privacy::scrub::{Mode, scrub};
+use crate::privacy::url::rewrite_url;
+use crate::record::{FieldKind, Record};
+
+/// What happened to a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Parsed and rewritten field by field.
+    Parsed,
+    /// Did not parse; scrubbed as free text.
+    Scrubbed,
+    /// Empty (or whitespace only); written as it was.
+    Blank,
+}
+
+/// Rewrites `line` (without its terminator) into `out`.
+pub fn rewrite_line(line: &[u8], parser: &LineParser, policy: &Policy, out: &mut Vec<u8>) -> Outcome {
+    if line.iter().all(|&b| b == b' ' || b == b'\t') {
+        out.extend_from_slice(line);
+        return Outcome::Blank;
+    }
+    match parser.parse(line) {
+        Some(record) => {
+            rewrite_record(&record, policy, out);
+            Outcome::Parsed
+        }
+        None => {
+            scrub_unparsed(line, policy, out);
+            Outcome::Scrubbed
+        }
+    }
+}
+
+/// Rewrites a parsed record field by field.
+pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
+    let line = record.line;
+    let rules = &policy.rules;
+    let mut copied = 0;
+    for (kind, span) in record.fields() {
+        let range = span.range();
+        out.extend_from_slice(&line[copied..range.start]);
+        let value = &line[range.clone()];
+        match kind {
+            FieldKind::Client => reduce_client(value, rules, out),
+            FieldKind::Ident | FieldKind::AuthUser => out.push(b'-'),
+            FieldKind::Time | FieldKind::Status | FieldKind::Bytes => out.extend_from_slice(value),
+            FieldKind::Request => rewrite_request(value, policy, out),
+            FieldKind::Referer if value == b"-" => out.push(b'-'),
+            FieldKind::Referer => rewrite_url(value, rules, out),
+            FieldKind::UserAgent => scrub(value, rules, Mode::user_agent(), out),
+            FieldKind::VirtualHost => scrub(value, rules, Mode::PLAIN, out),
+            FieldKind::Other => scrub(value, rules, Mode::free_text_tail(), out),
+        }
+        copied = range.end;
+    }
+    out.extend_from_slice(&line[copied..]);
+}
+
+/// `METHOD TARGET PROTOCOL`: the target goes through the URL rules; a request line of any other shape
+/// (`-`, binary junk from TLS probes) through the free-text scrubber.
+fn rewrite_request(req: &[u8], policy: &Policy, out: &mut Vec<u8>) {
+    let rules = &policy.rules;
+    let Some(sp1) = memchr::memchr(b' ', req) else {
+        scrub(req, rules, Mode::free_text_tail(), out);
+        return;
+    };
+    let method = &req[..sp1];
+    if method.is_empty() || !method.iter().all(|b| b.is_ascii_uppercase() || *b == b'-' || *b == b'_') {
+        scrub(req, rules, Mode::free_text_tail(), out);
+        return;
+    }
+    out.extend_from_slice(&req[..=sp1]);
+    let rest = &req[sp1 + 1..];
+    let target_end = match memchr::memrchr(b' ', rest) {
+        Some(sp2) if rest[sp2 + 1..].starts_with(b"HTTP/") => sp2,
+        _ => rest.len(),
+    };
+    rewrite_url(&rest[..target_end], rules, out);
+    out.extend_from_slice(&rest[target_end..]);
+}
+
+/// A line that did not parse: free-text scrubbing, and when it still looks like `host ident user [`,
+/// ident and user are blanked.
+fn scrub_unparsed(line: &[u8], policy: &Policy, out: &mut Vec<u8>) {
+    let mut fields = line.splitn(4, |&b| b == b' ');
+    let (Some(host), Some(ident), Some(user), Some(rest)) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    else {
+        scrub(line, &policy.rules, Mode::free_text(), out);
+        return;
+    };
+    if !rest.starts_with(b"[") || host.is_empty() || ident.is_empty() || user.is_empty() {
+        scrub(line, &policy.rules, Mode::free_text(), out);
+        return;
+    }
+    scrub(host, &policy.rules, Mode::free_text(), out);
+    out.extend_from_slice(b" - - ");
+    scrub(rest, &policy.rules, Mode::free_text_tail(), out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Format;
+
+    fn anon(line: &str) -> (String, Outcome) {
+        let mut out = Vec::new();
+        let parser = LineParser::detected(Format::Combined);
+        let o = rewrite_line(line.as_bytes(), &parser, &Policy::default(), &mut out);
+        (String::from_utf8(out).unwrap(), o)
+    }
+
+    #[test]
+    fn headline_example_in_a_line() {
+        let (out, o) = anon(
+            r#"192.168.100.50 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 "-" "UA""#,
+        );
+        assert_eq!(o, Outcome::Parsed);
+        assert_eq!(out, r#"192.168.0.0 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 "-" "UA""#);
+    }
+
+    #[test]
+    fn every_field_rule() {
+        let (out, _) = anon(concat!(
+            r#"www.example.com 2001:db8:85a3::8a2e:370:7334 ident jane@example.com [17/May/2015:10:05:03 +0000] "#,
+            r#""GET /u/jane%40example.com/x?token=s3cr3t&q=boots&ip=10.1.2.3 HTTP/1.1" 200 5 "#,
+            r#""http://bob:pw@10.9.8.7/ref?session=abc&utm_source=mail" "Bot/1.2.3.4 (+http://1.2.3.4/; a@b.org)" "#,
+            r#""10.0.0.1, 203.0.113.9" "cookie=abc""#
+        ));
+        assert_eq!(
+            out,
+            concat!(
+                r#"www.example.com 2001:db8:: - - [17/May/2015:10:05:03 +0000] "#,
+                r#""GET /u/:email/x?token=&q=boots&ip= HTTP/1.1" 200 5 "#,
+                r#""http://10.9.0.0/ref?session=&utm_source=mail" "Bot/1.2.3.4 (+http://1.2.0.0/; :email)" "#,
+                r#""10.0.0.0, 203.0.0.0" "cookie=abc""#
+            )
+        );
+    }
+
+    #[test]
+    fn unparsable_lines_are_scrubbed() {
+        let (out, o) = anon("haraway.ucet.ufl.edu joe bob [0");
+        assert_eq!((out.as_str(), o), ("ufl.edu - - [0", Outcome::Scrubbed));
+        let (out, _) = anon("5:00:01:39 -0400] \"GET /x?id=7&q=a HTTP/1.0\" 200 3804 from 1.2.3.4");
+        assert_eq!(out, "5:00:01:39 -0400] \"GET /x?id=&q=a HTTP/1.0\" 200 3804 from 1.2.0.0");
+    }
+
+    #[test]
+    fn odd_requests() {
+        let line = |req: &str| {
+            format!(r#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "{req}" 400 5 "-" "-""#)
+        };
+        for (req, want) in [
+            ("-", "-"),
+            ("", ""),
+            (r"\x16\x03\x01 9.8.7.6", r"\x16\x03\x01 9.8.0.0"),
+            ("GET /a?sid=1", "GET /a?sid="),
+            ("CONNECT 10.2.3.4:443 HTTP/1.1", "CONNECT 10.2.0.0:443 HTTP/1.1"),
+        ] {
+            assert_eq!(anon(&line(req)).0, line(want).replace("1.2.3.4", "1.2.0.0"));
+        }
+    }
+
+    #[test]
+    fn blank_lines_stay_blank() {
+        assert_eq!(anon(""), (String::new(), Outcome::Blank));
+        assert_eq!(anon("  "), ("  ".to_string(), Outcome::Blank));
+    }
+}

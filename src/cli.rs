@@ -1,0 +1,159 @@
+//! The command line: clap definitions, and their validation into each command's `Config`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::anonymize::Policy;
+use crate::commands;
+use crate::error::Error;
+use crate::format::Format;
+use crate::input::InputName;
+use crate::privacy::{IpPolicy, ParamPolicy, Rules};
+
+/// Turns web server access logs into privacy-safe data.
+#[derive(Debug, Parser)]
+#[command(name = "logveil", version, about, long_about = None)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rewrite access logs so they hold no personal data, keeping their format.
+    #[command(long_about = ANONYMIZE_LONG, after_long_help = ANONYMIZE_EXAMPLES)]
+    Anonymize(AnonymizeArgs),
+    /// List the log format presets and their definitions.
+    Formats,
+}
+
+const ANONYMIZE_LONG: &str = "\
+Rewrite access logs so they hold no personal data, keeping their format.
+
+Client IPs are reduced to a network (192.168.100.50 -> 192.168.0.0; IPv6 to /32), host names to their \
+registrable domain, ident and user become '-', query values outside an allow-list are emptied, and email \
+addresses and IPs anywhere in URLs, referrers, user agents and trailing fields are redacted or reduced. \
+One line in gives one line out, in order. A line that does not parse is scrubbed as free text and counted.";
+
+const ANONYMIZE_EXAMPLES: &str = "\
+Examples:
+  logveil anonymize access.log > access.anon.log
+  logveil anonymize access.log.1 access.log.2.gz -o week.log
+  tail -F access.log | logveil anonymize --quiet
+  CustomLog \"|/usr/bin/logveil anonymize --quiet -o /var/log/apache2/access.log\" combined";
+
+/// Options of `anonymize`.
+#[derive(Debug, Args)]
+pub struct AnonymizeArgs {
+    /// Input files (plain, .gz or .zst); none or '-' reads stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write to FILE (replaced atomically when the run succeeds) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Log format preset (see `logveil formats`); detected per file when not given.
+    #[arg(short, long, value_name = "NAME")]
+    pub format: Option<Format>,
+
+    /// Bits of an IPv4 address to keep (8-24).
+    #[arg(long, value_name = "BITS", default_value_t = 16)]
+    pub ipv4_prefix: u8,
+
+    /// Bits of an IPv6 address to keep (16-64).
+    #[arg(long, value_name = "BITS", default_value_t = 32)]
+    pub ipv6_prefix: u8,
+
+    /// Also keep the values of this query parameter (repeatable; 'name*' is a prefix).
+    #[arg(long, value_name = "NAME")]
+    pub keep_param: Vec<String>,
+
+    /// Stop with exit code 65 at the first line that does not parse.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Do not print the summary to stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl AnonymizeArgs {
+    /// Validates the options into a [`commands::anonymize::Config`].
+    pub fn config(&self) -> Result<commands::anonymize::Config, Error> {
+        let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix).map_err(|e| Error::Usage(e.to_string()))?;
+        let params = ParamPolicy::default().with_kept(&self.keep_param);
+        let inputs = if self.files.is_empty() {
+            vec![InputName::Stdin]
+        } else {
+            self.files.iter().map(|f| InputName::from_arg(f)).collect()
+        };
+        let threads = match self.threads {
+            Some(0) => return Err(Error::Usage("--threads must be at least 1".into())),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(commands::anonymize::Config {
+            inputs,
+            output: self.output.clone().filter(|p| p.as_os_str() != "-"),
+            format: self.format,
+            policy: Policy {
+                rules: Rules { ip, params },
+            },
+            strict: self.strict,
+            threads,
+        })
+    }
+}
+
+/// Runs the parsed command line, returning the exit code.
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Anonymize(args) => {
+            let config = args.config()?;
+            let summary = commands::anonymize::run(&config)?;
+            if !args.quiet {
+                eprintln!("logveil: anonymize: {summary}");
+            }
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Formats => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            commands::formats::list(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(|source| Error::Write { output: None, source })?;
+            let _ = std::io::stderr().is_terminal();
+            Ok(crate::error::EXIT_OK)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bad_prefix_is_a_usage_error() {
+        let cli = Cli::try_parse_from(["logveil", "anonymize", "--ipv4-prefix", "30"]).unwrap();
+        let Command::Anonymize(args) = cli.command else {
+            unreachable!()
+        };
+        let err = args.config().unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+    }
+}

@@ -1,0 +1,269 @@
+//! `logveil anonymize`: rewrite logs line by line so they hold no personal data, keeping their format.
+
+use std::io::{self, Write};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+use crate::anonymize::{Outcome, Policy, rewrite_line};
+use crate::error::Error;
+use crate::format::detect::detect;
+use crate::format::{Format, LineParser};
+use crate::input::{self, Block, BlockSource, InputName};
+use crate::output::file::AtomicFile;
+use crate::output::writer::OrderedWriter;
+use crate::pipeline;
+
+/// Everything `anonymize` needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Inputs in order; `Stdin` for `-` or none given.
+    pub inputs: Vec<InputName>,
+    /// Output file (`None`: stdout).
+    pub output: Option<PathBuf>,
+    /// A forced format, or `None` to detect per input.
+    pub format: Option<Format>,
+    /// What to strip.
+    pub policy: Policy,
+    /// Stop at the first line that does not parse.
+    pub strict: bool,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// Line counts of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Lines read (= lines written).
+    pub lines: u64,
+    /// Lines parsed and rewritten field by field.
+    pub parsed: u64,
+    /// Lines that did not parse and were scrubbed as free text.
+    pub scrubbed: u64,
+    /// Empty lines.
+    pub blank: u64,
+}
+
+impl Summary {
+    fn add(&mut self, other: &Summary) {
+        self.lines += other.lines;
+        self.parsed += other.parsed;
+        self.scrubbed += other.scrubbed;
+        self.blank += other.blank;
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} lines: {} parsed, {} scrubbed, {} blank",
+            self.lines, self.parsed, self.scrubbed, self.blank
+        )
+    }
+}
+
+/// The result of one chunk.
+struct Chunk {
+    out: Vec<u8>,
+    counts: Summary,
+    /// Under `--strict`: index (0-based, within the chunk) of the first line that did not parse.
+    first_bad: Option<u64>,
+}
+
+/// Anonymises one chunk of whole lines. Every line gives exactly one output line; a last line without a
+/// newline gets one; `\r\n` endings are kept.
+fn anonymize_chunk(bytes: &[u8], parser: &LineParser, policy: &Policy, strict: bool) -> Chunk {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut counts = Summary::default();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let raw = &bytes[start..end];
+        let (line, crlf) = match raw.strip_suffix(b"\r") {
+            Some(l) => (l, true),
+            None => (raw, false),
+        };
+        let mark = out.len();
+        match rewrite_line(line, parser, policy, &mut out) {
+            Outcome::Parsed => counts.parsed += 1,
+            Outcome::Blank => counts.blank += 1,
+            Outcome::Scrubbed if strict => {
+                out.truncate(mark);
+                return Chunk {
+                    out,
+                    first_bad: Some(counts.lines),
+                    counts,
+                };
+            }
+            Outcome::Scrubbed => counts.scrubbed += 1,
+        }
+        counts.lines += 1;
+        out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+        start = end + 1;
+    }
+    Chunk {
+        out,
+        counts,
+        first_bad: None,
+    }
+}
+
+/// Runs `anonymize`, returning the line counts.
+pub fn run(config: &Config) -> Result<Summary, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .thread_name(|i| format!("logveil-worker-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.threads)))?;
+    let write_err = |source| Error::Write {
+        output: config.output.clone(),
+        source,
+    };
+    // Create the output before reading anything, so an unwritable destination fails at once.
+    let (sink, atomic): (Box<dyn Write + Send>, Option<AtomicFile>) = match &config.output {
+        Some(path) => {
+            let file = AtomicFile::create(path).map_err(write_err)?;
+            (Box::new(file.writer().map_err(write_err)?), Some(file))
+        }
+        None => (Box::new(io::stdout()), None),
+    };
+    let writer = OrderedWriter::spawn(sink).map_err(write_err)?;
+
+    let mut total = Summary::default();
+    let mut failure = None;
+    for input in &config.inputs {
+        if let Err(e) = anonymize_input(input, config, &pool, &writer, &mut total) {
+            failure = Some(e);
+            break;
+        }
+    }
+    // A failed send means the writer stopped: its own error is then the one to report.
+    let finished = writer.finish().map_err(write_err);
+    match failure {
+        Some(Error::Write { .. }) | None => finished?,
+        Some(e) => return Err(e),
+    }
+    if let Some(file) = atomic {
+        file.commit().map_err(write_err)?;
+    }
+    Ok(total)
+}
+
+fn anonymize_input(
+    input: &InputName,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    writer: &OrderedWriter,
+    total: &mut Summary,
+) -> Result<(), Error> {
+    let read_err = |source| Error::Read {
+        input: input.clone(),
+        source,
+    };
+    let mut source = input::open(input).map_err(read_err)?;
+    let Some(first) = source.next_block().map_err(read_err)? else {
+        return Ok(());
+    };
+    let parser = match config.format {
+        Some(f) => LineParser::forced(f),
+        None => LineParser::detected(detect(&first).format),
+    };
+    let source = Box::new(Prepend {
+        first: Some(first),
+        rest: source,
+    });
+    let policy = &config.policy;
+    let strict = config.strict;
+    let mut outcome = Ok(());
+    let mut lines_before = 0u64;
+    let mut write_failed = false;
+    pipeline::run(
+        source,
+        pool,
+        |bytes| anonymize_chunk(bytes, &parser, policy, strict),
+        |chunks: Vec<Chunk>| {
+            let mut bufs = Vec::with_capacity(chunks.len());
+            let mut stop = false;
+            for chunk in chunks {
+                total.add(&chunk.counts);
+                bufs.push(chunk.out);
+                if let Some(bad) = chunk.first_bad {
+                    outcome = Err(Error::Unparsable {
+                        input: input.clone(),
+                        line: lines_before + bad + 1,
+                        format: parser.format().to_string(),
+                    });
+                    stop = true;
+                    break;
+                }
+                lines_before += chunk.counts.lines;
+            }
+            if writer.send(bufs).is_err() {
+                write_failed = true;
+                stop = true;
+            }
+            Ok(if stop {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            })
+        },
+    )
+    .map_err(read_err)?;
+    if write_failed {
+        return Err(Error::Write {
+            output: config.output.clone(),
+            source: io::Error::other("writer stopped"),
+        });
+    }
+    outcome
+}
+
+/// A source with its first block already read (for detection).
+struct Prepend {
+    first: Option<Block>,
+    rest: Box<dyn BlockSource>,
+}
+
+impl BlockSource for Prepend {
+    fn next_block(&mut self) -> io::Result<Option<Block>> {
+        match self.first.take() {
+            Some(b) => Ok(Some(b)),
+            None => self.rest.next_block(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_out_per_line_in() {
+        let input = b"a\r\n\nnot a log 1.2.3.4\n1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast";
+        let parser = LineParser::detected(Format::Combined);
+        let c = anonymize_chunk(input, &parser, &Policy::default(), false);
+        assert_eq!(
+            String::from_utf8(c.out).unwrap(),
+            "a\r\n\nnot a log 1.2.0.0\n1.2.0.0 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast\n"
+        );
+        assert_eq!(
+            c.counts,
+            Summary {
+                lines: 5,
+                parsed: 1,
+                scrubbed: 3,
+                blank: 1
+            }
+        );
+    }
+
+    #[test]
+    fn strict_stops_at_the_first_bad_line() {
+        let input = b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nbad\nbad2\n";
+        let parser = LineParser::detected(Format::Common);
+        let c = anonymize_chunk(input, &parser, &Policy::default(), true);
+        assert_eq!(c.first_bad, Some(1));
+        assert_eq!(c.counts.lines, 1);
+    }
+}

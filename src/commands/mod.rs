@@ -1,0 +1,4 @@
+//! One module per subcommand; each is a library function the CLI and the tests call.
+
+pub mod anonymize;
+pub mod formats;

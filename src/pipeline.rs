@@ -1,0 +1,128 @@
+//! Chunks → parallel map → results in input order.
+//!
+//! A reader thread pulls blocks from the source into a bounded queue. The main thread gathers what is
+//! available into a batch (at least one block, at most [`BATCH_BYTES`]), cuts it into chunks at line
+//! boundaries, maps the chunks on the rayon pool, and hands the results to the sink in input order. Memory
+//! is bounded by the queue and the batch size whatever the input length; a quiet stream is processed as
+//! soon as a line arrives.
+
+use std::io;
+use std::ops::ControlFlow;
+
+use crossbeam_channel::{TryRecvError, bounded};
+use rayon::prelude::*;
+
+use crate::input::{Block, BlockSource};
+
+/// Target bytes per chunk handed to one worker.
+pub const CHUNK_BYTES: usize = 256 << 10;
+/// Most bytes gathered into one batch.
+pub const BATCH_BYTES: usize = 16 << 20;
+/// Blocks the reader may queue ahead.
+const QUEUE_BLOCKS: usize = 64;
+
+/// Runs `map` on every chunk of `source` using `pool`, calling `sink` with each batch of results in input
+/// order. The sink may stop the run early with `ControlFlow::Break`.
+pub fn run<T, M, S>(
+    source: Box<dyn BlockSource>,
+    pool: &rayon::ThreadPool,
+    map: M,
+    mut sink: S,
+) -> io::Result<()>
+where
+    T: Send,
+    M: Fn(&[u8]) -> T + Sync,
+    S: FnMut(Vec<T>) -> io::Result<ControlFlow<()>>,
+{
+    let (tx, rx) = bounded::<io::Result<Block>>(QUEUE_BLOCKS);
+    let mut source = source;
+    // The reader is not joined: on an early stop it may be blocked reading a pipe that never closes. It
+    // ends when its next send finds the queue dropped.
+    std::thread::Builder::new()
+        .name("logveil-reader".into())
+        .spawn(move || {
+            loop {
+                let item = match source.next_block() {
+                    Ok(Some(block)) => Ok(block),
+                    Ok(None) => break,
+                    Err(e) => Err(e),
+                };
+                let failed = item.is_err();
+                if tx.send(item).is_err() || failed {
+                    break;
+                }
+            }
+        })?;
+
+    let mut batch: Vec<Block> = Vec::new();
+    loop {
+        batch.clear();
+        let mut bytes = 0;
+        // Wait for one block, then take whatever else is ready.
+        match rx.recv() {
+            Ok(block) => {
+                let block = block?;
+                bytes += block.len();
+                batch.push(block);
+            }
+            Err(_) => return Ok(()),
+        }
+        let mut ended = false;
+        while bytes < BATCH_BYTES {
+            match rx.try_recv() {
+                Ok(block) => {
+                    let block = block?;
+                    bytes += block.len();
+                    batch.push(block);
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        let chunks: Vec<&[u8]> = batch.iter().flat_map(|b| chunks(b)).collect();
+        let results: Vec<T> = pool.install(|| chunks.par_iter().map(|c| map(c)).collect());
+        if sink(results)?.is_break() {
+            return Ok(());
+        }
+        if ended {
+            return Ok(());
+        }
+    }
+}
+
+/// Cuts `block` into pieces of about [`CHUNK_BYTES`], each ending just after a newline (the last may end
+/// at the end of the block).
+pub fn chunks(block: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = block;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = if rest.len() <= CHUNK_BYTES {
+            rest.len()
+        } else {
+            memchr::memchr(b'\n', &rest[CHUNK_BYTES..]).map_or(rest.len(), |nl| CHUNK_BYTES + nl + 1)
+        };
+        let (chunk, tail) = rest.split_at(end);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_the_block_and_end_at_newlines() {
+        let line = b"0123456789abcdef0123456789abcdef0123456789\n";
+        let block: Vec<u8> = line.iter().copied().cycle().take(line.len() * 20_000).collect();
+        let parts: Vec<&[u8]> = chunks(&block).collect();
+        assert!(parts.len() > 2);
+        assert!(parts.iter().all(|c| c.ends_with(b"\n")));
+        assert_eq!(parts.concat(), block);
+    }
+}

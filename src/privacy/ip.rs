@@ -1,0 +1,236 @@
+//! Reducing IP addresses to a network prefix.
+//!
+//! IPv4 keeps its first `ipv4_prefix` bits (default 16: `192.168.100.50` → `192.168.0.0`), IPv6 its first
+//! `ipv6_prefix` bits (default 32: `2001:db8:85a3::7334` → `2001:db8::`). An IPv4-mapped IPv6 address is
+//! reduced as IPv4 and keeps its form (`::ffff:1.2.3.4` → `::ffff:1.2.0.0`).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use ipnet::{Ipv4Net, Ipv6Net};
+
+/// Allowed values of `--ipv4-prefix`.
+pub const IPV4_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 8..=24;
+/// Allowed values of `--ipv6-prefix`.
+pub const IPV6_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 16..=64;
+
+/// How many leading bits of an address survive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpPolicy {
+    v4_prefix: u8,
+    v6_prefix: u8,
+}
+
+impl Default for IpPolicy {
+    fn default() -> IpPolicy {
+        IpPolicy {
+            v4_prefix: 16,
+            v6_prefix: 32,
+        }
+    }
+}
+
+/// A prefix length outside the allowed range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--{family}-prefix must be between {min} and {max}, not {given}")]
+pub struct PrefixError {
+    family: &'static str,
+    min: u8,
+    max: u8,
+    given: u8,
+}
+
+impl IpPolicy {
+    /// A policy keeping `v4_prefix` bits of IPv4 (8..=24) and `v6_prefix` bits of IPv6 (16..=64).
+    pub fn new(v4_prefix: u8, v6_prefix: u8) -> Result<IpPolicy, PrefixError> {
+        for (family, range, given) in [
+            ("ipv4", IPV4_PREFIX_RANGE, v4_prefix),
+            ("ipv6", IPV6_PREFIX_RANGE, v6_prefix),
+        ] {
+            if !range.contains(&given) {
+                return Err(PrefixError {
+                    family,
+                    min: *range.start(),
+                    max: *range.end(),
+                    given,
+                });
+            }
+        }
+        Ok(IpPolicy {
+            v4_prefix,
+            v6_prefix,
+        })
+    }
+
+    /// Bits of IPv4 kept.
+    pub fn v4_prefix(&self) -> u8 {
+        self.v4_prefix
+    }
+
+    /// Bits of IPv6 kept.
+    pub fn v6_prefix(&self) -> u8 {
+        self.v6_prefix
+    }
+
+    /// The network address of `ip` under the IPv4 prefix.
+    #[inline]
+    pub fn reduce_v4(&self, ip: Ipv4Addr) -> Ipv4Addr {
+        // The prefix is validated to be <= 32, so `new` cannot fail.
+        Ipv4Net::new(ip, self.v4_prefix).map_or(Ipv4Addr::UNSPECIFIED, |n| n.network())
+    }
+
+    /// The network address of `ip` under the IPv6 prefix; IPv4-mapped addresses are reduced as IPv4.
+    pub fn reduce_v6(&self, ip: Ipv6Addr) -> Ipv6Addr {
+        if let Some(v4) = ip.to_ipv4_mapped() {
+            return self.reduce_v4(v4).to_ipv6_mapped();
+        }
+        Ipv6Net::new(ip, self.v6_prefix).map_or(Ipv6Addr::UNSPECIFIED, |n| n.network())
+    }
+
+    /// Reduces either family.
+    pub fn reduce(&self, ip: IpAddr) -> IpAddr {
+        match ip {
+            IpAddr::V4(v4) => IpAddr::V4(self.reduce_v4(v4)),
+            IpAddr::V6(v6) => IpAddr::V6(self.reduce_v6(v6)),
+        }
+    }
+}
+
+/// Parses a dotted-quad IPv4 address at the start of `b`, returning it and its length in bytes.
+///
+/// Each part is one to three digits with a value up to 255; leading zeros are accepted (`010` is ten), so an
+/// address written with them is still recognised and reduced. A fifth part (`1.2.3.4.5`) or a digit right
+/// after the fourth means this is not an address.
+#[inline]
+pub fn parse_ipv4_prefix(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (n, octet) in octets.iter_mut().enumerate() {
+        if n > 0 {
+            if b.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        let mut v: u32 = 0;
+        while i < b.len() && i - start < 3 && b[i].is_ascii_digit() {
+            v = v * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        if i == start || v > 255 {
+            return None;
+        }
+        *octet = v as u8;
+    }
+    match b.get(i) {
+        Some(c) if c.is_ascii_digit() => None,
+        Some(b'.') if b.get(i + 1).is_some_and(u8::is_ascii_digit) => None,
+        _ => Some((Ipv4Addr::from(octets), i)),
+    }
+}
+
+/// Parses all of `b` as an IPv4 address.
+pub fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+    parse_ipv4_prefix(b).and_then(|(ip, n)| (n == b.len()).then_some(ip))
+}
+
+/// Parses all of `b` as an IPv6 address (no brackets, no zone).
+pub fn parse_ipv6(b: &[u8]) -> Option<Ipv6Addr> {
+    if b.len() < 2 || b.len() > 45 || !b.contains(&b':') {
+        return None;
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// Writes an IPv4 address in dotted form without going through `fmt`.
+#[inline]
+pub fn write_ipv4(out: &mut Vec<u8>, ip: Ipv4Addr) {
+    for (n, o) in ip.octets().into_iter().enumerate() {
+        if n > 0 {
+            out.push(b'.');
+        }
+        if o >= 100 {
+            out.push(b'0' + o / 100);
+        }
+        if o >= 10 {
+            out.push(b'0' + (o / 10) % 10);
+        }
+        out.push(b'0' + o % 10);
+    }
+}
+
+/// Writes an IPv6 address in its canonical compressed form (mapped IPv4 in dotted form).
+pub fn write_ipv6(out: &mut Vec<u8>, ip: Ipv6Addr) {
+    use std::io::Write;
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{ip}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v4(s: &str) -> String {
+        let p = IpPolicy::default();
+        let mut out = Vec::new();
+        write_ipv4(&mut out, p.reduce_v4(parse_ipv4(s.as_bytes()).unwrap()));
+        String::from_utf8(out).unwrap()
+    }
+
+    fn v6(s: &str, prefix: u8) -> String {
+        let p = IpPolicy::new(16, prefix).unwrap();
+        let mut out = Vec::new();
+        write_ipv6(&mut out, p.reduce_v6(parse_ipv6(s.as_bytes()).unwrap()));
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn headline_example() {
+        assert_eq!(v4("192.168.100.50"), "192.168.0.0");
+    }
+
+    #[test]
+    fn ipv4_prefixes() {
+        let ip = parse_ipv4(b"192.168.100.200").unwrap();
+        let cases = [(8, "192.0.0.0"), (20, "192.168.96.0"), (24, "192.168.100.0")];
+        for (prefix, want) in cases {
+            let mut out = Vec::new();
+            write_ipv4(&mut out, IpPolicy::new(prefix, 32).unwrap().reduce_v4(ip));
+            assert_eq!(out, want.as_bytes(), "prefix {prefix}");
+        }
+    }
+
+    #[test]
+    fn ipv6_default_keeps_32_bits() {
+        assert_eq!(v6("2001:db8:85a3::8a2e:370:7334", 32), "2001:db8::");
+        assert_eq!(v6("2001:0db8:85a3:0000:0000:8a2e:0370:7334", 48), "2001:db8:85a3::");
+        assert_eq!(v6("2001:DB8::1", 32), "2001:db8::");
+    }
+
+    #[test]
+    fn ipv4_mapped_is_reduced_as_ipv4_and_keeps_its_form() {
+        assert_eq!(v6("::ffff:1.2.3.4", 32), "::ffff:1.2.0.0");
+        assert_eq!(v6("::ffff:192.168.100.50", 32), "::ffff:192.168.0.0");
+    }
+
+    #[test]
+    fn prefix_ranges_are_enforced() {
+        assert!(IpPolicy::new(7, 32).is_err());
+        assert!(IpPolicy::new(25, 32).is_err());
+        assert!(IpPolicy::new(16, 15).is_err());
+        assert!(IpPolicy::new(16, 65).is_err());
+        let e = IpPolicy::new(32, 32).unwrap_err().to_string();
+        assert_eq!(e, "--ipv4-prefix must be between 8 and 24, not 32");
+    }
+
+    #[test]
+    fn ipv4_parsing_edges() {
+        assert_eq!(parse_ipv4(b"192.168.001.001"), Some(Ipv4Addr::new(192, 168, 1, 1)));
+        assert_eq!(parse_ipv4(b"256.1.1.1"), None);
+        assert_eq!(parse_ipv4(b"1.2.3"), None);
+        assert_eq!(parse_ipv4_prefix(b"1.2.3.4.5"), None);
+        assert_eq!(parse_ipv4_prefix(b"1.2.3.45:80"), Some((Ipv4Addr::new(1, 2, 3, 45), 8)));
+        assert_eq!(parse_ipv4_prefix(b"1.2.3.4."), Some((Ipv4Addr::new(1, 2, 3, 4), 7)));
+        assert_eq!(parse_ipv4_prefix(b"1.2.3.1234"), None);
+    }
+}

@@ -1,0 +1,21 @@
+//! The rules that remove personal data from bytes: IP reduction, host names, URLs and the free-text
+//! scrubber. Shared by `anonymize` (rewriting) and, later, `report` and `check`.
+
+pub mod client;
+pub mod host;
+pub mod ip;
+pub mod params;
+pub mod scrub;
+pub mod url;
+
+pub use ip::IpPolicy;
+pub use params::ParamPolicy;
+
+/// Everything the byte-level rules need to know: how far to reduce IPs and which query values to keep.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rules {
+    /// How IP addresses are reduced.
+    pub ip: IpPolicy,
+    /// Which query parameters keep their values.
+    pub params: ParamPolicy,
+}

@@ -1,0 +1,85 @@
+//! The query-parameter allow-list: parameters whose values survive anonymisation.
+
+/// Parameters kept by default: site search (`q`, `query`, `s`, `search`, `searchword`, `k`, `keyword`),
+/// pagination and language. Every `utm_*` campaign parameter is kept as well.
+pub const DEFAULT_KEEP: &[&str] = &[
+    "q",
+    "query",
+    "s",
+    "search",
+    "searchword",
+    "k",
+    "keyword",
+    "page",
+    "lang",
+];
+
+/// Parameter-name prefixes kept by default.
+pub const DEFAULT_KEEP_PREFIXES: &[&str] = &["utm_"];
+
+/// Which query parameters keep their values; every other value is emptied (`?token=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamPolicy {
+    keep: Vec<Vec<u8>>,
+    prefixes: Vec<Vec<u8>>,
+}
+
+impl Default for ParamPolicy {
+    fn default() -> ParamPolicy {
+        ParamPolicy {
+            keep: DEFAULT_KEEP.iter().map(|s| s.as_bytes().to_vec()).collect(),
+            prefixes: DEFAULT_KEEP_PREFIXES
+                .iter()
+                .map(|s| s.as_bytes().to_vec())
+                .collect(),
+        }
+    }
+}
+
+impl ParamPolicy {
+    /// Adds names to the allow-list (`--keep-param`); a name ending in `*` is a prefix.
+    pub fn with_kept<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, names: I) -> ParamPolicy {
+        for name in names {
+            let name = name.as_ref().to_ascii_lowercase().into_bytes();
+            match name.strip_suffix(b"*") {
+                Some(prefix) => self.prefixes.push(prefix.to_vec()),
+                None => self.keep.push(name),
+            }
+        }
+        self
+    }
+
+    /// True when the value of parameter `name` is kept (names compare ASCII case-insensitively).
+    #[inline]
+    pub fn keeps(&self, name: &[u8]) -> bool {
+        self.keep.iter().any(|k| k.eq_ignore_ascii_case(name))
+            || self
+                .prefixes
+                .iter()
+                .any(|p| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_allow_list() {
+        let p = ParamPolicy::default();
+        for kept in ["q", "Q", "utm_source", "UTM_Campaign", "page", "lang", "search"] {
+            assert!(p.keeps(kept.as_bytes()), "{kept}");
+        }
+        for dropped in ["token", "sid", "email", "utm", "qq", "id"] {
+            assert!(!p.keeps(dropped.as_bytes()), "{dropped}");
+        }
+    }
+
+    #[test]
+    fn extendable() {
+        let p = ParamPolicy::default().with_kept(["id", "ref_*"]);
+        assert!(p.keeps(b"id"));
+        assert!(p.keeps(b"ref_site"));
+        assert!(!p.keeps(b"token"));
+    }
+}

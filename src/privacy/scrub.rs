@@ -1,0 +1,351 @@
+//! The free-text scrubber: finds IP addresses and email addresses anywhere in a byte string and reduces or
+//! redacts them, and (optionally) empties query values that are not on the allow-list.
+//!
+//! It is used on fields with no structure of their own (user agents, trailing X-Forwarded-For fields, URL
+//! paths) and on whole lines that did not parse. It never fails and is idempotent: scrubbing its own
+//! output changes nothing.
+//!
+//! - IPv4 dotted quads (parts up to 255, leading zeros accepted) are reduced; `1.2.3.4.5` is not an address.
+//! - IPv6 addresses (at least two colons, parsed by `std`) are reduced; a zone id (`%eth0`) is dropped.
+//! - Email addresses, also with a percent-encoded `%40`, become [`EMAIL`].
+//! - In [`Mode::free_text`], every `?query` has the values of non-allow-listed parameters emptied and the
+//!   first token of the text, when it is a host name, is reduced to its registrable domain.
+//! - In [`Mode::user_agent`], a dotted quad right after `/` is a version number (`Foo/1.2.3.4`), not an IP.
+
+use super::Rules;
+use super::host;
+use super::ip::{parse_ipv4_prefix, parse_ipv6, write_ipv4, write_ipv6};
+use super::url::rewrite_query;
+
+/// What an email address is replaced with.
+pub const EMAIL: &[u8] = b":email";
+
+/// Which extra rules apply to a piece of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Mode {
+    /// Treat `/1.2.3.4` as a version number (user agents).
+    pub versions: bool,
+    /// Apply the query allow-list to `?…` sequences.
+    pub queries: bool,
+    /// Reduce a leading host name to its registrable domain.
+    pub leading_host: bool,
+}
+
+impl Mode {
+    /// IPs and emails only (URL paths, fragments, query keys and kept values).
+    pub const PLAIN: Mode = Mode {
+        versions: false,
+        queries: false,
+        leading_host: false,
+    };
+
+    /// For user agents: IPs and emails, versions left alone.
+    pub fn user_agent() -> Mode {
+        Mode {
+            versions: true,
+            ..Mode::PLAIN
+        }
+    }
+
+    /// For trailing fields and request lines of unknown shape: IPs, emails and queries.
+    pub fn free_text_tail() -> Mode {
+        Mode {
+            queries: true,
+            ..Mode::PLAIN
+        }
+    }
+
+    /// For whole lines of unknown structure: every rule.
+    pub fn free_text() -> Mode {
+        Mode {
+            versions: false,
+            queries: true,
+            leading_host: true,
+        }
+    }
+}
+
+/// A 256-entry byte class table built at compile time.
+macro_rules! byte_table {
+    (|$c:ident| $e:expr) => {{
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $c = i as u8;
+            t[i] = $e;
+            i += 1;
+        }
+        t
+    }};
+}
+
+/// Bytes at which something may start: digits (IPv4/IPv6), `:` (IPv6 starting with a letter or `::`),
+/// `@` and `%` (emails), `?` (queries).
+static TRIGGER: [bool; 256] =
+    byte_table!(|c| c.is_ascii_digit() || matches!(c, b':' | b'@' | b'%' | b'?'));
+static HEXISH: [bool; 256] = byte_table!(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
+static LOCAL: [bool; 256] =
+    byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'));
+static DOMAIN: [bool; 256] = byte_table!(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
+
+/// Scrubs `input` into `out` under `mode`.
+pub fn scrub(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) {
+    let n = input.len();
+    let mut pending = 0; // input[pending..i] is still to be copied
+    let mut i = 0;
+    if mode.leading_host {
+        let end = memchr::memchr(b' ', input).unwrap_or(n);
+        let first = &input[..end];
+        if host::is_hostname(first) {
+            let mark = out.len();
+            if !host::write_registrable_domain(first, out) {
+                out.truncate(mark);
+                out.extend_from_slice(first);
+            }
+            pending = end;
+            i = end;
+        }
+    }
+    while i < n {
+        let c = input[i];
+        if !TRIGGER[c as usize] {
+            i += 1;
+            continue;
+        }
+        match c {
+            b'@' => i = email(input, i, 1, &mut pending, out),
+            b'%' if input.get(i + 1..i + 3).is_some_and(|h| h == b"40") => {
+                i = email(input, i, 3, &mut pending, out)
+            }
+            b'?' if mode.queries => {
+                let end = input[i + 1..]
+                    .iter()
+                    .position(|&b| matches!(b, b' ' | b'"' | b'\t' | b'#'))
+                    .map_or(n, |p| i + 1 + p);
+                out.extend_from_slice(&input[pending..=i]);
+                rewrite_query(&input[i + 1..end], rules, out);
+                pending = end;
+                i = end;
+            }
+            b'0'..=b'9' | b':' => i = address(input, i, rules, mode, &mut pending, out),
+            _ => i += 1,
+        }
+    }
+    out.extend_from_slice(&input[pending..]);
+}
+
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// Tries to read an IP address around position `i` (a digit or a colon). Returns where to continue.
+fn address(
+    input: &[u8],
+    i: usize,
+    rules: &Rules,
+    mode: Mode,
+    pending: &mut usize,
+    out: &mut Vec<u8>,
+) -> usize {
+    // An IPv6 address may start with up to four hex letters before its first colon.
+    let mut start = i;
+    if input[i] == b':' {
+        while start > *pending && i - start < 4 && input[start - 1].is_ascii_hexdigit() {
+            start -= 1;
+        }
+    }
+    let boundary = match start.checked_sub(1).map(|p| input[p]) {
+        None => true,
+        // `Name/1.2.3.4` in a user agent is a version; `//1.2.3.4` is still a URL host.
+        Some(b'/') => !(mode.versions && start >= 2 && is_word(input[start - 2])),
+        Some(p) => !(is_word(p) || p == b'.'),
+    };
+    let run_end = start + input[start..].iter().take_while(|&&b| HEXISH[b as usize]).count();
+    let skip = || {
+        // After a digit, skip the rest of its word so its inner digits are not tried again.
+        let mut j = i + 1;
+        if input[i] == b':' {
+            return j;
+        }
+        while j < input.len() && (is_word(input[j]) || input[j] == b'.') {
+            j += 1;
+        }
+        j
+    };
+    if !boundary {
+        return skip();
+    }
+    let run = &input[start..run_end];
+    let colons = run.iter().filter(|&&b| b == b':').count();
+    if colons >= 2 {
+        if let Some((ip, len)) = ipv6_prefix(run) {
+            let mut end = start + len;
+            if input.get(end).is_some_and(|&b| is_word(b)) {
+                return run_end.max(i + 1);
+            }
+            out.extend_from_slice(&input[*pending..start]);
+            write_ipv6(out, rules.ip.reduce_v6(ip));
+            // Drop a zone id: `fe80::1%eth0`.
+            if input.get(end) == Some(&b'%') && !input[end + 1..].starts_with(b"40") {
+                end += 1 + input[end + 1..]
+                    .iter()
+                    .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-'))
+                    .count();
+            }
+            *pending = end;
+            return end;
+        }
+        return run_end.max(i + 1);
+    }
+    if input[start].is_ascii_digit() {
+        if let Some((ip, len)) = parse_ipv4_prefix(&input[start..]) {
+            let end = start + len;
+            if !input.get(end).is_some_and(|&b| is_word(b)) {
+                out.extend_from_slice(&input[*pending..start]);
+                write_ipv4(out, rules.ip.reduce_v4(ip));
+                *pending = end;
+                return end;
+            }
+        }
+    }
+    skip()
+}
+
+/// The longest IPv6 address at the start of `run` (a run of hex digits, colons and dots), trimming
+/// trailing punctuation such as a sentence's full stop or a port separator.
+fn ipv6_prefix(run: &[u8]) -> Option<(std::net::Ipv6Addr, usize)> {
+    let mut len = run.len();
+    while len >= 2 {
+        if let Some(ip) = parse_ipv6(&run[..len]) {
+            return Some((ip, len));
+        }
+        match run[len - 1] {
+            b'.' | b':' => len -= 1,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Tries to read an email address whose `@` (or `%40`, `sep` bytes long) is at `at`.
+fn email(input: &[u8], at: usize, sep: usize, pending: &mut usize, out: &mut Vec<u8>) -> usize {
+    let mut start = at;
+    while start > *pending && LOCAL[input[start - 1] as usize] {
+        start -= 1;
+    }
+    let dstart = at + sep;
+    let mut end = dstart;
+    while end < input.len() && DOMAIN[input[end] as usize] {
+        end += 1;
+    }
+    while end > dstart && matches!(input[end - 1], b'.' | b'-') {
+        end -= 1;
+    }
+    let domain = &input[dstart..end];
+    let valid = start < at
+        && memchr::memrchr(b'.', domain).is_some_and(|dot| {
+            dot > 0 && {
+                let tld = &domain[dot + 1..];
+                tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)
+            }
+        });
+    if !valid {
+        return at + sep;
+    }
+    out.extend_from_slice(&input[*pending..start]);
+    out.extend_from_slice(EMAIL);
+    *pending = end;
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(input: &str, mode: Mode) -> String {
+        let mut out = Vec::new();
+        scrub(input.as_bytes(), &Rules::default(), mode, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn plain(input: &str) -> String {
+        s(input, Mode::PLAIN)
+    }
+
+    #[test]
+    fn reduces_ipv4_anywhere() {
+        assert_eq!(plain("for 192.168.100.50 and 10.1.2.3:80"), "for 192.168.0.0 and 10.1.0.0:80");
+        assert_eq!(plain("10.0.0.2, 10.0.0.1, 85.181.35.98"), "10.0.0.0, 10.0.0.0, 85.181.0.0");
+        assert_eq!(plain("x=192.168.001.001;"), "x=192.168.0.0;");
+        assert_eq!(plain("/ip/1.2.3.4/x"), "/ip/1.2.0.0/x");
+        assert_eq!(plain("client:1.2.3.4"), "client:1.2.0.0");
+    }
+
+    #[test]
+    fn leaves_things_that_are_not_addresses() {
+        for text in [
+            "version 1.2.3.4.5",
+            "256.1.1.1",
+            "Chrome/32.0.1700.77 Safari/537.36",
+            "[17/May/2015:10:05:03 +0000]",
+            "v1.2.3.4",
+            "rv:49.0",
+            "std::vec",
+            "http://example.com:8080/a",
+            "10:42:51",
+        ] {
+            assert_eq!(plain(text), text);
+        }
+    }
+
+    #[test]
+    fn user_agent_versions_are_not_addresses() {
+        let ua = "Foo/1.2.3.4 (contact 5.6.7.8; +http://9.8.7.6/bot)";
+        let kept = "Foo/1.2.3.4 (contact 5.6.0.0; +http://9.8.0.0/bot)";
+        assert_eq!(s(ua, Mode::user_agent()), kept);
+        assert_eq!(plain(ua), "Foo/1.2.0.0 (contact 5.6.0.0; +http://9.8.0.0/bot)");
+    }
+
+    #[test]
+    fn reduces_ipv6_anywhere() {
+        assert_eq!(plain("from 2001:db8:85a3::8a2e:370:7334 ok"), "from 2001:db8:: ok");
+        assert_eq!(plain("[2001:db8::1]:443"), "[2001:db8::]:443");
+        assert_eq!(plain("fe80::1%eth0 x"), "fe80:: x");
+        assert_eq!(plain("::ffff:192.168.100.50"), "::ffff:192.168.0.0");
+        assert_eq!(plain("a, 2001:DB8:1:2::1."), "a, 2001:db8::.");
+        assert_eq!(plain("::1"), "::");
+    }
+
+    #[test]
+    fn redacts_emails_also_percent_encoded() {
+        assert_eq!(plain("/u/john.doe+x@example.com/p"), "/u/:email/p");
+        assert_eq!(plain("mail=jane%40mail.example.org&x"), "mail=:email&x");
+        assert_eq!(plain("a@b"), "a@b");
+        assert_eq!(plain("@home"), "@home");
+    }
+
+    #[test]
+    fn free_text_rules() {
+        let m = Mode::free_text();
+        assert_eq!(
+            s("haraway.ucet.ufl.edu - - [0", m),
+            "ufl.edu - - [0"
+        );
+        assert_eq!(
+            s("133.43.96.45 - - [01/Aug/199", m),
+            "133.43.0.0 - - [01/Aug/199"
+        );
+        assert_eq!(s("GET /a?token=abc&q=shoes HTTP/1.0", m), "GET /a?token=&q=shoes HTTP/1.0");
+    }
+
+    #[test]
+    fn idempotent_on_examples() {
+        for text in [
+            "haraway.ucet.ufl.edu 1.2.3.4 a@b.co ?x=1&q=2 fe80::1%eth0 ::ffff:1.2.3.4",
+            "GET /a%40b.com?token=abc HTTP/1.1",
+        ] {
+            let once = s(text, Mode::free_text());
+            assert_eq!(s(&once, Mode::free_text()), once);
+        }
+    }
+}
