@@ -105,9 +105,7 @@ impl AnonymizeArgs {
             inputs,
             output: self.output.clone().filter(|p| p.as_os_str() != "-"),
             format: self.format,
-            policy: Policy {
-                rules: Rules { ip, params },
-            },
+            policy: Policy::new(Rules { ip, params }),
             strict: self.strict,
             threads,
         })

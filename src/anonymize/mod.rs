@@ -1,5 +1,6 @@
 //! `anonymize`: what to strip ([`policy`]) and how one line is rewritten in place ([`rewrite`]).
 
+mod cache;
 pub mod policy;
 pub mod rewrite;
 

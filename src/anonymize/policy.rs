@@ -14,8 +14,35 @@
 use crate::privacy::Rules;
 
 /// Everything `anonymize` needs to decide what to write.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
+    rules: Rules,
+    /// Identifies these rules in the per-thread cache of rewritten values, so two policies used in one
+    /// process never share cached results.
+    fingerprint: u64,
+}
+
+impl Policy {
+    /// A policy applying `rules`.
+    pub fn new(rules: Rules) -> Policy {
+        use std::hash::BuildHasher;
+        let fingerprint = foldhash::fast::FixedState::with_seed(1).hash_one(&rules);
+        Policy { rules, fingerprint }
+    }
+
     /// The byte-level rules (IP prefixes, query allow-list).
-    pub rules: Rules,
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The cache key prefix of this policy.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy::new(Rules::default())
+    }
 }

@@ -2,6 +2,7 @@
 //! form. A line that does not parse is scrubbed as free text.
 
 use super::Policy;
+use super::cache::cached;
 use crate::format::LineParser;
 use crate::privacy::client::reduce_client;
 use crate::privacy::scrub::{Mode, scrub};
@@ -40,7 +41,8 @@ pub fn rewrite_line(line: &[u8], parser: &LineParser, policy: &Policy, out: &mut
 /// Rewrites a parsed record field by field.
 pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     let line = record.line;
-    let rules = &policy.rules;
+    let rules = policy.rules();
+    let tag = policy.fingerprint() & !1;
     let mut copied = 0;
     for (kind, span) in record.fields() {
         let range = span.range();
@@ -52,8 +54,10 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
             FieldKind::Time | FieldKind::Status | FieldKind::Bytes => out.extend_from_slice(value),
             FieldKind::Request => rewrite_request(value, policy, out),
             FieldKind::Referer if value == b"-" => out.push(b'-'),
-            FieldKind::Referer => rewrite_url(value, rules, out),
-            FieldKind::UserAgent => scrub(value, rules, Mode::user_agent(), out),
+            FieldKind::Referer => cached(tag, value, out, |v, o| rewrite_url(v, rules, o)),
+            FieldKind::UserAgent => cached(tag ^ 1, value, out, |v, o| {
+                scrub(v, rules, Mode::user_agent(), o)
+            }),
             FieldKind::VirtualHost => scrub(value, rules, Mode::PLAIN, out),
             FieldKind::Other => scrub(value, rules, Mode::free_text_tail(), out),
         }
@@ -65,7 +69,7 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
 /// `METHOD TARGET PROTOCOL`: the target goes through the URL rules; a request line of any other shape
 /// (`-`, binary junk from TLS probes) through the free-text scrubber.
 fn rewrite_request(req: &[u8], policy: &Policy, out: &mut Vec<u8>) {
-    let rules = &policy.rules;
+    let rules = policy.rules();
     let Some(sp1) = memchr::memchr(b' ', req) else {
         scrub(req, rules, Mode::free_text_tail(), out);
         return;
@@ -92,16 +96,16 @@ fn scrub_unparsed(line: &[u8], policy: &Policy, out: &mut Vec<u8>) {
     let (Some(host), Some(ident), Some(user), Some(rest)) =
         (fields.next(), fields.next(), fields.next(), fields.next())
     else {
-        scrub(line, &policy.rules, Mode::free_text(), out);
+        scrub(line, policy.rules(), Mode::free_text(), out);
         return;
     };
     if !rest.starts_with(b"[") || host.is_empty() || ident.is_empty() || user.is_empty() {
-        scrub(line, &policy.rules, Mode::free_text(), out);
+        scrub(line, policy.rules(), Mode::free_text(), out);
         return;
     }
-    scrub(host, &policy.rules, Mode::free_text(), out);
+    scrub(host, policy.rules(), Mode::free_text(), out);
     out.extend_from_slice(b" - - ");
-    scrub(rest, &policy.rules, Mode::free_text_tail(), out);
+    scrub(rest, policy.rules(), Mode::free_text_tail(), out);
 }
 
 #[cfg(test)]

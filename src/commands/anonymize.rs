@@ -10,7 +10,7 @@ use crate::format::detect::detect;
 use crate::format::{Format, LineParser};
 use crate::input::{self, Block, BlockSource, InputName};
 use crate::output::file::AtomicFile;
-use crate::output::writer::OrderedWriter;
+use crate::output::writer::{BufferPool, OrderedWriter};
 use crate::pipeline;
 
 /// Everything `anonymize` needs, validated.
@@ -72,8 +72,14 @@ struct Chunk {
 
 /// Anonymises one chunk of whole lines. Every line gives exactly one output line; a last line without a
 /// newline gets one; `\r\n` endings are kept.
-fn anonymize_chunk(bytes: &[u8], parser: &LineParser, policy: &Policy, strict: bool) -> Chunk {
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8);
+fn anonymize_chunk(
+    bytes: &[u8],
+    parser: &LineParser,
+    policy: &Policy,
+    strict: bool,
+    out: Vec<u8>,
+) -> Chunk {
+    let mut out = out;
     let mut counts = Summary::default();
     let mut start = 0;
     while start < bytes.len() {
@@ -127,12 +133,14 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
         }
         None => (Box::new(io::stdout()), None),
     };
-    let writer = OrderedWriter::spawn(sink).map_err(write_err)?;
+    let buffers = BufferPool::default();
+    let writer = OrderedWriter::spawn(sink, buffers.clone()).map_err(write_err)?;
 
     let mut total = Summary::default();
     let mut failure = None;
     for input in &config.inputs {
-        if let Err(e) = anonymize_input(input, config, &pool, &writer, &mut total) {
+        let sinks = (&writer, &buffers);
+        if let Err(e) = anonymize_input(input, config, &pool, sinks, &mut total) {
             failure = Some(e);
             break;
         }
@@ -153,7 +161,7 @@ fn anonymize_input(
     input: &InputName,
     config: &Config,
     pool: &rayon::ThreadPool,
-    writer: &OrderedWriter,
+    (writer, buffers): (&OrderedWriter, &BufferPool),
     total: &mut Summary,
 ) -> Result<(), Error> {
     let read_err = |source| Error::Read {
@@ -180,7 +188,10 @@ fn anonymize_input(
     pipeline::run(
         source,
         pool,
-        |bytes| anonymize_chunk(bytes, &parser, policy, strict),
+        |bytes| {
+            let out = buffers.take(bytes.len() + bytes.len() / 8);
+            anonymize_chunk(bytes, &parser, policy, strict, out)
+        },
         |chunks: Vec<Chunk>| {
             let mut bufs = Vec::with_capacity(chunks.len());
             let mut stop = false;
@@ -242,7 +253,7 @@ mod tests {
     fn one_line_out_per_line_in() {
         let input = b"a\r\n\nnot a log 1.2.3.4\n1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast";
         let parser = LineParser::detected(Format::Combined);
-        let c = anonymize_chunk(input, &parser, &Policy::default(), false);
+        let c = anonymize_chunk(input, &parser, &Policy::default(), false, Vec::new());
         assert_eq!(
             String::from_utf8(c.out).unwrap(),
             "a\r\n\nnot a log 1.2.0.0\n1.2.0.0 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast\n"
@@ -262,7 +273,7 @@ mod tests {
     fn strict_stops_at_the_first_bad_line() {
         let input = b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nbad\nbad2\n";
         let parser = LineParser::detected(Format::Common);
-        let c = anonymize_chunk(input, &parser, &Policy::default(), true);
+        let c = anonymize_chunk(input, &parser, &Policy::default(), true, Vec::new());
         assert_eq!(c.first_bad, Some(1));
         assert_eq!(c.counts.lines, 1);
     }

@@ -14,7 +14,7 @@ pub const IPV4_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 8..=24;
 pub const IPV6_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 16..=64;
 
 /// How many leading bits of an address survive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IpPolicy {
     v4_prefix: u8,
     v6_prefix: u8,

@@ -12,7 +12,7 @@ pub use ip::IpPolicy;
 pub use params::ParamPolicy;
 
 /// Everything the byte-level rules need to know: how far to reduce IPs and which query values to keep.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Rules {
     /// How IP addresses are reduced.
     pub ip: IpPolicy,

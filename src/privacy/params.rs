@@ -18,7 +18,7 @@ pub const DEFAULT_KEEP: &[&str] = &[
 pub const DEFAULT_KEEP_PREFIXES: &[&str] = &["utm_"];
 
 /// Which query parameters keep their values; every other value is emptied (`?token=`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ParamPolicy {
     keep: Vec<Vec<u8>>,
     prefixes: Vec<Vec<u8>>,

@@ -160,7 +160,6 @@ fn address(
         Some(b'/') => !(mode.versions && start >= 2 && is_word(input[start - 2])),
         Some(p) => !(is_word(p) || p == b'.'),
     };
-    let run_end = start + input[start..].iter().take_while(|&&b| HEXISH[b as usize]).count();
     let skip = || {
         // After a digit, skip the rest of its word so its inner digits are not tried again.
         let mut j = i + 1;
@@ -175,6 +174,7 @@ fn address(
     if !boundary {
         return skip();
     }
+    let run_end = start + input[start..].iter().take_while(|&&b| HEXISH[b as usize]).count();
     let run = &input[start..run_end];
     let colons = run.iter().filter(|&&b| b == b':').count();
     if colons >= 2 {
