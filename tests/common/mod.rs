@@ -1,0 +1,138 @@
+//! Helpers shared by the integration tests: running the binary, finding corpus files, and scanning text
+//! for personal data with a scanner independent of logveil's own rules.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The `logveil` binary built for these tests.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_logveil"))
+}
+
+/// Runs `logveil ARGS` with `stdin` as standard input.
+pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn logveil");
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait logveil");
+    writer.join().expect("stdin writer");
+    out
+}
+
+/// Runs `logveil ARGS`.
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run logveil")
+}
+
+/// The shared corpus folder (`../shared/corpus` beside the repository).
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// A corpus file by name.
+pub fn corpus(name: &str) -> PathBuf {
+    let p = corpus_dir().join(name);
+    assert!(p.is_file(), "corpus file {} is missing", p.display());
+    p
+}
+
+/// Every `.log` file of the corpus.
+pub fn corpus_logs() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+        .expect("read corpus dir")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 20, "corpus looks incomplete");
+    files
+}
+
+/// A sample shipped in `samples/`.
+pub fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name)
+}
+
+/// Lines of `bytes` (a last line without newline counts).
+pub fn count_lines(bytes: &[u8]) -> usize {
+    let n = bytes.iter().filter(|&&b| b == b'\n').count();
+    n + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
+}
+
+/// Full IPv4 addresses in `text`: dotted quads (each part <= 255) whose last two parts are not both zero,
+/// not part of a longer dotted number, and not a `Name/1.2.3.4` version number.
+pub fn full_ipv4s(text: &[u8]) -> Vec<String> {
+    let s = String::from_utf8_lossy(text);
+    let b = s.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit()
+            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+        {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+            j += 1;
+        }
+        let token = s[i..j].trim_end_matches('.');
+        let parts: Vec<&str> = token.split('.').collect();
+        let version = i >= 2 && b[i - 1] == b'/' && b[i - 2].is_ascii_alphanumeric();
+        let followed_by_word = j < b.len() && b[j].is_ascii_alphanumeric();
+        if parts.len() == 4
+            && !version
+            && !followed_by_word
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u16>().is_ok_and(|v| v <= 255))
+            && (parts[2].parse::<u16>().unwrap_or(0) != 0
+                || parts[3].parse::<u16>().unwrap_or(0) != 0)
+        {
+            found.push(token.to_string());
+        }
+        i = j.max(i + 1);
+    }
+    found
+}
+
+/// Email-looking substrings (`local@domain.tld`, also with `%40`).
+pub fn emails(text: &[u8]) -> Vec<String> {
+    let s = String::from_utf8_lossy(text).replace("%40", "@");
+    let b = s.as_bytes();
+    let mut found = Vec::new();
+    for (at, _) in s.match_indices('@') {
+        let local = b[..at]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || b"._+-".contains(c))
+            .count();
+        let domain: String = s[at + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+            .collect();
+        let domain = domain.trim_end_matches('.');
+        let tld_ok = domain
+            .rsplit_once('.')
+            .is_some_and(|(_, tld)| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        if local > 0 && tld_ok {
+            found.push(format!("{}@{}", &s[at - local..at], domain));
+        }
+    }
+    found
+}

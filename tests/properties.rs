@@ -1,0 +1,128 @@
+//! Invariants of `anonymize`, over generated lines: rewriting twice equals rewriting once, one line in
+//! gives one line out, no planted IP or email survives, and thread count never changes the bytes.
+
+mod common;
+
+use logveil::anonymize::{Policy, rewrite_line};
+use logveil::format::{Format, LineParser};
+use proptest::prelude::*;
+
+fn ipv4() -> impl Strategy<Value = String> {
+    // Last two octets not both zero, so the address is "full" and must not survive.
+    (1u8..=254, 0u8..=255, 0u8..=255, 1u8..=254).prop_map(|(a, b, c, d)| format!("{a}.{b}.{c}.{d}"))
+}
+
+fn ipv6() -> impl Strategy<Value = String> {
+    proptest::array::uniform8(1u16..0xffff).prop_map(|g| {
+        g.iter()
+            .map(|x| format!("{x:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    })
+}
+
+fn email() -> impl Strategy<Value = String> {
+    (
+        "[a-z][a-z0-9._]{0,8}[a-z0-9]",
+        "[a-z]{2,8}",
+        "(com|org|de|io)",
+        prop::bool::ANY,
+    )
+        .prop_map(|(l, d, t, encoded)| format!("{l}{}{d}.{t}", if encoded { "%40" } else { "@" }))
+}
+
+fn word() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9_-]{1,10}"
+}
+
+/// A combined line with an IP as client, and IPs/emails planted in path, query, referrer, UA and an
+/// X-Forwarded-For field.
+fn line() -> impl Strategy<Value = (String, Vec<String>)> {
+    (
+        prop_oneof![ipv4(), ipv6()],
+        ipv4(),
+        email(),
+        email(),
+        ipv4(),
+        word(),
+        word(),
+        prop_oneof![Just("q"), Just("token"), Just("sid"), Just("page")],
+        "[a-zA-Z0-9]{0,12}",
+    )
+        .prop_map(|(client, xff, mail1, mail2, ref_ip, p1, user, key, value)| {
+            let line = format!(
+                r#"{client} - {user} [17/May/2015:10:05:03 +0000] "GET /{p1}/{mail1}?{key}={value} HTTP/1.1" 200 512 "http://{ref_ip}/x?e={mail2}" "Mozilla/5.0 (bot; +{mail2})" "{xff}, 10.0.0.1""#
+            );
+            (line, vec![client, xff, ref_ip, mail1, mail2])
+        })
+}
+
+fn anon(line: &[u8]) -> Vec<u8> {
+    let parser = LineParser::detected(Format::Combined);
+    let mut out = Vec::new();
+    rewrite_line(line, &parser, &Policy::default(), &mut out);
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn planted_identifiers_never_survive((line, planted) in line()) {
+        let out = anon(line.as_bytes());
+        let text = String::from_utf8(out.clone()).unwrap();
+        for secret in &planted {
+            prop_assert!(!text.contains(secret.as_str()), "{} survived in {}", secret, text);
+        }
+        prop_assert!(common::full_ipv4s(&out).is_empty(), "{}", text);
+        prop_assert!(common::emails(&out).is_empty(), "{}", text);
+    }
+
+    #[test]
+    fn anonymising_twice_equals_once((line, _) in line()) {
+        let once = anon(line.as_bytes());
+        prop_assert_eq!(anon(&once), once);
+    }
+
+    #[test]
+    fn any_bytes_give_one_line_and_are_idempotent(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let line: Vec<u8> = bytes.into_iter().filter(|&b| b != b'\n').collect();
+        let once = anon(&line);
+        prop_assert!(!once.contains(&b'\n'));
+        prop_assert_eq!(anon(&once), once);
+    }
+
+    #[test]
+    fn noisy_text_with_planted_ips_is_scrubbed(
+        prefix in "[ -~]{0,40}", ip in ipv4(), suffix in "[ -~&&[^0-9.]]{0,40}",
+    ) {
+        let line = format!("{prefix} {ip}{suffix}");
+        let out = anon(line.as_bytes());
+        prop_assert!(common::full_ipv4s(&out).is_empty(), "{:?}", String::from_utf8_lossy(&out));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    /// Whole runs of the binary: line count kept and `--threads 1` = `--threads 3`, on files big enough to
+    /// be cut into several chunks.
+    #[test]
+    fn threads_do_not_change_output(lines in prop::collection::vec(line(), 1..40), repeat in 1usize..6000) {
+        let mut input = String::new();
+        for i in 0..repeat {
+            let (l, _) = &lines[i % lines.len()];
+            input.push_str(l);
+            input.push('\n');
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gen.log");
+        std::fs::write(&path, &input).unwrap();
+        let p = path.to_str().unwrap();
+        let one = common::run(&["anonymize", "-q", "--threads", "1", p]);
+        let three = common::run(&["anonymize", "-q", "--threads", "3", p]);
+        prop_assert!(one.status.success());
+        prop_assert_eq!(common::count_lines(&one.stdout), repeat);
+        prop_assert_eq!(&one.stdout, &three.stdout);
+    }
+}
