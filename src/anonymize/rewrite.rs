@@ -47,7 +47,7 @@ pub fn rewrite_line(
 pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     let line = record.line;
     let rules = policy.rules();
-    let tag = policy.fingerprint() & !1;
+    let tag = policy.fingerprint() & !3;
     let mut copied = 0;
     for (kind, span) in record.fields() {
         let range = span.range();
@@ -57,7 +57,7 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
             FieldKind::Client => reduce_client(value, rules, out),
             FieldKind::Ident | FieldKind::AuthUser => out.push(b'-'),
             FieldKind::Time | FieldKind::Status | FieldKind::Bytes => out.extend_from_slice(value),
-            FieldKind::Request => rewrite_request(value, policy, out),
+            FieldKind::Request => cached(tag ^ 2, value, out, |v, o| rewrite_request(v, policy, o)),
             FieldKind::Referer if value == b"-" => out.push(b'-'),
             FieldKind::Referer => cached(tag, value, out, |v, o| rewrite_url(v, rules, o)),
             FieldKind::UserAgent => cached(tag ^ 1, value, out, |v, o| {

@@ -113,43 +113,46 @@ fn client_list(i: &[u8]) -> Res<'_, &[u8]> {
 
 /// `[dd/Mon/yyyy:hh:mm:ss +zzzz]`; returns the text between the brackets.
 fn clf_time(i: &[u8]) -> Res<'_, &[u8]> {
-    let (r, _) = tag(&b"["[..]).parse(i)?;
-    let Some(close) = memchr::memchr(b']', r) else {
-        return Err(nom::Err::Error(()));
-    };
-    let t = &r[..close];
-    if !is_clf_time(t) {
-        return Err(nom::Err::Error(()));
+    match i {
+        [b'[', rest @ ..] if rest.len() > 26 && rest[26] == b']' && is_clf_time(&rest[..26]) => {
+            Ok((&rest[27..], &rest[..26]))
+        }
+        _ => Err(nom::Err::Error(())),
     }
-    Ok((&r[close + 1..], t))
 }
 
 /// True for `dd/Mon/yyyy:hh:mm:ss +zzzz`.
+#[inline]
 pub fn is_clf_time(t: &[u8]) -> bool {
-    const SHAPE: &[u8; 26] = b"00/Aaa/0000:00:00:00 +0000";
+    const DIGITS: [usize; 16] = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25];
     t.len() == 26
-        && t.iter().zip(SHAPE).all(|(&c, &s)| match s {
-            b'0' => c.is_ascii_digit(),
-            b'A' | b'a' => c.is_ascii_alphabetic(),
-            b'+' => c == b'+' || c == b'-',
-            _ => c == s,
-        })
+        && t[2] == b'/'
+        && t[6] == b'/'
+        && t[11] == b':'
+        && t[14] == b':'
+        && t[17] == b':'
+        && t[20] == b' '
+        && (t[21] == b'+' || t[21] == b'-')
+        && t[3..6].iter().all(u8::is_ascii_alphabetic)
+        && DIGITS
+            .iter()
+            .fold(true, |ok, &i| ok & t[i].is_ascii_digit())
 }
 
-/// A double-quoted string with backslash escapes; returns the content.
+/// A double-quoted string with backslash escapes (`\"` does not end it); returns the content.
+#[inline]
 pub fn quoted(i: &[u8]) -> Res<'_, &[u8]> {
-    let (r, _) = tag(&b"\""[..]).parse(i)?;
+    let [b'"', r @ ..] = i else {
+        return Err(nom::Err::Error(()));
+    };
     let mut pos = 0;
-    while let Some(off) = memchr::memchr2(b'"', b'\\', &r[pos..]) {
+    while let Some(off) = memchr::memchr(b'"', &r[pos..]) {
         let at = pos + off;
-        if r[at] == b'\\' {
-            pos = at + 2;
-            if pos > r.len() {
-                break;
-            }
-        } else {
+        let backslashes = r[..at].iter().rev().take_while(|&&b| b == b'\\').count();
+        if backslashes % 2 == 0 {
             return Ok((&r[at + 1..], &r[..at]));
         }
+        pos = at + 1;
     }
     Err(nom::Err::Error(()))
 }

@@ -79,10 +79,10 @@ macro_rules! byte_table {
     }};
 }
 
-/// Bytes at which something may start: digits (IPv4/IPv6), `:` (IPv6 starting with a letter or `::`),
-/// `@` and `%` (emails), `?` (queries).
-static TRIGGER: [bool; 256] =
-    byte_table!(|c| c.is_ascii_digit() || matches!(c, b':' | b'@' | b'%' | b'?'));
+/// Bytes that reveal something: `.` (inside an IPv4 address), `:` (inside an IPv6 address), `@` and `%`
+/// (emails), `?` (queries). Addresses are found at their first separator and read from the digits before
+/// it, so the common bytes (letters, digits, `/`) cost one table look-up each.
+static TRIGGER: [bool; 256] = byte_table!(|c| matches!(c, b'.' | b':' | b'@' | b'%' | b'?'));
 static HEXISH: [bool; 256] = byte_table!(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
 static LOCAL: [bool; 256] =
     byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'));
@@ -127,7 +127,7 @@ pub fn scrub(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) {
                 pending = end;
                 i = end;
             }
-            b'0'..=b'9' | b':' => i = address(input, i, rules, mode, &mut pending, out),
+            b'.' | b':' => i = address(input, i, rules, mode, &mut pending, out),
             _ => i += 1,
         }
     }
@@ -149,12 +149,19 @@ fn address(
     pending: &mut usize,
     out: &mut Vec<u8>,
 ) -> usize {
-    // An IPv6 address may start with up to four hex letters before its first colon.
+    // The address starts at most three digits before its first `.`, or four hex digits before its
+    // first `:`, and never before what is already written.
+    let (max_back, is_part): (usize, fn(&u8) -> bool) = if input[i] == b'.' {
+        (3, u8::is_ascii_digit)
+    } else {
+        (4, u8::is_ascii_hexdigit)
+    };
     let mut start = i;
-    if input[i] == b':' {
-        while start > *pending && i - start < 4 && input[start - 1].is_ascii_hexdigit() {
-            start -= 1;
-        }
+    while start > *pending && i - start < max_back && is_part(&input[start - 1]) {
+        start -= 1;
+    }
+    if start == i && input[i] == b'.' {
+        return i + 1;
     }
     let boundary = match start.checked_sub(1).map(|p| input[p]) {
         None => true,
@@ -162,19 +169,8 @@ fn address(
         Some(b'/') => !(mode.versions && start >= 2 && is_word(input[start - 2])),
         Some(p) => !(is_word(p) || p == b'.'),
     };
-    let skip = || {
-        // After a digit, skip the rest of its word so its inner digits are not tried again.
-        let mut j = i + 1;
-        if input[i] == b':' {
-            return j;
-        }
-        while j < input.len() && (is_word(input[j]) || input[j] == b'.') {
-            j += 1;
-        }
-        j
-    };
     if !boundary {
-        return skip();
+        return i + 1;
     }
     let run_end = start
         + input[start..]
@@ -216,7 +212,7 @@ fn address(
             }
         }
     }
-    skip()
+    i + 1
 }
 
 /// The longest IPv6 address at the start of `run` (a run of hex digits, colons and dots), trimming
