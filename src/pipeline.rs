@@ -17,9 +17,9 @@ use crate::input::{Block, BlockSource};
 /// Target bytes per chunk handed to one worker.
 pub const CHUNK_BYTES: usize = 256 << 10;
 /// Most bytes gathered into one batch.
-pub const BATCH_BYTES: usize = 16 << 20;
+pub const BATCH_BYTES: usize = 8 << 20;
 /// Blocks the reader may queue ahead.
-const QUEUE_BLOCKS: usize = 64;
+const QUEUE_BLOCKS: usize = 32;
 
 /// Runs `map` on every chunk of `source` using `pool`, calling `sink` with each batch of results in input
 /// order. The sink may stop the run early with `ControlFlow::Break`.

@@ -7,7 +7,7 @@ use crate::format::LineParser;
 use crate::privacy::client::reduce_client;
 use crate::privacy::scrub::{Mode, scrub};
 use crate::privacy::url::rewrite_url;
-use crate::record::{FieldKind, Record};
+use crate::record::{Record, Span};
 
 /// What happened to a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,27 +48,41 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     let line = record.line;
     let rules = policy.rules();
     let tag = policy.fingerprint() & !3;
+    out.reserve(line.len() + 16);
     let mut copied = 0;
-    for (kind, span) in record.fields() {
+    // Copies the bytes before `span` and returns the field's bytes.
+    let mut field = |span: Span, out: &mut Vec<u8>| {
         let range = span.range();
         out.extend_from_slice(&line[copied..range.start]);
-        let value = &line[range.clone()];
-        match kind {
-            FieldKind::Client => reduce_client(value, rules, out),
-            FieldKind::Ident | FieldKind::AuthUser => out.push(b'-'),
-            FieldKind::Time | FieldKind::Status | FieldKind::Bytes => out.extend_from_slice(value),
-            FieldKind::Request => cached(tag ^ 2, value, out, |v, o| rewrite_request(v, policy, o)),
-            FieldKind::Referer if value == b"-" => out.push(b'-'),
-            FieldKind::Referer => cached(tag, value, out, |v, o| rewrite_url(v, rules, o)),
-            FieldKind::UserAgent => cached(tag ^ 1, value, out, |v, o| {
-                scrub(v, rules, Mode::user_agent(), o)
-            }),
-            FieldKind::VirtualHost => scrub(value, rules, Mode::PLAIN, out),
-            FieldKind::Other => scrub(value, rules, Mode::free_text_tail(), out),
-        }
         copied = range.end;
+        &line[range]
+    };
+    if let Some(vhost) = record.vhost {
+        let value = field(vhost, out);
+        scrub(value, rules, Mode::PLAIN, out);
     }
-    out.extend_from_slice(&line[copied..]);
+    let value = field(record.client, out);
+    reduce_client(value, rules, out);
+    field(record.ident, out);
+    out.push(b'-');
+    field(record.authuser, out);
+    out.push(b'-');
+    let value = field(record.request, out);
+    cached(tag ^ 2, value, out, |v, o| rewrite_request(v, policy, o));
+    if let Some(referer) = record.referer {
+        match field(referer, out) {
+            b"-" => out.push(b'-'),
+            value => cached(tag, value, out, |v, o| rewrite_url(v, rules, o)),
+        }
+    }
+    if let Some(agent) = record.user_agent {
+        let value = field(agent, out);
+        cached(tag ^ 1, value, out, |v, o| scrub(v, rules, Mode::user_agent(), o));
+    }
+    let value = field(record.extra, out);
+    if !value.is_empty() {
+        scrub(value, rules, Mode::free_text_tail(), out);
+    }
 }
 
 /// `METHOD TARGET PROTOCOL`: the target goes through the URL rules; a request line of any other shape
