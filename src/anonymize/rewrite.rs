@@ -77,7 +77,9 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     }
     if let Some(agent) = record.user_agent {
         let value = field(agent, out);
-        cached(tag ^ 1, value, out, |v, o| scrub(v, rules, Mode::user_agent(), o));
+        cached(tag ^ 1, value, out, |v, o| {
+            scrub(v, rules, Mode::user_agent(), o)
+        });
     }
     let value = field(record.extra, out);
     if !value.is_empty() {

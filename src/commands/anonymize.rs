@@ -81,10 +81,9 @@ fn anonymize_chunk(
 ) -> Chunk {
     let mut out = out;
     let mut counts = Summary::default();
-    let mut ends = memchr::memchr_iter(b'\n', bytes);
     let mut start = 0;
     while start < bytes.len() {
-        let end = ends.next().unwrap_or(bytes.len());
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
         let raw = &bytes[start..end];
         let (line, crlf) = match raw.strip_suffix(b"\r") {
             Some(l) => (l, true),

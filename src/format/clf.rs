@@ -8,7 +8,7 @@
 //! Anything after the last field (nginx `"$http_x_forwarded_for"`, Traefik's extra fields) is kept as
 //! `extra`. The client field may be an X-Forwarded-For style list (`10.0.0.2, 10.0.0.1`).
 
-use nom::bytes::complete::{tag, take_while_m_n, take_while1};
+use nom::bytes::complete::{tag, take_while1};
 use nom::{IResult, Parser};
 
 use crate::record::{Record, Span};
@@ -49,7 +49,7 @@ fn parse_inner(line: &[u8], shape: ClfShape) -> Res<'_, Record<'_>> {
     let (r, _) = space(r)?;
     let (r, request) = quoted(r)?;
     let (r, _) = space(r)?;
-    let (r, status) = take_while_m_n(3, 3, |c: u8| c.is_ascii_digit()).parse(r)?;
+    let (r, status) = status_code(r)?;
     let (r, _) = space(r)?;
     let (mut rest, bytes) = byte_count(r)?;
 
@@ -157,11 +157,26 @@ pub fn quoted(i: &[u8]) -> Res<'_, &[u8]> {
     Err(nom::Err::Error(()))
 }
 
+/// Three digits.
+fn status_code(i: &[u8]) -> Res<'_, &[u8]> {
+    match i {
+        [a, b, c, ..] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
+            Ok((&i[3..], &i[..3]))
+        }
+        _ => Err(nom::Err::Error(())),
+    }
+}
+
+/// A byte count: up to 20 digits, or `-`.
 fn byte_count(i: &[u8]) -> Res<'_, &[u8]> {
     if i.first() == Some(&b'-') && !i.get(1).is_some_and(u8::is_ascii_digit) {
         return Ok((&i[1..], &i[..1]));
     }
-    take_while_m_n(1, 20, |c: u8| c.is_ascii_digit()).parse(i)
+    let n = i.iter().take(21).take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 || n > 20 {
+        return Err(nom::Err::Error(()));
+    }
+    Ok((&i[n..], &i[..n]))
 }
 
 /// ` "referer" "user agent"`.

@@ -145,18 +145,25 @@ pub fn parse_ipv6(b: &[u8]) -> Option<Ipv6Addr> {
 /// Writes an IPv4 address in dotted form without going through `fmt`.
 #[inline]
 pub fn write_ipv4(out: &mut Vec<u8>, ip: Ipv4Addr) {
-    for (n, o) in ip.octets().into_iter().enumerate() {
-        if n > 0 {
-            out.push(b'.');
+    let mut buf = [0u8; 15];
+    let mut n = 0;
+    for (i, o) in ip.octets().into_iter().enumerate() {
+        if i > 0 {
+            buf[n] = b'.';
+            n += 1;
         }
         if o >= 100 {
-            out.push(b'0' + o / 100);
+            buf[n] = b'0' + o / 100;
+            n += 1;
         }
         if o >= 10 {
-            out.push(b'0' + (o / 10) % 10);
+            buf[n] = b'0' + (o / 10) % 10;
+            n += 1;
         }
-        out.push(b'0' + o % 10);
+        buf[n] = b'0' + o % 10;
+        n += 1;
     }
+    out.extend_from_slice(&buf[..n]);
 }
 
 /// Writes an IPv6 address in its canonical compressed form (mapped IPv4 in dotted form).
