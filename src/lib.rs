@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod analyze;
 pub mod anonymize;
 pub mod cli;
 pub mod commands;

@@ -1,4 +1,6 @@
-//! Where results go. For now: the ordered writer used by `anonymize` and atomic output files.
+//! Where results go: the ordered writer used by `anonymize`, atomic output files, and the report outputs
+//! (CSV, JSON, terminal).
 
 pub mod file;
+pub mod report;
 pub mod writer;

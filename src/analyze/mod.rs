@@ -1,0 +1,317 @@
+//! Aggregation for `logveil report`: classification of hits ([`classify`]), the default lists
+//! ([`lists`]), visitor keys ([`visitors`]), referrers and search terms ([`search`]), CLF time
+//! ([`time`]), mergeable partial tables ([`tables`]) and sessionisation into the final [`report::Report`]
+//! ([`sessions`]).
+//!
+//! [`Analyzer::chunk`] turns a chunk of lines into a [`tables::Tables`]; partials merge with
+//! [`tables::Tables::merge`]; [`sessions::finish`] turns the merged partial into report tables.
+
+pub mod classify;
+pub mod lists;
+pub mod report;
+pub mod search;
+pub mod sessions;
+pub mod tables;
+pub mod time;
+pub mod visitors;
+
+use crate::format::LineParser;
+use crate::privacy::Rules;
+use crate::privacy::client::reduce_client;
+use crate::privacy::url::rewrite_url;
+use crate::record::Record;
+
+use classify::{Resource, resource, split_request, split_target, stable_hash, with_ua};
+use tables::{Event, EventKind, Tables, UaClass};
+use visitors::{DayKeys, VisitorKeyer};
+
+/// What the analysis needs to know besides the log.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Privacy rules for paths, referrers and client networks.
+    pub rules: Rules,
+    /// Hosts of the site (`--site-host`): referrers from them are internal. When empty, the request's own
+    /// host (`%v`) is the only internal host.
+    pub site_hosts: Vec<String>,
+    /// The redirect endpoint of outlinks (`--outlink-path`), e.g. `/out`.
+    pub outlink_path: Option<String>,
+    /// The parameter of the outlink endpoint holding the target URL (`--outlink-param`).
+    pub outlink_param: String,
+    /// Rows of free-text tables seen by fewer distinct visitors are folded into `(other)`.
+    pub min_visitors: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            rules: Rules::default(),
+            site_hosts: Vec::new(),
+            outlink_path: None,
+            outlink_param: "url".to_string(),
+            min_visitors: 2,
+        }
+    }
+}
+
+/// True when an opt-out header value is `1`.
+pub fn opted_out(record: &Record<'_>) -> bool {
+    let is_one =
+        |s: Option<crate::record::Span>| s.is_some_and(|s| record.get(s).trim_ascii() == b"1");
+    is_one(record.dnt) || is_one(record.sec_gpc)
+}
+
+/// Turns chunks of lines into partial tables.
+#[derive(Debug, Clone)]
+pub struct Analyzer {
+    settings: Settings,
+    keyer: VisitorKeyer,
+}
+
+impl Analyzer {
+    /// An analyzer keying visitors with `keyer`.
+    pub fn new(settings: Settings, keyer: VisitorKeyer) -> Analyzer {
+        Analyzer { settings, keyer }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Analyses a chunk of whole lines (`\n` or `\r\n` terminated; the last may lack its terminator).
+    pub fn chunk(&self, parser: &LineParser, bytes: &[u8]) -> Tables {
+        let mut state = ChunkState {
+            t: Tables::default(),
+            keys: DayKeys::new(&self.keyer),
+            scratch: Vec::with_capacity(1024),
+        };
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            let raw = &bytes[start..end];
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            state.t.counts.lines += 1;
+            if line.is_empty() {
+                state.t.counts.blank += 1;
+            } else {
+                match parser.parse(line) {
+                    Some(record) => self.record(&record, &mut state),
+                    None => state.t.counts.unparsed += 1,
+                }
+            }
+            start = end + 1;
+        }
+        state.t
+    }
+
+    fn record(&self, r: &Record<'_>, st: &mut ChunkState<'_>) {
+        let Some(time) = time::parse_clf(r.get(r.time)) else {
+            st.t.counts.unparsed += 1;
+            return;
+        };
+        st.t.counts.parsed += 1;
+        if opted_out(r) {
+            st.t.counts.opted_out += 1;
+            return;
+        }
+        let status = parse_u64(r.get(r.status)).unwrap_or(0) as u16;
+        let bytes = parse_u64(r.get(r.bytes)).unwrap_or(0);
+        let day = time::day_of(time);
+        let t = &mut st.t;
+        t.counts.hits += 1;
+        t.counts.bytes += bytes;
+        *t.status.entry(status).or_default() += 1;
+        t.hours[time::hour_of(time)] += 1;
+        let d = t.days.entry(day).or_default();
+        d.hits += 1;
+        d.bytes += bytes;
+
+        let ua = r.user_agent.map(|s| r.get(s));
+        let (bot, ua_class) = match ua {
+            Some(ua) => with_ua(ua, |info| {
+                let class = info.class;
+                t.uas.entry(class).or_insert_with(|| UaClass {
+                    browser: info.browser.clone(),
+                    os: info.os.clone(),
+                    device: info.device.clone(),
+                });
+                (info.bot.clone(), class)
+            }),
+            None => (None, self.unknown_ua(t)),
+        };
+        if let Some(name_reason) = bot {
+            t.counts.bot_hits += 1;
+            *t.bots.entry(name_reason).or_default() += 1;
+            return;
+        }
+
+        let host = r
+            .vhost
+            .map_or(&b""[..], |s| search::host_without_port(r.get(s)));
+        let client = r.get(r.client);
+        let key = st.keys.key(day, client, ua.unwrap_or(b""), host);
+        let (method, target) = split_request(r.get(r.request));
+        let (path, query) = split_target(target);
+        let valid = matches!(status, 200 | 206 | 304);
+        let v = t.visitors.entry(key).or_default();
+        if v.hits == 0 {
+            v.day = day;
+            v.ua = ua_class;
+            st.scratch.clear();
+            reduce_client(client, &self.settings.rules, &mut st.scratch);
+            let id = stable_hash(&[&st.scratch]);
+            v.network = id;
+            t.networks
+                .entry(id)
+                .or_insert_with(|| String::from_utf8_lossy(&st.scratch).into_owned());
+        }
+        v.hits += 1;
+        v.valid_hits += u64::from(valid);
+        if path == b"/robots.txt" {
+            v.robots = true;
+        }
+
+        if status == 404 {
+            let p = self.rewrite_path(path, &mut st.scratch);
+            add_row(&mut t.not_found, p, key);
+            return;
+        }
+        let get = method == b"GET";
+        if let Some(out) = &self.settings.outlink_path {
+            if path == out.as_bytes() {
+                if let Some(target) =
+                    search::param_value(query, self.settings.outlink_param.as_bytes(), true)
+                {
+                    let decoded = search::percent_decode(target);
+                    let (tpath, _) = split_target(&decoded);
+                    st.scratch.clear();
+                    rewrite_url(tpath, &self.settings.rules, &mut st.scratch);
+                    let s = String::from_utf8_lossy(&st.scratch).into_owned();
+                    add_row(&mut t.outlinks, s, key);
+                }
+                return;
+            }
+        }
+        match resource(path) {
+            Resource::Download if status == 200 || status == 206 => {
+                let (id, _) = self.page_id(path, t, &mut st.scratch);
+                *t.download_bytes.entry(id).or_default() += bytes;
+                if status == 200 && get {
+                    t.events.push(Event {
+                        visitor: key,
+                        time,
+                        kind: EventKind::Download,
+                        page: id,
+                        referrer: 0,
+                    });
+                }
+            }
+            Resource::Page if get && (status == 200 || status == 304) => {
+                let (id, _) = self.page_id(path, t, &mut st.scratch);
+                let referrer = match r.referer {
+                    Some(s) => self.referrer_id(r.get(s), host, t),
+                    None => 0,
+                };
+                t.events.push(Event {
+                    visitor: key,
+                    time,
+                    kind: EventKind::PageView,
+                    page: id,
+                    referrer,
+                });
+                if !query.is_empty() {
+                    if let Some(term) = search::site_search_term(query, &self.settings.rules) {
+                        add_row(&mut t.site_search, term, key);
+                    }
+                    let values = lists::CAMPAIGN_PARAMS
+                        .map(|p| search::campaign_value(query, p, &self.settings.rules));
+                    if values.iter().any(Option::is_some) {
+                        let k = values.map(|v| v.unwrap_or_default()).join("\t");
+                        add_row(&mut t.campaigns, k, key);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn unknown_ua(&self, t: &mut Tables) -> u64 {
+        let class = stable_hash(&[b"Unknown", b"Unknown", b"unknown"]);
+        t.uas.entry(class).or_insert_with(|| UaClass {
+            browser: "Unknown".into(),
+            os: "Unknown".into(),
+            device: "unknown".into(),
+        });
+        class
+    }
+
+    fn rewrite_path(&self, path: &[u8], scratch: &mut Vec<u8>) -> String {
+        scratch.clear();
+        rewrite_url(path, &self.settings.rules, scratch);
+        String::from_utf8_lossy(scratch).into_owned()
+    }
+
+    /// The id of a (rewritten) path, added to the page dictionary.
+    fn page_id(&self, path: &[u8], t: &mut Tables, scratch: &mut Vec<u8>) -> (u64, ()) {
+        scratch.clear();
+        rewrite_url(path, &self.settings.rules, scratch);
+        let id = stable_hash(&[scratch]);
+        t.pages
+            .entry(id)
+            .or_insert_with(|| String::from_utf8_lossy(scratch).into_owned());
+        (id, ())
+    }
+
+    /// The id of an external referrer (0 when there is none or it is internal).
+    fn referrer_id(&self, field: &[u8], host: &[u8], t: &mut Tables) -> u64 {
+        if field.is_empty() || field == b"-" {
+            return 0;
+        }
+        let internal = |h: &[u8]| {
+            if self.settings.site_hosts.is_empty() {
+                !host.is_empty() && h.eq_ignore_ascii_case(host)
+            } else {
+                self.settings
+                    .site_hosts
+                    .iter()
+                    .any(|s| s.as_bytes().eq_ignore_ascii_case(h))
+            }
+        };
+        match search::url_host(field) {
+            Some(h) if !internal(h) => {}
+            _ => return 0,
+        }
+        let id = stable_hash(&[field]);
+        if t.referrers.contains_key(&id) {
+            return id;
+        }
+        match search::parse_referrer(field, internal, &self.settings.rules) {
+            Some(r) => {
+                t.referrers.insert(id, r);
+                id
+            }
+            None => 0,
+        }
+    }
+}
+
+struct ChunkState<'k> {
+    t: Tables,
+    keys: DayKeys<'k>,
+    scratch: Vec<u8>,
+}
+
+fn add_row(rows: &mut tables::Rows, key: String, visitor: u64) {
+    let row = rows.entry(key).or_default();
+    row.hits += 1;
+    row.visitors.insert(visitor);
+}
+
+fn parse_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    b.iter().try_fold(0u64, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
+    })
+}
