@@ -13,6 +13,7 @@ use foldhash::HashMap;
 use super::Settings;
 use super::classify::BotReason;
 use super::report::{Cell, OTHER, Report, Table};
+use super::search::NOT_PROVIDED;
 use super::tables::{Event, EventKind, Rows, Tables};
 use super::time::{self, DAY};
 
@@ -445,7 +446,11 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
     let mut engine_rows = Vec::new();
     let mut n_kw = 0;
     for (engine, rows) in by_engine {
-        let (rows, n) = fold(rows, min, 1);
+        // "(not provided)" is no free text: it is never folded.
+        let (hidden, rows): (Vec<Pending>, Vec<Pending>) =
+            rows.into_iter().partition(|r| r.key[0] == NOT_PROVIDED);
+        let (mut rows, n) = fold(rows, min, 1);
+        rows.splice(0..0, hidden);
         n_kw += n;
         for mut r in rows {
             r.key.insert(0, engine.to_string());
