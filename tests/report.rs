@@ -42,12 +42,11 @@ fn corpus(name: &str) -> PathBuf {
 }
 
 fn logveil(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_logveil"))
+    Command::new(env!("CARGO_BIN_EXE_logveil"))
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .expect("run logveil");
-    out
+        .expect("run logveil")
 }
 
 fn ok(args: &[&str]) -> Output {
