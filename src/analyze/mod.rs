@@ -315,3 +315,76 @@ fn parse_u64(b: &[u8]) -> Option<u64> {
         c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Format;
+    use crate::record::Span;
+
+    fn run(lines: &[&[u8]], dnt_value_at_end: bool) -> Tables {
+        let a = Analyzer::new(Settings::default(), VisitorKeyer::with_key([1; 32]));
+        let parser = LineParser::detected(Format::Combined);
+        let mut st = ChunkState {
+            t: Tables::default(),
+            keys: DayKeys::new(&a.keyer),
+            scratch: Vec::new(),
+        };
+        for line in lines {
+            let mut r = parser.parse(line).unwrap();
+            if dnt_value_at_end {
+                // A later format would fill these from `%{DNT}i` / `%{Sec-GPC}i`; here the last byte.
+                r.dnt = Some(Span::new(line.len() - 1, line.len()));
+            }
+            a.record(&r, &mut st);
+        }
+        st.t
+    }
+
+    const PAGE: &[u8] =
+        br#"10.1.2.3 - - [23/Nov/2026:10:00:00 +0000] "GET /a?q=x HTTP/1.1" 200 5 "https://x.org/" "Firefox/1" 1"#;
+    const NO_DNT: &[u8] =
+        br#"10.1.2.3 - - [23/Nov/2026:10:00:00 +0000] "GET /a?q=x HTTP/1.1" 200 5 "https://x.org/" "Firefox/1" 0"#;
+
+    #[test]
+    fn do_not_track_hits_are_counted_only_in_the_summary() {
+        let t = run(&[PAGE, PAGE], true);
+        assert_eq!(t.counts.parsed, 2);
+        assert_eq!(t.counts.opted_out, 2);
+        assert_eq!(t.counts.hits, 0);
+        assert!(
+            t.status.is_empty()
+                && t.days.is_empty()
+                && t.visitors.is_empty()
+                && t.events.is_empty()
+        );
+        assert!(t.site_search.is_empty() && t.referrers.is_empty());
+        let report = sessions::finish(t, &Settings::default());
+        let summary = report.table("summary").unwrap().text_rows();
+        assert!(summary.contains(&vec!["opted_out".to_string(), "2".to_string()]));
+        assert!(report.table("status").unwrap().rows.is_empty());
+        assert!(report.table("pages").unwrap().rows.is_empty());
+        assert!(report.table("days").unwrap().rows.is_empty());
+    }
+
+    #[test]
+    fn dnt_zero_is_counted() {
+        let t = run(&[NO_DNT], true);
+        assert_eq!(t.counts.opted_out, 0);
+        assert_eq!(t.counts.hits, 1);
+        assert_eq!(t.events.len(), 1);
+        let mut gpc = Tables::default();
+        let a = Analyzer::new(Settings::default(), VisitorKeyer::with_key([1; 32]));
+        let parser = LineParser::detected(Format::Combined);
+        let mut st = ChunkState {
+            t: Tables::default(),
+            keys: DayKeys::new(&a.keyer),
+            scratch: Vec::new(),
+        };
+        let mut r = parser.parse(PAGE).unwrap();
+        r.sec_gpc = Some(Span::new(PAGE.len() - 1, PAGE.len()));
+        a.record(&r, &mut st);
+        gpc.merge(st.t);
+        assert_eq!(gpc.counts.opted_out, 1);
+    }
+}
