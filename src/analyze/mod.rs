@@ -22,7 +22,7 @@ use crate::privacy::url::rewrite_url;
 use crate::record::Record;
 
 use classify::{Resource, resource, split_request, split_target, stable_hash, with_ua};
-use tables::{Event, EventKind, Tables, UaClass};
+use tables::{DayHits, Event, EventKind, Tables, UaClass};
 use visitors::{DayKeys, VisitorKeyer};
 
 /// What the analysis needs to know besides the log.
@@ -80,11 +80,7 @@ impl Analyzer {
 
     /// Analyses a chunk of whole lines (`\n` or `\r\n` terminated; the last may lack its terminator).
     pub fn chunk(&self, parser: &LineParser, bytes: &[u8]) -> Tables {
-        let mut state = ChunkState {
-            t: Tables::default(),
-            keys: DayKeys::new(&self.keyer),
-            scratch: Vec::with_capacity(1024),
-        };
+        let mut state = ChunkState::new(&self.keyer);
         let mut start = 0;
         while start < bytes.len() {
             let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
@@ -101,11 +97,11 @@ impl Analyzer {
             }
             start = end + 1;
         }
-        state.t
+        state.finish()
     }
 
-    fn record(&self, r: &Record<'_>, st: &mut ChunkState<'_>) {
-        let Some(time) = time::parse_clf(r.get(r.time)) else {
+    fn record<'a>(&self, r: &Record<'a>, st: &mut ChunkState<'_, 'a>) {
+        let Some(time) = st.dates.parse(r.get(r.time)) else {
             st.t.counts.unparsed += 1;
             return;
         };
@@ -117,39 +113,43 @@ impl Analyzer {
         let status = parse_u64(r.get(r.status)).unwrap_or(0) as u16;
         let bytes = parse_u64(r.get(r.bytes)).unwrap_or(0);
         let day = time::day_of(time);
+        st.status[usize::from(status.min(999))] += 1;
         let t = &mut st.t;
         t.counts.hits += 1;
         t.counts.bytes += bytes;
-        *t.status.entry(status).or_default() += 1;
         t.hours[time::hour_of(time)] += 1;
-        let d = t.days.entry(day).or_default();
+        let d = match st.days.iter_mut().rev().find(|(d, _)| *d == day) {
+            Some((_, h)) => h,
+            None => {
+                st.days.push((day, DayHits::default()));
+                &mut st.days.last_mut().expect("just pushed").1
+            }
+        };
         d.hits += 1;
         d.bytes += bytes;
 
         let ua = r.user_agent.map(|s| r.get(s));
-        let (bot, ua_class) = match ua {
-            Some(ua) => with_ua(ua, |info| {
-                let class = info.class;
-                t.uas.entry(class).or_insert_with(|| UaClass {
-                    browser: info.browser.clone(),
-                    os: info.os.clone(),
-                    device: info.device.clone(),
-                });
-                (info.bot.clone(), class)
-            }),
-            None => (None, self.unknown_ua(t)),
-        };
-        if let Some(name_reason) = bot {
-            t.counts.bot_hits += 1;
-            *t.bots.entry(name_reason).or_default() += 1;
-            return;
-        }
-
         let host = r
             .vhost
             .map_or(&b""[..], |s| search::host_without_port(r.get(s)));
         let client = r.get(r.client);
-        let key = st.keys.key(day, client, ua.unwrap_or(b""), host);
+        // One lookup per (client, UA, host, day) instead of a UA parse-cache lookup and a keyed hash.
+        let known = match st.clients.get(&(client, ua, host, day)) {
+            Some(c) => *c,
+            None => {
+                let c = self.new_client(client, ua, host, day, st);
+                st.clients.insert((client, ua, host, day), c);
+                c
+            }
+        };
+        let t = &mut st.t;
+        if let Some(b) = known.bot {
+            t.counts.bot_hits += 1;
+            st.bots[b as usize].1 += 1;
+            return;
+        }
+        let key = known.key;
+        let ua_class = known.class;
         let (method, target) = split_request(r.get(r.request));
         let (path, query) = split_target(target);
         let valid = matches!(status, 200 | 206 | 304);
@@ -235,6 +235,44 @@ impl Analyzer {
         }
     }
 
+    /// Classifies a client seen for the first time in this chunk: user agent (cached per thread), bot
+    /// name, visitor key.
+    fn new_client<'a>(
+        &self,
+        client: &[u8],
+        ua: Option<&[u8]>,
+        host: &[u8],
+        day: i64,
+        st: &mut ChunkState<'_, 'a>,
+    ) -> Client {
+        let t = &mut st.t;
+        let (bot, class) = match ua {
+            Some(ua) => with_ua(ua, |info| {
+                let class = info.class;
+                t.uas.entry(class).or_insert_with(|| UaClass {
+                    browser: info.browser.clone(),
+                    os: info.os.clone(),
+                    device: info.device.clone(),
+                });
+                (info.bot.clone(), class)
+            }),
+            None => (None, self.unknown_ua(t)),
+        };
+        let bot = bot.map(|b| match st.bots.iter().position(|(k, _)| *k == b) {
+            Some(i) => i as u32,
+            None => {
+                st.bots.push((b, 0));
+                (st.bots.len() - 1) as u32
+            }
+        });
+        let key = if bot.is_none() {
+            st.keys.key(day, client, ua.unwrap_or(b""), host)
+        } else {
+            0
+        };
+        Client { key, class, bot }
+    }
+
     fn unknown_ua(&self, t: &mut Tables) -> u64 {
         let class = stable_hash(&[b"Unknown", b"Unknown", b"unknown"]);
         t.uas.entry(class).or_insert_with(|| UaClass {
@@ -295,10 +333,64 @@ impl Analyzer {
     }
 }
 
-struct ChunkState<'k> {
+/// A client as first seen in a chunk.
+#[derive(Debug, Clone, Copy)]
+struct Client {
+    /// Visitor key (0 for bots).
+    key: u64,
+    /// User-agent class.
+    class: u64,
+    /// Index into `ChunkState::bots` when the client is a bot.
+    bot: Option<u32>,
+}
+
+/// Client fields of a line: address, user agent, host, day.
+type ClientId<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8], i64);
+
+struct ChunkState<'k, 'a> {
     t: Tables,
     keys: DayKeys<'k>,
     scratch: Vec<u8>,
+    dates: time::DateCache,
+    clients: foldhash::HashMap<ClientId<'a>, Client>,
+    status: Vec<u64>,
+    days: Vec<(i64, DayHits)>,
+    bots: Vec<((String, classify::BotReason), u64)>,
+}
+
+impl<'k, 'a> ChunkState<'k, 'a> {
+    fn new(keyer: &'k VisitorKeyer) -> Self {
+        ChunkState {
+            t: Tables::default(),
+            keys: DayKeys::new(keyer),
+            scratch: Vec::with_capacity(1024),
+            dates: time::DateCache::default(),
+            clients: foldhash::HashMap::default(),
+            status: vec![0; 1000],
+            days: Vec::new(),
+            bots: Vec::new(),
+        }
+    }
+
+    /// Moves the per-chunk counters into the tables.
+    fn finish(mut self) -> Tables {
+        for (code, n) in self.status.iter().enumerate() {
+            if *n > 0 {
+                *self.t.status.entry(code as u16).or_default() += n;
+            }
+        }
+        for (day, h) in self.days {
+            let e = self.t.days.entry(day).or_default();
+            e.hits += h.hits;
+            e.bytes += h.bytes;
+        }
+        for (k, n) in self.bots {
+            if n > 0 {
+                *self.t.bots.entry(k).or_default() += n;
+            }
+        }
+        self.t
+    }
 }
 
 fn add_row(rows: &mut tables::Rows, key: String, visitor: u64) {
@@ -325,11 +417,7 @@ mod tests {
     fn run(lines: &[&[u8]], dnt_value_at_end: bool) -> Tables {
         let a = Analyzer::new(Settings::default(), VisitorKeyer::with_key([1; 32]));
         let parser = LineParser::detected(Format::Combined);
-        let mut st = ChunkState {
-            t: Tables::default(),
-            keys: DayKeys::new(&a.keyer),
-            scratch: Vec::new(),
-        };
+        let mut st = ChunkState::new(&a.keyer);
         for line in lines {
             let mut r = parser.parse(line).unwrap();
             if dnt_value_at_end {
@@ -338,7 +426,7 @@ mod tests {
             }
             a.record(&r, &mut st);
         }
-        st.t
+        st.finish()
     }
 
     const PAGE: &[u8] =
@@ -376,15 +464,11 @@ mod tests {
         let mut gpc = Tables::default();
         let a = Analyzer::new(Settings::default(), VisitorKeyer::with_key([1; 32]));
         let parser = LineParser::detected(Format::Combined);
-        let mut st = ChunkState {
-            t: Tables::default(),
-            keys: DayKeys::new(&a.keyer),
-            scratch: Vec::new(),
-        };
+        let mut st = ChunkState::new(&a.keyer);
         let mut r = parser.parse(PAGE).unwrap();
         r.sec_gpc = Some(Span::new(PAGE.len() - 1, PAGE.len()));
         a.record(&r, &mut st);
-        gpc.merge(st.t);
+        gpc.merge(st.finish());
         assert_eq!(gpc.counts.opted_out, 1);
     }
 }

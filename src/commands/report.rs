@@ -39,35 +39,68 @@ pub fn analyze(config: &Config, keyer: VisitorKeyer) -> Result<Tables, Error> {
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.threads)))?;
     let analyzer = Analyzer::new(config.settings.clone(), keyer);
-    let mut total = Tables::default();
-    for input in &config.inputs {
-        let read_err = |source| Error::Read {
-            input: input.clone(),
-            source,
-        };
-        let mut source = input::open(input).map_err(read_err)?;
-        let Some(first) = source.next_block().map_err(read_err)? else {
-            continue;
-        };
-        let parser = match config.format {
-            Some(f) => LineParser::forced(f),
-            None => LineParser::detected(detect(&first).format),
-        };
-        let source = Box::new(Prepend::new(first, source));
-        pipeline::run(
-            source,
-            &pool,
-            |bytes| analyzer.chunk(&parser, bytes),
-            |parts: Vec<Tables>| {
+    // Partial tables are merged on a thread of their own while the workers go on with the next batch.
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Tables>>(2);
+    let merger = std::thread::Builder::new()
+        .name("logveil-merger".into())
+        .spawn(move || {
+            let mut total = Tables::default();
+            for parts in rx {
                 for p in parts {
                     total.merge(p);
                 }
-                Ok(ControlFlow::Continue(()))
-            },
-        )
-        .map_err(read_err)?;
+            }
+            total
+        })
+        .map_err(|e| Error::Usage(format!("cannot start the merger thread: {e}")))?;
+    let mut failure = None;
+    for input in &config.inputs {
+        if let Err(e) = analyze_input(input, config, &pool, &analyzer, &tx) {
+            failure = Some(e);
+            break;
+        }
     }
-    Ok(total)
+    drop(tx);
+    let total = merger
+        .join()
+        .map_err(|_| Error::Usage("the merger thread panicked".into()))?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(total),
+    }
+}
+
+fn analyze_input(
+    input: &InputName,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    analyzer: &Analyzer,
+    tx: &crossbeam_channel::Sender<Vec<Tables>>,
+) -> Result<(), Error> {
+    let read_err = |source| Error::Read {
+        input: input.clone(),
+        source,
+    };
+    let mut source = input::open(input).map_err(read_err)?;
+    let Some(first) = source.next_block().map_err(read_err)? else {
+        return Ok(());
+    };
+    let parser = match config.format {
+        Some(f) => LineParser::forced(f),
+        None => LineParser::detected(detect(&first).format),
+    };
+    let source = Box::new(Prepend::new(first, source));
+    pipeline::run(
+        source,
+        pool,
+        |bytes| analyzer.chunk(&parser, bytes),
+        |parts: Vec<Tables>| {
+            tx.send(parts)
+                .map_err(|_| std::io::Error::other("the merger thread stopped"))?;
+            Ok(ControlFlow::Continue(()))
+        },
+    )
+    .map_err(read_err)
 }
 
 /// Runs `report`: reads the inputs, builds the report and writes it to every sink (created beforehand by
