@@ -10,7 +10,7 @@ use crate::commands;
 use crate::error::Error;
 use crate::format::Format;
 use crate::input::InputName;
-use crate::output::report::ReportSink;
+use crate::output::ReportSink;
 use crate::privacy::{IpPolicy, ParamPolicy, Rules};
 
 /// Turns web server access logs into privacy-safe data.
@@ -175,7 +175,9 @@ impl ReportArgs {
 
     /// Creates the outputs, before any input is read.
     pub fn sinks(&self) -> Result<Vec<Box<dyn ReportSink>>, Error> {
-        use crate::output::report::{CsvDir, CsvTable, Json, Terminal};
+        use crate::output::csv::{CsvDir, CsvTable};
+        use crate::output::json::Json;
+        use crate::output::terminal::Terminal;
         let mut sinks: Vec<Box<dyn ReportSink>> = Vec::new();
         if let Some(dir) = &self.csv {
             let sink = CsvDir::create(dir).map_err(|source| Error::Write {

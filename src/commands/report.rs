@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::format::detect::detect;
 use crate::format::{Format, LineParser};
 use crate::input::{self, InputName, Prepend};
-use crate::output::report::ReportSink;
+use crate::output::ReportSink;
 use crate::pipeline;
 
 /// Everything `report` needs, validated.
