@@ -301,7 +301,7 @@ fn json_and_single_table_outputs() {
     }
     assert_eq!(
         json["tables"]["summary"]["rows"][0],
-        serde_json::json!(["lines", 21])
+        serde_json::json!(["lines", 23])
     );
     let table = ok(&[
         "report",

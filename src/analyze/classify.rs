@@ -161,11 +161,47 @@ pub enum Resource {
     Other,
 }
 
+/// An extension of at most 8 bytes, lower-cased and packed into a `u64` (0 when longer or empty).
+fn pack_ext(ext: &[u8]) -> u64 {
+    if ext.is_empty() || ext.len() > 8 {
+        return 0;
+    }
+    ext.iter().fold(0u64, |acc, b| {
+        (acc << 8) | u64::from(b.to_ascii_lowercase())
+    })
+}
+
+/// The extension lists as sorted packed keys, built once.
+fn ext_table() -> &'static [(u64, Resource)] {
+    static TABLE: std::sync::OnceLock<Vec<(u64, Resource)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: Vec<(u64, Resource)> = Vec::new();
+        // Earlier lists win, as in the order of the checks: page, static, download.
+        for (list, kind) in [
+            (lists::PAGE_EXTENSIONS, Resource::Page),
+            (lists::STATIC_EXTENSIONS, Resource::Static),
+            (lists::DOWNLOAD_EXTENSIONS, Resource::Download),
+        ] {
+            for e in list {
+                let k = pack_ext(e.as_bytes());
+                if !t.iter().any(|(x, _)| *x == k) {
+                    t.push((k, kind));
+                }
+            }
+        }
+        t.sort_unstable_by_key(|(k, _)| *k);
+        t
+    })
+}
+
 /// Classifies a path (without query or fragment).
 pub fn resource(path: &[u8]) -> Resource {
     let name = match memchr::memrchr(b'/', path) {
         Some(i) => &path[i + 1..],
         None => path,
+    };
+    let Some(dot) = memchr::memrchr(b'.', name) else {
+        return Resource::Page;
     };
     if lists::STATIC_FILES
         .iter()
@@ -173,28 +209,25 @@ pub fn resource(path: &[u8]) -> Resource {
     {
         return Resource::Static;
     }
-    let Some(dot) = memchr::memrchr(b'.', name) else {
-        return Resource::Page;
-    };
     let ext = &name[dot + 1..];
-    let is = |list: &[&str]| list.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(ext));
-    if ext.is_empty() || is(lists::PAGE_EXTENSIONS) {
-        Resource::Page
-    } else if is(lists::STATIC_EXTENSIONS) {
-        Resource::Static
-    } else if is(lists::DOWNLOAD_EXTENSIONS) {
-        Resource::Download
-    } else {
-        Resource::Other
+    if ext.is_empty() {
+        return Resource::Page;
+    }
+    let table = ext_table();
+    match table.binary_search_by_key(&pack_ext(ext), |(k, _)| *k) {
+        Ok(i) if ext.len() <= 8 => table[i].1,
+        _ => Resource::Other,
     }
 }
 
 /// The parts of a request line `METHOD target PROTOCOL`: method and target.
 pub fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
-    let mut parts = request.splitn(3, |&b| b == b' ');
-    let method = parts.next().unwrap_or(b"");
-    let target = parts.next().unwrap_or(b"");
-    (method, target)
+    let Some(sp) = memchr::memchr(b' ', request) else {
+        return (request, b"");
+    };
+    let rest = &request[sp + 1..];
+    let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+    (&request[..sp], &rest[..end])
 }
 
 /// Splits a target into path and query (without `?`; the fragment is dropped).
@@ -219,6 +252,17 @@ mod tests {
         assert_eq!(resource(b"/robots.txt"), Resource::Static);
         assert_eq!(resource(b"/files/report.PDF"), Resource::Download);
         assert_eq!(resource(b"/x.weird"), Resource::Other);
+        assert_eq!(resource(b"/x.verylongextension"), Resource::Other);
+        assert_eq!(resource(b"/x."), Resource::Page);
+        assert_eq!(resource(b"/FAVICON.ICO"), Resource::Static);
+        assert_eq!(resource(b"/a.tar.GZ"), Resource::Download);
+        assert_eq!(resource(b"/a.Html"), Resource::Page);
+        assert_eq!(
+            split_request(b"GET /a b HTTP/1.1"),
+            (&b"GET"[..], &b"/a"[..])
+        );
+        assert_eq!(split_request(b"GET /a"), (&b"GET"[..], &b"/a"[..]));
+        assert_eq!(split_request(b"-"), (&b"-"[..], &b""[..]));
         assert_eq!(
             split_target(b"/x.js?ver=4.8#f"),
             (&b"/x.js"[..], &b"ver=4.8"[..])

@@ -395,8 +395,7 @@ impl<'k, 'a> ChunkState<'k, 'a> {
 
 fn add_row(rows: &mut tables::Rows, key: String, visitor: u64) {
     let row = rows.entry(key).or_default();
-    row.hits += 1;
-    row.visitors.insert(visitor);
+    *row.visitors.entry(visitor).or_default() += 1;
 }
 
 fn parse_u64(b: &[u8]) -> Option<u64> {

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 
 use super::Settings;
 use super::classify::BotReason;
@@ -131,17 +131,25 @@ fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-/// Rows from a free-text [`Rows`] map (hits, visitors), key split on tabs into `key_cols` columns.
-fn from_rows(rows: Rows, key_cols: usize) -> Vec<Pending> {
+/// Rows from a free-text [`Rows`] map (hits, visitors), key split on tabs into `key_cols` columns. Hits of
+/// visitors in `bots` (robots.txt fetchers) are left out.
+fn from_rows(rows: Rows, key_cols: usize, bots: &HashSet<u64>) -> Vec<Pending> {
     rows.into_iter()
-        .map(|(k, r)| {
+        .filter_map(|(k, r)| {
             let mut key: Vec<String> = k.split('\t').map(str::to_string).collect();
             key.resize(key_cols, String::new());
-            Pending {
-                key,
-                nums: vec![r.hits],
-                visitors: r.visitors.len() as u64,
+            let (mut hits, mut visitors) = (0, 0);
+            for (v, n) in &r.visitors {
+                if !bots.contains(v) {
+                    hits += n;
+                    visitors += 1;
+                }
             }
+            (visitors > 0).then_some(Pending {
+                key,
+                nums: vec![hits],
+                visitors,
+            })
         })
         .collect()
 }
@@ -172,6 +180,12 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
     let (mut top_sum, mut top_measured, mut download_count, mut robots_visitors) =
         (0u64, 0u64, 0u64, 0u64);
 
+    let robots: HashSet<u64> = t
+        .visitors
+        .iter()
+        .filter(|(_, v)| v.robots)
+        .map(|(k, _)| *k)
+        .collect();
     let mut i = 0;
     let events = std::mem::take(&mut t.events);
     while i < events.len() {
@@ -470,7 +484,11 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
         columns: &["engine", "keyword", "visits", "visitor_days"],
         rows: engine_rows.iter().map(|p| cells(p, count_cells)).collect(),
     });
-    let (rows, n) = fold(from_rows(std::mem::take(&mut t.site_search), 1), min, 1);
+    let (rows, n) = fold(
+        from_rows(std::mem::take(&mut t.site_search), 1, &robots),
+        min,
+        1,
+    );
     folded.push(("folded_search_terms", n));
     tables.push(Table {
         name: "search_terms",
@@ -512,7 +530,11 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             })
             .collect(),
     });
-    let (rows, n) = fold(from_rows(std::mem::take(&mut t.outlinks), 1), min, 1);
+    let (rows, n) = fold(
+        from_rows(std::mem::take(&mut t.outlinks), 1, &robots),
+        min,
+        1,
+    );
     folded.push(("folded_outlinks", n));
     tables.push(Table {
         name: "outlinks",
@@ -657,7 +679,11 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             .map(|(s, n)| vec![Cell::Text(s.to_string()), (*n).into()])
             .collect(),
     });
-    let (rows, n) = fold(from_rows(std::mem::take(&mut t.not_found), 1), min, 1);
+    let (rows, n) = fold(
+        from_rows(std::mem::take(&mut t.not_found), 1, &robots),
+        min,
+        1,
+    );
     folded.push(("folded_not_found", n));
     tables.push(Table {
         name: "not_found",
@@ -676,7 +702,11 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             })
             .collect(),
     });
-    let (rows, n) = fold(from_rows(std::mem::take(&mut t.campaigns), 3), min, 3);
+    let (rows, n) = fold(
+        from_rows(std::mem::take(&mut t.campaigns), 3, &robots),
+        min,
+        3,
+    );
     folded.push(("folded_campaigns", n));
     tables.push(Table {
         name: "campaigns",

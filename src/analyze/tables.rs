@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
 
 use super::classify::BotReason;
 use super::search::Referrer;
@@ -122,13 +122,12 @@ pub struct UaClass {
     pub device: String,
 }
 
-/// A free-text row: hits and the distinct visitor keys that made them (for `--min-visitors`).
+/// A free-text row: hits per visitor key (so rows of visitors later found to be bots can be dropped, and
+/// distinct visitors counted for `--min-visitors`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Row {
-    /// Hits (or searches, clicks, page views: what the table counts).
-    pub hits: u64,
-    /// Distinct visitor keys.
-    pub visitors: HashSet<u64>,
+    /// Hits (or searches, clicks, page views: what the table counts) per visitor key.
+    pub visitors: HashMap<u64, u64>,
 }
 
 /// Rows keyed by their (already scrubbed) text.
@@ -137,8 +136,9 @@ pub type Rows = HashMap<String, Row>;
 fn merge_rows(into: &mut Rows, from: Rows) {
     for (k, r) in from {
         let e = into.entry(k).or_default();
-        e.hits += r.hits;
-        e.visitors.extend(r.visitors);
+        for (v, n) in r.visitors {
+            *e.visitors.entry(v).or_default() += n;
+        }
     }
 }
 
