@@ -338,4 +338,30 @@ mod tests {
         let err = args.config().unwrap_err();
         assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
     }
+
+    #[test]
+    fn report_options_are_validated() {
+        let report = |args: &[&str]| {
+            let cli = Cli::try_parse_from([&["logveil", "report"], args].concat()).unwrap();
+            let Command::Report(args) = cli.command else {
+                unreachable!()
+            };
+            args.config()
+        };
+        assert!(report(&["--min-visitors", "0"]).is_err());
+        assert!(report(&["--table", "nope"]).is_err());
+        assert!(report(&["--table", "pages", "--json", "-"]).is_err());
+        assert!(report(&["--outlink-path", "out"]).is_err());
+        let ok = report(&[
+            "--site-host",
+            "WWW.Example.com",
+            "--min-visitors",
+            "1",
+            "--table",
+            "pages",
+        ])
+        .unwrap();
+        assert_eq!(ok.settings.site_hosts, vec!["www.example.com".to_string()]);
+        assert_eq!(ok.settings.min_visitors, 1);
+    }
 }

@@ -194,7 +194,7 @@ impl Analyzer {
         }
         match resource(path) {
             Resource::Download if status == 200 || status == 206 => {
-                let (id, _) = self.page_id(path, t, &mut st.scratch);
+                let id = self.page_id(path, t, &mut st.scratch);
                 *t.download_bytes.entry(id).or_default() += bytes;
                 if status == 200 && get {
                     t.events.push(Event {
@@ -207,7 +207,7 @@ impl Analyzer {
                 }
             }
             Resource::Page if get && (status == 200 || status == 304) => {
-                let (id, _) = self.page_id(path, t, &mut st.scratch);
+                let id = self.page_id(path, t, &mut st.scratch);
                 let referrer = match r.referer {
                     Some(s) => self.referrer_id(r.get(s), host, t),
                     None => 0,
@@ -290,14 +290,14 @@ impl Analyzer {
     }
 
     /// The id of a (rewritten) path, added to the page dictionary.
-    fn page_id(&self, path: &[u8], t: &mut Tables, scratch: &mut Vec<u8>) -> (u64, ()) {
+    fn page_id(&self, path: &[u8], t: &mut Tables, scratch: &mut Vec<u8>) -> u64 {
         scratch.clear();
         rewrite_url(path, &self.settings.rules, scratch);
         let id = stable_hash(&[scratch]);
         t.pages
             .entry(id)
             .or_insert_with(|| String::from_utf8_lossy(scratch).into_owned());
-        (id, ())
+        id
     }
 
     /// The id of an external referrer (0 when there is none or it is internal).

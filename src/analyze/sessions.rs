@@ -15,7 +15,7 @@ use super::classify::BotReason;
 use super::report::{Cell, OTHER, Report, Table};
 use super::search::NOT_PROVIDED;
 use super::tables::{Event, EventKind, Rows, Tables};
-use super::time::{self, DAY};
+use super::time;
 
 /// Longest gap between two hits of one visit, in seconds (30 minutes).
 pub const VISIT_GAP: i64 = 1800;
@@ -756,7 +756,6 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             .map(|(k, v)| vec![Cell::Text(k.to_string()), v])
             .collect(),
     };
-    let _ = DAY;
     let mut all = vec![summary];
     all.extend(tables);
     Report { tables: all }
