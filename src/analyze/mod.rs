@@ -22,7 +22,7 @@ use crate::privacy::url::rewrite_url;
 use crate::record::Record;
 
 use classify::{Resource, resource, split_request, split_target, stable_hash, with_ua};
-use tables::{DayHits, Event, EventKind, Tables, UaClass};
+use tables::{DayHits, Event, EventKind, Tables, UaClass, VisitorDay};
 use visitors::{DayKeys, VisitorKeyer};
 
 /// What the analysis needs to know besides the log.
@@ -118,29 +118,30 @@ impl Analyzer {
         t.counts.hits += 1;
         t.counts.bytes += bytes;
         t.hours[time::hour_of(time)] += 1;
-        let d = match st.days.iter_mut().rev().find(|(d, _)| *d == day) {
-            Some((_, h)) => h,
+        let di = match st.days.iter().rposition(|(d, _)| *d == day) {
+            Some(i) => i,
             None => {
                 st.days.push((day, DayHits::default()));
-                &mut st.days.last_mut().expect("just pushed").1
+                st.days.len() - 1
             }
         };
-        d.hits += 1;
-        d.bytes += bytes;
+        st.days[di].1.hits += 1;
+        st.days[di].1.bytes += bytes;
 
         let ua = r.user_agent.map(|s| r.get(s));
         let host = r
             .vhost
             .map_or(&b""[..], |s| search::host_without_port(r.get(s)));
         let client = r.get(r.client);
-        // One lookup per (client, UA, host, day) instead of a UA parse-cache lookup and a keyed hash.
-        let known = match st.clients.get(&(client, ua, host, day)) {
-            Some(c) => *c,
-            None => {
-                let c = self.new_client(client, ua, host, day, st);
-                st.clients.insert((client, ua, host, day), c);
-                c
-            }
+        // One lookup per line: per (client, UA, host, day) the UA class, bot verdict, visitor key and the
+        // visitor's counts of this chunk.
+        let id = (client, ua, host, day);
+        if !st.clients.contains_key(&id) {
+            let c = self.new_client(client, ua, host, day, st);
+            st.clients.insert(id, c);
+        }
+        let Some(known) = st.clients.get_mut(&id) else {
+            return;
         };
         let t = &mut st.t;
         if let Some(b) = known.bot {
@@ -149,24 +150,11 @@ impl Analyzer {
             return;
         }
         let key = known.key;
-        let ua_class = known.class;
         let (method, target) = split_request(r.get(r.request));
         let (path, query) = split_target(target);
-        let valid = matches!(status, 200 | 206 | 304);
-        let v = t.visitors.entry(key).or_default();
-        if v.hits == 0 {
-            v.day = day;
-            v.ua = ua_class;
-            st.scratch.clear();
-            reduce_client(client, &self.settings.rules, &mut st.scratch);
-            let id = stable_hash(&[&st.scratch]);
-            v.network = id;
-            t.networks
-                .entry(id)
-                .or_insert_with(|| String::from_utf8_lossy(&st.scratch).into_owned());
-        }
+        let v = &mut known.visitor;
         v.hits += 1;
-        v.valid_hits += u64::from(valid);
+        v.valid_hits += u64::from(matches!(status, 200 | 206 | 304));
         if path == b"/robots.txt" {
             v.robots = true;
         }
@@ -265,12 +253,22 @@ impl Analyzer {
                 (st.bots.len() - 1) as u32
             }
         });
+        let mut visitor = VisitorDay::default();
         let key = if bot.is_none() {
+            visitor.day = day;
+            visitor.ua = class;
+            st.scratch.clear();
+            reduce_client(client, &self.settings.rules, &mut st.scratch);
+            let id = stable_hash(&[&st.scratch]);
+            visitor.network = id;
+            st.t.networks
+                .entry(id)
+                .or_insert_with(|| String::from_utf8_lossy(&st.scratch).into_owned());
             st.keys.key(day, client, ua.unwrap_or(b""), host)
         } else {
             0
         };
-        Client { key, class, bot }
+        Client { key, bot, visitor }
     }
 
     fn unknown_ua(&self, t: &mut Tables) -> u64 {
@@ -333,13 +331,13 @@ impl Analyzer {
     }
 }
 
-/// A client as first seen in a chunk.
+/// A client as first seen in a chunk, with its counts in the chunk.
 #[derive(Debug, Clone, Copy)]
 struct Client {
+    /// What the chunk saw of this visitor (humans only).
+    visitor: VisitorDay,
     /// Visitor key (0 for bots).
     key: u64,
-    /// User-agent class.
-    class: u64,
     /// Index into `ChunkState::bots` when the client is a bot.
     bot: Option<u32>,
 }
@@ -374,6 +372,11 @@ impl<'k, 'a> ChunkState<'k, 'a> {
 
     /// Moves the per-chunk counters into the tables.
     fn finish(mut self) -> Tables {
+        for c in self.clients.values() {
+            if c.bot.is_none() && c.visitor.hits > 0 {
+                self.t.visitors.entry(c.key).or_default().add(&c.visitor);
+            }
+        }
         for (code, n) in self.status.iter().enumerate() {
             if *n > 0 {
                 *self.t.status.entry(code as u16).or_default() += n;

@@ -76,7 +76,8 @@ pub struct VisitorDay {
 }
 
 impl VisitorDay {
-    fn add(&mut self, o: &VisitorDay) {
+    /// Adds the counts of `o`, the same key seen elsewhere.
+    pub fn add(&mut self, o: &VisitorDay) {
         self.day = o.day;
         self.hits += o.hits;
         self.valid_hits += o.valid_hits;
