@@ -18,6 +18,9 @@ use crate::input::{self, InputName, Prepend};
 use crate::output::ReportSink;
 use crate::pipeline;
 
+/// Bytes per chunk: larger than `anonymize`'s, since every chunk starts its partial tables afresh.
+pub const REPORT_CHUNK_BYTES: usize = 1 << 20;
+
 /// Everything `report` needs, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -90,9 +93,10 @@ fn analyze_input(
         None => LineParser::detected(detect(&first).format),
     };
     let source = Box::new(Prepend::new(first, source));
-    pipeline::run(
+    pipeline::run_chunked(
         source,
         pool,
+        REPORT_CHUNK_BYTES,
         |bytes| analyzer.chunk(&parser, bytes),
         |parts: Vec<Tables>| {
             tx.send(parts)
