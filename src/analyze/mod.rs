@@ -185,7 +185,7 @@ impl Analyzer {
                 let id = self.page_id(path, t, &mut st.scratch);
                 *t.download_bytes.entry(id).or_default() += bytes;
                 if status == 200 && get {
-                    t.events.push(Event {
+                    st.events.push(Event {
                         visitor: key,
                         time,
                         kind: EventKind::Download,
@@ -200,7 +200,7 @@ impl Analyzer {
                     Some(s) => self.referrer_id(r.get(s), host, t),
                     None => 0,
                 };
-                t.events.push(Event {
+                st.events.push(Event {
                     visitor: key,
                     time,
                     kind: EventKind::PageView,
@@ -354,6 +354,7 @@ struct ChunkState<'k, 'a> {
     status: Vec<u64>,
     days: Vec<(i64, DayHits)>,
     bots: Vec<((String, classify::BotReason), u64)>,
+    events: Vec<Event>,
 }
 
 impl<'k, 'a> ChunkState<'k, 'a> {
@@ -367,11 +368,16 @@ impl<'k, 'a> ChunkState<'k, 'a> {
             status: vec![0; 1000],
             days: Vec::new(),
             bots: Vec::new(),
+            events: Vec::new(),
         }
     }
 
     /// Moves the per-chunk counters into the tables.
     fn finish(mut self) -> Tables {
+        if !self.events.is_empty() {
+            self.events.shrink_to_fit();
+            self.t.events.push(self.events);
+        }
         for c in self.clients.values() {
             if c.bot.is_none() && c.visitor.hits > 0 {
                 self.t.visitors.entry(c.key).or_default().add(&c.visitor);
@@ -446,7 +452,7 @@ mod tests {
             t.status.is_empty()
                 && t.days.is_empty()
                 && t.visitors.is_empty()
-                && t.events.is_empty()
+                && t.event_count() == 0
         );
         assert!(t.site_search.is_empty() && t.referrers.is_empty());
         let report = sessions::finish(t, &Settings::default());
@@ -462,7 +468,7 @@ mod tests {
         let t = run(&[NO_DNT], true);
         assert_eq!(t.counts.opted_out, 0);
         assert_eq!(t.counts.hits, 1);
-        assert_eq!(t.events.len(), 1);
+        assert_eq!(t.event_count(), 1);
         let mut gpc = Tables::default();
         let a = Analyzer::new(Settings::default(), VisitorKeyer::with_key([1; 32]));
         let parser = LineParser::detected(Format::Combined);

@@ -163,7 +163,8 @@ fn cells(p: &Pending, extra: impl FnOnce(&Pending) -> Vec<Cell>) -> Vec<Cell> {
 /// Builds the report from merged tables.
 pub fn finish(mut t: Tables, settings: &Settings) -> Report {
     let min = settings.min_visitors.max(1);
-    t.events.sort_unstable();
+    let mut events = t.take_events();
+    events.sort_unstable();
     let mut summary: Vec<(&'static str, Cell)> = Vec::new();
     let mut folded: Vec<(&'static str, u64)> = Vec::new();
 
@@ -187,7 +188,6 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
         .map(|(k, _)| *k)
         .collect();
     let mut i = 0;
-    let events = std::mem::take(&mut t.events);
     while i < events.len() {
         let visitor = events[i].visitor;
         let end = i + events[i..]

@@ -156,8 +156,10 @@ pub struct Tables {
     pub days: BTreeMap<i64, DayHits>,
     /// Human visitor keys.
     pub visitors: HashMap<u64, VisitorDay>,
-    /// Page views and downloads, in no particular order.
-    pub events: Vec<Event>,
+    /// Page views and downloads, in no particular order: one vector per merged chunk, so a merge moves
+    /// vectors instead of copying events, and memory peaks at the events plus one chunk's when they are
+    /// joined for sessionisation.
+    pub events: Vec<Vec<Event>>,
     /// Page and file paths by id (rewritten, without query).
     pub pages: HashMap<u64, String>,
     /// External referrers by id.
@@ -181,6 +183,20 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// Number of events held.
+    pub fn event_count(&self) -> usize {
+        self.events.iter().map(Vec::len).sum()
+    }
+
+    /// Joins the event vectors into one, freeing each part as it is copied.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        let mut all = Vec::with_capacity(self.event_count());
+        for part in std::mem::take(&mut self.events) {
+            all.extend(part);
+        }
+        all
+    }
+
     /// Adds `other` into `self`. Associative and commutative: any grouping and order of merges gives the
     /// same report.
     pub fn merge(&mut self, mut other: Tables) {
@@ -200,9 +216,6 @@ impl Tables {
         if self.visitors.len() < other.visitors.len() {
             std::mem::swap(&mut self.visitors, &mut other.visitors);
         }
-        if self.events.len() < other.events.len() {
-            std::mem::swap(&mut self.events, &mut other.events);
-        }
         self.merge_rest(other);
     }
 
@@ -210,7 +223,8 @@ impl Tables {
         for (k, v) in other.visitors {
             self.visitors.entry(k).or_default().add(&v);
         }
-        self.events.extend(other.events);
+        self.events
+            .extend(other.events.into_iter().filter(|e| !e.is_empty()));
         self.pages.extend(other.pages);
         self.referrers.extend(other.referrers);
         self.uas.extend(other.uas);
