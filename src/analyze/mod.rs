@@ -136,13 +136,17 @@ impl Analyzer {
         // One lookup per line: per (client, UA, host, day) the UA class, bot verdict, visitor key and the
         // visitor's counts of this chunk.
         let id = (client, ua, host, day);
-        if !st.clients.contains_key(&id) {
-            let c = self.new_client(client, ua, host, day, st);
-            st.clients.insert(id, c);
-        }
-        let Some(known) = st.clients.get_mut(&id) else {
-            return;
+        let index = match st.clients.get(&id) {
+            Some(&i) => i,
+            None => {
+                let c = self.new_client(client, ua, host, day, st);
+                st.client_list.push(c);
+                let i = st.client_list.len() - 1;
+                st.clients.insert(id, i);
+                i
+            }
         };
+        let known = &mut st.client_list[index];
         let t = &mut st.t;
         if let Some(b) = known.bot {
             t.counts.bot_hits += 1;
@@ -350,7 +354,8 @@ struct ChunkState<'k, 'a> {
     keys: DayKeys<'k>,
     scratch: Vec<u8>,
     dates: time::DateCache,
-    clients: foldhash::HashMap<ClientId<'a>, Client>,
+    clients: foldhash::HashMap<ClientId<'a>, usize>,
+    client_list: Vec<Client>,
     status: Vec<u64>,
     days: Vec<(i64, DayHits)>,
     bots: Vec<((String, classify::BotReason), u64)>,
@@ -365,6 +370,7 @@ impl<'k, 'a> ChunkState<'k, 'a> {
             scratch: Vec::with_capacity(1024),
             dates: time::DateCache::default(),
             clients: foldhash::HashMap::default(),
+            client_list: Vec::new(),
             status: vec![0; 1000],
             days: Vec::new(),
             bots: Vec::new(),
@@ -378,7 +384,7 @@ impl<'k, 'a> ChunkState<'k, 'a> {
             self.events.shrink_to_fit();
             self.t.events.push(self.events);
         }
-        for c in self.clients.values() {
+        for c in &self.client_list {
             if c.bot.is_none() && c.visitor.hits > 0 {
                 self.t.visitors.entry(c.key).or_default().add(&c.visitor);
             }
