@@ -366,3 +366,24 @@ fn unwritable_csv_dir_fails_first() {
     assert!(err.contains("a-file"), "{err}");
     assert!(!err.contains("input.log"), "{err}");
 }
+
+/// Lines in reverse order (every visit out of order) give the same tables as the hand-checked ones.
+#[test]
+fn out_of_order_lines_give_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(fixture("report-small.log")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.reverse();
+    let reversed = dir.path().join("reversed.log");
+    fs::write(&reversed, lines.join("\n") + "\n").unwrap();
+    let out = dir.path().join("out");
+    ok(&small_args(
+        reversed.to_str().unwrap(),
+        out.to_str().unwrap(),
+    ));
+    for t in TABLES {
+        let got = fs::read_to_string(out.join(format!("{t}.csv"))).unwrap();
+        let expected = fs::read_to_string(fixture(&format!("report-small/{t}.csv"))).unwrap();
+        assert_eq!(got, expected, "{t}.csv");
+    }
+}
