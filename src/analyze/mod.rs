@@ -186,7 +186,14 @@ impl Analyzer {
         }
         match resource(path) {
             Resource::Download if status == 200 || status == 206 => {
-                let id = self.page_id(path, t, &mut st.scratch);
+                let id = match st.page_ids.get(path) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.page_id(path, t, &mut st.scratch);
+                        st.page_ids.insert(path, id);
+                        id
+                    }
+                };
                 *t.download_bytes.entry(id).or_default() += bytes;
                 if status == 200 && get {
                     st.events.push(Event {
@@ -199,7 +206,14 @@ impl Analyzer {
                 }
             }
             Resource::Page if get && (status == 200 || status == 304) => {
-                let id = self.page_id(path, t, &mut st.scratch);
+                let id = match st.page_ids.get(path) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.page_id(path, t, &mut st.scratch);
+                        st.page_ids.insert(path, id);
+                        id
+                    }
+                };
                 let referrer = match r.referer {
                     Some(s) => self.referrer_id(r.get(s), host, t),
                     None => 0,
@@ -355,6 +369,8 @@ struct ChunkState<'k, 'a> {
     scratch: Vec<u8>,
     dates: time::DateCache,
     clients: foldhash::HashMap<ClientId<'a>, usize>,
+    /// Raw path → page id, so a path seen before in the chunk is not rewritten again.
+    page_ids: foldhash::HashMap<&'a [u8], u64>,
     client_list: Vec<Client>,
     status: Vec<u64>,
     days: Vec<(i64, DayHits)>,
@@ -371,6 +387,7 @@ impl<'k, 'a> ChunkState<'k, 'a> {
             dates: time::DateCache::default(),
             clients: foldhash::HashMap::default(),
             client_list: Vec::new(),
+            page_ids: foldhash::HashMap::default(),
             status: vec![0; 1000],
             days: Vec::new(),
             bots: Vec::new(),
