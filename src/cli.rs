@@ -10,6 +10,7 @@ use crate::commands;
 use crate::error::Error;
 use crate::format::Format;
 use crate::input::InputName;
+use crate::output::ReportSink;
 use crate::privacy::{IpPolicy, ParamPolicy, Rules};
 
 /// Turns web server access logs into privacy-safe data.
@@ -27,6 +28,9 @@ pub enum Command {
     /// Rewrite access logs so they hold no personal data, keeping their format.
     #[command(long_about = ANONYMIZE_LONG, after_long_help = ANONYMIZE_EXAMPLES)]
     Anonymize(AnonymizeArgs),
+    /// Aggregate access logs into privacy-safe statistics tables (CSV, JSON, terminal).
+    #[command(long_about = REPORT_LONG, after_long_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
     /// List the log format presets and their definitions.
     Formats,
 }
@@ -45,6 +49,184 @@ Examples:
   logveil anonymize access.log.1 access.log.2.gz -o week.log
   tail -F access.log | logveil anonymize --quiet
   CustomLog \"|/usr/bin/logveil anonymize --quiet -o /var/log/apache2/access.log\" combined";
+
+const REPORT_LONG: &str = "\
+Aggregate access logs into privacy-safe statistics tables.
+
+Hits, page views, unique visitors per day (a keyed hash of IP, user agent and host under a random key that \
+lives only in memory), visits (30 min), bounce rate, visit duration, time on page, entry and exit pages, \
+external referrers, search engines and keywords, site-search terms, downloads, outlinks, browsers, OS, \
+devices, anonymised networks, bots, status codes, 404 pages, time buckets and campaigns. Free-text rows \
+seen by fewer than --min-visitors visitors are folded into '(other)'. Tables and columns are defined in \
+docs/REPORTS.md.
+
+Without an output option, a readable summary is printed when stdout is a terminal, and the JSON document \
+otherwise.";
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  logveil report access.log --csv stats/
+  logveil report access.log.*.gz --site-host www.example.com --json report.json
+  logveil report access.log --table pages | head
+  zcat old.log.gz | logveil report --outlink-path /out --outlink-param url";
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Input files (plain, .gz or .zst); none or '-' reads stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write one CSV file per table into DIR (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+
+    /// Write one table as CSV to stdout (see docs/REPORTS.md for the names).
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// Write all tables as one JSON document to FILE ('-': stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Log format preset (see `logveil formats`); detected per file when not given.
+    #[arg(short, long, value_name = "NAME")]
+    pub format: Option<Format>,
+
+    /// A host name of the site (repeatable): referrers from it are internal. Default: the request's host.
+    #[arg(long, value_name = "HOST")]
+    pub site_host: Vec<String>,
+
+    /// Path of the outlink redirect endpoint (e.g. /out).
+    #[arg(long, value_name = "PATH")]
+    pub outlink_path: Option<String>,
+
+    /// Query parameter of the outlink endpoint that holds the target URL.
+    #[arg(long, value_name = "NAME", default_value = "url")]
+    pub outlink_param: String,
+
+    /// Fold free-text rows seen by fewer distinct visitors into '(other)' (1 turns it off).
+    #[arg(long, value_name = "K", default_value_t = 2)]
+    pub min_visitors: u64,
+
+    /// Bits of an IPv4 address to keep in the networks table (8-24).
+    #[arg(long, value_name = "BITS", default_value_t = 16)]
+    pub ipv4_prefix: u8,
+
+    /// Bits of an IPv6 address to keep in the networks table (16-64).
+    #[arg(long, value_name = "BITS", default_value_t = 32)]
+    pub ipv6_prefix: u8,
+
+    /// Rows per table in the terminal summary.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl ReportArgs {
+    /// Validates the options into a [`commands::report::Config`].
+    pub fn config(&self) -> Result<commands::report::Config, Error> {
+        let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        if self.min_visitors == 0 {
+            return Err(Error::Usage("--min-visitors must be at least 1".into()));
+        }
+        if let Some(t) = &self.table {
+            if !crate::analyze::report::TABLE_NAMES.contains(&t.as_str()) {
+                return Err(Error::Usage(format!(
+                    "unknown table '{t}'; tables: {}",
+                    crate::analyze::report::TABLE_NAMES.join(", ")
+                )));
+            }
+            if self.json.as_ref().is_some_and(|j| j.as_os_str() == "-") {
+                return Err(Error::Usage(
+                    "--table and --json - both write to stdout".into(),
+                ));
+            }
+        }
+        if let Some(p) = &self.outlink_path {
+            if !p.starts_with('/') {
+                return Err(Error::Usage("--outlink-path must start with '/'".into()));
+            }
+        }
+        Ok(commands::report::Config {
+            inputs: inputs_of(&self.files),
+            format: self.format,
+            settings: crate::analyze::Settings {
+                rules: Rules {
+                    ip,
+                    params: ParamPolicy::default(),
+                },
+                site_hosts: self
+                    .site_host
+                    .iter()
+                    .map(|h| h.to_ascii_lowercase())
+                    .collect(),
+                outlink_path: self.outlink_path.clone(),
+                outlink_param: self.outlink_param.clone(),
+                min_visitors: self.min_visitors,
+            },
+            threads: threads_of(self.threads)?,
+        })
+    }
+
+    /// Creates the outputs, before any input is read.
+    pub fn sinks(&self) -> Result<Vec<Box<dyn ReportSink>>, Error> {
+        use crate::output::csv::{CsvDir, CsvTable};
+        use crate::output::json::Json;
+        use crate::output::terminal::Terminal;
+        let mut sinks: Vec<Box<dyn ReportSink>> = Vec::new();
+        if let Some(dir) = &self.csv {
+            let sink = CsvDir::create(dir).map_err(|source| Error::Write {
+                output: Some(dir.clone()),
+                source,
+            })?;
+            sinks.push(Box::new(sink));
+        }
+        if let Some(name) = &self.table {
+            sinks.push(Box::new(CsvTable { name: name.clone() }));
+        }
+        if let Some(path) = &self.json {
+            let file = Some(path.as_path()).filter(|p| p.as_os_str() != "-");
+            let sink = Json::create(file).map_err(|source| Error::Write {
+                output: file.map(|p| p.to_path_buf()),
+                source,
+            })?;
+            sinks.push(Box::new(sink));
+        }
+        if sinks.is_empty() {
+            if std::io::stdout().is_terminal() {
+                sinks.push(Box::new(Terminal { top: self.top }));
+            } else {
+                let sink = Json::create(None).map_err(|source| Error::Write {
+                    output: None,
+                    source,
+                })?;
+                sinks.push(Box::new(sink));
+            }
+        }
+        Ok(sinks)
+    }
+}
+
+fn inputs_of(files: &[PathBuf]) -> Vec<InputName> {
+    if files.is_empty() {
+        vec![InputName::Stdin]
+    } else {
+        files.iter().map(|f| InputName::from_arg(f)).collect()
+    }
+}
+
+fn threads_of(threads: Option<usize>) -> Result<usize, Error> {
+    match threads {
+        Some(0) => Err(Error::Usage("--threads must be at least 1".into())),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
 
 /// Options of `anonymize`.
 #[derive(Debug, Args)]
@@ -92,16 +274,8 @@ impl AnonymizeArgs {
         let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
             .map_err(|e| Error::Usage(e.to_string()))?;
         let params = ParamPolicy::default().with_kept(&self.keep_param);
-        let inputs = if self.files.is_empty() {
-            vec![InputName::Stdin]
-        } else {
-            self.files.iter().map(|f| InputName::from_arg(f)).collect()
-        };
-        let threads = match self.threads {
-            Some(0) => return Err(Error::Usage("--threads must be at least 1".into())),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        };
+        let inputs = inputs_of(&self.files);
+        let threads = threads_of(self.threads)?;
         Ok(commands::anonymize::Config {
             inputs,
             output: self.output.clone().filter(|p| p.as_os_str() != "-"),
@@ -122,6 +296,12 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             if !args.quiet {
                 eprintln!("logveil: anonymize: {summary}");
             }
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Report(args) => {
+            let config = args.config()?;
+            let sinks = args.sinks()?;
+            commands::report::run(&config, sinks)?;
             Ok(crate::error::EXIT_OK)
         }
         Command::Formats => {
@@ -157,5 +337,31 @@ mod tests {
         };
         let err = args.config().unwrap_err();
         assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+    }
+
+    #[test]
+    fn report_options_are_validated() {
+        let report = |args: &[&str]| {
+            let cli = Cli::try_parse_from([&["logveil", "report"], args].concat()).unwrap();
+            let Command::Report(args) = cli.command else {
+                unreachable!()
+            };
+            args.config()
+        };
+        assert!(report(&["--min-visitors", "0"]).is_err());
+        assert!(report(&["--table", "nope"]).is_err());
+        assert!(report(&["--table", "pages", "--json", "-"]).is_err());
+        assert!(report(&["--outlink-path", "out"]).is_err());
+        let ok = report(&[
+            "--site-host",
+            "WWW.Example.com",
+            "--min-visitors",
+            "1",
+            "--table",
+            "pages",
+        ])
+        .unwrap();
+        assert_eq!(ok.settings.site_hosts, vec!["www.example.com".to_string()]);
+        assert_eq!(ok.settings.min_visitors, 1);
     }
 }

@@ -1,11 +1,13 @@
 //! logveil turns web server access logs into privacy-safe data.
 //!
-//! Data flows one way: [`input`] → [`format`] (parse into a [`record::Record`]) → [`anonymize`] →
-//! [`output`], with [`pipeline`] running the middle on all cores and [`privacy`] holding the byte-level
-//! rules. [`commands`] has one function per subcommand; [`cli`] only wires the command line to them.
+//! Data flows one way: [`input`] → [`mod@format`] (parse into a [`record::Record`]) → [`anonymize`]
+//! (rewrite lines) or [`analyze`] (mergeable tables, then sessions) → [`output`], with [`pipeline`] running
+//! the middle on all cores and [`privacy`] holding the byte-level rules. [`commands`] has one function per
+//! subcommand; [`cli`] only wires the command line to them.
 
 #![deny(missing_docs)]
 
+pub mod analyze;
 pub mod anonymize;
 pub mod cli;
 pub mod commands;

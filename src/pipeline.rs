@@ -27,6 +27,23 @@ pub fn run<T, M, S>(
     source: Box<dyn BlockSource>,
     pool: &rayon::ThreadPool,
     map: M,
+    sink: S,
+) -> io::Result<()>
+where
+    T: Send,
+    M: Fn(&[u8]) -> T + Sync,
+    S: FnMut(Vec<T>) -> io::Result<ControlFlow<()>>,
+{
+    run_chunked(source, pool, CHUNK_BYTES, map, sink)
+}
+
+/// [`run`] with chunks of about `chunk_bytes` instead of [`CHUNK_BYTES`] (larger chunks suit maps whose
+/// per-chunk setup is dear, such as the report's partial tables).
+pub fn run_chunked<T, M, S>(
+    source: Box<dyn BlockSource>,
+    pool: &rayon::ThreadPool,
+    chunk_bytes: usize,
+    map: M,
     mut sink: S,
 ) -> io::Result<()>
 where
@@ -82,7 +99,10 @@ where
                 }
             }
         }
-        let chunks: Vec<&[u8]> = batch.iter().flat_map(|b| chunks(b)).collect();
+        let chunks: Vec<&[u8]> = batch
+            .iter()
+            .flat_map(|b| chunks_of(b, chunk_bytes))
+            .collect();
         let results: Vec<T> = pool.install(|| chunks.par_iter().map(|c| map(c)).collect());
         if sink(results)?.is_break() {
             return Ok(());
@@ -96,16 +116,22 @@ where
 /// Cuts `block` into pieces of about [`CHUNK_BYTES`], each ending just after a newline (the last may end
 /// at the end of the block).
 pub fn chunks(block: &[u8]) -> impl Iterator<Item = &[u8]> {
+    chunks_of(block, CHUNK_BYTES)
+}
+
+/// Cuts `block` into pieces of about `size` bytes, each ending just after a newline (the last may end at
+/// the end of the block).
+pub fn chunks_of(block: &[u8], size: usize) -> impl Iterator<Item = &[u8]> {
+    let size = size.max(1);
     let mut rest = block;
     std::iter::from_fn(move || {
         if rest.is_empty() {
             return None;
         }
-        let end = if rest.len() <= CHUNK_BYTES {
+        let end = if rest.len() <= size {
             rest.len()
         } else {
-            memchr::memchr(b'\n', &rest[CHUNK_BYTES..])
-                .map_or(rest.len(), |nl| CHUNK_BYTES + nl + 1)
+            memchr::memchr(b'\n', &rest[size..]).map_or(rest.len(), |nl| size + nl + 1)
         };
         let (chunk, tail) = rest.split_at(end);
         rest = tail;
@@ -130,5 +156,10 @@ mod tests {
         assert!(parts.len() > 2);
         assert!(parts.iter().all(|c| c.ends_with(b"\n")));
         assert_eq!(parts.concat(), block);
+        let small: Vec<&[u8]> = chunks_of(&block, 1000).collect();
+        assert!(small.len() > parts.len());
+        assert!(small.iter().all(|c| c.ends_with(b"\n")));
+        assert!(small[..small.len() - 1].iter().all(|c| c.len() >= 1000));
+        assert_eq!(small.concat(), block);
     }
 }

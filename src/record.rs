@@ -92,6 +92,10 @@ pub struct Record<'a> {
     pub user_agent: Option<Span>,
     /// Trailing bytes after the last known field (may be empty).
     pub extra: Span,
+    /// The `DNT` request header, when the format carries it (none of the CLF presets does yet).
+    pub dnt: Option<Span>,
+    /// The `Sec-GPC` request header, when the format carries it (none of the CLF presets does yet).
+    pub sec_gpc: Option<Span>,
 }
 
 impl<'a> Record<'a> {

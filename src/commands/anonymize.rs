@@ -8,7 +8,7 @@ use crate::anonymize::{Outcome, Policy, rewrite_line};
 use crate::error::Error;
 use crate::format::detect::detect;
 use crate::format::{Format, LineParser};
-use crate::input::{self, Block, BlockSource, InputName};
+use crate::input::{self, InputName, Prepend};
 use crate::output::file::AtomicFile;
 use crate::output::writer::{BufferPool, OrderedWriter};
 use crate::pipeline;
@@ -176,10 +176,7 @@ fn anonymize_input(
         Some(f) => LineParser::forced(f),
         None => LineParser::detected(detect(&first).format),
     };
-    let source = Box::new(Prepend {
-        first: Some(first),
-        rest: source,
-    });
+    let source = Box::new(Prepend::new(first, source));
     let policy = &config.policy;
     let strict = config.strict;
     let mut outcome = Ok(());
@@ -228,21 +225,6 @@ fn anonymize_input(
         });
     }
     outcome
-}
-
-/// A source with its first block already read (for detection).
-struct Prepend {
-    first: Option<Block>,
-    rest: Box<dyn BlockSource>,
-}
-
-impl BlockSource for Prepend {
-    fn next_block(&mut self) -> io::Result<Option<Block>> {
-        match self.first.take() {
-            Some(b) => Ok(Some(b)),
-            None => self.rest.next_block(),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -2,3 +2,4 @@
 
 pub mod anonymize;
 pub mod formats;
+pub mod report;

@@ -79,6 +79,8 @@ fn parse_inner(line: &[u8], shape: ClfShape) -> Res<'_, Record<'_>> {
         referer,
         user_agent,
         extra: span(rest),
+        dnt: None,
+        sec_gpc: None,
     };
     Ok((&[][..], record))
 }

@@ -13,3 +13,28 @@ pub use source::{Block, BlockSource, InputName, open};
 pub const STREAM_BLOCK: usize = 256 << 10;
 /// Size of a memory-map window.
 pub const MMAP_WINDOW: usize = 16 << 20;
+
+/// A source with its first block already read (for format detection), then the rest of the source.
+pub struct Prepend {
+    first: Option<Block>,
+    rest: Box<dyn BlockSource>,
+}
+
+impl Prepend {
+    /// `first`, then every block of `rest`.
+    pub fn new(first: Block, rest: Box<dyn BlockSource>) -> Prepend {
+        Prepend {
+            first: Some(first),
+            rest,
+        }
+    }
+}
+
+impl BlockSource for Prepend {
+    fn next_block(&mut self) -> std::io::Result<Option<Block>> {
+        match self.first.take() {
+            Some(b) => Ok(Some(b)),
+            None => self.rest.next_block(),
+        }
+    }
+}

@@ -1,4 +1,23 @@
-//! Where results go. For now: the ordered writer used by `anonymize` and atomic output files.
+//! Where results go: the ordered writer used by `anonymize`, atomic output files, and the report outputs,
+//! one module per format behind one small trait, [`ReportSink`]: [`csv`] (a directory of files or one
+//! table), [`json`] (one document) and [`terminal`] (a readable summary). Each sink is created before any
+//! input is read, so an unwritable destination fails at once.
 
+use std::io;
+use std::path::PathBuf;
+
+use crate::analyze::report::Report;
+
+pub mod csv;
 pub mod file;
+pub mod json;
+pub mod terminal;
 pub mod writer;
+
+/// Somewhere a finished report goes.
+pub trait ReportSink {
+    /// Writes the report; the output appears only when this succeeds.
+    fn write(self: Box<Self>, report: &Report) -> io::Result<()>;
+    /// The path written, for error messages (`None`: stdout).
+    fn path(&self) -> Option<PathBuf>;
+}

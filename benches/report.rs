@@ -1,0 +1,39 @@
+//! `report` throughput on a real log (samples/apache-combined-elastic.log), one thread: analysing the
+//! lines into partial tables, merging partials, and the whole report including sessionisation.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use logveil::analyze::sessions::finish;
+use logveil::analyze::tables::Tables;
+use logveil::analyze::visitors::VisitorKeyer;
+use logveil::analyze::{Analyzer, Settings};
+use logveil::format::{Format, LineParser};
+use logveil::pipeline::chunks;
+
+fn bench(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/apache-combined-elastic.log"
+    );
+    let log = std::fs::read(path).expect("samples/apache-combined-elastic.log");
+    let analyzer = Analyzer::new(Settings::default(), VisitorKeyer::with_key([3; 32]));
+    let parser = LineParser::detected(Format::Combined);
+    let mut g = c.benchmark_group("report");
+    g.throughput(Throughput::Bytes(log.len() as u64));
+    g.bench_function("analyze", |b| b.iter(|| analyzer.chunk(&parser, &log)));
+    g.bench_function("analyze+merge", |b| {
+        b.iter(|| {
+            let mut total = Tables::default();
+            for chunk in chunks(&log) {
+                total.merge(analyzer.chunk(&parser, chunk));
+            }
+            total
+        })
+    });
+    g.bench_function("report", |b| {
+        b.iter(|| finish(analyzer.chunk(&parser, &log), analyzer.settings()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,505 @@
+//! Aggregation for `logveil report`: classification of hits ([`classify`]), the default lists
+//! ([`lists`]), visitor keys ([`visitors`]), referrers and search terms ([`search`]), CLF time
+//! ([`time`]), mergeable partial tables ([`tables`]) and sessionisation into the final [`report::Report`]
+//! ([`sessions`]).
+//!
+//! [`Analyzer::chunk`] turns a chunk of lines into a [`tables::Tables`]; partials merge with
+//! [`tables::Tables::merge`]; [`sessions::finish`] turns the merged partial into report tables.
+
+pub mod classify;
+pub mod lists;
+pub mod report;
+pub mod search;
+pub mod sessions;
+pub mod tables;
+pub mod time;
+pub mod visitors;
+
+use crate::format::LineParser;
+use crate::privacy::Rules;
+use crate::privacy::client::reduce_client;
+use crate::privacy::url::rewrite_url;
+use crate::record::Record;
+
+use classify::{Resource, resource, split_request, split_target, stable_hash, with_ua};
+use tables::{DayHits, Event, EventKind, Tables, UaClass, VisitorDay};
+use visitors::{DayKeys, VisitorKeyer};
+
+/// What the analysis needs to know besides the log.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Privacy rules for paths, referrers and client networks.
+    pub rules: Rules,
+    /// Hosts of the site (`--site-host`): referrers from them are internal. When empty, the request's own
+    /// host (`%v`) is the only internal host.
+    pub site_hosts: Vec<String>,
+    /// The redirect endpoint of outlinks (`--outlink-path`), e.g. `/out`.
+    pub outlink_path: Option<String>,
+    /// The parameter of the outlink endpoint holding the target URL (`--outlink-param`).
+    pub outlink_param: String,
+    /// Rows of free-text tables seen by fewer distinct visitors are folded into `(other)`.
+    pub min_visitors: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            rules: Rules::default(),
+            site_hosts: Vec::new(),
+            outlink_path: None,
+            outlink_param: "url".to_string(),
+            min_visitors: 2,
+        }
+    }
+}
+
+/// True when an opt-out header value is `1`.
+pub fn opted_out(record: &Record<'_>) -> bool {
+    let is_one =
+        |s: Option<crate::record::Span>| s.is_some_and(|s| record.get(s).trim_ascii() == b"1");
+    is_one(record.dnt) || is_one(record.sec_gpc)
+}
+
+/// Turns chunks of lines into partial tables.
+#[derive(Debug, Clone)]
+pub struct Analyzer {
+    settings: Settings,
+    keyer: VisitorKeyer,
+}
+
+impl Analyzer {
+    /// An analyzer keying visitors with `keyer`.
+    pub fn new(settings: Settings, keyer: VisitorKeyer) -> Analyzer {
+        Analyzer { settings, keyer }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Analyses a chunk of whole lines (`\n` or `\r\n` terminated; the last may lack its terminator).
+    pub fn chunk(&self, parser: &LineParser, bytes: &[u8]) -> Tables {
+        let mut state = ChunkState::new(&self.keyer);
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            let raw = &bytes[start..end];
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            state.t.counts.lines += 1;
+            if line.is_empty() {
+                state.t.counts.blank += 1;
+            } else {
+                match parser.parse(line) {
+                    Some(record) => self.record(&record, &mut state),
+                    None => state.t.counts.unparsed += 1,
+                }
+            }
+            start = end + 1;
+        }
+        state.finish()
+    }
+
+    fn record<'a>(&self, r: &Record<'a>, st: &mut ChunkState<'_, 'a>) {
+        let Some(time) = st.dates.parse(r.get(r.time)) else {
+            st.t.counts.unparsed += 1;
+            return;
+        };
+        st.t.counts.parsed += 1;
+        if opted_out(r) {
+            st.t.counts.opted_out += 1;
+            return;
+        }
+        let status = parse_u64(r.get(r.status)).unwrap_or(0) as u16;
+        let bytes = parse_u64(r.get(r.bytes)).unwrap_or(0);
+        let day = time::day_of(time);
+        st.status[usize::from(status.min(999))] += 1;
+        let t = &mut st.t;
+        t.counts.hits += 1;
+        t.counts.bytes += bytes;
+        t.hours[time::hour_of(time)] += 1;
+        let di = match st.days.iter().rposition(|(d, _)| *d == day) {
+            Some(i) => i,
+            None => {
+                st.days.push((day, DayHits::default()));
+                st.days.len() - 1
+            }
+        };
+        st.days[di].1.hits += 1;
+        st.days[di].1.bytes += bytes;
+
+        let ua = r.user_agent.map(|s| r.get(s));
+        let host = r
+            .vhost
+            .map_or(&b""[..], |s| search::host_without_port(r.get(s)));
+        let client = r.get(r.client);
+        // One lookup per line: per (client, UA, host, day) the UA class, bot verdict, visitor key and the
+        // visitor's counts of this chunk.
+        let id = (client, ua, host, day);
+        let index = match st.clients.get(&id) {
+            Some(&i) => i,
+            None => {
+                let c = self.new_client(client, ua, host, day, st);
+                st.client_list.push(c);
+                let i = st.client_list.len() - 1;
+                st.clients.insert(id, i);
+                i
+            }
+        };
+        let known = &mut st.client_list[index];
+        let t = &mut st.t;
+        if let Some(b) = known.bot {
+            t.counts.bot_hits += 1;
+            st.bots[b as usize].1 += 1;
+            return;
+        }
+        let key = known.key;
+        let (method, target) = split_request(r.get(r.request));
+        let (path, query) = split_target(target);
+        let v = &mut known.visitor;
+        v.hits += 1;
+        v.valid_hits += u64::from(matches!(status, 200 | 206 | 304));
+        if path == b"/robots.txt" {
+            v.robots = true;
+        }
+
+        if status == 404 {
+            let p = self.rewrite_path(path, &mut st.scratch);
+            add_row(&mut t.not_found, p, key);
+            return;
+        }
+        let get = method == b"GET";
+        if let Some(out) = &self.settings.outlink_path {
+            if path == out.as_bytes() {
+                if let Some(target) =
+                    search::param_value(query, self.settings.outlink_param.as_bytes(), true)
+                {
+                    let decoded = search::percent_decode(target);
+                    let (tpath, _) = split_target(&decoded);
+                    st.scratch.clear();
+                    rewrite_url(tpath, &self.settings.rules, &mut st.scratch);
+                    let s = String::from_utf8_lossy(&st.scratch).into_owned();
+                    add_row(&mut t.outlinks, s, key);
+                }
+                return;
+            }
+        }
+        match resource(path) {
+            Resource::Download if status == 200 || status == 206 => {
+                let id = match st.page_ids.get(path) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.page_id(path, t, &mut st.scratch);
+                        st.page_ids.insert(path, id);
+                        id
+                    }
+                };
+                *t.download_bytes.entry(id).or_default() += bytes;
+                if status == 200 && get {
+                    st.events.push(Event {
+                        visitor: key,
+                        time,
+                        kind: EventKind::Download,
+                        page: id,
+                        referrer: 0,
+                    });
+                }
+            }
+            Resource::Page if get && (status == 200 || status == 304) => {
+                let id = match st.page_ids.get(path) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.page_id(path, t, &mut st.scratch);
+                        st.page_ids.insert(path, id);
+                        id
+                    }
+                };
+                let referrer = match r.referer {
+                    Some(s) => self.referrer_id(r.get(s), host, t),
+                    None => 0,
+                };
+                st.events.push(Event {
+                    visitor: key,
+                    time,
+                    kind: EventKind::PageView,
+                    page: id,
+                    referrer,
+                });
+                if !query.is_empty() {
+                    if let Some(term) = search::site_search_term(query, &self.settings.rules) {
+                        add_row(&mut t.site_search, term, key);
+                    }
+                    let values = lists::CAMPAIGN_PARAMS
+                        .map(|p| search::campaign_value(query, p, &self.settings.rules));
+                    if values.iter().any(Option::is_some) {
+                        let k = values.map(|v| v.unwrap_or_default()).join("\t");
+                        add_row(&mut t.campaigns, k, key);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Classifies a client seen for the first time in this chunk: user agent (cached per thread), bot
+    /// name, visitor key.
+    fn new_client<'a>(
+        &self,
+        client: &[u8],
+        ua: Option<&[u8]>,
+        host: &[u8],
+        day: i64,
+        st: &mut ChunkState<'_, 'a>,
+    ) -> Client {
+        let t = &mut st.t;
+        let (bot, class) = match ua {
+            Some(ua) => with_ua(ua, |info| {
+                let class = info.class;
+                t.uas.entry(class).or_insert_with(|| UaClass {
+                    browser: info.browser.clone(),
+                    os: info.os.clone(),
+                    device: info.device.clone(),
+                });
+                (info.bot.clone(), class)
+            }),
+            None => (None, self.unknown_ua(t)),
+        };
+        let bot = bot.map(|b| match st.bots.iter().position(|(k, _)| *k == b) {
+            Some(i) => i as u32,
+            None => {
+                st.bots.push((b, 0));
+                (st.bots.len() - 1) as u32
+            }
+        });
+        let mut visitor = VisitorDay::default();
+        let key = if bot.is_none() {
+            visitor.day = day;
+            visitor.ua = class;
+            st.scratch.clear();
+            reduce_client(client, &self.settings.rules, &mut st.scratch);
+            let id = stable_hash(&[&st.scratch]);
+            visitor.network = id;
+            st.t.networks
+                .entry(id)
+                .or_insert_with(|| String::from_utf8_lossy(&st.scratch).into_owned());
+            st.keys.key(day, client, ua.unwrap_or(b""), host)
+        } else {
+            0
+        };
+        Client { key, bot, visitor }
+    }
+
+    fn unknown_ua(&self, t: &mut Tables) -> u64 {
+        let class = stable_hash(&[b"Unknown", b"Unknown", b"unknown"]);
+        t.uas.entry(class).or_insert_with(|| UaClass {
+            browser: "Unknown".into(),
+            os: "Unknown".into(),
+            device: "unknown".into(),
+        });
+        class
+    }
+
+    fn rewrite_path(&self, path: &[u8], scratch: &mut Vec<u8>) -> String {
+        scratch.clear();
+        rewrite_url(path, &self.settings.rules, scratch);
+        String::from_utf8_lossy(scratch).into_owned()
+    }
+
+    /// The id of a (rewritten) path, added to the page dictionary.
+    fn page_id(&self, path: &[u8], t: &mut Tables, scratch: &mut Vec<u8>) -> u64 {
+        scratch.clear();
+        rewrite_url(path, &self.settings.rules, scratch);
+        let id = stable_hash(&[scratch]);
+        t.pages
+            .entry(id)
+            .or_insert_with(|| String::from_utf8_lossy(scratch).into_owned());
+        id
+    }
+
+    /// The id of an external referrer (0 when there is none or it is internal).
+    fn referrer_id(&self, field: &[u8], host: &[u8], t: &mut Tables) -> u64 {
+        if field.is_empty() || field == b"-" {
+            return 0;
+        }
+        let internal = |h: &[u8]| {
+            if self.settings.site_hosts.is_empty() {
+                !host.is_empty() && h.eq_ignore_ascii_case(host)
+            } else {
+                self.settings
+                    .site_hosts
+                    .iter()
+                    .any(|s| s.as_bytes().eq_ignore_ascii_case(h))
+            }
+        };
+        match search::url_host(field) {
+            Some(h) if !internal(h) => {}
+            _ => return 0,
+        }
+        let id = stable_hash(&[field]);
+        if t.referrers.contains_key(&id) {
+            return id;
+        }
+        match search::parse_referrer(field, internal, &self.settings.rules) {
+            Some(r) => {
+                t.referrers.insert(id, r);
+                id
+            }
+            None => 0,
+        }
+    }
+}
+
+/// A client as first seen in a chunk, with its counts in the chunk.
+#[derive(Debug, Clone, Copy)]
+struct Client {
+    /// What the chunk saw of this visitor (humans only).
+    visitor: VisitorDay,
+    /// Visitor key (0 for bots).
+    key: u64,
+    /// Index into `ChunkState::bots` when the client is a bot.
+    bot: Option<u32>,
+}
+
+/// Client fields of a line: address, user agent, host, day.
+type ClientId<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8], i64);
+
+struct ChunkState<'k, 'a> {
+    t: Tables,
+    keys: DayKeys<'k>,
+    scratch: Vec<u8>,
+    dates: time::DateCache,
+    clients: foldhash::HashMap<ClientId<'a>, usize>,
+    /// Raw path → page id, so a path seen before in the chunk is not rewritten again.
+    page_ids: foldhash::HashMap<&'a [u8], u64>,
+    client_list: Vec<Client>,
+    status: Vec<u64>,
+    days: Vec<(i64, DayHits)>,
+    bots: Vec<((String, classify::BotReason), u64)>,
+    events: Vec<Event>,
+}
+
+impl<'k, 'a> ChunkState<'k, 'a> {
+    fn new(keyer: &'k VisitorKeyer) -> Self {
+        ChunkState {
+            t: Tables::default(),
+            keys: DayKeys::new(keyer),
+            scratch: Vec::with_capacity(1024),
+            dates: time::DateCache::default(),
+            clients: foldhash::HashMap::default(),
+            client_list: Vec::new(),
+            page_ids: foldhash::HashMap::default(),
+            status: vec![0; 1000],
+            days: Vec::new(),
+            bots: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Moves the per-chunk counters into the tables.
+    fn finish(mut self) -> Tables {
+        if !self.events.is_empty() {
+            self.events.shrink_to_fit();
+            self.t.events.push(self.events);
+        }
+        for c in &self.client_list {
+            if c.bot.is_none() && c.visitor.hits > 0 {
+                self.t.visitors.entry(c.key).or_default().add(&c.visitor);
+            }
+        }
+        for (code, n) in self.status.iter().enumerate() {
+            if *n > 0 {
+                *self.t.status.entry(code as u16).or_default() += n;
+            }
+        }
+        for (day, h) in self.days {
+            let e = self.t.days.entry(day).or_default();
+            e.hits += h.hits;
+            e.bytes += h.bytes;
+        }
+        for (k, n) in self.bots {
+            if n > 0 {
+                *self.t.bots.entry(k).or_default() += n;
+            }
+        }
+        self.t
+    }
+}
+
+fn add_row(rows: &mut tables::Rows, key: String, visitor: u64) {
+    let row = rows.entry(key).or_default();
+    *row.visitors.entry(visitor).or_default() += 1;
+}
+
+fn parse_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    b.iter().try_fold(0u64, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Format;
+    use crate::record::Span;
+
+    fn run(lines: &[&[u8]], dnt_value_at_end: bool) -> Tables {
+        let a = Analyzer::new(Settings::default(), VisitorKeyer::with_key([1; 32]));
+        let parser = LineParser::detected(Format::Combined);
+        let mut st = ChunkState::new(&a.keyer);
+        for line in lines {
+            let mut r = parser.parse(line).unwrap();
+            if dnt_value_at_end {
+                // A later format would fill these from `%{DNT}i` / `%{Sec-GPC}i`; here the last byte.
+                r.dnt = Some(Span::new(line.len() - 1, line.len()));
+            }
+            a.record(&r, &mut st);
+        }
+        st.finish()
+    }
+
+    const PAGE: &[u8] =
+        br#"10.1.2.3 - - [23/Nov/2026:10:00:00 +0000] "GET /a?q=x HTTP/1.1" 200 5 "https://x.org/" "Firefox/1" 1"#;
+    const NO_DNT: &[u8] =
+        br#"10.1.2.3 - - [23/Nov/2026:10:00:00 +0000] "GET /a?q=x HTTP/1.1" 200 5 "https://x.org/" "Firefox/1" 0"#;
+
+    #[test]
+    fn do_not_track_hits_are_counted_only_in_the_summary() {
+        let t = run(&[PAGE, PAGE], true);
+        assert_eq!(t.counts.parsed, 2);
+        assert_eq!(t.counts.opted_out, 2);
+        assert_eq!(t.counts.hits, 0);
+        assert!(
+            t.status.is_empty()
+                && t.days.is_empty()
+                && t.visitors.is_empty()
+                && t.event_count() == 0
+        );
+        assert!(t.site_search.is_empty() && t.referrers.is_empty());
+        let report = sessions::finish(t, &Settings::default());
+        let summary = report.table("summary").unwrap().text_rows();
+        assert!(summary.contains(&vec!["opted_out".to_string(), "2".to_string()]));
+        assert!(report.table("status").unwrap().rows.is_empty());
+        assert!(report.table("pages").unwrap().rows.is_empty());
+        assert!(report.table("days").unwrap().rows.is_empty());
+    }
+
+    #[test]
+    fn dnt_zero_is_counted() {
+        let t = run(&[NO_DNT], true);
+        assert_eq!(t.counts.opted_out, 0);
+        assert_eq!(t.counts.hits, 1);
+        assert_eq!(t.event_count(), 1);
+        let mut gpc = Tables::default();
+        let a = Analyzer::new(Settings::default(), VisitorKeyer::with_key([1; 32]));
+        let parser = LineParser::detected(Format::Combined);
+        let mut st = ChunkState::new(&a.keyer);
+        let mut r = parser.parse(PAGE).unwrap();
+        r.sec_gpc = Some(Span::new(PAGE.len() - 1, PAGE.len()));
+        a.record(&r, &mut st);
+        gpc.merge(st.finish());
+        assert_eq!(gpc.counts.opted_out, 1);
+    }
+}

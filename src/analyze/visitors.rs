@@ -1,0 +1,101 @@
+//! Visitor keys: a keyed hash (BLAKE3) of the full client address, the user agent and the host, under a key
+//! that changes every calendar day. The master key is drawn at random when a run starts, lives only in
+//! memory and is never printed or written; the day keys are derived from it. So the same person gets
+//! unrelated keys on two days, and nobody, not even the operator, can recompute a key from a log later.
+
+use std::fmt;
+
+/// The per-run secret from which each day's key is derived.
+#[derive(Clone)]
+pub struct VisitorKeyer {
+    master: [u8; 32],
+}
+
+impl fmt::Debug for VisitorKeyer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("VisitorKeyer { .. }")
+    }
+}
+
+impl VisitorKeyer {
+    /// A keyer with a fresh random master key from the operating system.
+    pub fn random() -> std::io::Result<VisitorKeyer> {
+        let mut master = [0u8; 32];
+        getrandom::fill(&mut master).map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(VisitorKeyer { master })
+    }
+
+    /// A keyer with a given master key: for tests and for merging partial reports of one run.
+    pub fn with_key(master: [u8; 32]) -> VisitorKeyer {
+        VisitorKeyer { master }
+    }
+
+    /// The key of day number `day`.
+    fn day_key(&self, day: i64) -> [u8; 32] {
+        let mut input = [0u8; 24];
+        input[..16].copy_from_slice(b"logveil/day-key\0");
+        input[16..].copy_from_slice(&day.to_le_bytes());
+        *blake3::keyed_hash(&self.master, &input).as_bytes()
+    }
+}
+
+/// Computes visitor keys within one worker, remembering the last day's key.
+pub struct DayKeys<'k> {
+    keyer: &'k VisitorKeyer,
+    day: Option<(i64, [u8; 32])>,
+    buf: Vec<u8>,
+}
+
+impl<'k> DayKeys<'k> {
+    /// Keys under `keyer`.
+    pub fn new(keyer: &'k VisitorKeyer) -> DayKeys<'k> {
+        DayKeys {
+            keyer,
+            day: None,
+            buf: Vec::with_capacity(512),
+        }
+    }
+
+    /// The visitor key of (full client address, user agent, host) on day `day`.
+    pub fn key(&mut self, day: i64, client: &[u8], ua: &[u8], host: &[u8]) -> u64 {
+        let key = match self.day {
+            Some((d, k)) if d == day => k,
+            _ => {
+                let k = self.keyer.day_key(day);
+                self.day = Some((day, k));
+                k
+            }
+        };
+        self.buf.clear();
+        for part in [client, ua, host] {
+            self.buf
+                .extend_from_slice(&(part.len() as u32).to_le_bytes());
+            self.buf.extend_from_slice(part);
+        }
+        let h = blake3::keyed_hash(&key, &self.buf);
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&h.as_bytes()[..8]);
+        u64::from_le_bytes(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_differ_by_day_and_by_full_address() {
+        let keyer = VisitorKeyer::with_key([7; 32]);
+        let mut k = DayKeys::new(&keyer);
+        let a = k.key(1, b"10.1.2.3", b"UA", b"h");
+        assert_eq!(a, k.key(1, b"10.1.2.3", b"UA", b"h"));
+        assert_ne!(a, k.key(2, b"10.1.2.3", b"UA", b"h"));
+        assert_ne!(a, k.key(1, b"10.1.9.9", b"UA", b"h"));
+        assert_ne!(a, k.key(1, b"10.1.2.3", b"UA2", b"h"));
+        // The length prefix keeps field boundaries apart.
+        assert_ne!(k.key(1, b"ab", b"c", b""), k.key(1, b"a", b"bc", b""));
+        let other = VisitorKeyer::with_key([8; 32]);
+        assert_ne!(a, DayKeys::new(&other).key(1, b"10.1.2.3", b"UA", b"h"));
+        assert_eq!(format!("{keyer:?}"), "VisitorKeyer { .. }");
+    }
+}

@@ -1,0 +1,122 @@
+//! `logveil report`: aggregate logs into privacy-safe statistics tables.
+//!
+//! Inputs are read like `anonymize` reads them (mmap, stdin, gzip, zstd; format detected per input).
+//! Chunks are analysed in parallel into partial [`Tables`], merged as they come back, and sessionised once
+//! at the end ([`sessions::finish`]). Outputs are created before any input is read.
+
+use std::ops::ControlFlow;
+
+use crate::analyze::report::Report;
+use crate::analyze::sessions;
+use crate::analyze::tables::Tables;
+use crate::analyze::visitors::VisitorKeyer;
+use crate::analyze::{Analyzer, Settings};
+use crate::error::Error;
+use crate::format::detect::detect;
+use crate::format::{Format, LineParser};
+use crate::input::{self, InputName, Prepend};
+use crate::output::ReportSink;
+use crate::pipeline;
+
+/// Bytes per chunk: larger than `anonymize`'s, since every chunk starts its partial tables afresh.
+pub const REPORT_CHUNK_BYTES: usize = 1 << 20;
+
+/// Everything `report` needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Inputs in order; `Stdin` for `-` or none given.
+    pub inputs: Vec<InputName>,
+    /// A forced format, or `None` to detect per input.
+    pub format: Option<Format>,
+    /// What the analysis needs.
+    pub settings: Settings,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// Reads every input and returns the merged partial tables (not yet sessionised).
+pub fn analyze(config: &Config, keyer: VisitorKeyer) -> Result<Tables, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .thread_name(|i| format!("logveil-worker-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.threads)))?;
+    let analyzer = Analyzer::new(config.settings.clone(), keyer);
+    // Partial tables are merged on a thread of their own while the workers go on with the next batch.
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Tables>>(2);
+    let merger = std::thread::Builder::new()
+        .name("logveil-merger".into())
+        .spawn(move || {
+            let mut total = Tables::default();
+            for parts in rx {
+                for p in parts {
+                    total.merge(p);
+                }
+            }
+            total
+        })
+        .map_err(|e| Error::Usage(format!("cannot start the merger thread: {e}")))?;
+    let mut failure = None;
+    for input in &config.inputs {
+        if let Err(e) = analyze_input(input, config, &pool, &analyzer, &tx) {
+            failure = Some(e);
+            break;
+        }
+    }
+    drop(tx);
+    let total = merger
+        .join()
+        .map_err(|_| Error::Usage("the merger thread panicked".into()))?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(total),
+    }
+}
+
+fn analyze_input(
+    input: &InputName,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    analyzer: &Analyzer,
+    tx: &crossbeam_channel::Sender<Vec<Tables>>,
+) -> Result<(), Error> {
+    let read_err = |source| Error::Read {
+        input: input.clone(),
+        source,
+    };
+    let mut source = input::open(input).map_err(read_err)?;
+    let Some(first) = source.next_block().map_err(read_err)? else {
+        return Ok(());
+    };
+    let parser = match config.format {
+        Some(f) => LineParser::forced(f),
+        None => LineParser::detected(detect(&first).format),
+    };
+    let source = Box::new(Prepend::new(first, source));
+    pipeline::run_chunked(
+        source,
+        pool,
+        REPORT_CHUNK_BYTES,
+        |bytes| analyzer.chunk(&parser, bytes),
+        |parts: Vec<Tables>| {
+            tx.send(parts)
+                .map_err(|_| std::io::Error::other("the merger thread stopped"))?;
+            Ok(ControlFlow::Continue(()))
+        },
+    )
+    .map_err(read_err)
+}
+
+/// Runs `report`: reads the inputs, builds the report and writes it to every sink (created beforehand by
+/// the caller, so an unwritable output fails before reading).
+pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Report, Error> {
+    let keyer = VisitorKeyer::random().map_err(|e| Error::Usage(format!("no random key: {e}")))?;
+    let tables = analyze(config, keyer)?;
+    let report = sessions::finish(tables, &config.settings);
+    for sink in sinks {
+        let output = sink.path();
+        sink.write(&report)
+            .map_err(|source| Error::Write { output, source })?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,80 @@
+//! All tables in one JSON document with a schema version.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::ReportSink;
+use super::file::AtomicFile;
+use crate::analyze::report::{Cell, Report, SCHEMA_VERSION};
+
+/// `--json FILE|-`: all tables in one JSON document:
+/// `{"schema": "logveil-report", "version": 1, "tables": {"NAME": {"columns": [...], "rows": [[...]]}}}`.
+pub struct Json {
+    file: Option<AtomicFile>,
+    path: Option<PathBuf>,
+}
+
+impl Json {
+    /// JSON to `path` (replaced atomically), or to stdout for `None`.
+    pub fn create(path: Option<&Path>) -> io::Result<Json> {
+        Ok(Json {
+            file: path.map(AtomicFile::create).transpose()?,
+            path: path.map(Path::to_path_buf),
+        })
+    }
+}
+
+/// The JSON value of a report.
+pub fn to_json(report: &Report) -> serde_json::Value {
+    use serde_json::{Map, Value, json};
+    let mut tables = Map::new();
+    for t in &report.tables {
+        let rows: Vec<Value> = t
+            .rows
+            .iter()
+            .map(|r| {
+                Value::Array(
+                    r.iter()
+                        .map(|c| match c {
+                            Cell::Text(s) => Value::String(s.clone()),
+                            Cell::Int(n) => json!(n),
+                            Cell::Float(f) => json!((f * 100.0).round() / 100.0),
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        tables.insert(
+            t.name.to_string(),
+            json!({"columns": t.columns, "rows": rows}),
+        );
+    }
+    json!({"schema": "logveil-report", "version": SCHEMA_VERSION, "tables": Value::Object(tables)})
+}
+
+impl ReportSink for Json {
+    fn write(self: Box<Self>, report: &Report) -> io::Result<()> {
+        let value = to_json(report);
+        match self.file {
+            Some(file) => {
+                let mut w = file.writer()?;
+                serde_json::to_writer_pretty(&mut w, &value)?;
+                w.write_all(b"\n")?;
+                w.flush()?;
+                drop(w);
+                file.commit()
+            }
+            None => {
+                let stdout = io::stdout();
+                let mut w = io::BufWriter::new(stdout.lock());
+                serde_json::to_writer_pretty(&mut w, &value)?;
+                w.write_all(b"\n")?;
+                w.flush()
+            }
+        }
+    }
+
+    fn path(&self) -> Option<PathBuf> {
+        self.path.clone()
+    }
+}

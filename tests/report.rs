@@ -1,0 +1,389 @@
+//! `logveil report` end to end: the real binary on hand-checked and real logs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const TABLES: &[&str] = &[
+    "summary",
+    "pages",
+    "entry_pages",
+    "exit_pages",
+    "referrer_sites",
+    "referrer_pages",
+    "search_engines",
+    "search_terms",
+    "downloads",
+    "outlinks",
+    "browsers",
+    "os",
+    "devices",
+    "networks",
+    "hours",
+    "days",
+    "weeks",
+    "months",
+    "status",
+    "not_found",
+    "bots",
+    "campaigns",
+];
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(name)
+}
+
+fn logveil(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_logveil"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run logveil")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = logveil(args);
+    assert!(
+        out.status.success(),
+        "logveil {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn small_args<'a>(log: &'a str, csv: &'a str) -> Vec<&'a str> {
+    vec![
+        "report",
+        log,
+        "--csv",
+        csv,
+        "--site-host",
+        "www.example.com",
+        "--outlink-path",
+        "/out",
+    ]
+}
+
+/// Every table of the small log equals the file checked by hand (see `tests/fixtures/report-small.md`).
+#[test]
+fn small_log_every_table_as_checked_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let log = fixture("report-small.log");
+    ok(&small_args(log.to_str().unwrap(), out.to_str().unwrap()));
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    let mut want: Vec<String> = TABLES.iter().map(|t| format!("{t}.csv")).collect();
+    want.sort();
+    assert_eq!(names, want);
+    for t in TABLES {
+        let got = fs::read_to_string(out.join(format!("{t}.csv"))).unwrap();
+        let expected = fs::read_to_string(fixture(&format!("report-small/{t}.csv"))).unwrap();
+        assert_eq!(got, expected, "{t}.csv");
+    }
+}
+
+/// With `--min-visitors 1` nothing is folded and the rare rows appear, scrubbed.
+#[test]
+fn min_visitors_one_shows_rare_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let log = fixture("report-small.log");
+    let mut args = small_args(log.to_str().unwrap(), out.to_str().unwrap());
+    args.extend(["--min-visitors", "1"]);
+    ok(&args);
+    let read = |t: &str| fs::read_to_string(out.join(format!("{t}.csv"))).unwrap();
+    assert_eq!(
+        read("referrer_pages"),
+        "page,visits,visitor_days\nhttps://blog.other.org/post/7,1,1\nhttps://www.google.com/,1,1\n"
+    );
+    assert_eq!(
+        read("downloads"),
+        "path,downloads,visitor_days,bytes\n/files/catalog.pdf,1,1,15000\n"
+    );
+    assert_eq!(
+        read("outlinks"),
+        "target,clicks,visitor_days\nhttps://partner.example.net/deal,1,1\n"
+    );
+    assert_eq!(
+        read("campaigns"),
+        "source,medium,campaign,page_views,visitor_days\nnews,email,launch,1,1\n"
+    );
+    assert!(read("pages").contains("\n/users/:email/profile,1,1,1,1,1.00,0.00,0\n"));
+    assert!(read("summary").contains("\nfolded_pages,0\n"));
+}
+
+/// No output holds an input IP, an email or a dropped query value, whatever the options.
+#[test]
+fn outputs_hold_no_ip_email_or_query_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let json = dir.path().join("r.json");
+    let log = fixture("report-small.log");
+    let mut args = small_args(log.to_str().unwrap(), out.to_str().unwrap());
+    args.extend(["--min-visitors", "1", "--json", json.to_str().unwrap()]);
+    let run = ok(&args);
+    let mut texts = vec![
+        fs::read_to_string(&json).unwrap(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+    ];
+    for t in TABLES {
+        texts.push(fs::read_to_string(out.join(format!("{t}.csv"))).unwrap());
+    }
+    let all = texts.concat();
+    for secret in [
+        "10.1.2.3",
+        "10.1.9.9",
+        "192.0.2.55",
+        "66.249.66.1",
+        "203.0.113.7",
+        "198.51.100.1",
+        "10.9.8.7",
+        "jane@example.com",
+        "jane",
+        "s3cr3t",
+        "abc123",
+        "ref=x",
+        "session=",
+    ] {
+        assert!(!all.contains(secret), "output contains {secret}");
+    }
+}
+
+/// On a real log: no client IP of the input appears in any output.
+#[test]
+fn corpus_outputs_hold_no_client_ip() {
+    let log = corpus("combined-elastic-apache_logs.log");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    ok(&[
+        "report",
+        log.to_str().unwrap(),
+        "--csv",
+        out.to_str().unwrap(),
+        "--min-visitors",
+        "1",
+    ]);
+    let text = fs::read_to_string(&log).unwrap();
+    let ips: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter_map(|l| l.split(' ').next())
+        .filter(|ip| !ip.ends_with(".0.0"))
+        .collect();
+    assert!(ips.len() > 1000);
+    for t in TABLES {
+        let csv = fs::read_to_string(out.join(format!("{t}.csv"))).unwrap();
+        for field in csv.split([',', '\n', ' ', '/', '"', '?', '=', '&']) {
+            assert!(!ips.contains(field), "{t}.csv holds an input IP");
+        }
+    }
+}
+
+/// `--threads 1` and `--threads 2` give byte-identical CSV (many chunks: a real 2.3 MB log, twice).
+#[test]
+fn one_thread_and_two_threads_give_identical_csv() {
+    let log = corpus("combined-elastic-apache_logs.log");
+    let log = log.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    ok(&[
+        "report",
+        log,
+        log,
+        "--csv",
+        one.to_str().unwrap(),
+        "--threads",
+        "1",
+    ]);
+    ok(&[
+        "report",
+        log,
+        log,
+        "--csv",
+        two.to_str().unwrap(),
+        "--threads",
+        "2",
+    ]);
+    for t in TABLES {
+        let a = fs::read(one.join(format!("{t}.csv"))).unwrap();
+        let b = fs::read(two.join(format!("{t}.csv"))).unwrap();
+        assert_eq!(a, b, "{t}.csv differs");
+    }
+}
+
+/// Hits per status code and per day equal GoAccess's on the same log (GoAccess counts every parsed line,
+/// bots included, as our `status` and `days` tables do).
+#[test]
+fn status_and_day_hits_match_goaccess() {
+    let log = corpus("combined-elastic-apache_logs.log");
+    let dir = tempfile::tempdir().unwrap();
+    let ga_json = dir.path().join("ga.json");
+    let ga = Command::new("goaccess")
+        .arg(&log)
+        .args(["--log-format=COMBINED", "--no-global-config", "-o"])
+        .arg(&ga_json)
+        .stdin(Stdio::null())
+        .output()
+        .expect("goaccess must be installed (scripts/test installs it)");
+    assert!(
+        ga.status.success(),
+        "goaccess: {}",
+        String::from_utf8_lossy(&ga.stderr)
+    );
+    let ga: serde_json::Value = serde_json::from_slice(&fs::read(&ga_json).unwrap()).unwrap();
+
+    let mut ga_status = std::collections::BTreeMap::new();
+    for class in ga["status_codes"]["data"].as_array().unwrap() {
+        for item in class["items"].as_array().unwrap() {
+            let code = item["data"].as_str().unwrap()[..3].to_string();
+            ga_status.insert(code, item["hits"]["count"].as_u64().unwrap());
+        }
+    }
+    let mut ga_days = std::collections::BTreeMap::new();
+    for d in ga["visitors"]["data"].as_array().unwrap() {
+        let s = d["data"].as_str().unwrap();
+        let date = format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..8]);
+        ga_days.insert(date, d["hits"]["count"].as_u64().unwrap());
+    }
+
+    let ours: serde_json::Value =
+        serde_json::from_slice(&ok(&["report", log.to_str().unwrap(), "--json", "-"]).stdout)
+            .unwrap();
+    let rows = |t: &str| ours["tables"][t]["rows"].as_array().unwrap().clone();
+    let our_status: std::collections::BTreeMap<String, u64> = rows("status")
+        .iter()
+        .map(|r| (r[0].as_str().unwrap().to_string(), r[1].as_u64().unwrap()))
+        .collect();
+    let our_days: std::collections::BTreeMap<String, u64> = rows("days")
+        .iter()
+        .map(|r| (r[0].as_str().unwrap().to_string(), r[1].as_u64().unwrap()))
+        .collect();
+    assert!(ga_status.len() >= 5, "{ga_status:?}");
+    assert_eq!(our_status, ga_status);
+    assert_eq!(ga_days.len(), 4);
+    assert_eq!(our_days, ga_days);
+}
+
+/// JSON carries the schema version and every table; `--table` prints the same CSV as the file.
+#[test]
+fn json_and_single_table_outputs() {
+    let log = fixture("report-small.log");
+    let log = log.to_str().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(
+        &ok(&[
+            "report",
+            log,
+            "--site-host",
+            "www.example.com",
+            "--json",
+            "-",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["schema"], "logveil-report");
+    assert_eq!(json["version"], 1);
+    for t in TABLES {
+        assert!(json["tables"][t]["columns"].is_array(), "{t}");
+    }
+    assert_eq!(
+        json["tables"]["summary"]["rows"][0],
+        serde_json::json!(["lines", 23])
+    );
+    let table = ok(&[
+        "report",
+        log,
+        "--site-host",
+        "www.example.com",
+        "--table",
+        "pages",
+    ])
+    .stdout;
+    let expected = fs::read(fixture("report-small/pages.csv")).unwrap();
+    assert_eq!(table, expected);
+    let bad = logveil(&["report", log, "--table", "nope"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Gzip and stdin inputs give the same report as the plain file.
+#[test]
+fn gzip_and_stdin_inputs() {
+    use std::io::Write;
+    let log = fixture("report-small.log");
+    let plain = fs::read(&log).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("small.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&plain).unwrap();
+    enc.finish().unwrap();
+    let want = ok(&["report", log.to_str().unwrap(), "--table", "summary"]).stdout;
+    assert_eq!(
+        ok(&["report", gz.to_str().unwrap(), "--table", "summary"]).stdout,
+        want
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logveil"))
+        .args(["report", "--table", "summary"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&plain).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.stdout, want);
+}
+
+/// An unusable `--csv` directory fails before any input is read (the input here does not even exist).
+#[test]
+fn unwritable_csv_dir_fails_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    fs::write(&file, "x").unwrap();
+    let target = file.join("sub");
+    let out = logveil(&[
+        "report",
+        "/nonexistent/input.log",
+        "--csv",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(74));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a-file"), "{err}");
+    assert!(!err.contains("input.log"), "{err}");
+}
+
+/// Lines in reverse order (every visit out of order) give the same tables as the hand-checked ones.
+#[test]
+fn out_of_order_lines_give_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(fixture("report-small.log")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.reverse();
+    let reversed = dir.path().join("reversed.log");
+    fs::write(&reversed, lines.join("\n") + "\n").unwrap();
+    let out = dir.path().join("out");
+    ok(&small_args(
+        reversed.to_str().unwrap(),
+        out.to_str().unwrap(),
+    ));
+    for t in TABLES {
+        let got = fs::read_to_string(out.join(format!("{t}.csv"))).unwrap();
+        let expected = fs::read_to_string(fixture(&format!("report-small/{t}.csv"))).unwrap();
+        assert_eq!(got, expected, "{t}.csv");
+    }
+}
