@@ -89,7 +89,8 @@ pub struct AnonymizeArgs {
 impl AnonymizeArgs {
     /// Validates the options into a [`commands::anonymize::Config`].
     pub fn config(&self) -> Result<commands::anonymize::Config, Error> {
-        let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix).map_err(|e| Error::Usage(e.to_string()))?;
+        let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
+            .map_err(|e| Error::Usage(e.to_string()))?;
         let params = ParamPolicy::default().with_kept(&self.keep_param);
         let inputs = if self.files.is_empty() {
             vec![InputName::Stdin]
@@ -128,7 +129,10 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             let mut out = stdout.lock();
             commands::formats::list(&mut out)
                 .and_then(|()| out.flush())
-                .map_err(|source| Error::Write { output: None, source })?;
+                .map_err(|source| Error::Write {
+                    output: None,
+                    source,
+                })?;
             let _ = std::io::stderr().is_terminal();
             Ok(crate::error::EXIT_OK)
         }

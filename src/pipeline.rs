@@ -104,7 +104,8 @@ pub fn chunks(block: &[u8]) -> impl Iterator<Item = &[u8]> {
         let end = if rest.len() <= CHUNK_BYTES {
             rest.len()
         } else {
-            memchr::memchr(b'\n', &rest[CHUNK_BYTES..]).map_or(rest.len(), |nl| CHUNK_BYTES + nl + 1)
+            memchr::memchr(b'\n', &rest[CHUNK_BYTES..])
+                .map_or(rest.len(), |nl| CHUNK_BYTES + nl + 1)
         };
         let (chunk, tail) = rest.split_at(end);
         rest = tail;
@@ -119,7 +120,12 @@ mod tests {
     #[test]
     fn chunks_cover_the_block_and_end_at_newlines() {
         let line = b"0123456789abcdef0123456789abcdef0123456789\n";
-        let block: Vec<u8> = line.iter().copied().cycle().take(line.len() * 20_000).collect();
+        let block: Vec<u8> = line
+            .iter()
+            .copied()
+            .cycle()
+            .take(line.len() * 20_000)
+            .collect();
         let parts: Vec<&[u8]> = chunks(&block).collect();
         assert!(parts.len() > 2);
         assert!(parts.iter().all(|c| c.ends_with(b"\n")));

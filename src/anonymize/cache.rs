@@ -34,7 +34,12 @@ thread_local! {
 /// Writes `rewrite(input)` to `out`, from the cache when `input` was seen before under the same `tag` (the
 /// tag names the rewrite: which field, under which policy).
 #[inline]
-pub fn cached(tag: u64, input: &[u8], out: &mut Vec<u8>, rewrite: impl FnOnce(&[u8], &mut Vec<u8>)) {
+pub fn cached(
+    tag: u64,
+    input: &[u8],
+    out: &mut Vec<u8>,
+    rewrite: impl FnOnce(&[u8], &mut Vec<u8>),
+) {
     if input.len() > MAX_LEN || input.len() < 8 {
         rewrite(input, out);
         return;
@@ -76,7 +81,9 @@ mod tests {
         assert_eq!(calls, 1);
         assert_eq!(out, b"MozillaMozillaMozilla");
         let mut other = Vec::new();
-        cached(2, b"Mozilla/5.0 (X11)", &mut other, |i, o| o.extend_from_slice(i));
+        cached(2, b"Mozilla/5.0 (X11)", &mut other, |i, o| {
+            o.extend_from_slice(i)
+        });
         assert_eq!(other, b"Mozilla/5.0 (X11)");
     }
 }

@@ -21,7 +21,12 @@ pub enum Outcome {
 }
 
 /// Rewrites `line` (without its terminator) into `out`.
-pub fn rewrite_line(line: &[u8], parser: &LineParser, policy: &Policy, out: &mut Vec<u8>) -> Outcome {
+pub fn rewrite_line(
+    line: &[u8],
+    parser: &LineParser,
+    policy: &Policy,
+    out: &mut Vec<u8>,
+) -> Outcome {
     if line.iter().all(|&b| b == b' ' || b == b'\t') {
         out.extend_from_slice(line);
         return Outcome::Blank;
@@ -75,7 +80,11 @@ fn rewrite_request(req: &[u8], policy: &Policy, out: &mut Vec<u8>) {
         return;
     };
     let method = &req[..sp1];
-    if method.is_empty() || !method.iter().all(|b| b.is_ascii_uppercase() || *b == b'-' || *b == b'_') {
+    if method.is_empty()
+        || !method
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || *b == b'-' || *b == b'_')
+    {
         scrub(req, rules, Mode::free_text_tail(), out);
         return;
     }
@@ -126,7 +135,10 @@ mod tests {
             r#"192.168.100.50 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 "-" "UA""#,
         );
         assert_eq!(o, Outcome::Parsed);
-        assert_eq!(out, r#"192.168.0.0 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 "-" "UA""#);
+        assert_eq!(
+            out,
+            r#"192.168.0.0 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 "-" "UA""#
+        );
     }
 
     #[test]
@@ -153,7 +165,10 @@ mod tests {
         let (out, o) = anon("haraway.ucet.ufl.edu joe bob [0");
         assert_eq!((out.as_str(), o), ("ufl.edu - - [0", Outcome::Scrubbed));
         let (out, _) = anon("5:00:01:39 -0400] \"GET /x?id=7&q=a HTTP/1.0\" 200 3804 from 1.2.3.4");
-        assert_eq!(out, "5:00:01:39 -0400] \"GET /x?id=&q=a HTTP/1.0\" 200 3804 from 1.2.0.0");
+        assert_eq!(
+            out,
+            "5:00:01:39 -0400] \"GET /x?id=&q=a HTTP/1.0\" 200 3804 from 1.2.0.0"
+        );
     }
 
     #[test]
@@ -166,7 +181,10 @@ mod tests {
             ("", ""),
             (r"\x16\x03\x01 9.8.7.6", r"\x16\x03\x01 9.8.0.0"),
             ("GET /a?sid=1", "GET /a?sid="),
-            ("CONNECT 10.2.3.4:443 HTTP/1.1", "CONNECT 10.2.0.0:443 HTTP/1.1"),
+            (
+                "CONNECT 10.2.3.4:443 HTTP/1.1",
+                "CONNECT 10.2.0.0:443 HTTP/1.1",
+            ),
         ] {
             assert_eq!(anon(&line(req)).0, line(want).replace("1.2.3.4", "1.2.0.0"));
         }

@@ -271,7 +271,8 @@ mod tests {
 
     #[test]
     fn strict_stops_at_the_first_bad_line() {
-        let input = b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nbad\nbad2\n";
+        let input =
+            b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nbad\nbad2\n";
         let parser = LineParser::detected(Format::Common);
         let c = anonymize_chunk(input, &parser, &Policy::default(), true, Vec::new());
         assert_eq!(c.first_bad, Some(1));

@@ -256,7 +256,8 @@ mod tests {
 
     #[test]
     fn escaped_quotes_inside_the_request() {
-        let line = br#"1.2.3.4 - - [07/Dec/2016:11:05:07 +0100] "GET /a\"b HTTP/1.1" 200 5 "-" "U\\A""#;
+        let line =
+            br#"1.2.3.4 - - [07/Dec/2016:11:05:07 +0100] "GET /a\"b HTTP/1.1" 200 5 "-" "U\\A""#;
         let r = parse(line, COMBINED).unwrap();
         assert_eq!(field(&r, r.request), r#"GET /a\"b HTTP/1.1"#);
         assert_eq!(field(&r, r.user_agent.unwrap()), r#"U\\A"#);

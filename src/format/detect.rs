@@ -52,7 +52,8 @@ mod tests {
 
     #[test]
     fn detects_combined_common_and_vhost() {
-        let combined = b"1.2.3.4 - - [07/Dec/2016:11:05:07 +0100] \"GET / HTTP/1.1\" 200 5 \"-\" \"UA\"\n";
+        let combined =
+            b"1.2.3.4 - - [07/Dec/2016:11:05:07 +0100] \"GET / HTTP/1.1\" 200 5 \"-\" \"UA\"\n";
         assert_eq!(detect(combined).format, Format::Combined);
         let common = b"1.2.3.4 - - [07/Dec/2016:11:05:07 +0100] \"GET / HTTP/1.1\" 200 5\n";
         assert_eq!(detect(common).format, Format::Common);

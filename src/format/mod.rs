@@ -104,7 +104,9 @@ impl FromStr for Format {
     fn from_str(s: &str) -> Result<Format, UnknownFormat> {
         Format::ALL
             .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(s) || (s == "vhost" && *f == Format::VhostCombined))
+            .find(|f| {
+                f.name().eq_ignore_ascii_case(s) || (s == "vhost" && *f == Format::VhostCombined)
+            })
             .ok_or_else(|| UnknownFormat(s.to_string()))
     }
 }

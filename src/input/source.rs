@@ -71,7 +71,10 @@ pub fn open(name: &InputName) -> io::Result<Box<dyn BlockSource>> {
             let mut file = File::open(path)?;
             let meta = file.metadata()?;
             if meta.is_dir() {
-                return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a directory"));
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "is a directory",
+                ));
             }
             let mut magic = [0u8; 4];
             let got = read_up_to(&mut file, &mut magic)?;
@@ -146,7 +149,12 @@ impl BlockSource for MmapSource {
             // SAFETY: the map is read-only and private to this process. If another process truncates the
             // file while it is mapped, reading the lost pages raises SIGBUS; logveil reads logs that are
             // appended to or rotated by rename, which keep the mapped pages valid.
-            let map = unsafe { MmapOptions::new().offset(self.offset).len(len).map(&self.file)? };
+            let map = unsafe {
+                MmapOptions::new()
+                    .offset(self.offset)
+                    .len(len)
+                    .map(&self.file)?
+            };
             let at_end = self.offset + len as u64 >= self.len;
             let end = if at_end {
                 Some(len)

@@ -50,12 +50,18 @@ mod tests {
 
     #[test]
     fn host_names_keep_their_registrable_domain() {
-        assert_eq!(reduce("piweba3y.prodigy.com").as_deref(), Some("prodigy.com"));
+        assert_eq!(
+            reduce("piweba3y.prodigy.com").as_deref(),
+            Some("prodigy.com")
+        );
         assert_eq!(
             reduce("crawl-66-249-66-1.googlebot.com").as_deref(),
             Some("googlebot.com")
         );
-        assert_eq!(reduce("a.b.Example.CO.UK").as_deref(), Some("example.co.uk"));
+        assert_eq!(
+            reduce("a.b.Example.CO.UK").as_deref(),
+            Some("example.co.uk")
+        );
         assert_eq!(reduce("prodigy.com").as_deref(), Some("prodigy.com"));
         assert_eq!(reduce("co.uk"), None);
     }

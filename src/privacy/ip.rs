@@ -192,7 +192,11 @@ mod tests {
     #[test]
     fn ipv4_prefixes() {
         let ip = parse_ipv4(b"192.168.100.200").unwrap();
-        let cases = [(8, "192.0.0.0"), (20, "192.168.96.0"), (24, "192.168.100.0")];
+        let cases = [
+            (8, "192.0.0.0"),
+            (20, "192.168.96.0"),
+            (24, "192.168.100.0"),
+        ];
         for (prefix, want) in cases {
             let mut out = Vec::new();
             write_ipv4(&mut out, IpPolicy::new(prefix, 32).unwrap().reduce_v4(ip));
@@ -203,7 +207,10 @@ mod tests {
     #[test]
     fn ipv6_default_keeps_32_bits() {
         assert_eq!(v6("2001:db8:85a3::8a2e:370:7334", 32), "2001:db8::");
-        assert_eq!(v6("2001:0db8:85a3:0000:0000:8a2e:0370:7334", 48), "2001:db8:85a3::");
+        assert_eq!(
+            v6("2001:0db8:85a3:0000:0000:8a2e:0370:7334", 48),
+            "2001:db8:85a3::"
+        );
         assert_eq!(v6("2001:DB8::1", 32), "2001:db8::");
     }
 
@@ -225,12 +232,21 @@ mod tests {
 
     #[test]
     fn ipv4_parsing_edges() {
-        assert_eq!(parse_ipv4(b"192.168.001.001"), Some(Ipv4Addr::new(192, 168, 1, 1)));
+        assert_eq!(
+            parse_ipv4(b"192.168.001.001"),
+            Some(Ipv4Addr::new(192, 168, 1, 1))
+        );
         assert_eq!(parse_ipv4(b"256.1.1.1"), None);
         assert_eq!(parse_ipv4(b"1.2.3"), None);
         assert_eq!(parse_ipv4_prefix(b"1.2.3.4.5"), None);
-        assert_eq!(parse_ipv4_prefix(b"1.2.3.45:80"), Some((Ipv4Addr::new(1, 2, 3, 45), 8)));
-        assert_eq!(parse_ipv4_prefix(b"1.2.3.4."), Some((Ipv4Addr::new(1, 2, 3, 4), 7)));
+        assert_eq!(
+            parse_ipv4_prefix(b"1.2.3.45:80"),
+            Some((Ipv4Addr::new(1, 2, 3, 45), 8))
+        );
+        assert_eq!(
+            parse_ipv4_prefix(b"1.2.3.4."),
+            Some((Ipv4Addr::new(1, 2, 3, 4), 7))
+        );
         assert_eq!(parse_ipv4_prefix(b"1.2.3.1234"), None);
     }
 }

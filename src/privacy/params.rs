@@ -67,7 +67,15 @@ mod tests {
     #[test]
     fn default_allow_list() {
         let p = ParamPolicy::default();
-        for kept in ["q", "Q", "utm_source", "UTM_Campaign", "page", "lang", "search"] {
+        for kept in [
+            "q",
+            "Q",
+            "utm_source",
+            "UTM_Campaign",
+            "page",
+            "lang",
+            "search",
+        ] {
             assert!(p.keeps(kept.as_bytes()), "{kept}");
         }
         for dropped in ["token", "sid", "email", "utm", "qq", "id"] {

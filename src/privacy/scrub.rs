@@ -174,7 +174,11 @@ fn address(
     if !boundary {
         return skip();
     }
-    let run_end = start + input[start..].iter().take_while(|&&b| HEXISH[b as usize]).count();
+    let run_end = start
+        + input[start..]
+            .iter()
+            .take_while(|&&b| HEXISH[b as usize])
+            .count();
     let run = &input[start..run_end];
     let colons = run.iter().filter(|&&b| b == b':').count();
     if colons >= 2 {
@@ -189,7 +193,9 @@ fn address(
             if input.get(end) == Some(&b'%') && !input[end + 1..].starts_with(b"40") {
                 end += 1 + input[end + 1..]
                     .iter()
-                    .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-'))
+                    .take_while(|&&b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-')
+                    })
                     .count();
             }
             *pending = end;
@@ -274,8 +280,14 @@ mod tests {
 
     #[test]
     fn reduces_ipv4_anywhere() {
-        assert_eq!(plain("for 192.168.100.50 and 10.1.2.3:80"), "for 192.168.0.0 and 10.1.0.0:80");
-        assert_eq!(plain("10.0.0.2, 10.0.0.1, 85.181.35.98"), "10.0.0.0, 10.0.0.0, 85.181.0.0");
+        assert_eq!(
+            plain("for 192.168.100.50 and 10.1.2.3:80"),
+            "for 192.168.0.0 and 10.1.0.0:80"
+        );
+        assert_eq!(
+            plain("10.0.0.2, 10.0.0.1, 85.181.35.98"),
+            "10.0.0.0, 10.0.0.0, 85.181.0.0"
+        );
         assert_eq!(plain("x=192.168.001.001;"), "x=192.168.0.0;");
         assert_eq!(plain("/ip/1.2.3.4/x"), "/ip/1.2.0.0/x");
         assert_eq!(plain("client:1.2.3.4"), "client:1.2.0.0");
@@ -303,12 +315,18 @@ mod tests {
         let ua = "Foo/1.2.3.4 (contact 5.6.7.8; +http://9.8.7.6/bot)";
         let kept = "Foo/1.2.3.4 (contact 5.6.0.0; +http://9.8.0.0/bot)";
         assert_eq!(s(ua, Mode::user_agent()), kept);
-        assert_eq!(plain(ua), "Foo/1.2.0.0 (contact 5.6.0.0; +http://9.8.0.0/bot)");
+        assert_eq!(
+            plain(ua),
+            "Foo/1.2.0.0 (contact 5.6.0.0; +http://9.8.0.0/bot)"
+        );
     }
 
     #[test]
     fn reduces_ipv6_anywhere() {
-        assert_eq!(plain("from 2001:db8:85a3::8a2e:370:7334 ok"), "from 2001:db8:: ok");
+        assert_eq!(
+            plain("from 2001:db8:85a3::8a2e:370:7334 ok"),
+            "from 2001:db8:: ok"
+        );
         assert_eq!(plain("[2001:db8::1]:443"), "[2001:db8::]:443");
         assert_eq!(plain("fe80::1%eth0 x"), "fe80:: x");
         assert_eq!(plain("::ffff:192.168.100.50"), "::ffff:192.168.0.0");
@@ -327,15 +345,15 @@ mod tests {
     #[test]
     fn free_text_rules() {
         let m = Mode::free_text();
-        assert_eq!(
-            s("haraway.ucet.ufl.edu - - [0", m),
-            "ufl.edu - - [0"
-        );
+        assert_eq!(s("haraway.ucet.ufl.edu - - [0", m), "ufl.edu - - [0");
         assert_eq!(
             s("133.43.96.45 - - [01/Aug/199", m),
             "133.43.0.0 - - [01/Aug/199"
         );
-        assert_eq!(s("GET /a?token=abc&q=shoes HTTP/1.0", m), "GET /a?token=&q=shoes HTTP/1.0");
+        assert_eq!(
+            s("GET /a?token=abc&q=shoes HTTP/1.0", m),
+            "GET /a?token=&q=shoes HTTP/1.0"
+        );
     }
 
     #[test]
