@@ -27,6 +27,9 @@ pub enum Command {
     /// Rewrite access logs so they hold no personal data, keeping their format.
     #[command(long_about = ANONYMIZE_LONG, after_long_help = ANONYMIZE_EXAMPLES)]
     Anonymize(AnonymizeArgs),
+    /// Audit any text file for personal data (exit 1 when some is found).
+    #[command(long_about = CHECK_LONG, after_long_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
     /// List the log format presets and their definitions.
     Formats,
 }
@@ -45,6 +48,77 @@ Examples:
   logveil anonymize access.log.1 access.log.2.gz -o week.log
   tail -F access.log | logveil anonymize --quiet
   CustomLog \"|/usr/bin/logveil anonymize --quiet -o /var/log/apache2/access.log\" combined";
+
+const CHECK_LONG: &str = "\
+Audit any text file (logs, CSV, JSON, reports) for personal data left in it.
+
+Finds full IPv4 addresses (bits set past --ipv4-prefix), IPv6 addresses with bits set past --ipv6-prefix \
+(IPv4-mapped forms judged as IPv4), email addresses (also with %40), values of identifying query and path \
+parameters (token, session ids, key, password, jsessionid, ...), JSON Web Tokens, card-like numbers \
+(issuer prefix and Luhn) and long hex or base64 tokens. Prints FILE:LINE:COLUMN: KIND: VALUE per finding, \
+the value masked (83.149.x.x, j***@***.com), never raw. Exits 1 when anything is found, 0 when clean.";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  logveil check access.anon.log
+  logveil anonymize access.log | logveil check --summary
+  logveil check report.csv report.json";
+
+/// Options of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Input files (plain, .gz or .zst); none or '-' reads stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Print counts per kind instead of one line per finding.
+    #[arg(short, long)]
+    pub summary: bool,
+
+    /// An IPv4 address is full when it has bits set past this prefix (8-24).
+    #[arg(long, value_name = "BITS", default_value_t = 16)]
+    pub ipv4_prefix: u8,
+
+    /// An IPv6 address is full when it has bits set past this prefix (16-64).
+    #[arg(long, value_name = "BITS", default_value_t = 32)]
+    pub ipv6_prefix: u8,
+
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl CheckArgs {
+    /// Validates the options into a [`commands::check::Config`].
+    pub fn config(&self) -> Result<commands::check::Config, Error> {
+        let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        Ok(commands::check::Config {
+            inputs: inputs(&self.files),
+            options: crate::privacy::detect::Options { ip },
+            summary: self.summary,
+            threads: threads(self.threads)?,
+        })
+    }
+}
+
+/// The inputs named on the command line; none means stdin.
+fn inputs(files: &[PathBuf]) -> Vec<InputName> {
+    if files.is_empty() {
+        vec![InputName::Stdin]
+    } else {
+        files.iter().map(|f| InputName::from_arg(f)).collect()
+    }
+}
+
+/// `--threads`, defaulting to all cores.
+fn threads(given: Option<usize>) -> Result<usize, Error> {
+    match given {
+        Some(0) => Err(Error::Usage("--threads must be at least 1".into())),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
 
 /// Options of `anonymize`.
 #[derive(Debug, Args)]
@@ -92,16 +166,8 @@ impl AnonymizeArgs {
         let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
             .map_err(|e| Error::Usage(e.to_string()))?;
         let params = ParamPolicy::default().with_kept(&self.keep_param);
-        let inputs = if self.files.is_empty() {
-            vec![InputName::Stdin]
-        } else {
-            self.files.iter().map(|f| InputName::from_arg(f)).collect()
-        };
-        let threads = match self.threads {
-            Some(0) => return Err(Error::Usage("--threads must be at least 1".into())),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        };
+        let inputs = inputs(&self.files);
+        let threads = threads(self.threads)?;
         Ok(commands::anonymize::Config {
             inputs,
             output: self.output.clone().filter(|p| p.as_os_str() != "-"),
@@ -123,6 +189,17 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 eprintln!("logveil: anonymize: {summary}");
             }
             Ok(crate::error::EXIT_OK)
+        }
+        Command::Check(args) => {
+            let config = args.config()?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(64 << 10, stdout.lock());
+            let report = commands::check::run(&config, &mut out)?;
+            Ok(if report.is_clean() {
+                crate::error::EXIT_OK
+            } else {
+                crate::error::EXIT_FOUND
+            })
         }
         Command::Formats => {
             let stdout = std::io::stdout();

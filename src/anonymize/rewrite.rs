@@ -6,6 +6,7 @@ use super::cache::cached;
 use crate::format::LineParser;
 use crate::privacy::client::reduce_client;
 use crate::privacy::scrub::{Mode, scrub};
+use crate::privacy::secrets::redact_in_place;
 use crate::privacy::url::rewrite_url;
 use crate::record::{FieldKind, Record};
 
@@ -37,7 +38,9 @@ pub fn rewrite_line(
             Outcome::Parsed
         }
         None => {
+            let mark = out.len();
             scrub_unparsed(line, policy, out);
+            redact_in_place(out, mark);
             Outcome::Scrubbed
         }
     }
@@ -61,10 +64,16 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
             FieldKind::Referer if value == b"-" => out.push(b'-'),
             FieldKind::Referer => cached(tag, value, out, |v, o| rewrite_url(v, rules, o)),
             FieldKind::UserAgent => cached(tag ^ 1, value, out, |v, o| {
-                scrub(v, rules, Mode::user_agent(), o)
+                let mark = o.len();
+                scrub(v, rules, Mode::user_agent(), o);
+                redact_in_place(o, mark);
             }),
             FieldKind::VirtualHost => scrub(value, rules, Mode::PLAIN, out),
-            FieldKind::Other => scrub(value, rules, Mode::free_text_tail(), out),
+            FieldKind::Other => {
+                let mark = out.len();
+                scrub(value, rules, Mode::free_text_tail(), out);
+                redact_in_place(out, mark);
+            }
         }
         copied = range.end;
     }

@@ -2,10 +2,12 @@
 //! scrubber. Shared by `anonymize` (rewriting) and, later, `report` and `check`.
 
 pub mod client;
+pub mod detect;
 pub mod host;
 pub mod ip;
 pub mod params;
 pub mod scrub;
+pub mod secrets;
 pub mod url;
 
 pub use ip::IpPolicy;

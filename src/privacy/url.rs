@@ -5,11 +5,19 @@
 //! `http://1.2.0.0:8080/u/:email?token=&q=shoes#top`
 
 use super::Rules;
+use super::detect::is_identifying_param;
 use super::ip::{parse_ipv4_prefix, parse_ipv6, write_ipv4, write_ipv6};
 use super::scrub::{Mode, scrub};
+use super::secrets::redact_in_place;
 
 /// Rewrites one URL (absolute, or a path with a query) into `out`.
 pub fn rewrite_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+    let mark = out.len();
+    write_url(url, rules, out);
+    redact_in_place(out, mark);
+}
+
+fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let mut rest = url;
     if let Some(after_scheme) = scheme_end(url) {
         out.extend_from_slice(&url[..after_scheme]);
@@ -25,7 +33,7 @@ pub fn rewrite_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         .iter()
         .position(|&b| b == b'?' || b == b'#')
         .unwrap_or(rest.len());
-    scrub(&rest[..path_len], rules, Mode::PLAIN, out);
+    write_path(&rest[..path_len], rules, out);
     let rest = &rest[path_len..];
     if rest.first() == Some(&b'?') {
         let q_len = memchr::memchr(b'#', rest).unwrap_or(rest.len());
@@ -35,6 +43,26 @@ pub fn rewrite_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     } else {
         scrub(rest, rules, Mode::PLAIN, out);
     }
+}
+
+/// A path: scrubbed, with identifying path parameters (`;jsessionid=…`, `;sid=…`) removed whole.
+fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+    let mut rest = path;
+    while let Some(semi) = memchr::memchr(b';', rest) {
+        let param = &rest[semi + 1..];
+        let end = param
+            .iter()
+            .position(|&b| b == b'/' || b == b';')
+            .unwrap_or(param.len());
+        let name = &param[..memchr::memchr(b'=', &param[..end]).unwrap_or(end)];
+        if name.len() < end && is_identifying_param(name) {
+            scrub(&rest[..semi], rules, Mode::PLAIN, out);
+        } else {
+            scrub(&rest[..semi + 1 + end], rules, Mode::PLAIN, out);
+        }
+        rest = &param[end..];
+    }
+    scrub(rest, rules, Mode::PLAIN, out);
 }
 
 /// The length of `scheme://` at the start of `url`, if there is one.
@@ -133,6 +161,30 @@ mod tests {
         assert_eq!(r("/ip/10.20.30.40"), "/ip/10.20.0.0");
         assert_eq!(r("-"), "-");
         assert_eq!(r(""), "");
+    }
+
+    #[test]
+    fn identifying_path_parameters_are_removed() {
+        assert_eq!(r("/shop/cart;jsessionid=0A1B2C3D4E5F?x=1"), "/shop/cart?x=");
+        assert_eq!(r("/a;JSESSIONID=abc/b;v=2;sid=9"), "/a/b;v=2");
+        assert_eq!(r("/a;b"), "/a;b");
+    }
+
+    #[test]
+    fn secrets_in_paths_and_kept_values_become_placeholders() {
+        assert_eq!(
+            r("/reset/d41d8cd98f00b204e9800998ecf8427e"),
+            "/reset/:token"
+        );
+        assert_eq!(
+            r("/k?page=eyJzZWFyY2giOiIiLCJmaWVsZHMiOltdLCJvZmZzZXQiOjAsInRpbWVmcmFtZSI6IjE1&_="),
+            "/k?page=:token&_="
+        );
+        // Base64 padding goes with the token.
+        assert_eq!(
+            r("/n?aHR0cHM6Ly93d3cubmV0bmVhLmNvbS9jbXMvcmVtby1h="),
+            "/n?:token"
+        );
     }
 
     #[test]
