@@ -3,14 +3,15 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::anonymize::Policy;
 use crate::commands;
 use crate::error::Error;
 use crate::format::Format;
 use crate::input::InputName;
-use crate::privacy::{IpPolicy, ParamPolicy, Rules};
+use crate::privacy::key::Key;
+use crate::privacy::{IpMode, IpPolicy, ParamPolicy, Rules};
 
 /// Turns web server access logs into privacy-safe data.
 #[derive(Debug, Parser)]
@@ -30,8 +31,50 @@ pub enum Command {
     /// Audit any text file for personal data (exit 1 when some is found).
     #[command(long_about = CHECK_LONG, after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Write a new random key file (mode 0600) for --ip-mode pseudonymize and crypto-pan.
+    #[command(long_about = KEYGEN_LONG)]
+    Keygen(KeygenArgs),
     /// List the log format presets and their definitions.
     Formats,
+}
+
+const KEYGEN_LONG: &str = "\
+Write a new random key file for --ip-mode pseudonymize and crypto-pan.
+
+The key is 32 bytes from the operating system's random generator, written as 64 hex digits, readable by \
+its owner only (mode 0600). An existing file is never replaced. The key is never printed; keep the file \
+secret, since whoever holds it can link pseudonyms back to addresses.";
+
+/// Options of `keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the key (must not exist yet).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `--ip-mode`: what becomes of IP addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IpModeArg {
+    /// Keep the network prefix (--ipv4-prefix, --ipv6-prefix): 192.168.100.50 -> 192.168.0.0.
+    Truncate,
+    /// A stable keyed pseudonym (BLAKE3) in a reserved range: IPv4 in 240.0.0.0/4, IPv6 in 100::/64.
+    Pseudonymize,
+    /// Prefix-preserving Crypto-PAn (AES-128), reversible by the key holder.
+    CryptoPan,
+    /// Replace every address with '-'.
+    Drop,
+}
+
+impl From<IpModeArg> for IpMode {
+    fn from(m: IpModeArg) -> IpMode {
+        match m {
+            IpModeArg::Truncate => IpMode::Truncate,
+            IpModeArg::Pseudonymize => IpMode::Pseudonymize,
+            IpModeArg::CryptoPan => IpMode::CryptoPan,
+            IpModeArg::Drop => IpMode::Drop,
+        }
+    }
 }
 
 const ANONYMIZE_LONG: &str = "\
@@ -143,6 +186,14 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "BITS", default_value_t = 32)]
     pub ipv6_prefix: u8,
 
+    /// What becomes of IP addresses.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = IpModeArg::Truncate)]
+    pub ip_mode: IpModeArg,
+
+    /// Key for --ip-mode pseudonymize and crypto-pan (made by `logveil keygen FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+
     /// Also keep the values of this query parameter (repeatable; 'name*' is a prefix).
     #[arg(long, value_name = "NAME")]
     pub keep_param: Vec<String>,
@@ -164,6 +215,20 @@ impl AnonymizeArgs {
     /// Validates the options into a [`commands::anonymize::Config`].
     pub fn config(&self) -> Result<commands::anonymize::Config, Error> {
         let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        let mode = IpMode::from(self.ip_mode);
+        let key = match (&self.key_file, mode.needs_key()) {
+            (Some(path), true) => Some(Key::read(path).map_err(|e| Error::Usage(e.to_string()))?),
+            (Some(_), false) => {
+                return Err(Error::Usage(format!(
+                    "--key-file is only used with --ip-mode pseudonymize or crypto-pan, not {}",
+                    mode.name()
+                )));
+            }
+            (None, _) => None,
+        };
+        let ip = ip
+            .with_mode(mode, key.as_ref())
             .map_err(|e| Error::Usage(e.to_string()))?;
         let params = ParamPolicy::default().with_kept(&self.keep_param);
         let inputs = inputs(&self.files);
@@ -200,6 +265,16 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             } else {
                 crate::error::EXIT_FOUND
             })
+        }
+        Command::Keygen(args) => {
+            Key::generate()
+                .and_then(|k| k.write_new(&args.file))
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            eprintln!(
+                "logveil: keygen: wrote a new key to {}",
+                args.file.display()
+            );
+            Ok(crate::error::EXIT_OK)
         }
         Command::Formats => {
             let stdout = std::io::stdout();

@@ -100,14 +100,14 @@ fn check_input(
         source,
     };
     let source = input::open(input).map_err(read_err)?;
-    let options = config.options;
+    let options = &config.options;
     let name = input.to_string();
     let mut lines_before = 0u64;
     let mut write_failed = None;
     pipeline::run(
         source,
         pool,
-        |bytes| check_chunk(bytes, &options),
+        |bytes| check_chunk(bytes, options),
         |chunks: Vec<Chunk>| {
             for chunk in chunks {
                 for f in &chunk.findings {

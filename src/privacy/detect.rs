@@ -3,8 +3,8 @@
 //!
 //! | kind | what is found |
 //! | --- | --- |
-//! | `ipv4` | a dotted quad with bits set past `--ipv4-prefix` (`83.149.9.216`; not `83.149.0.0`) |
-//! | `ipv6` | an IPv6 address with bits set past `--ipv6-prefix`; IPv4-mapped forms judged as IPv4 |
+//! | `ipv4` | a dotted quad with bits set past `--ipv4-prefix` (`83.149.9.216`; not `83.149.0.0`), outside the pseudonym range `240.0.0.0/4` |
+//! | `ipv6` | an IPv6 address with bits set past `--ipv6-prefix`, outside the pseudonym range `100::/64`; IPv4-mapped forms judged as IPv4 |
 //! | `email` | `local@domain.tld`, also with a percent-encoded `%40` |
 //! | `param` | a non-empty value of an identifying query or path parameter (`?token=…`, `;jsessionid=…`) |
 //! | `jwt` | a JSON Web Token (`eyJ….eyJ….…`) |
@@ -25,6 +25,7 @@ use std::ops::Range;
 
 use super::IpPolicy;
 use super::ip::{parse_ipv4_prefix, parse_ipv6};
+use super::pseudonym::{is_v4_pseudonym, is_v6_pseudonym};
 
 /// What kind of personal data a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,7 +92,7 @@ pub struct Finding {
 }
 
 /// What counts as "full" precision: the same prefixes as `anonymize`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
     /// Addresses that this policy would change are reported.
     pub ip: IpPolicy,
@@ -233,7 +234,7 @@ fn scan_ips(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
         if colons >= 2 && boundary(line, s) {
             if let Some((addr, len)) = ipv6_prefix(run) {
                 if !line.get(s + len).is_some_and(|&b| is_word(b)) {
-                    if ip.reduce_v6(addr) != addr {
+                    if ip.reduce_v6(addr) != addr && !is_v6_pseudonym(addr) {
                         hits.push(Hit {
                             kind: Kind::Ipv6,
                             start: s,
@@ -263,7 +264,7 @@ fn scan_ips(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
                 if line.get(p + len).is_some_and(|&b| is_word(b)) {
                     continue;
                 }
-                if ip.reduce_v4(addr) != addr {
+                if ip.reduce_v4(addr) != addr && !is_v4_pseudonym(addr) {
                     hits.push(Hit {
                         kind: Kind::Ipv4,
                         start: p,
@@ -807,6 +808,8 @@ mod tests {
     #[test]
     fn reduced_ipv4_is_clean() {
         none("83.149.0.0 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5");
+        // Pseudonyms from `--ip-mode pseudonymize` (reserved ranges, see `pseudonym`).
+        none("241.18.200.7 ::ffff:250.1.2.3 100::1234:5678:9abc:def0");
         none("10.0.0.0, 203.0.0.0");
     }
 

@@ -2,15 +2,18 @@
 //! scrubber. Shared by `anonymize` (rewriting) and, later, `report` and `check`.
 
 pub mod client;
+pub mod cryptopan;
 pub mod detect;
 pub mod host;
 pub mod ip;
+pub mod key;
 pub mod params;
+pub mod pseudonym;
 pub mod scrub;
 pub mod secrets;
 pub mod url;
 
-pub use ip::IpPolicy;
+pub use ip::{IpMode, IpPolicy};
 pub use params::ParamPolicy;
 
 /// Everything the byte-level rules need to know: how far to reduce IPs and which query values to keep.

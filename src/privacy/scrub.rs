@@ -14,7 +14,7 @@
 
 use super::Rules;
 use super::host;
-use super::ip::{parse_ipv4_prefix, parse_ipv6, write_ipv4, write_ipv6};
+use super::ip::{parse_ipv4_prefix, parse_ipv6};
 use super::url::rewrite_query;
 
 /// What an email address is replaced with.
@@ -188,7 +188,7 @@ fn address(
                 return run_end.max(i + 1);
             }
             out.extend_from_slice(&input[*pending..start]);
-            write_ipv6(out, rules.ip.reduce_v6(ip));
+            rules.ip.write_v6(out, ip);
             // Drop a zone id: `fe80::1%eth0`.
             if input.get(end) == Some(&b'%') && !input[end + 1..].starts_with(b"40") {
                 end += 1 + input[end + 1..]
@@ -208,7 +208,7 @@ fn address(
             let end = start + len;
             if !input.get(end).is_some_and(|&b| is_word(b)) {
                 out.extend_from_slice(&input[*pending..start]);
-                write_ipv4(out, rules.ip.reduce_v4(ip));
+                rules.ip.write_v4(out, ip);
                 *pending = end;
                 return end;
             }

@@ -6,7 +6,7 @@
 
 use super::Rules;
 use super::detect::is_identifying_param;
-use super::ip::{parse_ipv4_prefix, parse_ipv6, write_ipv4, write_ipv6};
+use super::ip::{parse_ipv4_prefix, parse_ipv6};
 use super::scrub::{Mode, scrub};
 use super::secrets::redact_in_place;
 
@@ -89,13 +89,13 @@ fn write_authority(auth: &[u8], rules: &Rules, out: &mut Vec<u8>) {
             let addr = &addr[..memchr::memchr(b'%', addr).unwrap_or(addr.len())];
             if let Some(ip) = parse_ipv6(addr) {
                 out.push(b'[');
-                write_ipv6(out, rules.ip.reduce_v6(ip));
+                rules.ip.write_v6(out, ip);
                 scrub(&inner[close..], rules, Mode::PLAIN, out);
                 return;
             }
         }
     } else if let Some((ip, len)) = parse_ipv4_prefix(host_port) {
-        write_ipv4(out, rules.ip.reduce_v4(ip));
+        rules.ip.write_v4(out, ip);
         scrub(&host_port[len..], rules, Mode::PLAIN, out);
         return;
     }
