@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::format::Format;
 use crate::input::InputName;
 use crate::privacy::key::Key;
-use crate::privacy::{IpMode, IpPolicy, ParamPolicy, Rules};
+use crate::privacy::{IpMode, IpPolicy, ParamPolicy, PathPolicy, Rules};
 
 /// Turns web server access logs into privacy-safe data.
 #[derive(Debug, Parser)]
@@ -194,6 +194,10 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
 
+    /// Path segments of only digits, this many or more, become ':id' (4-64).
+    #[arg(long, value_name = "N", default_value_t = crate::privacy::path::DEFAULT_MAX_DIGITS)]
+    pub max_digits: usize,
+
     /// Also keep the values of this query parameter (repeatable; 'name*' is a prefix).
     #[arg(long, value_name = "NAME")]
     pub keep_param: Vec<String>,
@@ -216,6 +220,15 @@ impl AnonymizeArgs {
     pub fn config(&self) -> Result<commands::anonymize::Config, Error> {
         let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
             .map_err(|e| Error::Usage(e.to_string()))?;
+        let digits = crate::privacy::path::MAX_DIGITS_RANGE;
+        if !digits.contains(&self.max_digits) {
+            return Err(Error::Usage(format!(
+                "--max-digits must be between {} and {}, not {}",
+                digits.start(),
+                digits.end(),
+                self.max_digits
+            )));
+        }
         let mode = IpMode::from(self.ip_mode);
         let key = match (&self.key_file, mode.needs_key()) {
             (Some(path), true) => Some(Key::read(path).map_err(|e| Error::Usage(e.to_string()))?),
@@ -237,7 +250,13 @@ impl AnonymizeArgs {
             inputs,
             output: self.output.clone().filter(|p| p.as_os_str() != "-"),
             format: self.format,
-            policy: Policy::new(Rules { ip, params }),
+            policy: Policy::new(Rules {
+                ip,
+                params,
+                paths: PathPolicy {
+                    max_digits: self.max_digits,
+                },
+            }),
             strict: self.strict,
             threads,
         })

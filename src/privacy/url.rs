@@ -5,8 +5,8 @@
 //! `http://1.2.0.0:8080/u/:email?token=&q=shoes#top`
 
 use super::Rules;
-use super::detect::is_identifying_param;
 use super::ip::{parse_ipv4_prefix, parse_ipv6};
+use super::path::write_path;
 use super::scrub::{Mode, scrub};
 use super::secrets::redact_in_place;
 
@@ -43,26 +43,6 @@ fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     } else {
         scrub(rest, rules, Mode::PLAIN, out);
     }
-}
-
-/// A path: scrubbed, with identifying path parameters (`;jsessionid=…`, `;sid=…`) removed whole.
-fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
-    let mut rest = path;
-    while let Some(semi) = memchr::memchr(b';', rest) {
-        let param = &rest[semi + 1..];
-        let end = param
-            .iter()
-            .position(|&b| b == b'/' || b == b';')
-            .unwrap_or(param.len());
-        let name = &param[..memchr::memchr(b'=', &param[..end]).unwrap_or(end)];
-        if name.len() < end && is_identifying_param(name) {
-            scrub(&rest[..semi], rules, Mode::PLAIN, out);
-        } else {
-            scrub(&rest[..semi + 1 + end], rules, Mode::PLAIN, out);
-        }
-        rest = &param[end..];
-    }
-    scrub(rest, rules, Mode::PLAIN, out);
 }
 
 /// The length of `scheme://` at the start of `url`, if there is one.
