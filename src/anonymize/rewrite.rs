@@ -5,6 +5,7 @@ use super::Policy;
 use super::cache::cached;
 use crate::format::LineParser;
 use crate::privacy::client::reduce_client;
+use crate::privacy::detect::may_hold_secret;
 use crate::privacy::scrub::{Mode, scrub};
 use crate::privacy::secrets::redact_in_place;
 use crate::privacy::url::rewrite_url;
@@ -38,9 +39,14 @@ pub fn rewrite_line(
             Outcome::Parsed
         }
         None => {
-            let mark = out.len();
-            scrub_unparsed(line, policy, out);
-            redact_in_place(out, mark);
+            // Secrets go first, so that what remains is judged on its shape (`host ident user [`).
+            if may_hold_secret(line) {
+                let mut redacted = line.to_vec();
+                redact_in_place(&mut redacted, 0);
+                scrub_unparsed(&redacted, policy, out);
+            } else {
+                scrub_unparsed(line, policy, out);
+            }
             Outcome::Scrubbed
         }
     }
@@ -57,7 +63,11 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         out.extend_from_slice(&line[copied..range.start]);
         let value = &line[range.clone()];
         match kind {
-            FieldKind::Client => reduce_client(value, rules, out),
+            FieldKind::Client => {
+                let mark = out.len();
+                reduce_client(value, rules, out);
+                redact_in_place(out, mark);
+            }
             FieldKind::Ident | FieldKind::AuthUser => out.push(b'-'),
             FieldKind::Time | FieldKind::Status | FieldKind::Bytes => out.extend_from_slice(value),
             FieldKind::Request => rewrite_request(value, policy, out),
