@@ -11,6 +11,7 @@ pub mod params;
 pub mod path;
 pub mod pseudonym;
 pub mod scrub;
+pub mod search;
 pub mod secrets;
 pub mod url;
 
