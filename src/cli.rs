@@ -202,6 +202,11 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "NAME")]
     pub keep_param: Vec<String>,
 
+    /// Empty the values of this query parameter even if kept by default or by --keep-param (repeatable;
+    /// 'name*' is a prefix).
+    #[arg(long, value_name = "NAME")]
+    pub drop_param: Vec<String>,
+
     /// Stop with exit code 65 at the first line that does not parse.
     #[arg(long)]
     pub strict: bool,
@@ -243,7 +248,9 @@ impl AnonymizeArgs {
         let ip = ip
             .with_mode(mode, key.as_ref())
             .map_err(|e| Error::Usage(e.to_string()))?;
-        let params = ParamPolicy::default().with_kept(&self.keep_param);
+        let params = ParamPolicy::default()
+            .with_kept(&self.keep_param)
+            .with_dropped(&self.drop_param);
         let inputs = inputs(&self.files);
         let threads = threads(self.threads)?;
         Ok(commands::anonymize::Config {
