@@ -5,7 +5,8 @@
 //! | client | [`reduce_client`](crate::privacy::client::reduce_client): IPs reduced, host names to their registrable domain |
 //! | virtual host | IPs reduced (names kept: they name the site) |
 //! | ident, authuser | `-` |
-//! | request target, referrer | [`rewrite_url`](crate::privacy::url::rewrite_url) |
+//! | request target | [`rewrite_url`](crate::privacy::url::rewrite_url) |
+//! | referrer | [`rewrite_referrer`](crate::privacy::url::rewrite_referrer): scheme, host, path, search keyword |
 //! | user agent | IPs and emails (version numbers kept) |
 //! | time, status, bytes | kept |
 //! | trailing fields (X-Forwarded-For, …) | the free-text scrubber |

@@ -8,7 +8,7 @@ use crate::privacy::client::reduce_client;
 use crate::privacy::detect::may_hold_secret;
 use crate::privacy::scrub::{Mode, scrub};
 use crate::privacy::secrets::redact_in_place;
-use crate::privacy::url::rewrite_url;
+use crate::privacy::url::{rewrite_referrer, rewrite_url};
 use crate::record::{FieldKind, Record};
 
 /// What happened to a line.
@@ -39,10 +39,15 @@ pub fn rewrite_line(
             Outcome::Parsed
         }
         None => {
-            // Secrets go first, so that what remains is judged on its shape (`host ident user [`).
+            // Secrets go first, so that what remains is judged on its shape: a line broken only by a
+            // secret (a card number with spaces in the client field) parses once it is redacted.
             if may_hold_secret(line) {
                 let mut redacted = line.to_vec();
                 redact_in_place(&mut redacted, 0);
+                if let Some(record) = parser.parse(&redacted) {
+                    rewrite_record(&record, policy, out);
+                    return Outcome::Parsed;
+                }
                 scrub_unparsed(&redacted, policy, out);
             } else {
                 scrub_unparsed(line, policy, out);
@@ -72,7 +77,7 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
             FieldKind::Time | FieldKind::Status | FieldKind::Bytes => out.extend_from_slice(value),
             FieldKind::Request => rewrite_request(value, policy, out),
             FieldKind::Referer if value == b"-" => out.push(b'-'),
-            FieldKind::Referer => cached(tag, value, out, |v, o| rewrite_url(v, rules, o)),
+            FieldKind::Referer => cached(tag, value, out, |v, o| rewrite_referrer(v, rules, o)),
             FieldKind::UserAgent => cached(tag ^ 1, value, out, |v, o| {
                 let mark = o.len();
                 scrub(v, rules, Mode::user_agent(), o);
@@ -173,7 +178,7 @@ mod tests {
             concat!(
                 r#"www.example.com 2001:db8:: - - [17/May/2015:10:05:03 +0000] "#,
                 r#""GET /u/:email/x?token=&q=boots&ip= HTTP/1.1" 200 5 "#,
-                r#""http://10.9.0.0/ref?session=&utm_source=mail" "Bot/1.2.3.4 (+http://1.2.0.0/; :email)" "#,
+                r#""http://10.9.0.0/ref" "Bot/1.2.3.4 (+http://1.2.0.0/; :email)" "#,
                 r#""10.0.0.0, 203.0.0.0" "cookie=abc""#
             )
         );

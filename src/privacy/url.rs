@@ -45,6 +45,97 @@ fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     }
 }
 
+/// Search engines (registrable domain's first label) and their keyword parameters, from Matomo's
+/// `SearchEngines.yml` (the most used engines).
+pub const SEARCH_ENGINES: &[(&str, &[&str])] = &[
+    ("google", &["q"]),
+    ("bing", &["q"]),
+    ("yahoo", &["p", "q"]),
+    ("duckduckgo", &["q"]),
+    ("yandex", &["text"]),
+    ("ya", &["text"]),
+    ("baidu", &["wd", "word", "kw"]),
+    ("ecosia", &["q"]),
+    ("qwant", &["q"]),
+    ("startpage", &["query"]),
+    ("ixquick", &["query"]),
+    ("brave", &["q"]),
+    ("kagi", &["q"]),
+    ("mojeek", &["q"]),
+    ("swisscows", &["query"]),
+    ("naver", &["query"]),
+    ("daum", &["q"]),
+    ("seznam", &["q"]),
+    ("sogou", &["query"]),
+    ("aol", &["query", "q"]),
+    ("ask", &["q"]),
+    ("metager", &["eingabe"]),
+];
+
+/// Rewrites a referrer: scheme, host and path only (credentials dropped, an IP host reduced, the path
+/// rewritten as a request path); the query and fragment are dropped, except the keyword parameter of a
+/// known search engine (`https://www.google.com/search?q=shoes&client=x` →
+/// `https://www.google.com/search?q=shoes`), whose value is scrubbed like any kept value.
+pub fn rewrite_referrer(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+    let mark = out.len();
+    let mut rest = url;
+    let mut engine = None;
+    if let Some(after_scheme) = scheme_end(url) {
+        out.extend_from_slice(&url[..after_scheme]);
+        let tail = &url[after_scheme..];
+        let auth_len = tail
+            .iter()
+            .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(tail.len());
+        let authority = &tail[..auth_len];
+        engine = search_engine(authority);
+        write_authority(authority, rules, out);
+        rest = &tail[auth_len..];
+    }
+    let path_len = rest
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .unwrap_or(rest.len());
+    write_path(&rest[..path_len], rules, out);
+    if let (Some(params), Some(b'?')) = (engine, rest.get(path_len)) {
+        let query = &rest[path_len + 1..];
+        let query = &query[..memchr::memchr(b'#', query).unwrap_or(query.len())];
+        let keyword = query.split(|&b| b == b'&').find(|p| {
+            let name = &p[..memchr::memchr(b'=', p).unwrap_or(p.len())];
+            name.len() < p.len()
+                && params
+                    .iter()
+                    .any(|k| k.as_bytes().eq_ignore_ascii_case(name))
+        });
+        if let Some(kv) = keyword {
+            let eq = memchr::memchr(b'=', kv).unwrap_or(kv.len());
+            out.push(b'?');
+            scrub(&kv[..eq], rules, Mode::PLAIN, out);
+            out.push(b'=');
+            scrub(&kv[eq + 1..], rules, Mode::PLAIN, out);
+        }
+    }
+    redact_in_place(out, mark);
+}
+
+/// The keyword parameters of the search engine at `authority` (`[user@]host[:port]`), if it is one.
+fn search_engine(authority: &[u8]) -> Option<&'static [&'static str]> {
+    let host = &authority[memchr::memrchr(b'@', authority).map_or(0, |a| a + 1)..];
+    let host = &host[..memchr::memchr(b':', host).unwrap_or(host.len())];
+    if !super::host::is_hostname(host) {
+        return None;
+    }
+    let mut domain = Vec::with_capacity(host.len());
+    if !super::host::write_registrable_domain(host, &mut domain) {
+        return None;
+    }
+    let label = &domain[..memchr::memchr(b'.', &domain).unwrap_or(domain.len())];
+    SEARCH_ENGINES
+        .iter()
+        .find(|(name, _)| name.as_bytes() == label)
+        .map(|(_, params)| *params)
+}
+
 /// The length of `scheme://` at the start of `url`, if there is one.
 fn scheme_end(url: &[u8]) -> Option<usize> {
     let colon = url.iter().take(32).position(|&b| b == b':')?;
@@ -164,6 +255,53 @@ mod tests {
         assert_eq!(
             r("/n?aHR0cHM6Ly93d3cubmV0bmVhLmNvbS9jbXMvcmVtby1h="),
             "/n?:token"
+        );
+    }
+
+    fn referrer(url: &str) -> String {
+        let mut out = Vec::new();
+        rewrite_referrer(url.as_bytes(), &Rules::default(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn referrers_keep_scheme_host_and_path() {
+        assert_eq!(
+            referrer("http://bob:pw@10.9.8.7/ref?session=abc&utm_source=mail#top"),
+            "http://10.9.0.0/ref"
+        );
+        assert_eq!(
+            referrer("https://blog.example.com/p/123456789/?page=2"),
+            "https://blog.example.com/p/:id/"
+        );
+        assert_eq!(referrer("-"), "-");
+        assert_eq!(
+            referrer("android-app://com.google.android.gm"),
+            "android-app://com.google.android.gm"
+        );
+    }
+
+    #[test]
+    fn search_engine_keywords_are_kept_and_scrubbed() {
+        assert_eq!(
+            referrer("https://www.google.com/search?client=x&q=red+shoes&oq=red"),
+            "https://www.google.com/search?q=red+shoes"
+        );
+        assert_eq!(
+            referrer("https://www.google.co.uk/url?sa=t&q=mail+jane%40example.com"),
+            "https://www.google.co.uk/url?q=:email"
+        );
+        assert_eq!(
+            referrer("https://yandex.ru/search/?lr=1&text=logs"),
+            "https://yandex.ru/search/?text=logs"
+        );
+        assert_eq!(
+            referrer("https://www.google.com/"),
+            "https://www.google.com/"
+        );
+        assert_eq!(
+            referrer("https://example.com/search?q=x"),
+            "https://example.com/search"
         );
     }
 
