@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::anonymize::Policy;
+use crate::anonymize::{Policy, TimePrecision, UserAgentMode};
 use crate::commands;
 use crate::error::Error;
 use crate::format::Format;
@@ -51,6 +51,30 @@ pub struct KeygenArgs {
     /// Where to write the key (must not exist yet).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+/// `--user-agent`: what becomes of user agents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UserAgentArg {
+    /// Kept (browser statistics need it), with IPs, emails and tokens inside it scrubbed.
+    Keep,
+    /// Only browser family, major version and OS: 'Chrome/32 (Windows 7)'.
+    Generalize,
+    /// Replaced with '-'.
+    Drop,
+}
+
+/// `--time-precision`: how precise timestamps stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimePrecisionArg {
+    /// Unchanged.
+    Second,
+    /// Seconds set to 00.
+    Minute,
+    /// Minutes and seconds set to 00.
+    Hour,
+    /// Time of day set to 00:00:00.
+    Day,
 }
 
 /// `--ip-mode`: what becomes of IP addresses.
@@ -194,6 +218,14 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
 
+    /// What becomes of user agents.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = UserAgentArg::Keep)]
+    pub user_agent: UserAgentArg,
+
+    /// Coarsen timestamps to this precision.
+    #[arg(long, value_enum, value_name = "UNIT", default_value_t = TimePrecisionArg::Second)]
+    pub time_precision: TimePrecisionArg,
+
     /// Path segments of only digits, this many or more, become ':id' (4-64).
     #[arg(long, value_name = "N", default_value_t = crate::privacy::path::DEFAULT_MAX_DIGITS)]
     pub max_digits: usize,
@@ -263,6 +295,17 @@ impl AnonymizeArgs {
                 paths: PathPolicy {
                     max_digits: self.max_digits,
                 },
+            })
+            .with_user_agent(match self.user_agent {
+                UserAgentArg::Keep => UserAgentMode::Keep,
+                UserAgentArg::Generalize => UserAgentMode::Generalize,
+                UserAgentArg::Drop => UserAgentMode::Drop,
+            })
+            .with_time_precision(match self.time_precision {
+                TimePrecisionArg::Second => TimePrecision::Second,
+                TimePrecisionArg::Minute => TimePrecision::Minute,
+                TimePrecisionArg::Hour => TimePrecision::Hour,
+                TimePrecisionArg::Day => TimePrecision::Day,
             }),
             strict: self.strict,
             threads,

@@ -1,8 +1,8 @@
 //! Rewrites one log line: the bytes between fields are copied, each field is replaced by its anonymised
 //! form. A line that does not parse is scrubbed as free text.
 
-use super::Policy;
 use super::cache::cached;
+use super::{Policy, TimePrecision, UserAgentMode};
 use crate::format::LineParser;
 use crate::privacy::client::reduce_client;
 use crate::privacy::detect::may_hold_secret;
@@ -74,15 +74,20 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
                 redact_in_place(out, mark);
             }
             FieldKind::Ident | FieldKind::AuthUser => out.push(b'-'),
-            FieldKind::Time | FieldKind::Status | FieldKind::Bytes => out.extend_from_slice(value),
+            FieldKind::Time => coarsen_time(value, policy.time_precision(), out),
+            FieldKind::Status | FieldKind::Bytes => out.extend_from_slice(value),
             FieldKind::Request => rewrite_request(value, policy, out),
             FieldKind::Referer if value == b"-" => out.push(b'-'),
             FieldKind::Referer => cached(tag, value, out, |v, o| rewrite_referrer(v, rules, o)),
-            FieldKind::UserAgent => cached(tag ^ 1, value, out, |v, o| {
-                let mark = o.len();
-                scrub(v, rules, Mode::user_agent(), o);
-                redact_in_place(o, mark);
-            }),
+            FieldKind::UserAgent => match policy.user_agent() {
+                UserAgentMode::Keep => cached(tag ^ 1, value, out, |v, o| {
+                    let mark = o.len();
+                    scrub(v, rules, Mode::user_agent(), o);
+                    redact_in_place(o, mark);
+                }),
+                UserAgentMode::Generalize => cached(tag ^ 1, value, out, generalize_user_agent),
+                UserAgentMode::Drop => out.push(b'-'),
+            },
             FieldKind::VirtualHost => scrub(value, rules, Mode::PLAIN, out),
             FieldKind::Other => {
                 let mark = out.len();
@@ -93,6 +98,61 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         copied = range.end;
     }
     out.extend_from_slice(&line[copied..]);
+}
+
+/// `dd/Mon/yyyy:HH:MM:SS +zone` with the parts finer than `precision` set to zero; a time of another
+/// shape is copied unchanged.
+fn coarsen_time(time: &[u8], precision: TimePrecision, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(time);
+    if precision == TimePrecision::Second {
+        return;
+    }
+    let Some(colon) = memchr::memchr(b':', time) else {
+        return;
+    };
+    let clock = &time[colon + 1..];
+    let shaped = clock.len() >= 8
+        && clock[2] == b':'
+        && clock[5] == b':'
+        && [0, 1, 3, 4, 6, 7]
+            .iter()
+            .all(|&i| clock[i].is_ascii_digit());
+    if !shaped {
+        return;
+    }
+    let zero_from = match precision {
+        TimePrecision::Second => return,
+        TimePrecision::Minute => 6,
+        TimePrecision::Hour => 3,
+        TimePrecision::Day => 0,
+    };
+    for i in [0, 1, 3, 4, 6, 7] {
+        if i >= zero_from {
+            out[start + colon + 1 + i] = b'0';
+        }
+    }
+}
+
+/// Browser family, major version and OS of a user agent (`Chrome/32 (Windows 7)`), from `woothee`;
+/// `UNKNOWN` when it is not recognised. Nothing of the original string is copied.
+fn generalize_user_agent(ua: &[u8], out: &mut Vec<u8>) {
+    let parsed = std::str::from_utf8(ua)
+        .ok()
+        .and_then(|s| woothee::parser::Parser::new().parse(s));
+    let Some(r) = parsed else {
+        out.extend_from_slice(b"UNKNOWN");
+        return;
+    };
+    out.extend_from_slice(r.name.as_bytes());
+    let major = r.version.split('.').next().unwrap_or_default();
+    if !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()) {
+        out.push(b'/');
+        out.extend_from_slice(major.as_bytes());
+    }
+    out.extend_from_slice(b" (");
+    out.extend_from_slice(r.os.as_bytes());
+    out.push(b')');
 }
 
 /// `METHOD TARGET PROTOCOL`: the target goes through the URL rules; a request line of any other shape
@@ -212,6 +272,54 @@ mod tests {
         ] {
             assert_eq!(anon(&line(req)).0, line(want).replace("1.2.3.4", "1.2.0.0"));
         }
+    }
+
+    fn anon_with(line: &str, policy: &Policy) -> String {
+        let mut out = Vec::new();
+        let parser = LineParser::detected(Format::Combined);
+        rewrite_line(line.as_bytes(), &parser, policy, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    const UA_LINE: &str = concat!(
+        r#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 "-" "#,
+        r#""Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36""#
+    );
+
+    #[test]
+    fn time_precision() {
+        for (precision, want) in [
+            (TimePrecision::Second, "17/May/2015:10:05:03 +0000"),
+            (TimePrecision::Minute, "17/May/2015:10:05:00 +0000"),
+            (TimePrecision::Hour, "17/May/2015:10:00:00 +0000"),
+            (TimePrecision::Day, "17/May/2015:00:00:00 +0000"),
+        ] {
+            let out = anon_with(UA_LINE, &Policy::default().with_time_precision(precision));
+            assert!(out.contains(&format!("[{want}]")), "{precision:?}: {out}");
+        }
+    }
+
+    #[test]
+    fn user_agent_modes() {
+        let general = anon_with(
+            UA_LINE,
+            &Policy::default().with_user_agent(UserAgentMode::Generalize),
+        );
+        assert!(general.ends_with(r#""Chrome/32 (Windows 7)""#), "{general}");
+        let dropped = anon_with(
+            UA_LINE,
+            &Policy::default().with_user_agent(UserAgentMode::Drop),
+        );
+        assert!(dropped.ends_with(r#""-""#), "{dropped}");
+        let bot = UA_LINE.replace(
+            "Mozilla/5.0 (Windows",
+            "Googlebot/2.1 (+http://www.google.com/bot.html) (Windows",
+        );
+        let general = anon_with(
+            &bot,
+            &Policy::default().with_user_agent(UserAgentMode::Generalize),
+        );
+        assert!(!general.contains("http"), "{general}");
     }
 
     #[test]
