@@ -231,17 +231,25 @@ fn scan_ips(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
         i = e;
         let run = &line[s..e];
         let colons = run.iter().filter(|&&b| b == b':').count();
-        if colons >= 2 && boundary(line, s) {
-            if let Some((addr, len)) = ipv6_prefix(run) {
-                if !line.get(s + len).is_some_and(|&b| is_word(b)) {
+        // A lone leading colon is punctuation (`x :2001:db8::1`), `::` is part of the address.
+        let s6 = if run.len() > 1 && run[0] == b':' && run[1] != b':' {
+            s + 1
+        } else {
+            s
+        };
+        // Where IPv4 may still start: after an IPv6 address found at the start of the run.
+        let mut v4_from = s;
+        if colons >= 2 && boundary(line, s6) {
+            if let Some((addr, len)) = ipv6_prefix(&line[s6..e]) {
+                if !line.get(s6 + len).is_some_and(|&b| is_word(b)) {
                     if ip.reduce_v6(addr) != addr && !is_v6_pseudonym(addr) {
                         hits.push(Hit {
                             kind: Kind::Ipv6,
-                            start: s,
-                            end: s + len,
+                            start: s6,
+                            end: s6 + len,
                         });
                     }
-                    continue;
+                    v4_from = s6 + len;
                 }
             }
         }
@@ -254,6 +262,7 @@ fn scan_ips(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
         );
         for p in starts {
             if p >= e
+                || p < v4_from
                 || !line[p].is_ascii_digit()
                 || !boundary(line, p)
                 || is_product_version(line, p)
@@ -308,10 +317,12 @@ fn ipv6_prefix(run: &[u8]) -> Option<(Ipv6Addr, usize)> {
         if let Some(ip) = parse_ipv6(&run[..len]) {
             return Some((ip, len));
         }
-        match run[len - 1] {
-            b'.' | b':' => len -= 1,
-            _ => return None,
-        }
+        // Drop trailing punctuation, else the last group with its separator (`2001:db8:1:2:3:4:5:6:443`,
+        // `2001:db8::1:a` where a word follows the address).
+        len = match run[len - 1] {
+            b'.' | b':' => len - 1,
+            _ => memchr::memrchr2(b':', b'.', &run[..len])?,
+        };
     }
     None
 }
@@ -847,6 +858,7 @@ mod tests {
         );
         one("[2001:DB8::1]:443", Kind::Ipv6, "2001:db8:x::x");
         one("fe80::1%eth0", Kind::Ipv6, "fe80:0:x::x");
+        one("x :2001:db8:1:2:3:4:5:6 y", Kind::Ipv6, "2001:db8:x::x");
         one("::ffff:192.168.100.50", Kind::Ipv6, "::ffff:192.168.x.x");
         none("2001:db8:: ::ffff:192.168.0.0 [2001:db8::]:443 ::");
     }

@@ -153,6 +153,10 @@ fn address(
         while start > *pending && i - start < 4 && input[start - 1].is_ascii_hexdigit() {
             start -= 1;
         }
+        // A lone colon before an address is punctuation (`x :2001:db8::1`): the address starts after it.
+        if start == i && input.get(i + 1).is_some_and(|&b| b != b':') {
+            return i + 1;
+        }
     }
     let boundary = match start.checked_sub(1).map(|p| input[p]) {
         None => true,
@@ -201,7 +205,9 @@ fn address(
             *pending = end;
             return end;
         }
-        return run_end.max(i + 1);
+        // Not an IPv6 address: resume right after this byte, so an address later in the run
+        // (`a:b:1.2.3.4`, `:::ffff:1.2.3.4:`) is still tried.
+        return i + 1;
     }
     if input[start].is_ascii_digit() {
         if let Some((ip, len)) = parse_ipv4_prefix(&input[start..]) {
@@ -225,10 +231,12 @@ fn ipv6_prefix(run: &[u8]) -> Option<(std::net::Ipv6Addr, usize)> {
         if let Some(ip) = parse_ipv6(&run[..len]) {
             return Some((ip, len));
         }
-        match run[len - 1] {
-            b'.' | b':' => len -= 1,
-            _ => return None,
-        }
+        // Drop trailing punctuation, else the last group with its separator (`2001:db8:1:2:3:4:5:6:443`,
+        // `2001:db8::1:a` where a word follows the address).
+        len = match run[len - 1] {
+            b'.' | b':' => len - 1,
+            _ => memchr::memrchr2(b':', b'.', &run[..len])?,
+        };
     }
     None
 }
