@@ -153,22 +153,39 @@ pub fn secret_spans(text: &[u8]) -> Vec<(Kind, Range<usize>)> {
     spans
 }
 
-/// True when `text` may hold a secret: it has a run of 13 or more letters, digits, `-`, `_`, `+` or
-/// spaces. A cheap test that lets the common short path segment skip [`secret_spans`].
+/// True when `text` may hold a secret: a run of [`TOKEN_MIN_LEN`] letters, digits, `-`, `_` or `+` (a
+/// token), 13 digits in a run of digits, spaces and dashes (a card number), or `eyJ` (a JWT). A cheap test
+/// that lets ordinary URLs skip [`secret_spans`].
 #[inline]
 pub fn may_hold_secret(text: &[u8]) -> bool {
-    let mut run = 0;
-    for &b in text {
-        if SECRETISH[b as usize] {
-            run += 1;
-            if run >= 13 {
-                return true;
-            }
+    survey(text, usize::MAX).0
+}
+
+/// One pass over `text`: whether it [may hold a secret](may_hold_secret), and whether it has a run of at
+/// least `min_digits` digits (a path segment that may become `:id`).
+#[inline]
+pub fn survey(text: &[u8], min_digits: usize) -> (bool, bool) {
+    let (mut word, mut digits, mut plain_digits) = (0, 0, 0);
+    let mut long_digits = false;
+    for (i, &b) in text.iter().enumerate() {
+        let class = SECRET_CLASS[b as usize];
+        word = if class & TOKEN_BYTE != 0 { word + 1 } else { 0 };
+        (digits, plain_digits) = if class & DIGIT != 0 {
+            (digits + 1, plain_digits + 1)
+        } else if class & DIGIT_SEP != 0 {
+            (digits, 0)
         } else {
-            run = 0;
+            (0, 0)
+        };
+        long_digits |= plain_digits >= min_digits;
+        if word >= TOKEN_MIN_LEN
+            || digits >= 13
+            || (b == b'J' && i >= 2 && &text[i - 2..i] == b"ey")
+        {
+            return (true, true);
         }
     }
-    false
+    (false, long_digits)
 }
 
 fn scan_secrets(line: &[u8], hits: &mut Vec<Hit>) {
@@ -203,8 +220,28 @@ static LOCAL: [bool; 256] =
     byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'));
 static DOMAIN: [bool; 256] = byte_table!(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
 static B64URL: [bool; 256] = byte_table!(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
-static SECRETISH: [bool; 256] =
-    byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'+' | b' '));
+/// [`SECRET_CLASS`] bits: a byte of a token run, a digit, a separator inside a grouped card number.
+const TOKEN_BYTE: u8 = 1;
+const DIGIT: u8 = 2;
+const DIGIT_SEP: u8 = 4;
+static SECRET_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'+' {
+            t[i] |= TOKEN_BYTE;
+        }
+        if c.is_ascii_digit() {
+            t[i] |= DIGIT;
+        }
+        if c == b' ' || c == b'-' {
+            t[i] |= DIGIT_SEP;
+        }
+        i += 1;
+    }
+    t
+};
 static PARAM_NAME: [bool; 256] =
     byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'[' | b']'));
 
@@ -939,6 +976,16 @@ mod tests {
         let f = findings(b"ok\nxx 1.2.3.4 a@b.com\n", &Options::default());
         let at: Vec<_> = f.iter().map(|f| (f.line, f.column, f.kind)).collect();
         assert_eq!(at, vec![(2, 4, Kind::Ipv4), (2, 12, Kind::Email)]);
+    }
+
+    proptest::proptest! {
+        /// The cheap pre-test never hides a secret the full scan would find.
+        #[test]
+        fn the_pre_test_is_a_superset(text in "([A-Za-z0-9+_ -]{0,40}[./?&=;:]?){0,6}") {
+            if !may_hold_secret(text.as_bytes()) {
+                proptest::prop_assert!(secret_spans(text.as_bytes()).is_empty(), "{}", text);
+            }
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! and page statistics need them.
 
 use super::Rules;
-use super::detect::is_identifying_param;
+use super::detect::{is_identifying_param, survey};
 use super::scrub::{Mode, scrub};
 
 /// What a UUID segment becomes.
@@ -42,11 +42,21 @@ impl Default for PathPolicy {
 }
 
 /// Writes the rewritten `path` (no query, no fragment) to `out`.
-pub fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
-    if !needs_segments(path, rules.paths.max_digits) {
+///
+/// Returns true when the path may hold a secret (a token, JWT or card number), which the caller then
+/// redacts ([`secrets`](super::secrets)); ordinary paths are looked at once, in one pass.
+pub fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
+    // A UUID is a run of 36 token bytes, so it is covered by `secret`.
+    let (secret, long_digits) = survey(path, rules.paths.max_digits);
+    if !secret && !long_digits && memchr::memchr(b';', path).is_none() {
         scrub(path, rules, Mode::PLAIN, out);
-        return;
+        return false;
     }
+    write_segments(path, rules, out);
+    secret
+}
+
+fn write_segments(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let mut rest = path;
     let mut sep = None;
     loop {
@@ -78,28 +88,6 @@ pub fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     }
 }
 
-/// True when `path` has a `;` or a digit or hex-and-dash run long enough to be a placeholder candidate;
-/// otherwise the whole path goes to the scrubber in one call (the common case).
-#[inline]
-fn needs_segments(path: &[u8], max_digits: usize) -> bool {
-    let (mut digits, mut hexdash) = (0, 0);
-    for &b in path {
-        if b == b';' {
-            return true;
-        }
-        digits = if b.is_ascii_digit() { digits + 1 } else { 0 };
-        hexdash = if b.is_ascii_hexdigit() || b == b'-' {
-            hexdash + 1
-        } else {
-            0
-        };
-        if digits >= max_digits || hexdash >= 36 {
-            return true;
-        }
-    }
-    false
-}
-
 fn write_segment(seg: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     if is_uuid(seg) {
         out.extend_from_slice(UUID);
@@ -126,6 +114,7 @@ mod tests {
     fn p(path: &str) -> String {
         let mut out = Vec::new();
         write_path(path.as_bytes(), &Rules::default(), &mut out);
+        crate::privacy::secrets::redact_in_place(&mut out, 0);
         String::from_utf8(out).unwrap()
     }
 

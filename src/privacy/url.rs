@@ -5,6 +5,7 @@
 //! `http://1.2.0.0:8080/u/:email?token=&q=shoes#top`
 
 use super::Rules;
+use super::detect::may_hold_secret;
 use super::ip::{parse_ipv4_prefix, parse_ipv6};
 use super::path::write_path;
 use super::scrub::{Mode, scrub};
@@ -13,12 +14,15 @@ use super::secrets::redact_in_place;
 /// Rewrites one URL (absolute, or a path with a query) into `out`.
 pub fn rewrite_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let mark = out.len();
-    write_url(url, rules, out);
-    redact_in_place(out, mark);
+    if write_url(url, rules, out) {
+        redact_in_place(out, mark);
+    }
 }
 
-fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+/// Writes the URL; returns true when some part of it may hold a secret to redact.
+fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     let mut rest = url;
+    let mut secret = false;
     if let Some(after_scheme) = scheme_end(url) {
         out.extend_from_slice(&url[..after_scheme]);
         let tail = &url[after_scheme..];
@@ -27,14 +31,20 @@ fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
             .position(|&b| matches!(b, b'/' | b'?' | b'#'))
             .unwrap_or(tail.len());
         write_authority(&tail[..auth_len], rules, out);
+        secret = may_hold_secret(&tail[..auth_len]);
         rest = &tail[auth_len..];
     }
     let path_len = rest
         .iter()
         .position(|&b| b == b'?' || b == b'#')
         .unwrap_or(rest.len());
-    write_path(&rest[..path_len], rules, out);
+    secret |= write_path(&rest[..path_len], rules, out);
     let rest = &rest[path_len..];
+    if rest.is_empty() {
+        return secret;
+    }
+    // Rewriting only empties, shortens or replaces with placeholders, so the input tells.
+    secret |= may_hold_secret(rest);
     if rest.first() == Some(&b'?') {
         let q_len = memchr::memchr(b'#', rest).unwrap_or(rest.len());
         out.push(b'?');
@@ -43,6 +53,7 @@ fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     } else {
         scrub(rest, rules, Mode::PLAIN, out);
     }
+    secret
 }
 
 /// Search engines (registrable domain's first label) and their keyword parameters, from Matomo's
