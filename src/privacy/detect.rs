@@ -163,29 +163,78 @@ pub fn may_hold_secret(text: &[u8]) -> bool {
 
 /// One pass over `text`: whether it [may hold a secret](may_hold_secret), and whether it has a run of at
 /// least `min_digits` digits (a path segment that may become `:id`).
+///
+/// It walks runs of token bytes (letters, digits, `-`, `_`, `+`) with a tight loop and looks closer only
+/// at runs long enough to matter, so ordinary URLs cost a few instructions per byte.
 #[inline]
 pub fn survey(text: &[u8], min_digits: usize) -> (bool, bool) {
-    let (mut word, mut digits, mut plain_digits) = (0, 0, 0);
+    let n = text.len();
     let mut long_digits = false;
-    for (i, &b) in text.iter().enumerate() {
-        let class = SECRET_CLASS[b as usize];
-        word = if class & TOKEN_BYTE != 0 { word + 1 } else { 0 };
-        (digits, plain_digits) = if class & DIGIT != 0 {
-            (digits + 1, plain_digits + 1)
-        } else if class & DIGIT_SEP != 0 {
-            (digits, 0)
-        } else {
-            (0, 0)
-        };
-        long_digits |= plain_digits >= min_digits;
-        if word >= TOKEN_MIN_LEN
-            || digits >= 13
-            || (b == b'J' && i >= 2 && &text[i - 2..i] == b"ey")
-        {
+    // Digits in consecutive all-digit runs separated by single spaces (`4111 1111 1111 1111`).
+    let mut grouped = 0;
+    let mut prev_end = usize::MAX;
+    let mut i = 0;
+    while i < n {
+        if SECRET_CLASS[text[i] as usize] & TOKEN_BYTE == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut seen = 0;
+        let len = text[start..]
+            .iter()
+            .take_while(|&&b| {
+                let class = SECRET_CLASS[b as usize];
+                seen |= class;
+                class & TOKEN_BYTE != 0
+            })
+            .count();
+        i = start + len;
+        let run = &text[start..i];
+        if run.len() >= TOKEN_MIN_LEN {
             return (true, true);
         }
+        let after_space = start >= 1 && text[start - 1] == b' ';
+        let spaced = after_space || text.get(i) == Some(&b' ');
+        let digit_look = seen & DIGIT != 0 && (run.len() >= min_digits.min(13) || spaced);
+        let jwt_look = seen & CAPITAL_J != 0 && run.len() >= 10;
+        if !digit_look && !jwt_look {
+            grouped = 0;
+            prev_end = i;
+            continue;
+        }
+        let (mut digits, mut longest, mut current) = (0, 0, 0);
+        for &b in run {
+            if b.is_ascii_digit() {
+                digits += 1;
+                current += 1;
+                longest = longest.max(current);
+            } else {
+                current = 0;
+            }
+        }
+        long_digits |= longest >= min_digits;
+        if digits >= 13 || (run.len() >= 10 && has_jwt_start(run)) {
+            return (true, true);
+        }
+        grouped = if digits == run.len() {
+            let continues = after_space && prev_end.checked_add(1) == Some(start);
+            if continues { grouped + digits } else { digits }
+        } else {
+            0
+        };
+        if grouped >= 13 {
+            return (true, true);
+        }
+        prev_end = i;
     }
     (false, long_digits)
+}
+
+/// True when `run` contains `eyJ`, the start of a JWT.
+#[inline]
+fn has_jwt_start(run: &[u8]) -> bool {
+    memchr::memchr_iter(b'J', run).any(|j| j >= 2 && &run[j - 2..j] == b"ey")
 }
 
 fn scan_secrets(line: &[u8], hits: &mut Vec<Hit>) {
@@ -220,10 +269,10 @@ static LOCAL: [bool; 256] =
     byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'));
 static DOMAIN: [bool; 256] = byte_table!(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
 static B64URL: [bool; 256] = byte_table!(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
-/// [`SECRET_CLASS`] bits: a byte of a token run, a digit, a separator inside a grouped card number.
+/// [`SECRET_CLASS`] bits: a byte of a token run, a digit, a `J` (as in `eyJ`, a JWT).
 const TOKEN_BYTE: u8 = 1;
 const DIGIT: u8 = 2;
-const DIGIT_SEP: u8 = 4;
+const CAPITAL_J: u8 = 4;
 static SECRET_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -235,8 +284,8 @@ static SECRET_CLASS: [u8; 256] = {
         if c.is_ascii_digit() {
             t[i] |= DIGIT;
         }
-        if c == b' ' || c == b'-' {
-            t[i] |= DIGIT_SEP;
+        if c == b'J' {
+            t[i] |= CAPITAL_J;
         }
         i += 1;
     }

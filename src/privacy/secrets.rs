@@ -19,7 +19,8 @@ pub const CARD: &[u8] = b":card";
 /// (tokens have 32 or more bytes, card numbers 13 or more), so the buffer only shrinks.
 #[inline]
 pub fn redact_in_place(buf: &mut Vec<u8>, from: usize) {
-    if !may_hold_secret(&buf[from..]) {
+    // No secret is shorter than 13 bytes (a 13-digit card number): a client address never pays more.
+    if buf.len() - from < 13 || !may_hold_secret(&buf[from..]) {
         return;
     }
     let spans = secret_spans(&buf[from..]);
