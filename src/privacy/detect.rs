@@ -116,17 +116,7 @@ pub fn line_findings(line: &[u8], line_no: u64, opts: &Options, out: &mut Vec<Fi
     scan_emails(line, &mut hits);
     scan_params(line, &mut hits);
     scan_secrets(line, &mut hits);
-    if hits.is_empty() {
-        return;
-    }
-    // Report each stretch of bytes once: the earliest, longest hit wins; hits inside it are dropped.
-    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
-    let mut covered = 0;
-    for h in hits {
-        if h.start < covered {
-            continue;
-        }
-        covered = h.end;
+    for h in without_overlaps(hits) {
         out.push(Finding {
             kind: h.kind,
             line: line_no,
@@ -141,16 +131,23 @@ pub fn line_findings(line: &[u8], line_no: u64, opts: &Options, out: &mut Vec<Fi
 pub fn secret_spans(text: &[u8]) -> Vec<(Kind, Range<usize>)> {
     let mut hits = Vec::new();
     scan_secrets(text, &mut hits);
+    without_overlaps(hits)
+        .map(|h| (h.kind, h.start..h.end))
+        .collect()
+}
+
+/// `hits` in order, each stretch of bytes once: the earliest, longest hit wins; hits inside it are
+/// dropped.
+fn without_overlaps(mut hits: Vec<Hit>) -> impl Iterator<Item = Hit> {
     hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
     let mut covered = 0;
-    let mut spans = Vec::with_capacity(hits.len());
-    for h in hits {
-        if h.start >= covered {
+    hits.into_iter().filter(move |h| {
+        let keep = h.start >= covered;
+        if keep {
             covered = h.end;
-            spans.push((h.kind, h.start..h.end));
         }
-    }
-    spans
+        keep
+    })
 }
 
 /// True when `text` may hold a secret: a run of [`TOKEN_MIN_LEN`] letters, digits, `-`, `_` or `+` (a
