@@ -107,10 +107,14 @@ Rewrite access logs so they hold no personal data, keeping their format.
 Client IPs are reduced to a network (192.168.100.50 -> 192.168.0.0; IPv6 to /32), host names to their \
 registrable domain, ident and user become '-', query values outside an allow-list are emptied, and email \
 addresses and IPs anywhere in URLs, referrers, user agents and trailing fields are redacted or reduced. \
-One line in gives one line out, in order. A line that does not parse is scrubbed as free text and counted.";
+Path segments that are UUIDs or long numbers become :uuid and :id, tokens, JWTs and card-like numbers \
+become :token and :card, ;jsessionid= path parameters are removed, and referrers keep scheme, host and path \
+(plus a search engine's keyword). One line in gives one line out, in order. A line that does not parse is \
+scrubbed as free text and counted. See docs/PRIVACY.md for what is kept and why.";
 
 const ANONYMIZE_EXAMPLES: &str = "\
 Examples:
+  logveil keygen /etc/logveil.key && logveil anonymize --ip-mode pseudonymize --key-file /etc/logveil.key access.log
   logveil anonymize access.log > access.anon.log
   logveil anonymize access.log.1 access.log.2.gz -o week.log
   tail -F access.log | logveil anonymize --quiet
@@ -123,7 +127,9 @@ Finds full IPv4 addresses (bits set past --ipv4-prefix), IPv6 addresses with bit
 (IPv4-mapped forms judged as IPv4), email addresses (also with %40), values of identifying query and path \
 parameters (token, session ids, key, password, jsessionid, ...), JSON Web Tokens, card-like numbers \
 (issuer prefix and Luhn) and long hex or base64 tokens. Prints FILE:LINE:COLUMN: KIND: VALUE per finding, \
-the value masked (83.149.x.x, j***@***.com), never raw. Exits 1 when anything is found, 0 when clean.";
+the value masked (83.149.x.x, j***@***.com), never raw. Exits 1 when anything is found, 0 when clean. \
+Pseudonyms made by `anonymize --ip-mode pseudonymize` (240.0.0.0/4, 100::/64) are not reported; \
+crypto-pan output is, since the key holder can reverse it.";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
