@@ -20,11 +20,10 @@
 //! module.
 
 use std::fmt;
-use std::net::Ipv6Addr;
 use std::ops::Range;
 
 use super::IpPolicy;
-use super::ip::{parse_ipv4_prefix, parse_ipv6};
+use super::ip::{parse_ipv4_prefix, parse_ipv6, parse_ipv6_prefix};
 use super::pseudonym::{is_v4_pseudonym, is_v6_pseudonym};
 
 /// What kind of personal data a finding is.
@@ -323,7 +322,7 @@ fn scan_ips(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
         // Where IPv4 may still start: after an IPv6 address found at the start of the run.
         let mut v4_from = s;
         if colons >= 2 && boundary(line, s6) {
-            if let Some((addr, len)) = ipv6_prefix(&line[s6..e]) {
+            if let Some((addr, len)) = parse_ipv6_prefix(&line[s6..e]) {
                 if !line.get(s6 + len).is_some_and(|&b| is_word(b)) {
                     if ip.reduce_v6(addr) != addr && !is_v6_pseudonym(addr) {
                         hits.push(Hit {
@@ -391,23 +390,6 @@ fn is_product_version(line: &[u8], p: usize) -> bool {
                 line[t - 1],
                 b' ' | b'(' | b'"' | b';' | b',' | b'[' | b'+' | b'\t'
             ))
-}
-
-/// The longest IPv6 address at the start of `run`, trimming trailing `.` and `:`.
-fn ipv6_prefix(run: &[u8]) -> Option<(Ipv6Addr, usize)> {
-    let mut len = run.len();
-    while len >= 2 {
-        if let Some(ip) = parse_ipv6(&run[..len]) {
-            return Some((ip, len));
-        }
-        // Drop trailing punctuation, else the last group with its separator (`2001:db8:1:2:3:4:5:6:443`,
-        // `2001:db8::1:a` where a word follows the address).
-        len = match run[len - 1] {
-            b'.' | b':' => len - 1,
-            _ => memchr::memrchr2(b':', b'.', &run[..len])?,
-        };
-    }
-    None
 }
 
 // ---------------------------------------------------------------------------------------------------------

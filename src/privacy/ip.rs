@@ -263,6 +263,24 @@ pub fn parse_ipv6(b: &[u8]) -> Option<Ipv6Addr> {
     std::str::from_utf8(b).ok()?.parse().ok()
 }
 
+/// The longest IPv6 address at the start of `run` (a run of hex digits, colons and dots), and its length.
+///
+/// Trailing punctuation is dropped (a sentence's full stop, a port separator), and then whole trailing
+/// groups (`2001:db8:1:2:3:4:5:6:443` → the first eight groups; `2001:db8::1:a` → `2001:db8::1`).
+pub fn parse_ipv6_prefix(run: &[u8]) -> Option<(Ipv6Addr, usize)> {
+    let mut len = run.len();
+    while len >= 2 {
+        if let Some(ip) = parse_ipv6(&run[..len]) {
+            return Some((ip, len));
+        }
+        len = match run[len - 1] {
+            b'.' | b':' => len - 1,
+            _ => memchr::memrchr2(b':', b'.', &run[..len])?,
+        };
+    }
+    None
+}
+
 /// Writes an IPv4 address in dotted form without going through `fmt`.
 #[inline]
 pub fn write_ipv4(out: &mut Vec<u8>, ip: Ipv4Addr) {
@@ -391,6 +409,21 @@ mod tests {
             .with_mode(IpMode::Pseudonymize, Some(&Key::from_bytes([7; 32])))
             .unwrap();
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn ipv6_prefixes_of_a_run() {
+        let at =
+            |run: &str| parse_ipv6_prefix(run.as_bytes()).map(|(ip, len)| (ip.to_string(), len));
+        assert_eq!(at("2001:db8::1."), Some(("2001:db8::1".to_string(), 11)));
+        assert_eq!(
+            at("2001:db8:1:2:3:4:5:6:443"),
+            Some(("2001:db8:1:2:3:4:5:6".to_string(), 20))
+        );
+        assert_eq!(at("2001:db8::1:a"), Some(("2001:db8::1:a".to_string(), 13)));
+        assert_eq!(at("0:0:0:0:0:0:0:1:a"), Some(("::1".to_string(), 15)));
+        assert_eq!(at("10:42:51"), None);
+        assert_eq!(at("00:1a:2b:3c:4d:5e"), None);
     }
 
     #[test]

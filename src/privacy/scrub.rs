@@ -14,7 +14,7 @@
 
 use super::Rules;
 use super::host;
-use super::ip::{parse_ipv4_prefix, parse_ipv6};
+use super::ip::{parse_ipv4_prefix, parse_ipv6_prefix};
 use super::url::rewrite_query;
 
 /// What an email address is replaced with.
@@ -186,7 +186,7 @@ fn address(
     let run = &input[start..run_end];
     let colons = run.iter().filter(|&&b| b == b':').count();
     if colons >= 2 {
-        if let Some((ip, len)) = ipv6_prefix(run) {
+        if let Some((ip, len)) = parse_ipv6_prefix(run) {
             let mut end = start + len;
             if input.get(end).is_some_and(|&b| is_word(b)) {
                 return run_end.max(i + 1);
@@ -221,24 +221,6 @@ fn address(
         }
     }
     skip()
-}
-
-/// The longest IPv6 address at the start of `run` (a run of hex digits, colons and dots), trimming
-/// trailing punctuation such as a sentence's full stop or a port separator.
-fn ipv6_prefix(run: &[u8]) -> Option<(std::net::Ipv6Addr, usize)> {
-    let mut len = run.len();
-    while len >= 2 {
-        if let Some(ip) = parse_ipv6(&run[..len]) {
-            return Some((ip, len));
-        }
-        // Drop trailing punctuation, else the last group with its separator (`2001:db8:1:2:3:4:5:6:443`,
-        // `2001:db8::1:a` where a word follows the address).
-        len = match run[len - 1] {
-            b'.' | b':' => len - 1,
-            _ => memchr::memrchr2(b':', b'.', &run[..len])?,
-        };
-    }
-    None
 }
 
 /// Tries to read an email address whose `@` (or `%40`, `sep` bytes long) is at `at`.
