@@ -62,17 +62,18 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     let line = record.line;
     let rules = policy.rules();
     let tag = policy.fingerprint() & !1;
+    let keyed = rules.ip.mode().needs_key();
     let mut copied = 0;
     for (kind, span) in record.fields() {
         let range = span.range();
         out.extend_from_slice(&line[copied..range.start]);
         let value = &line[range.clone()];
         match kind {
-            FieldKind::Client => {
-                let mark = out.len();
-                reduce_client(value, rules, out);
-                redact_in_place(out, mark);
+            // Keyed IP modes cost dozens of AES or BLAKE3 rounds per address: clients repeat, so cache.
+            FieldKind::Client if keyed => {
+                cached(tag ^ 2, value, out, |v, o| rewrite_client(v, rules, o))
             }
+            FieldKind::Client => rewrite_client(value, rules, out),
             FieldKind::Ident | FieldKind::AuthUser => out.push(b'-'),
             FieldKind::Time => coarsen_time(value, policy.time_precision(), out),
             FieldKind::Status | FieldKind::Bytes => out.extend_from_slice(value),
@@ -98,6 +99,13 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         copied = range.end;
     }
     out.extend_from_slice(&line[copied..]);
+}
+
+/// The client field: addresses reduced, host names to their registrable domain, secrets redacted.
+fn rewrite_client(value: &[u8], rules: &crate::privacy::Rules, out: &mut Vec<u8>) {
+    let mark = out.len();
+    reduce_client(value, rules, out);
+    redact_in_place(out, mark);
 }
 
 /// `dd/Mon/yyyy:HH:MM:SS +zone` with the parts finer than `precision` set to zero; a time of another
