@@ -114,7 +114,9 @@ pub fn line_findings(line: &[u8], line_no: u64, opts: &Options, out: &mut Vec<Fi
     scan_ips(line, &opts.ip, &mut hits);
     scan_emails(line, &mut hits);
     scan_params(line, &mut hits);
-    scan_secrets(line, &mut hits);
+    if may_hold_secret(line) {
+        scan_secrets(line, &mut hits);
+    }
     for h in without_overlaps(hits) {
         out.push(Finding {
             kind: h.kind,
