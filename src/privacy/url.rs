@@ -19,27 +19,56 @@ pub fn rewrite_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     }
 }
 
-/// Writes the URL; returns true when some part of it may hold a secret to redact.
-fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
-    let mut rest = url;
-    let mut secret = false;
-    if let Some(after_scheme) = scheme_end(url) {
-        out.extend_from_slice(&url[..after_scheme]);
-        let tail = &url[after_scheme..];
-        let auth_len = tail
-            .iter()
+/// A URL cut into its parts.
+struct Parts<'a> {
+    /// `scheme://`, empty for a path.
+    scheme: &'a [u8],
+    /// `[userinfo@]host[:port]`, empty for a path.
+    authority: &'a [u8],
+    /// Up to `?` or `#`.
+    path: &'a [u8],
+    /// `?query#fragment`, either part optional.
+    rest: &'a [u8],
+}
+
+fn split(url: &[u8]) -> Parts<'_> {
+    let (scheme, tail) = url.split_at(scheme_end(url).unwrap_or(0));
+    let auth_len = if scheme.is_empty() {
+        0
+    } else {
+        tail.iter()
             .position(|&b| matches!(b, b'/' | b'?' | b'#'))
-            .unwrap_or(tail.len());
-        write_authority(&tail[..auth_len], rules, out);
-        secret = may_hold_secret(&tail[..auth_len]);
-        rest = &tail[auth_len..];
-    }
-    let path_len = rest
+            .unwrap_or(tail.len())
+    };
+    let (authority, tail) = tail.split_at(auth_len);
+    let path_len = tail
         .iter()
         .position(|&b| b == b'?' || b == b'#')
-        .unwrap_or(rest.len());
-    secret |= write_path(&rest[..path_len], rules, out);
-    let rest = &rest[path_len..];
+        .unwrap_or(tail.len());
+    let (path, rest) = tail.split_at(path_len);
+    Parts {
+        scheme,
+        authority,
+        path,
+        rest,
+    }
+}
+
+/// Writes the URL; returns true when some part of it may hold a secret to redact.
+fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
+    let Parts {
+        scheme,
+        authority,
+        path,
+        rest,
+    } = split(url);
+    let mut secret = false;
+    if !scheme.is_empty() {
+        out.extend_from_slice(scheme);
+        write_authority(authority, rules, out);
+        secret = may_hold_secret(authority);
+    }
+    secret |= write_path(path, rules, out);
     if rest.is_empty() {
         return secret;
     }
@@ -89,27 +118,20 @@ pub const SEARCH_ENGINES: &[(&str, &[&str])] = &[
 /// `https://www.google.com/search?q=shoes`), whose value is scrubbed like any kept value.
 pub fn rewrite_referrer(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let mark = out.len();
-    let mut rest = url;
+    let Parts {
+        scheme,
+        authority,
+        path,
+        rest,
+    } = split(url);
     let mut engine = None;
-    if let Some(after_scheme) = scheme_end(url) {
-        out.extend_from_slice(&url[..after_scheme]);
-        let tail = &url[after_scheme..];
-        let auth_len = tail
-            .iter()
-            .position(|&b| matches!(b, b'/' | b'?' | b'#'))
-            .unwrap_or(tail.len());
-        let authority = &tail[..auth_len];
+    if !scheme.is_empty() {
+        out.extend_from_slice(scheme);
         engine = search_engine(authority);
         write_authority(authority, rules, out);
-        rest = &tail[auth_len..];
     }
-    let path_len = rest
-        .iter()
-        .position(|&b| b == b'?' || b == b'#')
-        .unwrap_or(rest.len());
-    write_path(&rest[..path_len], rules, out);
-    if let (Some(params), Some(b'?')) = (engine, rest.get(path_len)) {
-        let query = &rest[path_len + 1..];
+    write_path(path, rules, out);
+    if let (Some(params), Some(query)) = (engine, rest.strip_prefix(b"?")) {
         let query = &query[..memchr::memchr(b'#', query).unwrap_or(query.len())];
         let keyword = query.split(|&b| b == b'&').find(|p| {
             let name = &p[..memchr::memchr(b'=', p).unwrap_or(p.len())];
