@@ -1,23 +1,14 @@
 //! The identifier options of `anonymize` run as a binary.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
+use common::logveil;
 
 fn anonymize(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_logveil"))
-        .arg("anonymize")
-        .arg("-q")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run logveil");
-    let mut stdin = child.stdin.take().expect("stdin");
-    // The command may exit before reading (usage errors): a closed pipe is fine.
-    let _ = stdin.write_all(input.as_bytes());
-    drop(stdin);
-    child.wait_with_output().expect("wait for logveil")
+    let mut all = vec!["anonymize", "-q"];
+    all.extend_from_slice(args);
+    logveil(&all, input.as_bytes())
 }
 
 const LINE: &str = concat!(

@@ -1,27 +1,12 @@
 //! `logveil check` run as a binary: exit codes, masked output, and the corpus round trip (anonymised output
 //! of every corpus file is clean; the raw corpus is not).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+mod common;
+use common::logveil;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
-
-fn logveil(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_logveil"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run logveil");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or_default())
-        .expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("wait for logveil")
-}
 
 fn corpus_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(CORPUS)
@@ -51,7 +36,7 @@ fn anonymized_corpus_is_clean_and_raw_corpus_is_not() {
     let mut raw_with_ips = 0;
     for file in corpus_files() {
         let path = file.to_str().expect("utf-8 path");
-        let raw = logveil(&["check", "--summary", path], None);
+        let raw = logveil(&["check", "--summary", path], b"");
         let summary = String::from_utf8_lossy(&raw.stdout).into_owned();
         if summary.contains("ipv4:") || summary.contains("ipv6:") {
             raw_with_ips += 1;
@@ -61,7 +46,7 @@ fn anonymized_corpus_is_clean_and_raw_corpus_is_not() {
         let out = dir.path().join(name(&file));
         let anon = logveil(
             &["anonymize", "-q", path, "-o", out.to_str().expect("utf-8")],
-            None,
+            b"",
         );
         assert!(
             anon.status.success(),
@@ -69,7 +54,7 @@ fn anonymized_corpus_is_clean_and_raw_corpus_is_not() {
             name(&file),
             String::from_utf8_lossy(&anon.stderr)
         );
-        let check = logveil(&["check", out.to_str().expect("utf-8")], None);
+        let check = logveil(&["check", out.to_str().expect("utf-8")], b"");
         assert_eq!(
             check.status.code(),
             Some(0),
@@ -90,7 +75,7 @@ fn anonymized_corpus_is_clean_and_raw_corpus_is_not() {
 fn findings_are_masked_with_position_and_kind() {
     let input =
         b"ok line\n83.149.9.216 - jane.doe@example.com [x] \"GET /a?token=s3cr3t HTTP/1.1\"\n";
-    let out = logveil(&["check"], Some(input));
+    let out = logveil(&["check"], input);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     assert_eq!(
@@ -106,7 +91,7 @@ fn findings_are_masked_with_position_and_kind() {
 #[test]
 fn summary_counts_per_kind() {
     let input = b"1.2.3.4 5.6.7.8 a@b.com\n2001:db8::1\n";
-    let out = logveil(&["check", "--summary", "-"], Some(input));
+    let out = logveil(&["check", "--summary", "-"], input);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
@@ -124,7 +109,7 @@ fn ordinary_user_agents_and_versions_are_clean() {
         "\"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)\"\n",
         "2001:db8:: - - [x] \"GET / HTTP/1.1\" 200 5 \"-\" \"Dalvik/2.1.0 (Linux; U; Android 9; SM-G960F Build/PPR1.180610.011)\"\n",
     );
-    let out = logveil(&["check"], Some(input.as_bytes()));
+    let out = logveil(&["check"], input.as_bytes());
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -135,16 +120,16 @@ fn ordinary_user_agents_and_versions_are_clean() {
 
 #[test]
 fn the_ipv4_prefix_is_respected() {
-    let out = logveil(&["check", "--ipv4-prefix", "24"], Some(b"1.2.3.0\n"));
+    let out = logveil(&["check", "--ipv4-prefix", "24"], b"1.2.3.0\n");
     assert_eq!(out.status.code(), Some(0));
-    let out = logveil(&["check"], Some(b"1.2.3.0\n"));
+    let out = logveil(&["check"], b"1.2.3.0\n");
     assert_eq!(out.status.code(), Some(1));
-    let out = logveil(&["check", "--ipv4-prefix", "30"], Some(b""));
+    let out = logveil(&["check", "--ipv4-prefix", "30"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn a_missing_file_is_an_io_error() {
-    let out = logveil(&["check", "/nonexistent/x.log"], None);
+    let out = logveil(&["check", "/nonexistent/x.log"], b"");
     assert_eq!(out.status.code(), Some(74));
 }

@@ -1,25 +1,10 @@
 //! `--ip-mode` and `keygen` run as a binary: keys from files, never printed; each mode's output.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+use common::logveil;
 
 const REFERENCE_KEY: &str = "1522178d33a4cf80130a5b1649907d10d8988f837979652762574c2d2a842202";
 const LINE: &str = "128.11.68.132 - - [17/May/2015:10:05:03 +0000] \"GET /ip/2001:db8::1 HTTP/1.1\" 200 5 \"-\" \"UA\"\n";
-
-fn logveil(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_logveil"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run logveil");
-    let mut input = child.stdin.take().expect("stdin");
-    // The command may exit before reading (usage errors): a closed pipe is fine.
-    let _ = input.write_all(stdin);
-    drop(input);
-    child.wait_with_output().expect("wait for logveil")
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
