@@ -3,15 +3,16 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::anonymize::Policy;
+use crate::anonymize::{Policy, TimePrecision, UserAgentMode};
 use crate::commands;
 use crate::error::Error;
 use crate::format::Format;
 use crate::input::InputName;
 use crate::output::ReportSink;
-use crate::privacy::{IpPolicy, ParamPolicy, Rules};
+use crate::privacy::key::Key;
+use crate::privacy::{IpMode, IpPolicy, ParamPolicy, PathPolicy, Rules};
 
 /// Turns web server access logs into privacy-safe data.
 #[derive(Debug, Parser)]
@@ -31,8 +32,77 @@ pub enum Command {
     /// Aggregate access logs into privacy-safe statistics tables (CSV, JSON, terminal).
     #[command(long_about = REPORT_LONG, after_long_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
+    /// Audit any text file for personal data (exit 1 when some is found).
+    #[command(long_about = CHECK_LONG, after_long_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// Write a new random key file (mode 0600) for --ip-mode pseudonymize and crypto-pan.
+    #[command(long_about = KEYGEN_LONG)]
+    Keygen(KeygenArgs),
     /// List the log format presets and their definitions.
     Formats,
+}
+
+const KEYGEN_LONG: &str = "\
+Write a new random key file for --ip-mode pseudonymize and crypto-pan.
+
+The key is 32 bytes from the operating system's random generator, written as 64 hex digits, readable by \
+its owner only (mode 0600). An existing file is never replaced. The key is never printed; keep the file \
+secret, since whoever holds it can link pseudonyms back to addresses.";
+
+/// Options of `keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the key (must not exist yet).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `--user-agent`: what becomes of user agents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UserAgentArg {
+    /// Kept (browser statistics need it), with IPs, emails and tokens inside it scrubbed.
+    Keep,
+    /// Only browser family, major version and OS: 'Chrome/32 (Windows 7)'.
+    Generalize,
+    /// Replaced with '-'.
+    Drop,
+}
+
+/// `--time-precision`: how precise timestamps stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimePrecisionArg {
+    /// Unchanged.
+    Second,
+    /// Seconds set to 00.
+    Minute,
+    /// Minutes and seconds set to 00.
+    Hour,
+    /// Time of day set to 00:00:00.
+    Day,
+}
+
+/// `--ip-mode`: what becomes of IP addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IpModeArg {
+    /// Keep the network prefix (--ipv4-prefix, --ipv6-prefix): 192.168.100.50 -> 192.168.0.0.
+    Truncate,
+    /// A stable keyed pseudonym (BLAKE3) in a reserved range: IPv4 in 240.0.0.0/4, IPv6 in 100::/64.
+    Pseudonymize,
+    /// Prefix-preserving Crypto-PAn (AES-128), reversible by the key holder.
+    CryptoPan,
+    /// Replace every address with '-'.
+    Drop,
+}
+
+impl From<IpModeArg> for IpMode {
+    fn from(m: IpModeArg) -> IpMode {
+        match m {
+            IpModeArg::Truncate => IpMode::Truncate,
+            IpModeArg::Pseudonymize => IpMode::Pseudonymize,
+            IpModeArg::CryptoPan => IpMode::CryptoPan,
+            IpModeArg::Drop => IpMode::Drop,
+        }
+    }
 }
 
 const ANONYMIZE_LONG: &str = "\
@@ -41,10 +111,14 @@ Rewrite access logs so they hold no personal data, keeping their format.
 Client IPs are reduced to a network (192.168.100.50 -> 192.168.0.0; IPv6 to /32), host names to their \
 registrable domain, ident and user become '-', query values outside an allow-list are emptied, and email \
 addresses and IPs anywhere in URLs, referrers, user agents and trailing fields are redacted or reduced. \
-One line in gives one line out, in order. A line that does not parse is scrubbed as free text and counted.";
+Path segments that are UUIDs or long numbers become :uuid and :id, tokens, JWTs and card-like numbers \
+become :token and :card, ;jsessionid= path parameters are removed, and referrers keep scheme, host and path \
+(plus a search engine's keyword). One line in gives one line out, in order. A line that does not parse is \
+scrubbed as free text and counted. See docs/PRIVACY.md for what is kept and why.";
 
 const ANONYMIZE_EXAMPLES: &str = "\
 Examples:
+  logveil keygen /etc/logveil.key && logveil anonymize --ip-mode pseudonymize --key-file /etc/logveil.key access.log
   logveil anonymize access.log > access.anon.log
   logveil anonymize access.log.1 access.log.2.gz -o week.log
   tail -F access.log | logveil anonymize --quiet
@@ -153,12 +227,12 @@ impl ReportArgs {
             }
         }
         Ok(commands::report::Config {
-            inputs: inputs_of(&self.files),
+            inputs: inputs(&self.files),
             format: self.format,
             settings: crate::analyze::Settings {
                 rules: Rules {
                     ip,
-                    params: ParamPolicy::default(),
+                    ..Rules::default()
                 },
                 site_hosts: self
                     .site_host
@@ -169,7 +243,7 @@ impl ReportArgs {
                 outlink_param: self.outlink_param.clone(),
                 min_visitors: self.min_visitors,
             },
-            threads: threads_of(self.threads)?,
+            threads: threads(self.threads)?,
         })
     }
 
@@ -212,7 +286,63 @@ impl ReportArgs {
     }
 }
 
-fn inputs_of(files: &[PathBuf]) -> Vec<InputName> {
+const CHECK_LONG: &str = "\
+Audit any text file (logs, CSV, JSON, reports) for personal data left in it.
+
+Finds full IPv4 addresses (bits set past --ipv4-prefix), IPv6 addresses with bits set past --ipv6-prefix \
+(IPv4-mapped forms judged as IPv4), email addresses (also with %40), values of identifying query and path \
+parameters (token, session ids, key, password, jsessionid, ...), JSON Web Tokens, card-like numbers \
+(issuer prefix and Luhn) and long hex or base64 tokens. Prints FILE:LINE:COLUMN: KIND: VALUE per finding, \
+the value masked (83.149.x.x, j***@***.com), never raw. Exits 1 when anything is found, 0 when clean. \
+Pseudonyms made by `anonymize --ip-mode pseudonymize` (240.0.0.0/4, 100::/64) are not reported; \
+crypto-pan output is, since the key holder can reverse it.";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  logveil check access.anon.log
+  logveil anonymize access.log | logveil check --summary
+  logveil check report.csv report.json";
+
+/// Options of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Input files (plain, .gz or .zst); none or '-' reads stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Print counts per kind instead of one line per finding.
+    #[arg(short, long)]
+    pub summary: bool,
+
+    /// An IPv4 address is full when it has bits set past this prefix (8-24).
+    #[arg(long, value_name = "BITS", default_value_t = 16)]
+    pub ipv4_prefix: u8,
+
+    /// An IPv6 address is full when it has bits set past this prefix (16-64).
+    #[arg(long, value_name = "BITS", default_value_t = 32)]
+    pub ipv6_prefix: u8,
+
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl CheckArgs {
+    /// Validates the options into a [`commands::check::Config`].
+    pub fn config(&self) -> Result<commands::check::Config, Error> {
+        let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        Ok(commands::check::Config {
+            inputs: inputs(&self.files),
+            options: crate::privacy::detect::Options { ip },
+            summary: self.summary,
+            threads: threads(self.threads)?,
+        })
+    }
+}
+
+/// The inputs named on the command line; none means stdin.
+fn inputs(files: &[PathBuf]) -> Vec<InputName> {
     if files.is_empty() {
         vec![InputName::Stdin]
     } else {
@@ -220,8 +350,9 @@ fn inputs_of(files: &[PathBuf]) -> Vec<InputName> {
     }
 }
 
-fn threads_of(threads: Option<usize>) -> Result<usize, Error> {
-    match threads {
+/// `--threads`, defaulting to all cores.
+fn threads(given: Option<usize>) -> Result<usize, Error> {
+    match given {
         Some(0) => Err(Error::Usage("--threads must be at least 1".into())),
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
@@ -251,9 +382,34 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "BITS", default_value_t = 32)]
     pub ipv6_prefix: u8,
 
+    /// What becomes of IP addresses.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = IpModeArg::Truncate)]
+    pub ip_mode: IpModeArg,
+
+    /// Key for --ip-mode pseudonymize and crypto-pan (made by `logveil keygen FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// What becomes of user agents.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = UserAgentArg::Keep)]
+    pub user_agent: UserAgentArg,
+
+    /// Coarsen timestamps to this precision.
+    #[arg(long, value_enum, value_name = "UNIT", default_value_t = TimePrecisionArg::Second)]
+    pub time_precision: TimePrecisionArg,
+
+    /// Path segments of only digits, this many or more, become ':id' (4-64).
+    #[arg(long, value_name = "N", default_value_t = crate::privacy::path::DEFAULT_MAX_DIGITS)]
+    pub max_digits: usize,
+
     /// Also keep the values of this query parameter (repeatable; 'name*' is a prefix).
     #[arg(long, value_name = "NAME")]
     pub keep_param: Vec<String>,
+
+    /// Empty the values of this query parameter even if kept by default or by --keep-param (repeatable;
+    /// 'name*' is a prefix).
+    #[arg(long, value_name = "NAME")]
+    pub drop_param: Vec<String>,
 
     /// Stop with exit code 65 at the first line that does not parse.
     #[arg(long)]
@@ -273,14 +429,56 @@ impl AnonymizeArgs {
     pub fn config(&self) -> Result<commands::anonymize::Config, Error> {
         let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
             .map_err(|e| Error::Usage(e.to_string()))?;
-        let params = ParamPolicy::default().with_kept(&self.keep_param);
-        let inputs = inputs_of(&self.files);
-        let threads = threads_of(self.threads)?;
+        let digits = crate::privacy::path::MAX_DIGITS_RANGE;
+        if !digits.contains(&self.max_digits) {
+            return Err(Error::Usage(format!(
+                "--max-digits must be between {} and {}, not {}",
+                digits.start(),
+                digits.end(),
+                self.max_digits
+            )));
+        }
+        let mode = IpMode::from(self.ip_mode);
+        let key = match (&self.key_file, mode.needs_key()) {
+            (Some(path), true) => Some(Key::read(path).map_err(|e| Error::Usage(e.to_string()))?),
+            (Some(_), false) => {
+                return Err(Error::Usage(format!(
+                    "--key-file is only used with --ip-mode pseudonymize or crypto-pan, not {}",
+                    mode.name()
+                )));
+            }
+            (None, _) => None,
+        };
+        let ip = ip
+            .with_mode(mode, key.as_ref())
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        let params = ParamPolicy::default()
+            .with_kept(&self.keep_param)
+            .with_dropped(&self.drop_param);
+        let inputs = inputs(&self.files);
+        let threads = threads(self.threads)?;
         Ok(commands::anonymize::Config {
             inputs,
             output: self.output.clone().filter(|p| p.as_os_str() != "-"),
             format: self.format,
-            policy: Policy::new(Rules { ip, params }),
+            policy: Policy::new(Rules {
+                ip,
+                params,
+                paths: PathPolicy {
+                    max_digits: self.max_digits,
+                },
+            })
+            .with_user_agent(match self.user_agent {
+                UserAgentArg::Keep => UserAgentMode::Keep,
+                UserAgentArg::Generalize => UserAgentMode::Generalize,
+                UserAgentArg::Drop => UserAgentMode::Drop,
+            })
+            .with_time_precision(match self.time_precision {
+                TimePrecisionArg::Second => TimePrecision::Second,
+                TimePrecisionArg::Minute => TimePrecision::Minute,
+                TimePrecisionArg::Hour => TimePrecision::Hour,
+                TimePrecisionArg::Day => TimePrecision::Day,
+            }),
             strict: self.strict,
             threads,
         })
@@ -302,6 +500,27 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             let config = args.config()?;
             let sinks = args.sinks()?;
             commands::report::run(&config, sinks)?;
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Check(args) => {
+            let config = args.config()?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(64 << 10, stdout.lock());
+            let report = commands::check::run(&config, &mut out)?;
+            Ok(if report.is_clean() {
+                crate::error::EXIT_OK
+            } else {
+                crate::error::EXIT_FOUND
+            })
+        }
+        Command::Keygen(args) => {
+            Key::generate()
+                .and_then(|k| k.write_new(&args.file))
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            eprintln!(
+                "logveil: keygen: wrote a new key to {}",
+                args.file.display()
+            );
             Ok(crate::error::EXIT_OK)
         }
         Command::Formats => {

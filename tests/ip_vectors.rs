@@ -5,7 +5,7 @@
 mod common;
 
 use logveil::privacy::client::reduce_client;
-use logveil::privacy::{IpPolicy, ParamPolicy, Rules};
+use logveil::privacy::{IpPolicy, Rules};
 
 fn prefixes(rule: &str) -> Option<(u8, u8)> {
     // Rows with extra notes after the mask describe peer quirks (rejected lines, XFF choices,
@@ -73,7 +73,7 @@ fn published_prefix_vectors_match() {
         }
         let rules = Rules {
             ip: IpPolicy::new(v4, v6).unwrap(),
-            params: ParamPolicy::default(),
+            ..Rules::default()
         };
         let mut out = Vec::new();
         reduce_client(input.as_bytes(), &rules, &mut out);

@@ -4,5 +4,5 @@ mod cache;
 pub mod policy;
 pub mod rewrite;
 
-pub use policy::Policy;
+pub use policy::{Policy, TimePrecision, UserAgentMode};
 pub use rewrite::{Outcome, rewrite_line};

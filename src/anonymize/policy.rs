@@ -5,34 +5,100 @@
 //! | client | [`reduce_client`](crate::privacy::client::reduce_client): IPs reduced, host names to their registrable domain |
 //! | virtual host | IPs reduced (names kept: they name the site) |
 //! | ident, authuser | `-` |
-//! | request target, referrer | [`rewrite_url`](crate::privacy::url::rewrite_url) |
-//! | user agent | IPs and emails (version numbers kept) |
-//! | time, status, bytes | kept |
+//! | request target | [`rewrite_url`](crate::privacy::url::rewrite_url) |
+//! | referrer | [`rewrite_referrer`](crate::privacy::url::rewrite_referrer): scheme, host, path, search keyword |
+//! | user agent | IPs, emails and tokens scrubbed (version numbers kept); `--user-agent generalize` or `drop` |
+//! | time | kept; `--time-precision minute`, `hour` or `day` zeroes what is finer |
+//! | status, bytes | kept |
 //! | trailing fields (X-Forwarded-For, …) | the free-text scrubber |
 //! | a line that does not parse | the free-text scrubber, ident and authuser blanked when recognisable |
 
 use crate::privacy::Rules;
 
+/// What becomes of the user agent (`--user-agent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum UserAgentMode {
+    /// Kept, with IPs, emails and tokens inside it scrubbed.
+    #[default]
+    Keep,
+    /// Only browser family, major version and OS (`Chrome/32 (Windows 7)`), from the `woothee` parser.
+    Generalize,
+    /// `-`.
+    Drop,
+}
+
+/// How precise timestamps stay (`--time-precision`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub enum TimePrecision {
+    /// Unchanged.
+    #[default]
+    Second,
+    /// Seconds set to `00`.
+    Minute,
+    /// Minutes and seconds set to `00`.
+    Hour,
+    /// The time of day set to `00:00:00`.
+    Day,
+}
+
 /// Everything `anonymize` needs to decide what to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     rules: Rules,
+    user_agent: UserAgentMode,
+    time: TimePrecision,
     /// Identifies these rules in the per-thread cache of rewritten values, so two policies used in one
     /// process never share cached results.
     fingerprint: u64,
 }
 
 impl Policy {
-    /// A policy applying `rules`.
+    /// A policy applying `rules`, keeping user agents and timestamps.
     pub fn new(rules: Rules) -> Policy {
+        Policy {
+            rules,
+            user_agent: UserAgentMode::Keep,
+            time: TimePrecision::Second,
+            fingerprint: 0,
+        }
+        .refingerprint()
+    }
+
+    /// This policy with user agents treated as `mode`.
+    pub fn with_user_agent(mut self, mode: UserAgentMode) -> Policy {
+        self.user_agent = mode;
+        self.refingerprint()
+    }
+
+    /// This policy with timestamps coarsened to `precision`.
+    pub fn with_time_precision(mut self, precision: TimePrecision) -> Policy {
+        self.time = precision;
+        self.refingerprint()
+    }
+
+    fn refingerprint(mut self) -> Policy {
         use std::hash::BuildHasher;
-        let fingerprint = foldhash::fast::FixedState::with_seed(1).hash_one(&rules);
-        Policy { rules, fingerprint }
+        self.fingerprint = foldhash::fast::FixedState::with_seed(1).hash_one((
+            &self.rules,
+            self.user_agent,
+            self.time,
+        ));
+        self
     }
 
     /// The byte-level rules (IP prefixes, query allow-list).
     pub fn rules(&self) -> &Rules {
         &self.rules
+    }
+
+    /// What becomes of user agents.
+    pub fn user_agent(&self) -> UserAgentMode {
+        self.user_agent
+    }
+
+    /// How precise timestamps stay.
+    pub fn time_precision(&self) -> TimePrecision {
+        self.time
     }
 
     /// The cache key prefix of this policy.

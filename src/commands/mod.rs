@@ -1,5 +1,6 @@
 //! One module per subcommand; each is a library function the CLI and the tests call.
 
 pub mod anonymize;
+pub mod check;
 pub mod formats;
 pub mod report;

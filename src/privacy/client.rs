@@ -13,18 +13,23 @@
 //!
 //! Anything else goes through the scrubber, so no address survives whatever the field holds.
 
-use super::Rules;
 use super::host;
-use super::ip::{parse_ipv4_prefix, parse_ipv6, write_ipv4, write_ipv6};
+use super::ip::{parse_ipv4_prefix, parse_ipv6};
 use super::scrub::{Mode, scrub};
+use super::{IpMode, Rules};
 
 /// Writes the reduced form of a client field.
 #[inline]
 pub fn reduce_client(field: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+    // `--ip-mode drop`: the whole client field (address, port, host name) becomes `-`.
+    if rules.ip.mode() == IpMode::Drop {
+        out.push(b'-');
+        return;
+    }
     // Fast path: a plain IPv4 address, the overwhelmingly common case.
     if let Some((ip, len)) = parse_ipv4_prefix(field) {
         if len == field.len() {
-            write_ipv4(out, rules.ip.reduce_v4(ip));
+            rules.ip.write_v4(out, ip);
             return;
         }
     }
@@ -47,7 +52,7 @@ fn reduce_one(item: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         if let Some(close) = memchr::memchr(b']', inner) {
             if let Some(ip) = parse_ipv6(without_zone(&inner[..close])) {
                 out.push(b'[');
-                write_ipv6(out, rules.ip.reduce_v6(ip));
+                rules.ip.write_v6(out, ip);
                 out.push(b']');
                 port_or_scrub(&inner[close + 1..], rules, out);
                 return;
@@ -55,12 +60,12 @@ fn reduce_one(item: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         }
     }
     if let Some((ip, len)) = parse_ipv4_prefix(item) {
-        write_ipv4(out, rules.ip.reduce_v4(ip));
+        rules.ip.write_v4(out, ip);
         port_or_scrub(&item[len..], rules, out);
         return;
     }
     if let Some(ip) = parse_ipv6(without_zone(item)) {
-        write_ipv6(out, rules.ip.reduce_v6(ip));
+        rules.ip.write_v6(out, ip);
         return;
     }
     let (name, port) = match memchr::memrchr(b':', item) {
@@ -128,6 +133,26 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(c(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn drop_mode_blanks_the_whole_field() {
+        let rules = Rules {
+            ip: crate::privacy::IpPolicy::default()
+                .with_mode(IpMode::Drop, None)
+                .unwrap(),
+            ..Rules::default()
+        };
+        for field in [
+            "1.2.3.4:5678",
+            "[2001:db8::1]:443",
+            "piweba3y.prodigy.com",
+            "-",
+        ] {
+            let mut out = Vec::new();
+            reduce_client(field.as_bytes(), &rules, &mut out);
+            assert_eq!(out, b"-", "{field}");
         }
     }
 

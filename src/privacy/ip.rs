@@ -8,16 +8,64 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::Ipv6Net;
 
+use super::cryptopan::CryptoPan;
+use super::key::Key;
+use super::pseudonym::Pseudonymizer;
+
 /// Allowed values of `--ipv4-prefix`.
 pub const IPV4_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 8..=24;
 /// Allowed values of `--ipv6-prefix`.
 pub const IPV6_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 16..=64;
 
-/// How many leading bits of an address survive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What becomes of an IP address (`--ip-mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum IpMode {
+    /// Keep the network prefix (`192.168.100.50` → `192.168.0.0`).
+    #[default]
+    Truncate,
+    /// Replace with a keyed pseudonym in a reserved range ([`pseudonym`](super::pseudonym)).
+    Pseudonymize,
+    /// Prefix-preserving keyed pseudonymisation ([`cryptopan`](super::cryptopan)).
+    CryptoPan,
+    /// Replace with `-`.
+    Drop,
+}
+
+impl IpMode {
+    /// The mode's name as given to `--ip-mode`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IpMode::Truncate => "truncate",
+            IpMode::Pseudonymize => "pseudonymize",
+            IpMode::CryptoPan => "crypto-pan",
+            IpMode::Drop => "drop",
+        }
+    }
+
+    /// True when the mode needs a key.
+    pub fn needs_key(self) -> bool {
+        matches!(self, IpMode::Pseudonymize | IpMode::CryptoPan)
+    }
+}
+
+/// The keyed state of a mode, set up once.
+#[derive(Debug, Clone)]
+enum Mapper {
+    Truncate,
+    Pseudonymize(Pseudonymizer),
+    CryptoPan(Box<CryptoPan>),
+    Drop,
+}
+
+/// How IP addresses are rewritten: the mode, and how many leading bits survive truncation (also what
+/// `check` calls a full address).
+#[derive(Debug, Clone)]
 pub struct IpPolicy {
     v4_prefix: u8,
     v6_prefix: u8,
+    mapper: Mapper,
+    /// Public fingerprint of the key (0 without one): policies with different keys differ.
+    key_id: u64,
 }
 
 impl Default for IpPolicy {
@@ -25,9 +73,31 @@ impl Default for IpPolicy {
         IpPolicy {
             v4_prefix: 16,
             v6_prefix: 32,
+            mapper: Mapper::Truncate,
+            key_id: 0,
         }
     }
 }
+
+impl PartialEq for IpPolicy {
+    fn eq(&self, other: &IpPolicy) -> bool {
+        (self.v4_prefix, self.v6_prefix, self.mode(), self.key_id)
+            == (other.v4_prefix, other.v6_prefix, other.mode(), other.key_id)
+    }
+}
+
+impl Eq for IpPolicy {}
+
+impl std::hash::Hash for IpPolicy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.v4_prefix, self.v6_prefix, self.mode(), self.key_id).hash(state);
+    }
+}
+
+/// A mode that needs a key was chosen without one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--ip-mode {} needs a key: pass --key-file FILE (make one with `logveil keygen FILE`)", .0.name())]
+pub struct MissingKey(pub IpMode);
 
 /// A prefix length outside the allowed range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,7 +128,58 @@ impl IpPolicy {
         Ok(IpPolicy {
             v4_prefix,
             v6_prefix,
+            ..IpPolicy::default()
         })
+    }
+
+    /// This policy with IP mode `mode`, keyed with `key` when the mode needs one.
+    pub fn with_mode(mut self, mode: IpMode, key: Option<&Key>) -> Result<IpPolicy, MissingKey> {
+        let (mapper, key_id) = match (mode, key) {
+            (IpMode::Truncate, _) => (Mapper::Truncate, 0),
+            (IpMode::Drop, _) => (Mapper::Drop, 0),
+            (IpMode::Pseudonymize, Some(k)) => {
+                (Mapper::Pseudonymize(Pseudonymizer::new(k)), k.fingerprint())
+            }
+            (IpMode::CryptoPan, Some(k)) => (
+                Mapper::CryptoPan(Box::new(CryptoPan::new(k))),
+                k.fingerprint(),
+            ),
+            (mode, None) => return Err(MissingKey(mode)),
+        };
+        self.mapper = mapper;
+        self.key_id = key_id;
+        Ok(self)
+    }
+
+    /// The IP mode.
+    pub fn mode(&self) -> IpMode {
+        match self.mapper {
+            Mapper::Truncate => IpMode::Truncate,
+            Mapper::Pseudonymize(_) => IpMode::Pseudonymize,
+            Mapper::CryptoPan(_) => IpMode::CryptoPan,
+            Mapper::Drop => IpMode::Drop,
+        }
+    }
+
+    /// Writes what an IPv4 address becomes under this policy's mode.
+    #[inline]
+    pub fn write_v4(&self, out: &mut Vec<u8>, ip: Ipv4Addr) {
+        match &self.mapper {
+            Mapper::Truncate => write_ipv4(out, self.reduce_v4(ip)),
+            Mapper::Pseudonymize(p) => write_ipv4(out, p.v4(ip)),
+            Mapper::CryptoPan(c) => write_ipv4(out, c.anonymize_v4(ip)),
+            Mapper::Drop => out.push(b'-'),
+        }
+    }
+
+    /// Writes what an IPv6 address becomes under this policy's mode (IPv4-mapped ones as IPv4, mapped).
+    pub fn write_v6(&self, out: &mut Vec<u8>, ip: Ipv6Addr) {
+        match &self.mapper {
+            Mapper::Truncate => write_ipv6(out, self.reduce_v6(ip)),
+            Mapper::Pseudonymize(p) => write_ipv6(out, p.v6(ip)),
+            Mapper::CryptoPan(c) => write_ipv6(out, c.anonymize_v6(ip)),
+            Mapper::Drop => out.push(b'-'),
+        }
     }
 
     /// Bits of IPv4 kept.
@@ -140,6 +261,24 @@ pub fn parse_ipv6(b: &[u8]) -> Option<Ipv6Addr> {
         return None;
     }
     std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// The longest IPv6 address at the start of `run` (a run of hex digits, colons and dots), and its length.
+///
+/// Trailing punctuation is dropped (a sentence's full stop, a port separator), and then whole trailing
+/// groups (`2001:db8:1:2:3:4:5:6:443` → the first eight groups; `2001:db8::1:a` → `2001:db8::1`).
+pub fn parse_ipv6_prefix(run: &[u8]) -> Option<(Ipv6Addr, usize)> {
+    let mut len = run.len();
+    while len >= 2 {
+        if let Some(ip) = parse_ipv6(&run[..len]) {
+            return Some((ip, len));
+        }
+        len = match run[len - 1] {
+            b'.' | b':' => len - 1,
+            _ => memchr::memrchr2(b':', b'.', &run[..len])?,
+        };
+    }
+    None
 }
 
 /// Writes an IPv4 address in dotted form without going through `fmt`.
@@ -235,6 +374,63 @@ mod tests {
         assert!(IpPolicy::new(16, 65).is_err());
         let e = IpPolicy::new(32, 32).unwrap_err().to_string();
         assert_eq!(e, "--ipv4-prefix must be between 8 and 24, not 32");
+    }
+
+    #[test]
+    fn modes_write_each_family() {
+        let key =
+            Key::from_hex(b"1522178d33a4cf80130a5b1649907d10d8988f837979652762574c2d2a842202")
+                .unwrap();
+        let ip = Ipv4Addr::new(128, 11, 68, 132);
+        let v6: Ipv6Addr = "::ffff:128.11.68.132".parse().unwrap();
+        let write = |mode, key: Option<&Key>| {
+            let p = IpPolicy::default().with_mode(mode, key).unwrap();
+            let mut out = Vec::new();
+            p.write_v4(&mut out, ip);
+            out.push(b' ');
+            p.write_v6(&mut out, v6);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            write(IpMode::Truncate, None),
+            "128.11.0.0 ::ffff:128.11.0.0"
+        );
+        assert_eq!(write(IpMode::Drop, None), "- -");
+        assert_eq!(
+            write(IpMode::CryptoPan, Some(&key)),
+            "135.242.180.132 ::ffff:135.242.180.132"
+        );
+        let ps = write(IpMode::Pseudonymize, Some(&key));
+        assert!(ps.starts_with("24") || ps.starts_with("25"), "{ps}");
+        assert_eq!(
+            IpPolicy::default()
+                .with_mode(IpMode::CryptoPan, None)
+                .unwrap_err()
+                .to_string(),
+            "--ip-mode crypto-pan needs a key: pass --key-file FILE (make one with `logveil keygen FILE`)"
+        );
+        let a = IpPolicy::default()
+            .with_mode(IpMode::Pseudonymize, Some(&key))
+            .unwrap();
+        let b = IpPolicy::default()
+            .with_mode(IpMode::Pseudonymize, Some(&Key::from_bytes([7; 32])))
+            .unwrap();
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn ipv6_prefixes_of_a_run() {
+        let at =
+            |run: &str| parse_ipv6_prefix(run.as_bytes()).map(|(ip, len)| (ip.to_string(), len));
+        assert_eq!(at("2001:db8::1."), Some(("2001:db8::1".to_string(), 11)));
+        assert_eq!(
+            at("2001:db8:1:2:3:4:5:6:443"),
+            Some(("2001:db8:1:2:3:4:5:6".to_string(), 20))
+        );
+        assert_eq!(at("2001:db8::1:a"), Some(("2001:db8::1:a".to_string(), 13)));
+        assert_eq!(at("0:0:0:0:0:0:0:1:a"), Some(("::1".to_string(), 15)));
+        assert_eq!(at("10:42:51"), None);
+        assert_eq!(at("00:1a:2b:3c:4d:5e"), None);
     }
 
     #[test]

@@ -2,20 +2,31 @@
 //! scrubber. Shared by `anonymize` (rewriting) and, later, `report` and `check`.
 
 pub mod client;
+pub mod cryptopan;
+pub mod detect;
 pub mod host;
 pub mod ip;
+pub mod key;
 pub mod params;
+pub mod path;
+pub mod pseudonym;
 pub mod scrub;
+pub mod search;
+pub mod secrets;
 pub mod url;
 
-pub use ip::IpPolicy;
+pub use ip::{IpMode, IpPolicy};
 pub use params::ParamPolicy;
+pub use path::PathPolicy;
 
-/// Everything the byte-level rules need to know: how far to reduce IPs and which query values to keep.
+/// Everything the byte-level rules need to know: what becomes of IPs, which query values to keep, which
+/// path segments become placeholders.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Rules {
     /// How IP addresses are reduced.
     pub ip: IpPolicy,
     /// Which query parameters keep their values.
     pub params: ParamPolicy,
+    /// Which path segments become placeholders.
+    pub paths: PathPolicy,
 }

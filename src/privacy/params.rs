@@ -22,6 +22,10 @@ pub const DEFAULT_KEEP_PREFIXES: &[&str] = &["utm_"];
 pub struct ParamPolicy {
     keep: Vec<Vec<u8>>,
     prefixes: Vec<Vec<u8>>,
+    /// Names (`--drop-param`) whose values are emptied even when the lists above keep them.
+    drop: Vec<Vec<u8>>,
+    /// Prefixes of names to empty.
+    drop_prefixes: Vec<Vec<u8>>,
 }
 
 impl Default for ParamPolicy {
@@ -32,6 +36,8 @@ impl Default for ParamPolicy {
                 .iter()
                 .map(|s| s.as_bytes().to_vec())
                 .collect(),
+            drop: Vec::new(),
+            drop_prefixes: Vec::new(),
         }
     }
 }
@@ -49,15 +55,36 @@ impl ParamPolicy {
         self
     }
 
+    /// Takes names off the allow-list (`--drop-param`, which wins over `--keep-param`); a name ending in
+    /// `*` is a prefix (`--drop-param 'utm_*'`).
+    pub fn with_dropped<I: IntoIterator<Item = S>, S: AsRef<str>>(
+        mut self,
+        names: I,
+    ) -> ParamPolicy {
+        for name in names {
+            let name = name.as_ref().to_ascii_lowercase().into_bytes();
+            match name.strip_suffix(b"*") {
+                Some(prefix) => self.drop_prefixes.push(prefix.to_vec()),
+                None => self.drop.push(name),
+            }
+        }
+        self
+    }
+
     /// True when the value of parameter `name` is kept (names compare ASCII case-insensitively).
     #[inline]
     pub fn keeps(&self, name: &[u8]) -> bool {
-        self.keep.iter().any(|k| k.eq_ignore_ascii_case(name))
-            || self
-                .prefixes
-                .iter()
-                .any(|p| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p))
+        matches(&self.keep, &self.prefixes, name) && !matches(&self.drop, &self.drop_prefixes, name)
     }
+}
+
+/// True when `name` equals one of `names` or starts with one of `prefixes` (ASCII case-insensitively).
+#[inline]
+fn matches(names: &[Vec<u8>], prefixes: &[Vec<u8>], name: &[u8]) -> bool {
+    names.iter().any(|k| k.eq_ignore_ascii_case(name))
+        || prefixes
+            .iter()
+            .any(|p| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p))
 }
 
 #[cfg(test)]
@@ -81,6 +108,18 @@ mod tests {
         for dropped in ["token", "sid", "email", "utm", "qq", "id"] {
             assert!(!p.keeps(dropped.as_bytes()), "{dropped}");
         }
+    }
+
+    #[test]
+    fn drop_param_wins() {
+        let p = ParamPolicy::default()
+            .with_kept(["id"])
+            .with_dropped(["q", "ID", "utm_c*"]);
+        assert!(!p.keeps(b"q"));
+        assert!(!p.keeps(b"id"));
+        assert!(!p.keeps(b"utm_campaign"));
+        assert!(p.keeps(b"utm_source"));
+        assert!(p.keeps(b"page"));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 use super::Rules;
 use super::host;
-use super::ip::{parse_ipv4_prefix, parse_ipv6, write_ipv4, write_ipv6};
+use super::ip::{parse_ipv4_prefix, parse_ipv6_prefix};
 use super::url::rewrite_query;
 
 /// What an email address is replaced with.
@@ -163,6 +163,10 @@ fn address(
     if start == i && input[i] == b'.' {
         return i + 1;
     }
+    // A lone colon before an address is punctuation (`x :2001:db8::1`): the address starts after it.
+    if start == i && input[i] == b':' && input.get(i + 1).is_some_and(|&b| b != b':') {
+        return i + 1;
+    }
     let boundary = match start.checked_sub(1).map(|p| input[p]) {
         None => true,
         // `Name/1.2.3.4` in a user agent is a version; `//1.2.3.4` is still a URL host.
@@ -180,13 +184,13 @@ fn address(
     let run = &input[start..run_end];
     let colons = run.iter().filter(|&&b| b == b':').count();
     if colons >= 2 {
-        if let Some((ip, len)) = ipv6_prefix(run) {
+        if let Some((ip, len)) = parse_ipv6_prefix(run) {
             let mut end = start + len;
             if input.get(end).is_some_and(|&b| is_word(b)) {
                 return run_end.max(i + 1);
             }
             out.extend_from_slice(&input[*pending..start]);
-            write_ipv6(out, rules.ip.reduce_v6(ip));
+            rules.ip.write_v6(out, ip);
             // Drop a zone id: `fe80::1%eth0`.
             if input.get(end) == Some(&b'%') && !input[end + 1..].starts_with(b"40") {
                 end += 1 + input[end + 1..]
@@ -199,36 +203,24 @@ fn address(
             *pending = end;
             return end;
         }
-        return run_end.max(i + 1);
+        // Not an IPv6 address: an IPv4 address may still start here (`1.2.3.4::`); otherwise resume
+        // right after this byte, so an address later in the run (`a:b:1.2.3.4`) is still tried.
+        if input[i] != b'.' {
+            return i + 1;
+        }
     }
     if input[start].is_ascii_digit() {
         if let Some((ip, len)) = parse_ipv4_prefix(&input[start..]) {
             let end = start + len;
             if !input.get(end).is_some_and(|&b| is_word(b)) {
                 out.extend_from_slice(&input[*pending..start]);
-                write_ipv4(out, rules.ip.reduce_v4(ip));
+                rules.ip.write_v4(out, ip);
                 *pending = end;
                 return end;
             }
         }
     }
     i + 1
-}
-
-/// The longest IPv6 address at the start of `run` (a run of hex digits, colons and dots), trimming
-/// trailing punctuation such as a sentence's full stop or a port separator.
-fn ipv6_prefix(run: &[u8]) -> Option<(std::net::Ipv6Addr, usize)> {
-    let mut len = run.len();
-    while len >= 2 {
-        if let Some(ip) = parse_ipv6(&run[..len]) {
-            return Some((ip, len));
-        }
-        match run[len - 1] {
-            b'.' | b':' => len -= 1,
-            _ => return None,
-        }
-    }
-    None
 }
 
 /// Tries to read an email address whose `@` (or `%40`, `sep` bytes long) is at `at`.

@@ -5,28 +5,75 @@
 //! `http://1.2.0.0:8080/u/:email?token=&q=shoes#top`
 
 use super::Rules;
-use super::ip::{parse_ipv4_prefix, parse_ipv6, write_ipv4, write_ipv6};
+use super::detect::may_hold_secret;
+use super::ip::{parse_ipv4_prefix, parse_ipv6};
+use super::path::write_path;
 use super::scrub::{Mode, scrub};
+use super::secrets::redact_in_place;
 
 /// Rewrites one URL (absolute, or a path with a query) into `out`.
 pub fn rewrite_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
-    let mut rest = url;
-    if let Some(after_scheme) = scheme_end(url) {
-        out.extend_from_slice(&url[..after_scheme]);
-        let tail = &url[after_scheme..];
-        let auth_len = tail
-            .iter()
-            .position(|&b| matches!(b, b'/' | b'?' | b'#'))
-            .unwrap_or(tail.len());
-        write_authority(&tail[..auth_len], rules, out);
-        rest = &tail[auth_len..];
+    let mark = out.len();
+    if write_url(url, rules, out) {
+        redact_in_place(out, mark);
     }
-    let path_len = rest
+}
+
+/// A URL cut into its parts.
+struct Parts<'a> {
+    /// `scheme://`, empty for a path.
+    scheme: &'a [u8],
+    /// `[userinfo@]host[:port]`, empty for a path.
+    authority: &'a [u8],
+    /// Up to `?` or `#`.
+    path: &'a [u8],
+    /// `?query#fragment`, either part optional.
+    rest: &'a [u8],
+}
+
+fn split(url: &[u8]) -> Parts<'_> {
+    let (scheme, tail) = url.split_at(scheme_end(url).unwrap_or(0));
+    let auth_len = if scheme.is_empty() {
+        0
+    } else {
+        tail.iter()
+            .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(tail.len())
+    };
+    let (authority, tail) = tail.split_at(auth_len);
+    let path_len = tail
         .iter()
         .position(|&b| b == b'?' || b == b'#')
-        .unwrap_or(rest.len());
-    scrub(&rest[..path_len], rules, Mode::PLAIN, out);
-    let rest = &rest[path_len..];
+        .unwrap_or(tail.len());
+    let (path, rest) = tail.split_at(path_len);
+    Parts {
+        scheme,
+        authority,
+        path,
+        rest,
+    }
+}
+
+/// Writes the URL; returns true when some part of it may hold a secret to redact.
+fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
+    let Parts {
+        scheme,
+        authority,
+        path,
+        rest,
+    } = split(url);
+    let mut secret = false;
+    if !scheme.is_empty() {
+        out.extend_from_slice(scheme);
+        write_authority(authority, rules, out);
+        secret = may_hold_secret(authority);
+    }
+    secret |= write_path(path, rules, out);
+    if rest.is_empty() {
+        return secret;
+    }
+    // Rewriting only empties, shortens or replaces with placeholders, so the input tells.
+    secret |= may_hold_secret(rest);
     if rest.first() == Some(&b'?') {
         let q_len = memchr::memchr(b'#', rest).unwrap_or(rest.len());
         out.push(b'?');
@@ -35,6 +82,91 @@ pub fn rewrite_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     } else {
         scrub(rest, rules, Mode::PLAIN, out);
     }
+    secret
+}
+
+/// Search engines (registrable domain's first label) and their keyword parameters, from Matomo's
+/// `SearchEngines.yml` (the most used engines).
+pub const SEARCH_ENGINES: &[(&str, &[&str])] = &[
+    ("google", &["q"]),
+    ("bing", &["q"]),
+    ("yahoo", &["p", "q"]),
+    ("duckduckgo", &["q"]),
+    ("yandex", &["text"]),
+    ("ya", &["text"]),
+    ("baidu", &["wd", "word", "kw"]),
+    ("ecosia", &["q"]),
+    ("qwant", &["q"]),
+    ("startpage", &["query"]),
+    ("ixquick", &["query"]),
+    ("brave", &["q"]),
+    ("kagi", &["q"]),
+    ("mojeek", &["q"]),
+    ("swisscows", &["query"]),
+    ("naver", &["query"]),
+    ("daum", &["q"]),
+    ("seznam", &["q"]),
+    ("sogou", &["query"]),
+    ("aol", &["query", "q"]),
+    ("ask", &["q"]),
+    ("metager", &["eingabe"]),
+];
+
+/// Rewrites a referrer: scheme, host and path only (credentials dropped, an IP host reduced, the path
+/// rewritten as a request path); the query and fragment are dropped, except the keyword parameter of a
+/// known search engine (`https://www.google.com/search?q=shoes&client=x` →
+/// `https://www.google.com/search?q=shoes`), whose value is scrubbed like any kept value.
+pub fn rewrite_referrer(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+    let mark = out.len();
+    let Parts {
+        scheme,
+        authority,
+        path,
+        rest,
+    } = split(url);
+    let mut engine = None;
+    if !scheme.is_empty() {
+        out.extend_from_slice(scheme);
+        engine = search_engine(authority);
+        write_authority(authority, rules, out);
+    }
+    write_path(path, rules, out);
+    if let (Some(params), Some(query)) = (engine, rest.strip_prefix(b"?")) {
+        let query = &query[..memchr::memchr(b'#', query).unwrap_or(query.len())];
+        let keyword = query.split(|&b| b == b'&').find(|p| {
+            let name = &p[..memchr::memchr(b'=', p).unwrap_or(p.len())];
+            name.len() < p.len()
+                && params
+                    .iter()
+                    .any(|k| k.as_bytes().eq_ignore_ascii_case(name))
+        });
+        if let Some(kv) = keyword {
+            let eq = memchr::memchr(b'=', kv).unwrap_or(kv.len());
+            out.push(b'?');
+            scrub(&kv[..eq], rules, Mode::PLAIN, out);
+            out.push(b'=');
+            scrub(&kv[eq + 1..], rules, Mode::PLAIN, out);
+        }
+    }
+    redact_in_place(out, mark);
+}
+
+/// The keyword parameters of the search engine at `authority` (`[user@]host[:port]`), if it is one.
+fn search_engine(authority: &[u8]) -> Option<&'static [&'static str]> {
+    let host = &authority[memchr::memrchr(b'@', authority).map_or(0, |a| a + 1)..];
+    let host = &host[..memchr::memchr(b':', host).unwrap_or(host.len())];
+    if !super::host::is_hostname(host) {
+        return None;
+    }
+    let mut domain = Vec::with_capacity(host.len());
+    if !super::host::write_registrable_domain(host, &mut domain) {
+        return None;
+    }
+    let label = &domain[..memchr::memchr(b'.', &domain).unwrap_or(domain.len())];
+    SEARCH_ENGINES
+        .iter()
+        .find(|(name, _)| name.as_bytes() == label)
+        .map(|(_, params)| *params)
 }
 
 /// The length of `scheme://` at the start of `url`, if there is one.
@@ -61,13 +193,13 @@ fn write_authority(auth: &[u8], rules: &Rules, out: &mut Vec<u8>) {
             let addr = &addr[..memchr::memchr(b'%', addr).unwrap_or(addr.len())];
             if let Some(ip) = parse_ipv6(addr) {
                 out.push(b'[');
-                write_ipv6(out, rules.ip.reduce_v6(ip));
+                rules.ip.write_v6(out, ip);
                 scrub(&inner[close..], rules, Mode::PLAIN, out);
                 return;
             }
         }
     } else if let Some((ip, len)) = parse_ipv4_prefix(host_port) {
-        write_ipv4(out, rules.ip.reduce_v4(ip));
+        rules.ip.write_v4(out, ip);
         scrub(&host_port[len..], rules, Mode::PLAIN, out);
         return;
     }
@@ -133,6 +265,77 @@ mod tests {
         assert_eq!(r("/ip/10.20.30.40"), "/ip/10.20.0.0");
         assert_eq!(r("-"), "-");
         assert_eq!(r(""), "");
+    }
+
+    #[test]
+    fn identifying_path_parameters_are_removed() {
+        assert_eq!(r("/shop/cart;jsessionid=0A1B2C3D4E5F?x=1"), "/shop/cart?x=");
+        assert_eq!(r("/a;JSESSIONID=abc/b;v=2;sid=9"), "/a/b;v=2");
+        assert_eq!(r("/a;b"), "/a;b");
+    }
+
+    #[test]
+    fn secrets_in_paths_and_kept_values_become_placeholders() {
+        assert_eq!(
+            r("/reset/d41d8cd98f00b204e9800998ecf8427e"),
+            "/reset/:token"
+        );
+        assert_eq!(
+            r("/k?page=eyJzZWFyY2giOiIiLCJmaWVsZHMiOltdLCJvZmZzZXQiOjAsInRpbWVmcmFtZSI6IjE1&_="),
+            "/k?page=:token&_="
+        );
+        // Base64 padding goes with the token.
+        assert_eq!(
+            r("/n?aHR0cHM6Ly93d3cubmV0bmVhLmNvbS9jbXMvcmVtby1h="),
+            "/n?:token"
+        );
+    }
+
+    fn referrer(url: &str) -> String {
+        let mut out = Vec::new();
+        rewrite_referrer(url.as_bytes(), &Rules::default(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn referrers_keep_scheme_host_and_path() {
+        assert_eq!(
+            referrer("http://bob:pw@10.9.8.7/ref?session=abc&utm_source=mail#top"),
+            "http://10.9.0.0/ref"
+        );
+        assert_eq!(
+            referrer("https://blog.example.com/p/123456789/?page=2"),
+            "https://blog.example.com/p/:id/"
+        );
+        assert_eq!(referrer("-"), "-");
+        assert_eq!(
+            referrer("android-app://com.google.android.gm"),
+            "android-app://com.google.android.gm"
+        );
+    }
+
+    #[test]
+    fn search_engine_keywords_are_kept_and_scrubbed() {
+        assert_eq!(
+            referrer("https://www.google.com/search?client=x&q=red+shoes&oq=red"),
+            "https://www.google.com/search?q=red+shoes"
+        );
+        assert_eq!(
+            referrer("https://www.google.co.uk/url?sa=t&q=mail+jane%40example.com"),
+            "https://www.google.co.uk/url?q=:email"
+        );
+        assert_eq!(
+            referrer("https://yandex.ru/search/?lr=1&text=logs"),
+            "https://yandex.ru/search/?text=logs"
+        );
+        assert_eq!(
+            referrer("https://www.google.com/"),
+            "https://www.google.com/"
+        );
+        assert_eq!(
+            referrer("https://example.com/search?q=x"),
+            "https://example.com/search"
+        );
     }
 
     #[test]

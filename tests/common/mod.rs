@@ -136,3 +136,8 @@ pub fn emails(text: &[u8]) -> Vec<String> {
     }
     found
 }
+
+/// Runs `logveil ARGS` with `stdin` as standard input (the name the option and check tests use).
+pub fn logveil(args: &[&str], stdin: &[u8]) -> Output {
+    run_with_stdin(args, stdin)
+}

@@ -1,0 +1,182 @@
+//! `logveil check`: audit any text (logs, CSV, JSON, reports) for personal data left in it.
+//!
+//! Every input is cut into chunks at line boundaries and scanned on all cores with
+//! [`privacy::detect`](crate::privacy::detect); findings come back in input order. Each finding is printed
+//! as `FILE:LINE:COLUMN: KIND: MASKED`; the raw value is never printed.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::ops::ControlFlow;
+
+use crate::error::Error;
+use crate::input::{self, InputName};
+use crate::pipeline;
+use crate::privacy::detect::{self, Finding, Kind, Options};
+
+/// Everything `check` needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Inputs in order; `Stdin` for `-` or none given.
+    pub inputs: Vec<InputName>,
+    /// What counts as personal data.
+    pub options: Options,
+    /// Print counts per kind instead of one line per finding.
+    pub summary: bool,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// What a run found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Lines read.
+    pub lines: u64,
+    /// Findings per kind.
+    pub counts: BTreeMap<Kind, u64>,
+}
+
+impl Report {
+    /// Total findings.
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    /// True when nothing was found.
+    pub fn is_clean(&self) -> bool {
+        self.total() == 0
+    }
+}
+
+/// The findings of one chunk, with line numbers relative to the chunk.
+struct Chunk {
+    lines: u64,
+    findings: Vec<Finding>,
+}
+
+fn check_chunk(bytes: &[u8], options: &Options) -> Chunk {
+    let mut findings = Vec::new();
+    let mut lines = 0;
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        lines += 1;
+        detect::line_findings(&bytes[start..end], lines, options, &mut findings);
+        start = end + 1;
+    }
+    Chunk { lines, findings }
+}
+
+/// Runs `check`, writing findings (or, with `summary`, counts) to `out`.
+pub fn run(config: &Config, out: &mut dyn Write) -> Result<Report, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .thread_name(|i| format!("logveil-check-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.threads)))?;
+    let write_err = |source| Error::Write {
+        output: None,
+        source,
+    };
+    let mut report = Report::default();
+    for input in &config.inputs {
+        check_input(input, config, &pool, out, &mut report)?;
+    }
+    if config.summary {
+        write_summary(&report, out).map_err(write_err)?;
+    }
+    out.flush().map_err(write_err)?;
+    Ok(report)
+}
+
+fn check_input(
+    input: &InputName,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    out: &mut dyn Write,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let read_err = |source| Error::Read {
+        input: input.clone(),
+        source,
+    };
+    let source = input::open(input).map_err(read_err)?;
+    let options = &config.options;
+    let name = input.to_string();
+    let mut lines_before = 0u64;
+    let mut write_failed = None;
+    pipeline::run(
+        source,
+        pool,
+        |bytes| check_chunk(bytes, options),
+        |chunks: Vec<Chunk>| {
+            for chunk in chunks {
+                for f in &chunk.findings {
+                    *report.counts.entry(f.kind).or_default() += 1;
+                    if !config.summary {
+                        let line = lines_before + f.line;
+                        let r =
+                            writeln!(out, "{name}:{line}:{}: {}: {}", f.column, f.kind, f.masked);
+                        if let Err(e) = r {
+                            write_failed = Some(e);
+                            return Ok(ControlFlow::Break(()));
+                        }
+                    }
+                }
+                lines_before += chunk.lines;
+            }
+            Ok(ControlFlow::Continue(()))
+        },
+    )
+    .map_err(read_err)?;
+    report.lines += lines_before;
+    match write_failed {
+        Some(source) => Err(Error::Write {
+            output: None,
+            source,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// One line per kind found (`ipv4: 12`), then the total.
+fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for kind in Kind::ALL {
+        if let Some(n) = report.counts.get(&kind) {
+            writeln!(out, "{kind}: {n}")?;
+        }
+    }
+    writeln!(out, "total: {} in {} lines", report.total(), report.lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_line_numbers_and_a_last_line_without_newline() {
+        let c = check_chunk(b"clean\n\n1.2.3.4\nx a@b.com", &Options::default());
+        assert_eq!(c.lines, 4);
+        let at: Vec<_> = c
+            .findings
+            .iter()
+            .map(|f| (f.line, f.column, f.kind))
+            .collect();
+        assert_eq!(at, vec![(3, 1, Kind::Ipv4), (4, 3, Kind::Email)]);
+    }
+
+    #[test]
+    fn summary_lists_kinds_in_order() {
+        let mut report = Report {
+            lines: 3,
+            ..Report::default()
+        };
+        report.counts.insert(Kind::Email, 2);
+        report.counts.insert(Kind::Ipv4, 1);
+        let mut out = Vec::new();
+        write_summary(&report, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "ipv4: 1\nemail: 2\ntotal: 3 in 3 lines\n"
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! URL paths: identifying segments become placeholders and identifying path parameters are removed.
+//!
+//! | segment | becomes |
+//! | --- | --- |
+//! | a UUID (`8f14e45f-ceea-467f-a0e6-6f4a1b2c3d4e`) | [`UUID`] |
+//! | only digits, at least `--max-digits` of them (default [`DEFAULT_MAX_DIGITS`]) | [`ID`] |
+//! | an email address (also `%40`) | `:email` (the scrubber) |
+//! | a long hex or base64 token, a JWT | `:token` ([`secrets`](super::secrets), over the whole URL) |
+//! | `;jsessionid=…`, `;sid=…` (identifying path parameters) | removed |
+//! | anything else | scrubbed (IPs reduced, emails redacted) |
+//!
+//! Short numeric segments (`/2015/05/17/`, `/page/2`, `/product/4711`) are kept: they are rarely personal
+//! and page statistics need them.
+
+use super::Rules;
+use super::detect::{is_identifying_param, survey};
+use super::scrub::{Mode, scrub};
+
+/// What a UUID segment becomes.
+pub const UUID: &[u8] = b":uuid";
+/// What a long numeric segment becomes.
+pub const ID: &[u8] = b":id";
+/// Default `--max-digits`: numeric segments of this many digits or more become [`ID`] (phone numbers,
+/// customer and order numbers).
+pub const DEFAULT_MAX_DIGITS: usize = 9;
+/// Allowed values of `--max-digits`.
+pub const MAX_DIGITS_RANGE: std::ops::RangeInclusive<usize> = 4..=64;
+
+/// How paths are rewritten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PathPolicy {
+    /// Numeric segments with at least this many digits become [`ID`].
+    pub max_digits: usize,
+}
+
+impl Default for PathPolicy {
+    fn default() -> PathPolicy {
+        PathPolicy {
+            max_digits: DEFAULT_MAX_DIGITS,
+        }
+    }
+}
+
+/// Writes the rewritten `path` (no query, no fragment) to `out`.
+///
+/// Returns true when the path may hold a secret (a token, JWT or card number), which the caller then
+/// redacts ([`secrets`](super::secrets)); ordinary paths are looked at once, in one pass.
+pub fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
+    // A UUID is a run of 36 token bytes, so it is covered by `secret`.
+    let (secret, long_digits) = survey(path, rules.paths.max_digits);
+    if !secret && !long_digits && memchr::memchr(b';', path).is_none() {
+        scrub(path, rules, Mode::PLAIN, out);
+        return false;
+    }
+    write_segments(path, rules, out);
+    secret
+}
+
+fn write_segments(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+    let mut rest = path;
+    let mut sep = None;
+    loop {
+        let end = rest
+            .iter()
+            .position(|&b| b == b'/' || b == b';')
+            .unwrap_or(rest.len());
+        let token = &rest[..end];
+        match sep {
+            // A path parameter `name=value`: removed whole, with its `;`, when identifying.
+            Some(b';') => {
+                let name = &token[..memchr::memchr(b'=', token).unwrap_or(token.len())];
+                if name.len() == token.len() || !is_identifying_param(name) {
+                    out.push(b';');
+                    scrub(token, rules, Mode::PLAIN, out);
+                }
+            }
+            Some(s) => {
+                out.push(s);
+                write_segment(token, rules, out);
+            }
+            None => write_segment(token, rules, out),
+        }
+        let Some(&next) = rest.get(end) else {
+            return;
+        };
+        sep = Some(next);
+        rest = &rest[end + 1..];
+    }
+}
+
+fn write_segment(seg: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+    if is_uuid(seg) {
+        out.extend_from_slice(UUID);
+    } else if seg.len() >= rules.paths.max_digits && seg.iter().all(u8::is_ascii_digit) {
+        out.extend_from_slice(ID);
+    } else {
+        scrub(seg, rules, Mode::PLAIN, out);
+    }
+}
+
+/// True when `b` is a UUID in its 8-4-4-4-12 hex form.
+pub fn is_uuid(b: &[u8]) -> bool {
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(path: &str) -> String {
+        let mut out = Vec::new();
+        write_path(path.as_bytes(), &Rules::default(), &mut out);
+        crate::privacy::secrets::redact_in_place(&mut out, 0);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn placeholders_for_identifying_segments() {
+        assert_eq!(
+            p("/orders/8f14e45f-ceea-467f-a0e6-6f4a1b2c3d4e/pay"),
+            "/orders/:uuid/pay"
+        );
+        assert_eq!(p("/users/0612345678/profile"), "/users/:id/profile");
+        assert_eq!(p("/u/123456789"), "/u/:id");
+        assert_eq!(p("/u/jane@example.com/x"), "/u/:email/x");
+    }
+
+    #[test]
+    fn ordinary_segments_are_kept() {
+        for path in [
+            "/2015/05/17/post",
+            "/product/4711",
+            "/page/12345678",
+            "/images/launch-logo.gif",
+            "/a;b/c",
+            "/v1.2.3/x",
+            "/8f14e45f-ceea-467f-a0e6-6f4a1b2c3d4e.png",
+        ] {
+            assert_eq!(p(path), path);
+        }
+    }
+
+    #[test]
+    fn identifying_path_parameters_are_removed() {
+        assert_eq!(p("/shop/cart;jsessionid=0A1B2C3D4E5F"), "/shop/cart");
+        assert_eq!(p("/a;JSESSIONID=abc/b;v=2;sid=9"), "/a/b;v=2");
+        assert_eq!(p("/a;jsessionid=x;v=1/b"), "/a;v=1/b");
+    }
+
+    #[test]
+    fn max_digits_is_configurable() {
+        let rules = Rules {
+            paths: PathPolicy { max_digits: 4 },
+            ..Rules::default()
+        };
+        let mut out = Vec::new();
+        write_path(b"/product/4711/2015", &rules, &mut out);
+        assert_eq!(out, b"/product/:id/:id");
+    }
+
+    #[test]
+    fn rewriting_twice_changes_nothing() {
+        for path in [
+            "/orders/8f14e45f-ceea-467f-a0e6-6f4a1b2c3d4e/123456789;jsessionid=x/a",
+            "/u/jane@example.com;v=1;sid=2",
+        ] {
+            let once = p(path);
+            assert_eq!(p(&once), once);
+        }
+    }
+}

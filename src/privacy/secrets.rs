@@ -1,0 +1,94 @@
+//! Secrets in URLs and free text: JSON Web Tokens, card-like numbers and long hex or base64 tokens are
+//! replaced by placeholders, using exactly the spans [`detect`](super::detect) reports, so `check` finds
+//! none of them in `anonymize`'s output.
+//!
+//! | found | placeholder |
+//! | --- | --- |
+//! | `eyJ….eyJ….sig` | [`TOKEN`] |
+//! | `d41d8cd98f00b204e9800998ecf8427e`, `MRVMF7KydIvxMWfJIglgwHQwZsbG2IhRJ07sn9Ak==` | [`TOKEN`] |
+//! | `4111 1111 1111 1111` | [`CARD`] |
+
+use super::detect::{Kind, may_hold_secret, secret_spans};
+
+/// What a token or JWT is replaced with.
+pub const TOKEN: &[u8] = b":token";
+/// What a card-like number is replaced with.
+pub const CARD: &[u8] = b":card";
+
+/// Replaces the secrets in `buf[from..]` in place. A placeholder is never longer than what it replaces
+/// (tokens have 32 or more bytes, card numbers 13 or more), so the buffer only shrinks.
+#[inline]
+pub fn redact_in_place(buf: &mut Vec<u8>, from: usize) {
+    // No secret is shorter than 13 bytes (a 13-digit card number): a client address never pays more.
+    if buf.len() - from < 13 || !may_hold_secret(&buf[from..]) {
+        return;
+    }
+    let spans = secret_spans(&buf[from..]);
+    if spans.is_empty() {
+        return;
+    }
+    let mut write = from;
+    let mut read = from;
+    for (kind, range) in spans {
+        let (start, end) = (from + range.start, from + range.end);
+        buf.copy_within(read..start, write);
+        write += start - read;
+        let placeholder = if kind == Kind::Card { CARD } else { TOKEN };
+        debug_assert!(placeholder.len() <= end - start);
+        buf[write..write + placeholder.len()].copy_from_slice(placeholder);
+        write += placeholder.len();
+        read = end;
+    }
+    let len = buf.len();
+    buf.copy_within(read..len, write);
+    buf.truncate(write + (len - read));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> String {
+        let mut buf = b"keep|".to_vec();
+        buf.extend_from_slice(s.as_bytes());
+        redact_in_place(&mut buf, 5);
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn secrets_become_placeholders() {
+        assert_eq!(
+            r("/reset/d41d8cd98f00b204e9800998ecf8427e/x"),
+            "keep|/reset/:token/x"
+        );
+        assert_eq!(r("pay 4111 1111 1111 1111 now"), "keep|pay :card now");
+        assert_eq!(
+            r("a eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmN b"),
+            "keep|a :token b"
+        );
+        assert_eq!(
+            r("Miss\tMRVMF7KydIvxMWfJIglgwHQwZsbG2IhRJ07sn9AkKUFSHS9EXAMPLE==\tx"),
+            "keep|Miss\t:token\tx"
+        );
+    }
+
+    #[test]
+    fn ordinary_text_is_untouched() {
+        for s in [
+            "/images/launch-logo.gif",
+            "Mozilla/5.0 (Windows NT 6.1) AppleWebKit/537.36 Chrome/32.0.1700.77",
+            "/how-to-install-apache2-on-ubuntu-1404-server",
+            "1431857103000",
+        ] {
+            assert_eq!(r(s), format!("keep|{s}"));
+        }
+    }
+
+    #[test]
+    fn redacting_twice_changes_nothing() {
+        let once = r("x d41d8cd98f00b204e9800998ecf8427e 4111111111111111");
+        let mut buf = once.clone().into_bytes();
+        redact_in_place(&mut buf, 5);
+        assert_eq!(String::from_utf8(buf).unwrap(), once);
+    }
+}

@@ -1,0 +1,135 @@
+//! `logveil check` run as a binary: exit codes, masked output, and the corpus round trip (anonymised output
+//! of every corpus file is clean; the raw corpus is not).
+
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::logveil;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+
+fn corpus_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(CORPUS)
+        .expect("../shared/corpus beside the repository")
+        .map(|e| e.expect("corpus entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 30,
+        "corpus looks incomplete: {} files",
+        files.len()
+    );
+    files
+}
+
+fn name(p: &Path) -> String {
+    p.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn anonymized_corpus_is_clean_and_raw_corpus_is_not() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut raw_with_ips = 0;
+    for file in corpus_files() {
+        let path = file.to_str().expect("utf-8 path");
+        let raw = logveil(&["check", "--summary", path], b"");
+        let summary = String::from_utf8_lossy(&raw.stdout).into_owned();
+        if summary.contains("ipv4:") || summary.contains("ipv6:") {
+            raw_with_ips += 1;
+            assert_eq!(raw.status.code(), Some(1), "{}: {summary}", name(&file));
+        }
+
+        let out = dir.path().join(name(&file));
+        let anon = logveil(
+            &["anonymize", "-q", path, "-o", out.to_str().expect("utf-8")],
+            b"",
+        );
+        assert!(
+            anon.status.success(),
+            "{}: {}",
+            name(&file),
+            String::from_utf8_lossy(&anon.stderr)
+        );
+        let check = logveil(&["check", out.to_str().expect("utf-8")], b"");
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{} still holds personal data after anonymize:\n{}",
+            name(&file),
+            String::from_utf8_lossy(&check.stdout)
+        );
+        assert!(check.stdout.is_empty());
+    }
+    // Every corpus file with a client IP column holds full IPs before anonymisation (two are empty).
+    assert!(
+        raw_with_ips >= 30,
+        "only {raw_with_ips} raw corpus files had full IPs"
+    );
+}
+
+#[test]
+fn findings_are_masked_with_position_and_kind() {
+    let input =
+        b"ok line\n83.149.9.216 - jane.doe@example.com [x] \"GET /a?token=s3cr3t HTTP/1.1\"\n";
+    let out = logveil(&["check"], input);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(
+        stdout,
+        "<stdin>:2:1: ipv4: 83.149.x.x\n<stdin>:2:16: email: j***@***.com\n<stdin>:2:49: param: token=***\n"
+    );
+    for secret in ["9.216", "jane", "example", "s3cr3t"] {
+        assert!(!stdout.contains(secret));
+        assert!(!String::from_utf8_lossy(&out.stderr).contains(secret));
+    }
+}
+
+#[test]
+fn summary_counts_per_kind() {
+    let input = b"1.2.3.4 5.6.7.8 a@b.com\n2001:db8::1\n";
+    let out = logveil(&["check", "--summary", "-"], input);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ipv4: 2\nipv6: 1\nemail: 1\ntotal: 4 in 2 lines\n"
+    );
+}
+
+#[test]
+fn ordinary_user_agents_and_versions_are_clean() {
+    let input = concat!(
+        "83.149.0.0 - - [17/May/2015:10:05:03 +0000] \"GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1\" ",
+        "200 203023 \"http://semicomplete.com/presentations/logstash-monitorama-2013/\" ",
+        "\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36\"\n",
+        "66.249.0.0 - - [17/May/2015:10:05:12 +0000] \"GET /?flav=rss20 HTTP/1.1\" 200 29941 \"-\" ",
+        "\"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)\"\n",
+        "2001:db8:: - - [x] \"GET / HTTP/1.1\" 200 5 \"-\" \"Dalvik/2.1.0 (Linux; U; Android 9; SM-G960F Build/PPR1.180610.011)\"\n",
+    );
+    let out = logveil(&["check"], input.as_bytes());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn the_ipv4_prefix_is_respected() {
+    let out = logveil(&["check", "--ipv4-prefix", "24"], b"1.2.3.0\n");
+    assert_eq!(out.status.code(), Some(0));
+    let out = logveil(&["check"], b"1.2.3.0\n");
+    assert_eq!(out.status.code(), Some(1));
+    let out = logveil(&["check", "--ipv4-prefix", "30"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_file_is_an_io_error() {
+    let out = logveil(&["check", "/nonexistent/x.log"], b"");
+    assert_eq!(out.status.code(), Some(74));
+}
