@@ -395,3 +395,32 @@ fn full_output_to_dev_full_is_an_io_error() {
         "{err}"
     );
 }
+
+#[test]
+fn output_to_a_fifo_writes_through_it_and_keeps_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = run_with_stdin(
+        &["anonymize", "-q", "-o", fifo.to_str().unwrap()],
+        LINE.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = reader.join().unwrap();
+    assert!(got.starts_with(b"192.168.0.0 - - "));
+    // Not replaced by a regular file (which is what renaming a temporary file over it would do).
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}

@@ -8,12 +8,23 @@ use std::path::{Path, PathBuf};
 /// A file being written under a temporary name.
 pub struct AtomicFile {
     tmp: Option<tempfile::NamedTempFile>,
+    /// A target that is not a regular file (`/dev/null`, a FIFO, a terminal) is written in place:
+    /// renaming over it would replace the device with a plain file.
+    direct: Option<File>,
     target: PathBuf,
 }
 
 impl AtomicFile {
     /// Creates the temporary file in the target's directory (so the rename cannot cross file systems).
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        if std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new().write(true).open(target)?;
+            return Ok(AtomicFile {
+                tmp: None,
+                direct: Some(file),
+                target: target.to_path_buf(),
+            });
+        }
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -38,17 +49,18 @@ impl AtomicFile {
         }
         Ok(AtomicFile {
             tmp: Some(tmp),
+            direct: None,
             target: target.to_path_buf(),
         })
     }
 
     /// A buffered writer to the temporary file.
     pub fn writer(&self) -> io::Result<BufWriter<File>> {
-        let file = self
-            .tmp
-            .as_ref()
-            .map(|t| t.as_file().try_clone())
-            .unwrap_or_else(|| Err(io::Error::other("file already committed")))?;
+        let file = match (&self.tmp, &self.direct) {
+            (Some(t), _) => t.as_file().try_clone()?,
+            (None, Some(f)) => f.try_clone()?,
+            (None, None) => return Err(io::Error::other("file already committed")),
+        };
         Ok(BufWriter::with_capacity(1 << 20, file))
     }
 
