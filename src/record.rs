@@ -35,33 +35,6 @@ impl Span {
     }
 }
 
-/// What a field holds, and so which rule of the policy applies to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    /// The virtual host (`%v`, `$host`), possibly with `:port`.
-    VirtualHost,
-    /// The client address (`%h`, `$remote_addr`): an IP, a host name, or a list of them.
-    Client,
-    /// The RFC 1413 identity (`%l`).
-    Ident,
-    /// The authenticated user (`%u`, `$remote_user`).
-    AuthUser,
-    /// The timestamp between brackets.
-    Time,
-    /// The request line (`%r`): method, target, protocol.
-    Request,
-    /// The final status code.
-    Status,
-    /// The response size in bytes, or `-`.
-    Bytes,
-    /// The `Referer` header.
-    Referer,
-    /// The `User-Agent` header.
-    UserAgent,
-    /// Anything the format does not name (trailing fields such as X-Forwarded-For).
-    Other,
-}
-
 /// One parsed log line: the line itself and the spans of its fields.
 ///
 /// Fields a format does not carry are `None`. `extra` covers whatever follows the last known field (for
@@ -102,28 +75,5 @@ impl<'a> Record<'a> {
     /// The bytes of a field.
     pub fn get(&self, span: Span) -> &'a [u8] {
         &self.line[span.range()]
-    }
-
-    /// The fields in line order, each with its kind. Used by the rewriter.
-    pub fn fields(&self) -> impl Iterator<Item = (FieldKind, Span)> + '_ {
-        let vhost = self.vhost.map(|s| (FieldKind::VirtualHost, s));
-        let fixed = [
-            (FieldKind::Client, self.client),
-            (FieldKind::Ident, self.ident),
-            (FieldKind::AuthUser, self.authuser),
-            (FieldKind::Time, self.time),
-            (FieldKind::Request, self.request),
-            (FieldKind::Status, self.status),
-            (FieldKind::Bytes, self.bytes),
-        ];
-        let tail = [
-            self.referer.map(|s| (FieldKind::Referer, s)),
-            self.user_agent.map(|s| (FieldKind::UserAgent, s)),
-            Some((FieldKind::Other, self.extra)),
-        ];
-        vhost
-            .into_iter()
-            .chain(fixed)
-            .chain(tail.into_iter().flatten())
     }
 }

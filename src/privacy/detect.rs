@@ -248,20 +248,6 @@ struct Hit {
     end: usize,
 }
 
-/// A 256-entry byte class table built at compile time.
-macro_rules! byte_table {
-    (|$c:ident| $e:expr) => {{
-        let mut t = [false; 256];
-        let mut i = 0;
-        while i < 256 {
-            let $c = i as u8;
-            t[i] = $e;
-            i += 1;
-        }
-        t
-    }};
-}
-
 static HEXISH: [bool; 256] = byte_table!(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
 static LOCAL: [bool; 256] =
     byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'));

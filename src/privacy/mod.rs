@@ -1,6 +1,20 @@
 //! The rules that remove personal data from bytes: IP reduction, host names, URLs and the free-text
 //! scrubber. Shared by `anonymize` (rewriting) and, later, `report` and `check`.
 
+/// A 256-entry byte class table built at compile time (shared by the scrubber and the detector).
+macro_rules! byte_table {
+    (|$c:ident| $e:expr) => {{
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $c = i as u8;
+            t[i] = $e;
+            i += 1;
+        }
+        t
+    }};
+}
+
 pub mod client;
 pub mod cryptopan;
 pub mod detect;

@@ -65,20 +65,6 @@ impl Mode {
     }
 }
 
-/// A 256-entry byte class table built at compile time.
-macro_rules! byte_table {
-    (|$c:ident| $e:expr) => {{
-        let mut t = [false; 256];
-        let mut i = 0;
-        while i < 256 {
-            let $c = i as u8;
-            t[i] = $e;
-            i += 1;
-        }
-        t
-    }};
-}
-
 /// Bytes that reveal something: `.` (inside an IPv4 address), `:` (inside an IPv6 address), `@` and `%`
 /// (emails), `?` (queries). Addresses are found at their first separator and read from the digits before
 /// it, so the common bytes (letters, digits, `/`) cost one table look-up each.
