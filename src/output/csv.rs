@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::ReportSink;
+use super::file;
 use crate::analyze::report::{Cell, Report, Table};
 
 /// Writes one table as CSV (header row, then the rows) through the `csv` crate.
@@ -27,20 +28,54 @@ fn csv_err(e: csv::Error) -> io::Error {
     }
 }
 
-/// `--csv DIR`: one `NAME.csv` per table. The directory is created if needed; files are written to a
-/// temporary directory inside it and each renamed into place once all are written.
+/// `--csv DIR`: one `NAME.csv` per table. The files are written into a temporary directory beside `DIR`,
+/// which then takes `DIR`'s place in one step ([`super::file::replace_dir`]): a reader, or a run killed
+/// half-way, never sees a half-written report, and a previous report is replaced only by a complete one.
 pub struct CsvDir {
     dir: PathBuf,
     tmp: tempfile::TempDir,
 }
 
 impl CsvDir {
-    /// Creates `dir` (if missing) and a temporary directory inside it: fails now if `dir` is not writable.
+    /// Checks `dir` and creates the temporary directory beside it: fails now if the place is not writable,
+    /// or if `dir` holds anything but a previous report (`*.csv` files), which replacing would delete.
     pub fn create(dir: &Path) -> io::Result<CsvDir> {
-        fs::create_dir_all(dir)?;
+        if let Ok(meta) = fs::metadata(dir) {
+            if !meta.is_dir() {
+                return Err(io::Error::other("exists and is not a directory"));
+            }
+            for entry in fs::read_dir(dir)? {
+                let entry = entry?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let is_csv = name.ends_with(".csv") && entry.file_type()?.is_file();
+                if !is_csv {
+                    return Err(io::Error::other(format!(
+                        "holds '{name}', which is not part of a logveil report; the directory is replaced \
+                         as a whole, so give a new or empty one"
+                    )));
+                }
+            }
+        }
+        let parent = file::parent_dir(dir);
+        fs::create_dir_all(parent)?;
+        file::sweep_stale(dir);
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = tempfile::Builder::new()
-            .prefix(".logveil-report.")
-            .tempdir_in(dir)?;
+            .prefix(&file::temp_prefix(&name))
+            .suffix(".tmp")
+            .tempdir_in(parent)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let perms = match fs::metadata(dir) {
+                Ok(meta) => meta.permissions(),
+                Err(_) => fs::Permissions::from_mode(0o755),
+            };
+            fs::set_permissions(tmp.path(), perms)?;
+        }
         Ok(CsvDir {
             dir: dir.to_path_buf(),
             tmp,
@@ -50,17 +85,18 @@ impl CsvDir {
 
 impl ReportSink for CsvDir {
     fn write(self: Box<Self>, report: &Report) -> io::Result<()> {
-        let mut names = Vec::new();
         for table in &report.tables {
-            let name = format!("{}.csv", table.name);
-            let path = self.tmp.path().join(&name);
+            let path = self.tmp.path().join(format!("{}.csv", table.name));
             let file = fs::File::create(&path)?;
             write_csv(table, io::BufWriter::new(&file))?;
             file.sync_all()?;
-            names.push(name);
         }
-        for name in names {
-            fs::rename(self.tmp.path().join(&name), self.dir.join(&name))?;
+        fs::File::open(self.tmp.path())?.sync_all()?;
+        file::replace_dir(self.tmp.path(), &self.dir)?;
+        // The temporary path now holds the previous report (or nothing): dropping it removes it.
+        drop(self.tmp);
+        if let Ok(d) = fs::File::open(file::parent_dir(&self.dir)) {
+            let _ = d.sync_all();
         }
         Ok(())
     }
