@@ -142,7 +142,13 @@ Examples:
   logveil report access.log --csv stats/
   logveil report access.log.*.gz --site-host www.example.com --json report.json
   logveil report access.log --table pages | head
-  zcat old.log.gz | logveil report --outlink-path /out --outlink-param url";
+  zcat old.log.gz | logveil report --outlink-path /out --outlink-param url
+  logveil report access.log.2.gz access.log.1 access.log --since yesterday --until today --csv /srv/stats/{date}
+
+--since and --until take a date (2026-11-22: midnight in each line's own offset), an RFC 3339 time \
+(2026-11-22T06:25:00+01:00), 'today' or 'yesterday' (the machine's local date; TZ is honoured). Lines outside \
+are counted in summary.csv (excluded_before_since, excluded_after_until) and nothing else. '{date}' in the \
+--csv and --json paths becomes the date of --since.";
 
 /// Options of `report`.
 #[derive(Debug, Args)]
@@ -195,12 +201,52 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 
+    /// Keep only records at or after WHEN: a date (2026-11-22, midnight in the log's own offset), an RFC 3339
+    /// time, 'today' or 'yesterday' (the machine's local date; TZ is honoured).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Keep only records before WHEN (same forms as --since): '--since yesterday --until today' is
+    /// yesterday.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }
 
 impl ReportArgs {
+    /// `--since` and `--until`, parsed (`today` and `yesterday` against the machine's local date).
+    fn range(&self) -> Result<crate::analyze::range::TimeRange, Error> {
+        use crate::analyze::range::{Bound, TimeRange, local_today};
+        let today = local_today();
+        let parse = |opt: &Option<String>, name: &str| {
+            opt.as_deref()
+                .map(|s| Bound::parse(s, today).map_err(|e| Error::Usage(format!("{name}: {e}"))))
+                .transpose()
+        };
+        Ok(TimeRange {
+            since: parse(&self.since, "--since")?,
+            until: parse(&self.until, "--until")?,
+        })
+    }
+
+    /// An output path with `{date}` replaced by the date of `--since` (`YYYY-MM-DD`).
+    pub fn expand(&self, path: &std::path::Path) -> Result<PathBuf, Error> {
+        let text = path.to_string_lossy();
+        if !text.contains("{date}") {
+            return Ok(path.to_path_buf());
+        }
+        let Some(since) = self.range()?.since else {
+            return Err(Error::Usage(format!(
+                "{text}: {{date}} is the date of --since, which is not given"
+            )));
+        };
+        let date = crate::analyze::time::labels(since.day()).date;
+        Ok(PathBuf::from(text.replace("{date}", &date)))
+    }
+
     /// Validates the options into a [`commands::report::Config`].
     pub fn config(&self) -> Result<commands::report::Config, Error> {
         let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
@@ -242,6 +288,7 @@ impl ReportArgs {
                 outlink_path: self.outlink_path.clone(),
                 outlink_param: self.outlink_param.clone(),
                 min_visitors: self.min_visitors,
+                range: self.range()?,
             },
             threads: threads(self.threads)?,
         })
@@ -254,6 +301,7 @@ impl ReportArgs {
         use crate::output::terminal::Terminal;
         let mut sinks: Vec<Box<dyn ReportSink>> = Vec::new();
         if let Some(dir) = &self.csv {
+            let dir = &self.expand(dir)?;
             let sink = CsvDir::create(dir).map_err(|source| Error::Write {
                 output: Some(dir.clone()),
                 source,
@@ -264,6 +312,7 @@ impl ReportArgs {
             sinks.push(Box::new(CsvTable { name: name.clone() }));
         }
         if let Some(path) = &self.json {
+            let path = &self.expand(path)?;
             let file = Some(path.as_path()).filter(|p| p.as_os_str() != "-");
             let sink = Json::create(file).map_err(|source| Error::Write {
                 output: file.map(|p| p.to_path_buf()),

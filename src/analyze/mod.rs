@@ -8,6 +8,7 @@
 
 pub mod classify;
 pub mod lists;
+pub mod range;
 pub mod report;
 pub mod search;
 pub mod sessions;
@@ -39,6 +40,8 @@ pub struct Settings {
     pub outlink_param: String,
     /// Rows of free-text tables seen by fewer distinct visitors are folded into `(other)`.
     pub min_visitors: u64,
+    /// `--since` / `--until`: records outside are counted as excluded and nothing else.
+    pub range: range::TimeRange,
 }
 
 impl Default for Settings {
@@ -49,6 +52,7 @@ impl Default for Settings {
             outlink_path: None,
             outlink_param: "url".to_string(),
             min_visitors: 2,
+            range: range::TimeRange::default(),
         }
     }
 }
@@ -106,6 +110,17 @@ impl Analyzer {
             return;
         };
         st.t.counts.parsed += 1;
+        match self.settings.range.place(time, r.get(r.time)) {
+            range::Placement::Inside => {}
+            range::Placement::Before => {
+                st.t.counts.excluded_before += 1;
+                return;
+            }
+            range::Placement::After => {
+                st.t.counts.excluded_after += 1;
+                return;
+            }
+        }
         if opted_out(r) {
             st.t.counts.opted_out += 1;
             return;

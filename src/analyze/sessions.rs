@@ -722,6 +722,8 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
         ("unparsed", c.unparsed.into()),
         ("blank", c.blank.into()),
         ("opted_out", c.opted_out.into()),
+        ("excluded_before_since", c.excluded_before.into()),
+        ("excluded_after_until", c.excluded_after.into()),
         ("hits", c.hits.into()),
         ("bot_hits", (c.bot_hits + robots_hits).into()),
         ("human_hits", human_hits.into()),

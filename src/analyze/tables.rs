@@ -28,6 +28,10 @@ pub struct Counts {
     pub blank: u64,
     /// Hits excluded because they carried `DNT: 1` or `Sec-GPC: 1`.
     pub opted_out: u64,
+    /// Parsed lines before `--since`.
+    pub excluded_before: u64,
+    /// Parsed lines at or after `--until`.
+    pub excluded_after: u64,
     /// Hits counted (parsed and not opted out).
     pub hits: u64,
     /// Hits from bots recognised by their user agent.
@@ -43,6 +47,8 @@ impl Counts {
         self.unparsed += o.unparsed;
         self.blank += o.blank;
         self.opted_out += o.opted_out;
+        self.excluded_before += o.excluded_before;
+        self.excluded_after += o.excluded_after;
         self.hits += o.hits;
         self.bot_hits += o.bot_hits;
         self.bytes += o.bytes;

@@ -66,6 +66,18 @@ impl DateCache {
     }
 }
 
+/// The offset (seconds east of UTC) of a CLF timestamp's `+zzzz`; `None` when there is none.
+pub fn offset_of(t: &[u8]) -> Option<i64> {
+    let z = t.get(21..26)?;
+    let sign = match z[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (h, m) = (num(&z[1..3])?, num(&z[3..5])?);
+    Some(sign * i64::from(h * 3600 + m * 60))
+}
+
 fn num(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |acc, &c| {
         c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
@@ -150,6 +162,9 @@ mod tests {
             assert_eq!(c.parse(t), parse_clf(t));
         }
         assert_eq!(c.parse(b"18/May/2015:24:00:00 +0200"), None);
+        assert_eq!(offset_of(b"17/May/2015:23:30:05 +0200"), Some(7200));
+        assert_eq!(offset_of(b"17/May/2015:23:30:05 -0130"), Some(-5400));
+        assert_eq!(offset_of(b"17/May/2015:23:30:05"), None);
         assert_eq!(c.parse(b"32/May/2015:00:00:00 +0200"), None);
     }
 
