@@ -19,18 +19,25 @@ fn bench(c: &mut Criterion) {
     let parser = LineParser::detected(Format::Combined);
     let mut g = c.benchmark_group("report");
     g.throughput(Throughput::Bytes(log.len() as u64));
-    g.bench_function("analyze", |b| b.iter(|| analyzer.chunk(&parser, &log)));
+    g.bench_function("analyze", |b| {
+        b.iter(|| analyzer.chunk(&mut parser.chunk(None), &log))
+    });
     g.bench_function("analyze+merge", |b| {
         b.iter(|| {
             let mut total = Tables::default();
             for chunk in chunks(&log) {
-                total.merge(analyzer.chunk(&parser, chunk));
+                total.merge(analyzer.chunk(&mut parser.chunk(None), chunk));
             }
             total
         })
     });
     g.bench_function("report", |b| {
-        b.iter(|| finish(analyzer.chunk(&parser, &log), analyzer.settings()))
+        b.iter(|| {
+            finish(
+                analyzer.chunk(&mut parser.chunk(None), &log),
+                analyzer.settings(),
+            )
+        })
     });
     g.finish();
 }

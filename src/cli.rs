@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::anonymize::{Policy, TimePrecision, UserAgentMode};
 use crate::commands;
 use crate::error::Error;
-use crate::format::Format;
+use crate::format::{Format, LineParser};
 use crate::input::InputName;
 use crate::output::ReportSink;
 use crate::privacy::key::Key;
@@ -38,8 +38,57 @@ pub enum Command {
     /// Write a new random key file (mode 0600) for --ip-mode pseudonymize and crypto-pan.
     #[command(long_about = KEYGEN_LONG)]
     Keygen(KeygenArgs),
-    /// List the log format presets and their definitions.
-    Formats,
+    /// List the log format presets and their definitions, or detect the format of files.
+    #[command(after_long_help = FORMATS_EXAMPLES)]
+    Formats(FormatsArgs),
+}
+
+const FORMATS_EXAMPLES: &str = "\
+Examples:
+  logveil formats
+  logveil formats --detect access.log u_ex250101.log";
+
+/// Options of `formats`.
+#[derive(Debug, Args)]
+pub struct FormatsArgs {
+    /// Detect the format of FILE instead of listing the presets: prints the format and the share of
+    /// sampled lines it parses (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub detect: Vec<PathBuf>,
+}
+
+/// The format options shared by `anonymize` and `report`.
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Log format preset (see `logveil formats`); detected per file when not given.
+    #[arg(short, long, value_name = "NAME", conflicts_with_all = ["log_format", "nginx_format"])]
+    pub format: Option<Format>,
+
+    /// An Apache LogFormat string, e.g. '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"'.
+    #[arg(long, value_name = "STRING", conflicts_with = "nginx_format")]
+    pub log_format: Option<String>,
+
+    /// An nginx log_format body, e.g. '$remote_addr - $remote_user [$time_local] "$request" ...'.
+    #[arg(long, value_name = "STRING")]
+    pub nginx_format: Option<String>,
+}
+
+impl FormatArgs {
+    /// The parser these options ask for (`None`: detect per input).
+    pub fn parser(&self) -> Result<Option<LineParser>, Error> {
+        use crate::format::spec::{Spec, Syntax};
+        let compile = |s: &str, syntax| {
+            Spec::compile(s, syntax)
+                .map(LineParser::spec)
+                .map_err(|e| Error::Usage(e.to_string()))
+        };
+        Ok(match (&self.format, &self.log_format, &self.nginx_format) {
+            (Some(f), _, _) => Some(LineParser::forced(*f)),
+            (_, Some(s), _) => Some(compile(s, Syntax::Apache)?),
+            (_, _, Some(s)) => Some(compile(s, Syntax::Nginx)?),
+            _ => None,
+        })
+    }
 }
 
 const KEYGEN_LONG: &str = "\
@@ -169,9 +218,9 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
 
-    /// Log format preset (see `logveil formats`); detected per file when not given.
-    #[arg(short, long, value_name = "NAME")]
-    pub format: Option<Format>,
+    /// How lines are parsed (`--format`, `--log-format`, `--nginx-format`).
+    #[command(flatten)]
+    pub format: FormatArgs,
 
     /// A host name of the site (repeatable): referrers from it are internal. Default: the request's host.
     #[arg(long, value_name = "HOST")]
@@ -274,7 +323,7 @@ impl ReportArgs {
         }
         Ok(commands::report::Config {
             inputs: inputs(&self.files),
-            format: self.format,
+            format: self.format.parser()?,
             settings: crate::analyze::Settings {
                 rules: Rules {
                     ip,
@@ -419,9 +468,9 @@ pub struct AnonymizeArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Log format preset (see `logveil formats`); detected per file when not given.
-    #[arg(short, long, value_name = "NAME")]
-    pub format: Option<Format>,
+    /// How lines are parsed (`--format`, `--log-format`, `--nginx-format`).
+    #[command(flatten)]
+    pub format: FormatArgs,
 
     /// Bits of an IPv4 address to keep (8-24).
     #[arg(long, value_name = "BITS", default_value_t = 16)]
@@ -509,7 +558,7 @@ impl AnonymizeArgs {
         Ok(commands::anonymize::Config {
             inputs,
             output: self.output.clone().filter(|p| p.as_os_str() != "-"),
-            format: self.format,
+            format: self.format.parser()?,
             policy: Policy::new(Rules {
                 ip,
                 params,
@@ -572,9 +621,19 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             );
             Ok(crate::error::EXIT_OK)
         }
-        Command::Formats => {
+        Command::Formats(args) => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
+            if !args.detect.is_empty() {
+                for file in &args.detect {
+                    commands::formats::detect_file(&InputName::from_arg(file), &mut out)?;
+                }
+                out.flush().map_err(|source| Error::Write {
+                    output: None,
+                    source,
+                })?;
+                return Ok(crate::error::EXIT_OK);
+            }
             commands::formats::list(&mut out)
                 .and_then(|()| out.flush())
                 .map_err(|source| Error::Write {

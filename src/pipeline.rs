@@ -44,11 +44,32 @@ pub fn run_chunked<T, M, S>(
     pool: &rayon::ThreadPool,
     chunk_bytes: usize,
     map: M,
-    mut sink: S,
+    sink: S,
 ) -> io::Result<()>
 where
     T: Send,
     M: Fn(&[u8]) -> T + Sync,
+    S: FnMut(Vec<T>) -> io::Result<ControlFlow<()>>,
+{
+    run_carried(source, pool, chunk_bytes, |_| (), |c, _| map(c), sink)
+}
+
+/// [`run_chunked`] with state carried from chunk to chunk in input order: `carry` is called on every chunk
+/// in order, on the cutting thread, and returns the context that chunk starts with (W3C logs use it to
+/// hand each chunk the `#Fields:` header in force where it starts); `map` gets the chunk and its context.
+pub fn run_carried<C, T, K, M, S>(
+    source: Box<dyn BlockSource>,
+    pool: &rayon::ThreadPool,
+    chunk_bytes: usize,
+    mut carry: K,
+    map: M,
+    mut sink: S,
+) -> io::Result<()>
+where
+    C: Send + Sync,
+    T: Send,
+    K: FnMut(&[u8]) -> C,
+    M: Fn(&[u8], &C) -> T + Sync,
     S: FnMut(Vec<T>) -> io::Result<ControlFlow<()>>,
 {
     let (tx, rx) = bounded::<io::Result<Block>>(QUEUE_BLOCKS);
@@ -99,11 +120,13 @@ where
                 }
             }
         }
-        let chunks: Vec<&[u8]> = batch
+        let chunks: Vec<(&[u8], C)> = batch
             .iter()
             .flat_map(|b| chunks_of(b, chunk_bytes))
+            .map(|c| (c, carry(c)))
             .collect();
-        let results: Vec<T> = pool.install(|| chunks.par_iter().map(|c| map(c)).collect());
+        let results: Vec<T> =
+            pool.install(|| chunks.par_iter().map(|(c, ctx)| map(c, ctx)).collect());
         if sink(results)?.is_break() {
             return Ok(());
         }

@@ -2,6 +2,12 @@
 //!
 //! A record borrows the line it was parsed from. Each field is a [`Span`] (byte offsets into that line), so
 //! the anonymiser can rewrite a line in place by copying the bytes between fields and replacing the fields.
+//!
+//! Every format fills the same named fields (client, ident, user, time, request or method/target/query,
+//! status, bytes, referrer, user agent, vhost, DNT, Sec-GPC) as far as it carries them, plus a short list
+//! of [`Others`]: spans that need a rule of their own (a cookie field to drop, a server address to reduce).
+//! How the bytes *between* fields are treated is the record's [`Gaps`]: literal separators are copied;
+//! formats with fields of unknown meaning (W3C, JSON, the cloud logs) have them scrubbed.
 
 use std::ops::Range;
 
@@ -35,45 +41,202 @@ impl Span {
     }
 }
 
+/// How a record's fields are laid out, which decides how it is rewritten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// The NCSA order (`vhost client ident user [time] "request" status bytes "referer" "agent" extra`),
+    /// every field present except vhost, referrer and agent: rewritten by a straight-line fast path.
+    #[default]
+    Clf,
+    /// Fields in any order, some absent: rewritten by sorting the spans.
+    Fields,
+}
+
+/// What the bytes between the fields of a record are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Gaps {
+    /// Literal separators of the format (spaces, quotes, brackets): copied.
+    #[default]
+    Literal,
+    /// Separators and fields of unknown meaning (W3C, JSON, cloud logs): scrubbed as free text.
+    Scrub,
+}
+
+/// How the time field is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeKind {
+    /// `dd/Mon/yyyy:HH:MM:SS[.fff] [+zzzz]` (CLF, S3, HAProxy).
+    #[default]
+    Clf,
+    /// ISO 8601 `yyyy-mm-ddTHH:MM:SS[.f][Z|±hh:mm]` (ALB, ELB, JSON logs, nginx `$time_iso8601`).
+    Iso8601,
+    /// W3C: `time` holds `HH:MM:SS[.f]` and `date` holds `yyyy-mm-dd`, in UTC.
+    W3c,
+    /// Seconds since the epoch, possibly with a fraction (`1703373474.8155608`, nginx `$msec`).
+    Epoch,
+}
+
+/// How the text fields of a record are encoded (decoded before user agents are classified).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// As sent.
+    #[default]
+    Raw,
+    /// `+` for spaces (IIS W3C).
+    Plus,
+    /// Percent-encoded (CloudFront).
+    Percent,
+}
+
+/// What the anonymiser does with one of a record's [`Others`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Copied unchanged (a duration, a port).
+    Keep,
+    /// Replaced by `-` (cookies, user ids).
+    Drop,
+    /// Removed with the bytes of the span (a JSON member: key, value and one comma).
+    Remove,
+    /// Every IP address in it reduced (a server address, an X-Forwarded-For list).
+    Ips,
+    /// The free-text scrubber (IPs, emails, queries, tokens).
+    Scrub,
+    /// A URL: the query allow-list and the path rules.
+    Url,
+}
+
+/// Most [`Others`] one record holds; a line needing more does not parse (and is scrubbed whole).
+pub const MAX_OTHERS: usize = 12;
+
+/// The spans of a record beyond its named fields, each with what to do with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Others {
+    len: u8,
+    items: [(Span, Action); MAX_OTHERS],
+}
+
+impl Default for Others {
+    fn default() -> Others {
+        Others {
+            len: 0,
+            items: [(Span::default(), Action::Keep); MAX_OTHERS],
+        }
+    }
+}
+
+impl Others {
+    /// Adds a span; `false` when the list is full.
+    #[must_use]
+    pub fn push(&mut self, span: Span, action: Action) -> bool {
+        if usize::from(self.len) == MAX_OTHERS {
+            return false;
+        }
+        self.items[usize::from(self.len)] = (span, action);
+        self.len += 1;
+        true
+    }
+
+    /// The spans, in the order added.
+    pub fn as_slice(&self) -> &[(Span, Action)] {
+        &self.items[..usize::from(self.len)]
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// One parsed log line: the line itself and the spans of its fields.
 ///
-/// Fields a format does not carry are `None`. `extra` covers whatever follows the last known field (for
-/// instance nginx's trailing `"$http_x_forwarded_for"`); it is never interpreted, only scrubbed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Fields a format does not carry are `None`. `extra` covers whatever follows the last known field of a
+/// CLF line (for instance nginx's trailing `"$http_x_forwarded_for"`); it is never interpreted, only
+/// scrubbed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Record<'a> {
     /// The whole line, without its line terminator.
     pub line: &'a [u8],
-    /// `%v`: the virtual host, when the format has one.
+    /// How the fields are laid out.
+    pub layout: Layout,
+    /// What the bytes between fields are.
+    pub gaps: Gaps,
+    /// How text fields are encoded.
+    pub encoding: Encoding,
+    /// `%v`, `cs-host`, `host`: the virtual host, when the format has one.
     pub vhost: Option<Span>,
-    /// `%h`: the client address field.
-    pub client: Span,
+    /// `%h`, `c-ip`, `remote_ip`: the client address field.
+    pub client: Option<Span>,
     /// `%l`: the ident field.
-    pub ident: Span,
-    /// `%u`: the authenticated user.
-    pub authuser: Span,
-    /// `%t`: the timestamp, without its brackets.
-    pub time: Span,
-    /// `%r`: the request line, without its quotes.
-    pub request: Span,
+    pub ident: Option<Span>,
+    /// `%u`, `cs-username`: the authenticated user.
+    pub authuser: Option<Span>,
+    /// The timestamp (without brackets), written as [`Record::time_kind`] says.
+    pub time: Option<Span>,
+    /// The shape of `time`.
+    pub time_kind: TimeKind,
+    /// W3C `date` (`yyyy-mm-dd`), when the date is a field of its own.
+    pub date: Option<Span>,
+    /// `%r`: the whole request line, without its quotes.
+    pub request: Option<Span>,
+    /// The method, when the format gives it apart from a request line.
+    pub method: Option<Span>,
+    /// The request target (path, with the query when the format joins them), when given apart.
+    pub target: Option<Span>,
+    /// The query without its `?`, when the format gives it apart (`cs-uri-query`).
+    pub query: Option<Span>,
     /// `%>s`: the status code.
-    pub status: Span,
+    pub status: Option<Span>,
     /// `%b`: the response size or `-`.
-    pub bytes: Span,
+    pub bytes: Option<Span>,
     /// The referrer, without its quotes.
     pub referer: Option<Span>,
     /// The user agent, without its quotes.
     pub user_agent: Option<Span>,
-    /// Trailing bytes after the last known field (may be empty).
+    /// Trailing bytes after the last known field of a CLF line (may be empty).
     pub extra: Span,
-    /// The `DNT` request header, when the format carries it (none of the CLF presets does yet).
+    /// The `DNT` request header, when the format carries it.
     pub dnt: Option<Span>,
-    /// The `Sec-GPC` request header, when the format carries it (none of the CLF presets does yet).
+    /// The `Sec-GPC` request header, when the format carries it.
     pub sec_gpc: Option<Span>,
+    /// Other spans with a rule of their own.
+    pub others: Others,
 }
 
 impl<'a> Record<'a> {
+    /// An empty record of `line` (no field found yet) in the [`Layout::Fields`] layout.
+    pub fn fields(line: &'a [u8]) -> Record<'a> {
+        Record {
+            line,
+            layout: Layout::Fields,
+            ..Record::default()
+        }
+    }
+
     /// The bytes of a field.
     pub fn get(&self, span: Span) -> &'a [u8] {
         &self.line[span.range()]
     }
+
+    /// The bytes of an optional field (empty when absent).
+    pub fn opt(&self, span: Option<Span>) -> &'a [u8] {
+        span.map_or(&[][..], |s| self.get(s))
+    }
+
+    /// `(method, target)` of the request, from the request line or the separate fields.
+    pub fn method_and_target(&self) -> (&'a [u8], &'a [u8]) {
+        match self.request {
+            Some(r) => split_request(self.get(r)),
+            None => (self.opt(self.method), self.opt(self.target)),
+        }
+    }
+}
+
+/// `METHOD TARGET PROTOCOL` → `(METHOD, TARGET)`; without a space, the whole request is the method.
+pub fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
+    let Some(sp) = memchr::memchr(b' ', request) else {
+        return (request, b"");
+    };
+    let rest = &request[sp + 1..];
+    let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+    (&request[..sp], &rest[..end])
 }

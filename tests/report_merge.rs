@@ -43,7 +43,7 @@ proptest! {
         let text = lines.join("\n") + "\n";
         let parser = LineParser::detected(Format::Combined);
         let a = analyzer();
-        let whole = finish(a.chunk(&parser, text.as_bytes()), a.settings());
+        let whole = finish(a.chunk(&mut parser.chunk(None), text.as_bytes()), a.settings());
 
         let mut bounds: Vec<usize> = cuts.iter().map(|c| c.index(lines.len() + 1)).collect();
         bounds.push(0);
@@ -56,7 +56,7 @@ proptest! {
                 if !part.is_empty() {
                     part.push('\n');
                 }
-                a.chunk(&parser, part.as_bytes())
+                a.chunk(&mut parser.chunk(None), part.as_bytes())
             })
             .collect();
         let merged = if tree {

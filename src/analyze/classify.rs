@@ -220,15 +220,7 @@ pub fn resource(path: &[u8]) -> Resource {
     }
 }
 
-/// The parts of a request line `METHOD target PROTOCOL`: method and target.
-pub fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
-    let Some(sp) = memchr::memchr(b' ', request) else {
-        return (request, b"");
-    };
-    let rest = &request[sp + 1..];
-    let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-    (&request[..sp], &rest[..end])
-}
+pub use crate::record::split_request;
 
 /// Splits a target into path and query (without `?`; the fragment is dropped).
 pub fn split_target(target: &[u8]) -> (&[u8], &[u8]) {

@@ -16,13 +16,13 @@ pub mod tables;
 pub mod time;
 pub mod visitors;
 
-use crate::format::LineParser;
+use crate::format::{ChunkParser, Parsed};
 use crate::privacy::Rules;
 use crate::privacy::client::reduce_client;
 use crate::privacy::url::rewrite_url;
-use crate::record::Record;
+use crate::record::{Encoding, Record, TimeKind};
 
-use classify::{Resource, resource, split_request, split_target, stable_hash, with_ua};
+use classify::{Resource, resource, split_target, stable_hash, with_ua};
 use tables::{DayHits, Event, EventKind, Tables, UaClass, VisitorDay};
 use visitors::{DayKeys, VisitorKeyer};
 
@@ -64,6 +64,17 @@ pub fn opted_out(record: &Record<'_>) -> bool {
     is_one(record.dnt) || is_one(record.sec_gpc)
 }
 
+/// The time of a record in its own local time (W3C and epoch times are UTC), whatever its format.
+pub fn record_time(dates: &mut time::DateCache, r: &Record<'_>) -> Option<time::LocalSecs> {
+    let t = r.opt(r.time);
+    match r.time_kind {
+        TimeKind::Clf => dates.parse(t),
+        TimeKind::Iso8601 => time::parse_iso(t),
+        TimeKind::W3c => time::parse_w3c(r.opt(r.date), t),
+        TimeKind::Epoch => time::parse_epoch(t),
+    }
+}
+
 /// Turns chunks of lines into partial tables.
 #[derive(Debug, Clone)]
 pub struct Analyzer {
@@ -83,7 +94,7 @@ impl Analyzer {
     }
 
     /// Analyses a chunk of whole lines (`\n` or `\r\n` terminated; the last may lack its terminator).
-    pub fn chunk(&self, parser: &LineParser, bytes: &[u8]) -> Tables {
+    pub fn chunk(&self, parser: &mut ChunkParser<'_>, bytes: &[u8]) -> Tables {
         let mut state = ChunkState::new(&self.keyer);
         let mut start = 0;
         while start < bytes.len() {
@@ -95,8 +106,9 @@ impl Analyzer {
                 state.t.counts.blank += 1;
             } else {
                 match parser.parse(line) {
-                    Some(record) => self.record(&record, &mut state),
-                    None => state.t.counts.unparsed += 1,
+                    Parsed::Record(record) => self.record(&record, &mut state),
+                    Parsed::Directive => state.t.counts.blank += 1,
+                    Parsed::Unparsed => state.t.counts.unparsed += 1,
                 }
             }
             start = end + 1;
@@ -105,12 +117,12 @@ impl Analyzer {
     }
 
     fn record<'a>(&self, r: &Record<'a>, st: &mut ChunkState<'_, 'a>) {
-        let Some(time) = st.dates.parse(r.get(r.time)) else {
+        let Some(time) = record_time(&mut st.dates, r) else {
             st.t.counts.unparsed += 1;
             return;
         };
         st.t.counts.parsed += 1;
-        match self.settings.range.place(time, r.get(r.time)) {
+        match self.settings.range.place(time, r.opt(r.time)) {
             range::Placement::Inside => {}
             range::Placement::Before => {
                 st.t.counts.excluded_before += 1;
@@ -125,8 +137,8 @@ impl Analyzer {
             st.t.counts.opted_out += 1;
             return;
         }
-        let status = parse_u64(r.get(r.status)).unwrap_or(0) as u16;
-        let bytes = parse_u64(r.get(r.bytes)).unwrap_or(0);
+        let status = parse_u64(r.opt(r.status)).unwrap_or(0) as u16;
+        let bytes = parse_u64(r.opt(r.bytes)).unwrap_or(0);
         let day = time::day_of(time);
         st.status[usize::from(status.min(999))] += 1;
         let t = &mut st.t;
@@ -147,14 +159,14 @@ impl Analyzer {
         let host = r
             .vhost
             .map_or(&b""[..], |s| search::host_without_port(r.get(s)));
-        let client = r.get(r.client);
+        let client = r.opt(r.client);
         // One lookup per line: per (client, UA, host, day) the UA class, bot verdict, visitor key and the
         // visitor's counts of this chunk.
         let id = (client, ua, host, day);
         let index = match st.clients.get(&id) {
             Some(&i) => i,
             None => {
-                let c = self.new_client(client, ua, host, day, st);
+                let c = self.new_client(client, ua.map(|u| (u, r.encoding)), host, day, st);
                 st.client_list.push(c);
                 let i = st.client_list.len() - 1;
                 st.clients.insert(id, i);
@@ -169,8 +181,9 @@ impl Analyzer {
             return;
         }
         let key = known.key;
-        let (method, target) = split_request(r.get(r.request));
+        let (method, target) = r.method_and_target();
         let (path, query) = split_target(target);
+        let query = r.query.map_or(query, |q| r.get(q));
         let v = &mut known.visitor;
         v.hits += 1;
         v.valid_hits += u64::from(matches!(status, 200 | 206 | 304));
@@ -261,12 +274,28 @@ impl Analyzer {
     fn new_client<'a>(
         &self,
         client: &[u8],
-        ua: Option<&[u8]>,
+        ua: Option<(&[u8], Encoding)>,
         host: &[u8],
         day: i64,
         st: &mut ChunkState<'_, 'a>,
     ) -> Client {
         let t = &mut st.t;
+        let decoded;
+        let ua = match ua {
+            Some((raw, Encoding::Raw)) => Some(raw),
+            Some((raw, Encoding::Plus)) => {
+                decoded = raw
+                    .iter()
+                    .map(|&b| if b == b'+' { b' ' } else { b })
+                    .collect::<Vec<u8>>();
+                Some(&decoded[..])
+            }
+            Some((raw, Encoding::Percent)) => {
+                decoded = search::percent_decode(raw);
+                Some(&decoded[..])
+            }
+            None => None,
+        };
         let (bot, class) = match ua {
             Some(ua) => with_ua(ua, |info| {
                 let class = info.class;
@@ -457,7 +486,7 @@ fn parse_u64(b: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::Format;
+    use crate::format::{Format, LineParser};
     use crate::record::Span;
 
     fn run(lines: &[&[u8]], dnt_value_at_end: bool) -> Tables {

@@ -78,6 +78,57 @@ pub fn offset_of(t: &[u8]) -> Option<i64> {
     Some(sign * i64::from(h * 3600 + m * 60))
 }
 
+/// Parses ISO 8601 `yyyy-mm-ddTHH:MM:SS` (or a space for `T`; fraction and offset ignored) into local
+/// seconds: the time as written, like a CLF time in its own offset.
+pub fn parse_iso(t: &[u8]) -> Option<LocalSecs> {
+    if t.len() < 19 || t[4] != b'-' || t[7] != b'-' || !matches!(t[10], b'T' | b' ') {
+        return None;
+    }
+    let days = parse_ymd(&t[..10])?;
+    Some(days * DAY + clock(&t[11..19])?)
+}
+
+/// Parses W3C `date` (`yyyy-mm-dd`) and `time` (`HH:MM:SS[.fff]`), in UTC, into seconds.
+pub fn parse_w3c(date: &[u8], time: &[u8]) -> Option<LocalSecs> {
+    if time.len() < 8 {
+        return None;
+    }
+    Some(parse_ymd(date)? * DAY + clock(&time[..8])?)
+}
+
+/// Parses epoch seconds (`1703373474.8155608`; the fraction is dropped) into UTC seconds.
+pub fn parse_epoch(t: &[u8]) -> Option<LocalSecs> {
+    let n = t.iter().take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 || n > 12 || (n < t.len() && t[n] != b'.') {
+        return None;
+    }
+    t[..n]
+        .iter()
+        .try_fold(0i64, |a, &b| Some(a * 10 + i64::from(b - b'0')))
+}
+
+fn parse_ymd(d: &[u8]) -> Option<i64> {
+    if d.len() != 10 || d[4] != b'-' || d[7] != b'-' {
+        return None;
+    }
+    let (y, m, day) = (num(&d[..4])?, num(&d[5..7])?, num(&d[8..10])?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(days_from_civil(i64::from(y), m, day))
+}
+
+fn clock(c: &[u8]) -> Option<i64> {
+    if c.len() != 8 || c[2] != b':' || c[5] != b':' {
+        return None;
+    }
+    let (h, mi, s) = (num(&c[..2])?, num(&c[3..5])?, num(&c[6..8])?);
+    if h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    Some(i64::from(h * 3600 + mi * 60 + s))
+}
+
 fn num(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |acc, &c| {
         c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
@@ -166,6 +217,19 @@ mod tests {
         assert_eq!(offset_of(b"17/May/2015:23:30:05 -0130"), Some(-5400));
         assert_eq!(offset_of(b"17/May/2015:23:30:05"), None);
         assert_eq!(c.parse(b"32/May/2015:00:00:00 +0200"), None);
+    }
+
+    #[test]
+    fn iso_w3c_and_epoch_times() {
+        let want = parse_clf(b"02/Jul/2018:22:23:00 +0000");
+        assert_eq!(parse_iso(b"2018-07-02T22:23:00.186641Z"), want);
+        assert_eq!(parse_iso(b"2018-07-02 22:23:00"), want);
+        assert_eq!(parse_w3c(b"2018-07-02", b"22:23:00.363"), want);
+        assert_eq!(parse_epoch(b"1530570180.5"), want);
+        assert_eq!(parse_epoch(b"1530570180"), want);
+        assert_eq!(parse_iso(b"2018-13-02T22:23:00Z"), None);
+        assert_eq!(parse_w3c(b"02/07/2018", b"22:23:00"), None);
+        assert_eq!(parse_epoch(b"15x"), None);
     }
 
     #[test]

@@ -3,13 +3,13 @@
 
 use super::cache::cached;
 use super::{Policy, TimePrecision, UserAgentMode};
-use crate::format::LineParser;
+use crate::format::{ChunkParser, LineParser, Parsed};
 use crate::privacy::client::reduce_client;
 use crate::privacy::detect::may_hold_secret;
 use crate::privacy::scrub::{Mode, scrub};
 use crate::privacy::secrets::redact_in_place;
-use crate::privacy::url::{rewrite_referrer, rewrite_url};
-use crate::record::{Record, Span};
+use crate::privacy::url::{rewrite_query, rewrite_referrer, rewrite_url};
+use crate::record::{Action, Gaps, Layout, Record, Span, TimeKind};
 
 /// What happened to a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,12 +20,25 @@ pub enum Outcome {
     Scrubbed,
     /// Empty (or whitespace only); written as it was.
     Blank,
+    /// A W3C `#` directive: `#Fields:` kept, others scrubbed as free text.
+    Directive,
 }
 
-/// Rewrites `line` (without its terminator) into `out`.
+/// Rewrites `line` (without its terminator) into `out`, parsing it on its own (no `#Fields:` header state:
+/// see [`rewrite_line_in`]).
 pub fn rewrite_line(
     line: &[u8],
     parser: &LineParser,
+    policy: &Policy,
+    out: &mut Vec<u8>,
+) -> Outcome {
+    rewrite_line_in(line, &mut parser.chunk(None), policy, out)
+}
+
+/// Rewrites `line` (without its terminator) into `out`, as the next line of a chunk.
+pub fn rewrite_line_in(
+    line: &[u8],
+    parser: &mut ChunkParser<'_>,
     policy: &Policy,
     out: &mut Vec<u8>,
 ) -> Outcome {
@@ -34,17 +47,27 @@ pub fn rewrite_line(
         return Outcome::Blank;
     }
     match parser.parse(line) {
-        Some(record) => {
+        Parsed::Record(record) => {
             rewrite_record(&record, policy, out);
             Outcome::Parsed
         }
-        None => {
+        Parsed::Directive => {
+            if crate::format::w3c::Layout::from_header(line).is_some() {
+                out.extend_from_slice(line);
+            } else {
+                let mark = out.len();
+                scrub(line, policy.rules(), Mode::free_text_tail(), out);
+                redact_in_place(out, mark);
+            }
+            Outcome::Directive
+        }
+        Parsed::Unparsed => {
             // Secrets go first, so that what remains is judged on its shape: a line broken only by a
             // secret (a card number with spaces in the client field) parses once it is redacted.
             if may_hold_secret(line) {
                 let mut redacted = line.to_vec();
                 redact_in_place(&mut redacted, 0);
-                if let Some(record) = parser.parse(&redacted) {
+                if let Parsed::Record(record) = parser.parse(&redacted) {
                     rewrite_record(&record, policy, out);
                     return Outcome::Parsed;
                 }
@@ -59,6 +82,14 @@ pub fn rewrite_line(
 
 /// Rewrites a parsed record field by field.
 pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
+    match record.layout {
+        Layout::Clf => rewrite_clf(record, policy, out),
+        Layout::Fields => rewrite_fields(record, policy, out),
+    }
+}
+
+/// The straight-line rewrite of a CLF-family record (every field in its fixed place).
+fn rewrite_clf(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     let line = record.line;
     let rules = policy.rules();
     // One cache tag per rewrite: referrer, user agent, keyed client, request line.
@@ -77,20 +108,20 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         let value = field(vhost, out);
         scrub(value, rules, Mode::PLAIN, out);
     }
-    let value = field(record.client, out);
+    let value = field(record.client.unwrap_or_default(), out);
     if keyed {
         // Keyed IP modes cost dozens of AES or BLAKE3 rounds per address: clients repeat, so cache.
         cached(tag ^ 2, value, out, |v, o| rewrite_client(v, rules, o));
     } else {
         rewrite_client(value, rules, out);
     }
-    field(record.ident, out);
+    field(record.ident.unwrap_or_default(), out);
     out.push(b'-');
-    field(record.authuser, out);
+    field(record.authuser.unwrap_or_default(), out);
     out.push(b'-');
-    let value = field(record.time, out);
+    let value = field(record.time.unwrap_or_default(), out);
     coarsen_time(value, policy.time_precision(), out);
-    let value = field(record.request, out);
+    let value = field(record.request.unwrap_or_default(), out);
     cached(tag ^ 3, value, out, |v, o| rewrite_request(v, policy, o));
     if let Some(referer) = record.referer {
         match field(referer, out) {
@@ -117,6 +148,220 @@ pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         redact_in_place(out, mark);
     }
     out.extend_from_slice(&line[copied..]);
+}
+
+/// What a span of a [`Layout::Fields`] record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Vhost,
+    Client,
+    Blank,
+    Time,
+    Request,
+    Target,
+    Query,
+    Referer,
+    Agent,
+    Tail,
+    Other(Action),
+}
+
+/// Most spans of one record: the named fields plus the others.
+const MAX_SPANS: usize = 20 + crate::record::MAX_OTHERS;
+
+/// Rewrites a record whose fields come in any order: the spans are sorted, the bytes between them copied
+/// (or scrubbed, for [`Gaps::Scrub`]) and each field rewritten by its rule.
+fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
+    let line = record.line;
+    let rules = policy.rules();
+    let tag = policy.fingerprint() & !3;
+    let keyed = rules.ip.mode().needs_key();
+    let mut spans = [(Span::default(), Field::Tail); MAX_SPANS];
+    let mut n = 0;
+    let mut add = |span: Option<Span>, f: Field| {
+        if let Some(s) = span {
+            spans[n] = (s, f);
+            n += 1;
+        }
+    };
+    add(record.vhost, Field::Vhost);
+    add(record.client, Field::Client);
+    add(record.ident, Field::Blank);
+    add(record.authuser, Field::Blank);
+    add(record.time, Field::Time);
+    add(record.request, Field::Request);
+    add(record.target, Field::Target);
+    add(record.query, Field::Query);
+    add(record.referer, Field::Referer);
+    add(record.user_agent, Field::Agent);
+    if !record.extra.is_empty() {
+        add(Some(record.extra), Field::Tail);
+    }
+    for &(s, a) in record.others.as_slice() {
+        add(Some(s), Field::Other(a));
+    }
+    // Method, status, bytes, date, DNT and Sec-GPC are copied as they are; under scrubbed gaps they must
+    // not be scrubbed, so they are spans too.
+    for s in [
+        record.method,
+        record.status,
+        record.bytes,
+        record.date,
+        record.dnt,
+        record.sec_gpc,
+    ] {
+        add(s, Field::Other(Action::Keep));
+    }
+    let spans = &mut spans[..n];
+    spans.sort_unstable_by_key(|(s, _)| s.start);
+    out.reserve(line.len() + 16);
+    let mut copied = 0usize;
+    let mut gaps = record.gaps;
+    for &(span, kind) in spans.iter() {
+        let range = span.range();
+        if range.start < copied || range.end > line.len() {
+            // Overlapping spans (a format bug): the rest is scrubbed as free text.
+            gaps = Gaps::Scrub;
+            break;
+        }
+        write_gap(&line[copied..range.start], record.gaps, policy, out);
+        copied = range.end;
+        let value = &line[range];
+        match kind {
+            Field::Vhost => scrub(value, rules, Mode::PLAIN, out),
+            Field::Client if keyed => {
+                cached(tag ^ 2, value, out, |v, o| rewrite_client(v, rules, o))
+            }
+            Field::Client => rewrite_client(value, rules, out),
+            Field::Blank => out.push(b'-'),
+            Field::Time => match record.time_kind {
+                TimeKind::Epoch => coarsen_epoch(value, policy.time_precision(), out),
+                TimeKind::Clf => coarsen_time(value, policy.time_precision(), out),
+                TimeKind::Iso8601 | TimeKind::W3c => {
+                    coarsen_clock(value, policy.time_precision(), out)
+                }
+            },
+            Field::Request => cached(tag ^ 3, value, out, |v, o| rewrite_request(v, policy, o)),
+            Field::Target => rewrite_url(value, rules, out),
+            Field::Query => {
+                let mark = out.len();
+                rewrite_query(value, rules, out);
+                redact_in_place(out, mark);
+            }
+            Field::Referer => match value {
+                b"-" | b"" => out.extend_from_slice(value),
+                _ => cached(tag, value, out, |v, o| rewrite_referrer(v, rules, o)),
+            },
+            Field::Agent => match policy.user_agent() {
+                UserAgentMode::Keep => cached(tag ^ 1, value, out, |v, o| {
+                    let mark = o.len();
+                    scrub(v, rules, Mode::user_agent(), o);
+                    redact_in_place(o, mark);
+                }),
+                UserAgentMode::Generalize => cached(tag ^ 1, value, out, generalize_user_agent),
+                UserAgentMode::Drop => out.push(b'-'),
+            },
+            Field::Tail | Field::Other(Action::Scrub) => {
+                let mark = out.len();
+                scrub(value, rules, Mode::free_text_tail(), out);
+                redact_in_place(out, mark);
+            }
+            Field::Other(Action::Keep) => out.extend_from_slice(value),
+            Field::Other(Action::Drop) => out.push(b'-'),
+            Field::Other(Action::Remove) => {}
+            Field::Other(Action::Ips) => {
+                let mark = out.len();
+                scrub(value, rules, Mode::PLAIN, out);
+                redact_in_place(out, mark);
+            }
+            Field::Other(Action::Url) => rewrite_url(value, rules, out),
+        }
+    }
+    write_gap(&line[copied..], gaps, policy, out);
+}
+
+/// The bytes between two fields.
+fn write_gap(gap: &[u8], gaps: Gaps, policy: &Policy, out: &mut Vec<u8>) {
+    if gap.is_empty() {
+        return;
+    }
+    match gaps {
+        Gaps::Literal => out.extend_from_slice(gap),
+        Gaps::Scrub => {
+            let mark = out.len();
+            scrub(gap, policy.rules(), Mode::free_text_tail(), out);
+            redact_in_place(out, mark);
+        }
+    }
+}
+
+/// A time holding `HH:MM:SS` somewhere (ISO 8601, W3C): the parts finer than `precision` (and any
+/// fraction of a second) set to zero.
+fn coarsen_clock(time: &[u8], precision: TimePrecision, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(time);
+    if precision == TimePrecision::Second {
+        return;
+    }
+    let is_clock = |c: &[u8]| {
+        c.len() >= 8
+            && c[2] == b':'
+            && c[5] == b':'
+            && [0, 1, 3, 4, 6, 7].iter().all(|&i| c[i].is_ascii_digit())
+    };
+    let Some(at) = (0..time.len().saturating_sub(7)).find(|&i| is_clock(&time[i..])) else {
+        return;
+    };
+    let zero_from = match precision {
+        TimePrecision::Second => return,
+        TimePrecision::Minute => 6,
+        TimePrecision::Hour => 3,
+        TimePrecision::Day => 0,
+    };
+    for i in [0, 1, 3, 4, 6, 7] {
+        if i >= zero_from {
+            out[start + at + i] = b'0';
+        }
+    }
+    let mut i = at + 8;
+    if time.get(i) == Some(&b'.') {
+        i += 1;
+        while i < time.len() && time[i].is_ascii_digit() {
+            out[start + i] = b'0';
+            i += 1;
+        }
+    }
+}
+
+/// Epoch seconds (`1703373474.8155608`) rounded down to `precision` (UTC), the fraction zeroed, same width.
+fn coarsen_epoch(time: &[u8], precision: TimePrecision, out: &mut Vec<u8>) {
+    let unit: u64 = match precision {
+        TimePrecision::Second => {
+            out.extend_from_slice(time);
+            return;
+        }
+        TimePrecision::Minute => 60,
+        TimePrecision::Hour => 3600,
+        TimePrecision::Day => 86_400,
+    };
+    let int_len = time.iter().take_while(|b| b.is_ascii_digit()).count();
+    let secs = (int_len > 0 && int_len <= 12).then(|| {
+        time[..int_len]
+            .iter()
+            .fold(0u64, |a, &b| a * 10 + u64::from(b - b'0'))
+    });
+    let Some(secs) = secs else {
+        out.extend_from_slice(time);
+        return;
+    };
+    let start = out.len();
+    out.extend_from_slice(format!("{:0width$}", secs / unit * unit, width = int_len).as_bytes());
+    out.extend_from_slice(&time[int_len..]);
+    for b in &mut out[start + int_len..] {
+        if b.is_ascii_digit() {
+            *b = b'0';
+        }
+    }
 }
 
 fn rewrite_client(value: &[u8], rules: &crate::privacy::Rules, out: &mut Vec<u8>) {

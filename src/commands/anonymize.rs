@@ -4,10 +4,12 @@ use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use crate::anonymize::{Outcome, Policy, rewrite_line};
+use std::sync::Arc;
+
+use crate::anonymize::{Outcome, Policy, rewrite_line_in};
 use crate::error::Error;
 use crate::format::detect::detect;
-use crate::format::{Format, LineParser};
+use crate::format::{ChunkParser, LineParser, last_header};
 use crate::input::{self, InputName, Prepend};
 use crate::output::file::AtomicFile;
 use crate::output::writer::{BufferPool, OrderedWriter};
@@ -20,8 +22,8 @@ pub struct Config {
     pub inputs: Vec<InputName>,
     /// Output file (`None`: stdout).
     pub output: Option<PathBuf>,
-    /// A forced format, or `None` to detect per input.
-    pub format: Option<Format>,
+    /// A forced format (preset or format string), or `None` to detect per input.
+    pub format: Option<LineParser>,
     /// What to strip.
     pub policy: Policy,
     /// Stop at the first line that does not parse.
@@ -41,6 +43,8 @@ pub struct Summary {
     pub scrubbed: u64,
     /// Empty lines.
     pub blank: u64,
+    /// W3C `#` directive lines (kept or scrubbed).
+    pub directives: u64,
 }
 
 impl Summary {
@@ -49,6 +53,7 @@ impl Summary {
         self.parsed += other.parsed;
         self.scrubbed += other.scrubbed;
         self.blank += other.blank;
+        self.directives += other.directives;
     }
 }
 
@@ -58,7 +63,11 @@ impl std::fmt::Display for Summary {
             f,
             "{} lines: {} parsed, {} scrubbed, {} blank",
             self.lines, self.parsed, self.scrubbed, self.blank
-        )
+        )?;
+        if self.directives > 0 {
+            write!(f, ", {} headers", self.directives)?;
+        }
+        Ok(())
     }
 }
 
@@ -74,7 +83,7 @@ struct Chunk {
 /// newline gets one; `\r\n` endings are kept.
 fn anonymize_chunk(
     bytes: &[u8],
-    parser: &LineParser,
+    parser: &mut ChunkParser<'_>,
     policy: &Policy,
     strict: bool,
     out: Vec<u8>,
@@ -90,8 +99,9 @@ fn anonymize_chunk(
             None => (raw, false),
         };
         let mark = out.len();
-        match rewrite_line(line, parser, policy, &mut out) {
+        match rewrite_line_in(line, parser, policy, &mut out) {
             Outcome::Parsed => counts.parsed += 1,
+            Outcome::Directive => counts.directives += 1,
             Outcome::Blank => counts.blank += 1,
             Outcome::Scrubbed if strict => {
                 out.truncate(mark);
@@ -172,22 +182,36 @@ fn anonymize_input(
     let Some(first) = source.next_block().map_err(read_err)? else {
         return Ok(());
     };
-    let parser = match config.format {
-        Some(f) => LineParser::forced(f),
+    let parser = match &config.format {
+        Some(p) => p.clone(),
         None => LineParser::detected(detect(&first).format),
     };
+    let uses_headers = parser.uses_headers();
+    let mut header: Option<Arc<[u8]>> = None;
     let source = Box::new(Prepend::new(first, source));
     let policy = &config.policy;
     let strict = config.strict;
     let mut outcome = Ok(());
     let mut lines_before = 0u64;
     let mut write_failed = false;
-    pipeline::run(
+    pipeline::run_carried(
         source,
         pool,
-        |bytes| {
+        pipeline::CHUNK_BYTES,
+        |chunk| {
+            // The `#Fields:` header in force where this chunk starts (W3C logs only).
+            let start = header.clone();
+            if uses_headers {
+                if let Some(h) = last_header(chunk) {
+                    header = Some(h.into());
+                }
+            }
+            start
+        },
+        |bytes, header| {
             let out = buffers.take(bytes.len() + bytes.len() / 8);
-            anonymize_chunk(bytes, &parser, policy, strict, out)
+            let mut chunk_parser = parser.chunk(header.as_deref());
+            anonymize_chunk(bytes, &mut chunk_parser, policy, strict, out)
         },
         |chunks: Vec<Chunk>| {
             let mut bufs = Vec::with_capacity(chunks.len());
@@ -199,7 +223,7 @@ fn anonymize_input(
                     outcome = Err(Error::Unparsable {
                         input: input.clone(),
                         line: lines_before + bad + 1,
-                        format: parser.format().to_string(),
+                        format: parser.name(),
                     });
                     stop = true;
                     break;
@@ -230,12 +254,19 @@ fn anonymize_input(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::Format;
 
     #[test]
     fn one_line_out_per_line_in() {
         let input = b"a\r\n\nnot a log 1.2.3.4\n1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast";
         let parser = LineParser::detected(Format::Combined);
-        let c = anonymize_chunk(input, &parser, &Policy::default(), false, Vec::new());
+        let c = anonymize_chunk(
+            input,
+            &mut parser.chunk(None),
+            &Policy::default(),
+            false,
+            Vec::new(),
+        );
         assert_eq!(
             String::from_utf8(c.out).unwrap(),
             "a\r\n\nnot a log 1.2.0.0\n1.2.0.0 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast\n"
@@ -246,7 +277,8 @@ mod tests {
                 lines: 5,
                 parsed: 1,
                 scrubbed: 3,
-                blank: 1
+                blank: 1,
+                directives: 0,
             }
         );
     }
@@ -256,7 +288,13 @@ mod tests {
         let input =
             b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nbad\nbad2\n";
         let parser = LineParser::detected(Format::Common);
-        let c = anonymize_chunk(input, &parser, &Policy::default(), true, Vec::new());
+        let c = anonymize_chunk(
+            input,
+            &mut parser.chunk(None),
+            &Policy::default(),
+            true,
+            Vec::new(),
+        );
         assert_eq!(c.first_bad, Some(1));
         assert_eq!(c.counts.lines, 1);
     }

@@ -1,8 +1,11 @@
-//! `logveil formats`: the presets and their definitions.
+//! `logveil formats`: the presets and their definitions, and format detection for files.
 
 use std::io::{self, Write};
 
-use crate::format::Format;
+use crate::error::Error;
+use crate::format::detect::detect;
+use crate::format::{Format, LineParser, Parsed, last_header};
+use crate::input::{self, InputName};
 
 /// Writes one line per preset: its name and its definition.
 pub fn list(out: &mut dyn Write) -> io::Result<()> {
@@ -15,4 +18,95 @@ pub fn list(out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{:width$}  {}", f.name(), f.definition())?;
     }
     Ok(())
+}
+
+/// Line counts of one input under one format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Share {
+    /// Non-empty lines that are not W3C `#` directives.
+    pub lines: u64,
+    /// Of those, lines that parse.
+    pub parsed: u64,
+}
+
+/// Counts the lines of `bytes` that `parser` parses, following `#Fields:` headers.
+pub fn share(parser: &LineParser, bytes: &[u8]) -> Share {
+    let mut s = Share::default();
+    let mut chunk = parser.chunk(None);
+    for l in bytes.split(|&b| b == b'\n') {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if l.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match chunk.parse(l) {
+            Parsed::Record(_) => {
+                s.lines += 1;
+                s.parsed += 1;
+            }
+            Parsed::Directive => {}
+            Parsed::Unparsed => s.lines += 1,
+        }
+    }
+    s
+}
+
+/// Detects the format of `input` from its first block and writes `NAME: FORMAT (P of N lines parse, X%)`,
+/// the share counted over the whole input.
+pub fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), Error> {
+    let read_err = |source| Error::Read {
+        input: input.clone(),
+        source,
+    };
+    let mut source = input::open(input).map_err(read_err)?;
+    let Some(first) = source.next_block().map_err(read_err)? else {
+        return writeln!(out, "{input}: empty").map_err(write_err);
+    };
+    let format = detect(&first).format;
+    let parser = LineParser::detected(format);
+    let mut total = share(&parser, &first);
+    // Later blocks start under the last header of the blocks before them.
+    let mut header: Option<Vec<u8>> = last_header(&first).map(<[u8]>::to_vec);
+    while let Some(block) = source.next_block().map_err(read_err)? {
+        let mut chunk = parser.chunk(header.as_deref());
+        for l in block.split(|&b| b == b'\n') {
+            let l = l.strip_suffix(b"\r").unwrap_or(l);
+            if l.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match chunk.parse(l) {
+                Parsed::Record(_) => {
+                    total.lines += 1;
+                    total.parsed += 1;
+                }
+                Parsed::Directive => {}
+                Parsed::Unparsed => total.lines += 1,
+            }
+        }
+        if let Some(h) = last_header(&block) {
+            header = Some(h.to_vec());
+        }
+    }
+    let pct = if total.lines == 0 {
+        0.0
+    } else {
+        100.0 * total.parsed as f64 / total.lines as f64
+    };
+    let name = if total.parsed == 0 {
+        "unknown"
+    } else {
+        format.name()
+    };
+    writeln!(
+        out,
+        "{input}: {name} ({} of {} lines parse, {pct:.1}%)",
+        total.parsed, total.lines
+    )
+    .map_err(write_err)
+}
+
+fn write_err(source: io::Error) -> Error {
+    Error::Write {
+        output: None,
+        source,
+    }
 }

@@ -13,7 +13,7 @@ use crate::analyze::visitors::VisitorKeyer;
 use crate::analyze::{Analyzer, Settings};
 use crate::error::Error;
 use crate::format::detect::detect;
-use crate::format::{Format, LineParser};
+use crate::format::{LineParser, last_header};
 use crate::input::{self, InputName, Prepend};
 use crate::output::ReportSink;
 use crate::pipeline;
@@ -26,8 +26,8 @@ pub const REPORT_CHUNK_BYTES: usize = 1 << 20;
 pub struct Config {
     /// Inputs in order; `Stdin` for `-` or none given.
     pub inputs: Vec<InputName>,
-    /// A forced format, or `None` to detect per input.
-    pub format: Option<Format>,
+    /// A forced format (preset or format string), or `None` to detect per input.
+    pub format: Option<LineParser>,
     /// What the analysis needs.
     pub settings: Settings,
     /// Worker threads.
@@ -88,16 +88,27 @@ fn analyze_input(
     let Some(first) = source.next_block().map_err(read_err)? else {
         return Ok(());
     };
-    let parser = match config.format {
-        Some(f) => LineParser::forced(f),
+    let parser = match &config.format {
+        Some(p) => p.clone(),
         None => LineParser::detected(detect(&first).format),
     };
     let source = Box::new(Prepend::new(first, source));
-    pipeline::run_chunked(
+    let uses_headers = parser.uses_headers();
+    let mut header: Option<std::sync::Arc<[u8]>> = None;
+    pipeline::run_carried(
         source,
         pool,
         REPORT_CHUNK_BYTES,
-        |bytes| analyzer.chunk(&parser, bytes),
+        |chunk| {
+            let start = header.clone();
+            if uses_headers {
+                if let Some(h) = last_header(chunk) {
+                    header = Some(h.into());
+                }
+            }
+            start
+        },
+        |bytes, header| analyzer.chunk(&mut parser.chunk(header.as_deref()), bytes),
         |parts: Vec<Tables>| {
             tx.send(parts)
                 .map_err(|_| std::io::Error::other("the merger thread stopped"))?;

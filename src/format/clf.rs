@@ -69,24 +69,32 @@ fn parse_inner(line: &[u8], shape: ClfShape) -> Res<'_, Record<'_>> {
     let record = Record {
         line,
         vhost,
-        client: span(client),
-        ident: span(ident),
-        authuser: span(user),
-        time: span(time),
-        request: span(request),
-        status: span(status),
-        bytes: span(bytes),
+        client: Some(span(client)),
+        ident: Some(span(ident)),
+        authuser: Some(span(user)),
+        time: Some(span(time)),
+        request: Some(span(request)),
+        status: Some(span(status)),
+        bytes: Some(span(bytes)),
         referer,
         user_agent,
         extra: span(rest),
-        dnt: None,
-        sec_gpc: None,
+        ..Record::default()
     };
     Ok((&[][..], record))
 }
 
+/// True when a combined record's trailing fields are Traefik's: ` <count> "<router>" "<url>" <n>ms`.
+pub fn is_traefik_tail(r: &Record<'_>) -> bool {
+    let Some(t) = r.get(r.extra).strip_prefix(b" ") else {
+        return false;
+    };
+    let n = t.iter().take_while(|b| b.is_ascii_digit()).count();
+    n > 0 && t[n..].starts_with(b" \"") && t.ends_with(b"ms")
+}
+
 /// The span of `field`, a sub-slice of `line`.
-fn span_in(line: &[u8], field: &[u8]) -> Span {
+pub fn span_in(line: &[u8], field: &[u8]) -> Span {
     let start = field.as_ptr() as usize - line.as_ptr() as usize;
     Span::new(start, start + field.len())
 }
@@ -207,8 +215,8 @@ mod tests {
         combined: false,
     };
 
-    fn field<'a>(r: &Record<'a>, s: Span) -> &'a str {
-        std::str::from_utf8(r.get(s)).unwrap()
+    fn field<'a>(r: &Record<'a>, s: impl Into<Option<Span>>) -> &'a str {
+        std::str::from_utf8(r.opt(s.into())).unwrap()
     }
 
     #[test]
@@ -225,10 +233,10 @@ mod tests {
         assert_eq!(field(&r, r.status), "200");
         assert_eq!(field(&r, r.bytes), "203023");
         assert_eq!(
-            field(&r, r.referer.unwrap()),
+            field(&r, r.referer),
             "http://semicomplete.com/presentations/logstash-monitorama-2013/"
         );
-        assert!(field(&r, r.user_agent.unwrap()).starts_with("Mozilla/5.0 (Macintosh"));
+        assert!(field(&r, r.user_agent).starts_with("Mozilla/5.0 (Macintosh"));
         assert!(r.extra.is_empty());
     }
 
@@ -253,7 +261,7 @@ mod tests {
     fn trailing_quoted_xff_is_extra() {
         let line = br#"172.17.0.1 - - [29/May/2017:19:02:48 +0000] "GET /s HTTP/1.1" 404 612 "-" "UA" "10.0.0.1, 2.3.4.5""#;
         let r = parse(line, COMBINED).unwrap();
-        assert_eq!(field(&r, r.user_agent.unwrap()), "UA");
+        assert_eq!(field(&r, r.user_agent), "UA");
         assert_eq!(field(&r, r.extra), r#" "10.0.0.1, 2.3.4.5""#);
     }
 
@@ -268,7 +276,7 @@ mod tests {
     fn vhost_prefix() {
         let line = br#"example.com:80 10.0.0.2 - bob [07/Dec/2016:11:05:07 +0100] "GET / HTTP/1.1" 200 571 "-" "UA""#;
         let r = parse(line, VHOST).unwrap();
-        assert_eq!(field(&r, r.vhost.unwrap()), "example.com:80");
+        assert_eq!(field(&r, r.vhost), "example.com:80");
         assert_eq!(field(&r, r.client), "10.0.0.2");
         assert_eq!(field(&r, r.authuser), "bob");
         assert!(parse(line, COMMON).is_none());
@@ -280,7 +288,7 @@ mod tests {
             br#"1.2.3.4 - - [07/Dec/2016:11:05:07 +0100] "GET /a\"b HTTP/1.1" 200 5 "-" "U\\A""#;
         let r = parse(line, COMBINED).unwrap();
         assert_eq!(field(&r, r.request), r#"GET /a\"b HTTP/1.1"#);
-        assert_eq!(field(&r, r.user_agent.unwrap()), r#"U\\A"#);
+        assert_eq!(field(&r, r.user_agent), r#"U\\A"#);
     }
 
     #[test]

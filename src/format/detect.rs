@@ -1,8 +1,8 @@
 //! Picks a format for an input from its first lines.
 
-use super::Format;
+use super::{Format, LineParser, Parsed, w3c};
 
-/// How many non-empty lines detection looks at.
+/// How many non-empty lines (W3C `#` directives aside) detection looks at.
 pub const SAMPLE_LINES: usize = 50;
 
 /// The outcome of detection: the preset and how many sampled lines it parsed.
@@ -12,32 +12,47 @@ pub struct Detection {
     pub format: Format,
     /// Sampled lines it parsed.
     pub parsed: usize,
-    /// Non-empty lines sampled.
+    /// Non-empty lines sampled (W3C `#` directives not counted).
     pub sampled: usize,
 }
 
 /// Detects the format of `head` (the first bytes of an input; a last partial line is ignored).
 ///
-/// Each preset is tried on up to [`SAMPLE_LINES`] non-empty lines; the one that parses the most wins, ties
-/// going to the earlier preset in [`Format::ALL`] (combined first). With nothing parsed, combined is used.
+/// Each preset is tried on up to [`SAMPLE_LINES`] non-empty lines, W3C presets following the `#Fields:`
+/// headers among them; the one that parses the most wins, ties going to the earlier preset in
+/// [`Format::ALL`] (the stricter first). With nothing parsed, combined is used.
 pub fn detect(head: &[u8]) -> Detection {
     let complete = match memchr::memrchr(b'\n', head) {
         Some(end) => &head[..end],
         None => head,
     };
-    let sample: Vec<&[u8]> = complete
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .filter(|l| !l.is_empty() && !l.starts_with(b"#"))
-        .take(SAMPLE_LINES)
-        .collect();
+    let mut sample: Vec<&[u8]> = Vec::new();
+    let mut records = 0;
+    for l in complete.split(|&b| b == b'\n') {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if l.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if w3c::directive(l).is_none() {
+            if records == SAMPLE_LINES {
+                break;
+            }
+            records += 1;
+        }
+        sample.push(l);
+    }
     let mut best = Detection {
         format: Format::Combined,
         parsed: 0,
-        sampled: sample.len(),
+        sampled: records,
     };
     for format in Format::ALL {
-        let parsed = sample.iter().filter(|l| format.parse(l).is_some()).count();
+        let parser = LineParser::forced(format);
+        let mut chunk = parser.chunk(None);
+        let parsed = sample
+            .iter()
+            .filter(|l| matches!(chunk.parse(l), Parsed::Record(_)))
+            .count();
         if parsed > best.parsed {
             best.format = format;
             best.parsed = parsed;
@@ -59,6 +74,18 @@ mod tests {
         assert_eq!(detect(common).format, Format::Common);
         let vhost = b"h.example:80 1.2.3.4 - - [07/Dec/2016:11:05:07 +0100] \"GET / HTTP/1.1\" 200 5 \"-\" \"UA\"\n";
         assert_eq!(detect(vhost).format, Format::VhostCombined);
+    }
+
+    #[test]
+    fn detects_w3c_cloud_and_json() {
+        let iis = b"#Software: IIS\n#Fields: date time c-ip cs-method cs-uri-stem sc-status\n2018-01-01 08:09:10 1.2.3.4 GET / 200\n";
+        assert_eq!(detect(iis).format, Format::W3c);
+        let cf = b"#Fields: date time c-ip cs-method cs-uri-stem sc-status\n2018-01-01\t08:09:10\t1.2.3.4\tGET\t/\t200\n";
+        assert_eq!(detect(cf).format, Format::Cloudfront);
+        let caddy = br#"{"ts":1.5,"request":{"remote_ip":"1.2.3.4","uri":"/"},"status":200}"#;
+        assert_eq!(detect(&[&caddy[..], b"\n"].concat()).format, Format::Caddy);
+        let xff = b"1.2.3.4 - - [07/Dec/2016:11:05:07 +0100] \"GET / HTTP/1.1\" 200 5 \"-\" \"UA\" \"5.6.7.8\"\n";
+        assert_eq!(detect(xff).format, Format::NginxXff);
     }
 
     #[test]

@@ -1,13 +1,27 @@
 //! Log formats: one module per family, each producing the same [`Record`].
+//!
+//! | module | formats |
+//! | --- | --- |
+//! | [`clf`] | common, combined, vhost_common, vhost_combined, nginx, traefik (hand-written, the fast path) |
+//! | [`spec`] | any Apache `LogFormat` / nginx `log_format` string; the nginx-xff preset |
+//! | [`w3c`] | W3C extended (IIS, Incapsula, NetScaler) and CloudFront, driven by `#Fields:` headers |
+//! | [`cloud`] | AWS ALB, classic ELB, S3 server access, HAProxy |
+//! | [`json`] | Caddy, Traefik JSON, nginx JSON (`escape=json`) |
 
 pub mod clf;
+pub mod cloud;
 pub mod detect;
+pub mod json;
+pub mod spec;
+pub mod w3c;
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 
 use crate::record::Record;
 use clf::ClfShape;
+use spec::{Spec, Syntax};
 
 /// A named log format preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,16 +36,49 @@ pub enum Format {
     VhostCombined,
     /// nginx's default `log_format combined` (the same fields as Apache combined).
     Nginx,
+    /// nginx combined plus a trailing `"$http_x_forwarded_for"`.
+    NginxXff,
+    /// Traefik's CLF access log: combined plus request count, router, server URL and duration.
+    Traefik,
+    /// W3C extended log (IIS and others): fields named by `#Fields:` headers, which may change mid-file.
+    W3c,
+    /// Amazon CloudFront standard log: W3C fields, tab separated, percent-encoded.
+    Cloudfront,
+    /// AWS Application Load Balancer.
+    Alb,
+    /// AWS Classic Load Balancer.
+    Elb,
+    /// Amazon S3 server access log.
+    S3,
+    /// HAProxy HTTP log (`option httplog`), with or without its syslog prefix.
+    Haproxy,
+    /// Caddy v2 JSON access log.
+    Caddy,
+    /// Traefik JSON access log.
+    TraefikJson,
+    /// nginx `log_format ... escape=json` logs: one JSON object per line.
+    NginxJson,
 }
 
 impl Format {
-    /// Every preset, in the order autodetection prefers them on a tie.
-    pub const ALL: [Format; 5] = [
+    /// Every preset, in the order autodetection prefers them on a tie (the stricter first).
+    pub const ALL: [Format; 16] = [
+        Format::NginxXff,
+        Format::Traefik,
         Format::Combined,
         Format::VhostCombined,
         Format::Common,
         Format::VhostCommon,
         Format::Nginx,
+        Format::S3,
+        Format::Haproxy,
+        Format::Alb,
+        Format::Elb,
+        Format::Cloudfront,
+        Format::W3c,
+        Format::Caddy,
+        Format::TraefikJson,
+        Format::NginxJson,
     ];
 
     /// The preset's name as given to `--format`.
@@ -42,10 +89,21 @@ impl Format {
             Format::VhostCommon => "vhost_common",
             Format::VhostCombined => "vhost_combined",
             Format::Nginx => "nginx",
+            Format::NginxXff => "nginx-xff",
+            Format::Traefik => "traefik",
+            Format::W3c => "w3c",
+            Format::Cloudfront => "cloudfront",
+            Format::Alb => "alb",
+            Format::Elb => "elb",
+            Format::S3 => "s3",
+            Format::Haproxy => "haproxy",
+            Format::Caddy => "caddy",
+            Format::TraefikJson => "traefik-json",
+            Format::NginxJson => "nginx-json",
         }
     }
 
-    /// The preset's definition, as an Apache `LogFormat` or nginx `log_format` string.
+    /// The preset's definition: an Apache `LogFormat` or nginx `log_format` string, or the layout it reads.
     pub fn definition(self) -> &'static str {
         match self {
             Format::Common => r#"%h %l %u %t "%r" %>s %b"#,
@@ -57,34 +115,83 @@ impl Format {
             Format::Nginx => {
                 r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#
             }
+            Format::NginxXff => NGINX_XFF,
+            Format::Traefik => {
+                r#"%h - %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" <requests> "<router>" "<server URL>" <duration>ms"#
+            }
+            Format::W3c => {
+                "#Fields: header in the file (default: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken)"
+            }
+            Format::Cloudfront => {
+                "#Fields: header in the file, tab separated (default: the 33 fields of the CloudFront standard log)"
+            }
+            Format::Alb => {
+                r#"type time elb client:port target:port request_time target_time response_time elb_status target_status received_bytes sent_bytes "request" "user_agent" ssl_cipher ssl_protocol target_group_arn "trace_id" "domain_name" "chosen_cert_arn" … (ALB access log)"#
+            }
+            Format::Elb => {
+                r#"time elb client:port backend:port request_time backend_time response_time elb_status backend_status received_bytes sent_bytes "request" "user_agent" ssl_cipher ssl_protocol"#
+            }
+            Format::S3 => {
+                r#"bucket_owner bucket [time] remote_ip requester request_id operation key "request_uri" status error_code bytes_sent object_size total_time turn_around_time "referer" "user_agent" version_id …"#
+            }
+            Format::Haproxy => {
+                r#"[syslog prefix] client:port [accept_date] frontend backend/server timers status bytes req_cookie res_cookie termination_state conns queues [{req_headers}] [{res_headers}] "request""#
+            }
+            Format::Caddy => {
+                r#"{"ts":…,"request":{"remote_ip":…,"client_ip":…,"method":…,"host":…,"uri":…,"headers":{…}},"status":…,"size":…}"#
+            }
+            Format::TraefikJson => {
+                r#"{"ClientHost":…,"RequestMethod":…,"RequestPath":…,"DownstreamStatus":…,"request_User-Agent":…,"StartUTC":…}"#
+            }
+            Format::NginxJson => {
+                r#"log_format json escape=json '{"remote_addr":"$remote_addr","time_local":"$time_local","request":"$request","status":$status,…}'"#
+            }
         }
     }
 
-    fn shape(self) -> ClfShape {
-        match self {
-            Format::Common => ClfShape {
-                vhost: false,
-                combined: false,
-            },
-            Format::Combined | Format::Nginx => ClfShape {
-                vhost: false,
-                combined: true,
-            },
-            Format::VhostCommon => ClfShape {
-                vhost: true,
-                combined: false,
-            },
-            Format::VhostCombined => ClfShape {
-                vhost: true,
-                combined: true,
-            },
-        }
+    fn shape(self) -> Option<ClfShape> {
+        let (vhost, combined) = match self {
+            Format::Common => (false, false),
+            Format::Combined | Format::Nginx | Format::Traefik => (false, true),
+            Format::VhostCommon => (true, false),
+            Format::VhostCombined => (true, true),
+            _ => return None,
+        };
+        Some(ClfShape { vhost, combined })
     }
 
-    /// Parses one line (without its terminator) strictly as this format.
+    /// True for formats whose `#Fields:` headers say how the lines below them are laid out.
+    pub fn uses_headers(self) -> bool {
+        matches!(self, Format::W3c | Format::Cloudfront)
+    }
+
+    /// Parses one line (without its terminator) strictly as this format. W3C formats use the preset's
+    /// default fields here; [`ChunkParser`] follows the `#Fields:` headers of a file.
     pub fn parse(self, line: &[u8]) -> Option<Record<'_>> {
-        clf::parse(line, self.shape())
+        match self {
+            Format::Traefik => clf::parse(line, self.shape()?).filter(|r| clf::is_traefik_tail(r)),
+            Format::NginxXff => nginx_xff().parse(line),
+            Format::Cloudfront if memchr::memchr(b'\t', line).is_none() => None,
+            Format::W3c | Format::Cloudfront => w3c::Layout::preset(self).parse(line),
+            Format::Alb => cloud::parse_alb(line),
+            Format::Elb => cloud::parse_elb(line),
+            Format::S3 => cloud::parse_s3(line),
+            Format::Haproxy => cloud::parse_haproxy(line),
+            Format::Caddy => json::parse(line, json::Flavour::Caddy),
+            Format::TraefikJson => json::parse(line, json::Flavour::Traefik),
+            Format::NginxJson => json::parse(line, json::Flavour::Nginx),
+            _ => clf::parse(line, self.shape()?),
+        }
     }
+}
+
+const NGINX_XFF: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for""#;
+
+fn nginx_xff() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        Spec::compile(NGINX_XFF, Syntax::Nginx).expect("the nginx-xff preset compiles")
+    })
 }
 
 impl fmt::Display for Format {
@@ -95,30 +202,41 @@ impl fmt::Display for Format {
 
 /// An unknown format name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown log format '{0}' (known: common, combined, vhost_common, vhost_combined, nginx)")]
+#[error("unknown log format '{0}' (see `logveil formats` for the presets)")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
     type Err = UnknownFormat;
 
     fn from_str(s: &str) -> Result<Format, UnknownFormat> {
+        let norm = |n: &str| n.to_ascii_lowercase().replace('_', "-");
         Format::ALL
             .into_iter()
             .find(|f| {
-                f.name().eq_ignore_ascii_case(s) || (s == "vhost" && *f == Format::VhostCombined)
+                norm(f.name()) == norm(s)
+                    || (s == "vhost" && *f == Format::VhostCombined)
+                    || (s == "iis" && *f == Format::W3c)
             })
             .ok_or_else(|| UnknownFormat(s.to_string()))
     }
 }
 
-/// How lines of one input are parsed: a forced preset, or a detected one with fallbacks.
+/// What a parser reads: a preset, or a compiled `--log-format` / `--nginx-format` string.
+#[derive(Debug, Clone)]
+enum Kind {
+    Preset(Format),
+    Spec(Arc<Spec>),
+}
+
+/// How lines of one input are parsed: a forced preset or format string, or a detected preset with
+/// fallbacks.
 ///
-/// With a detected format, a line the preset rejects is tried against the other presets of the family
-/// before it is given up as unparsable: real files mix common and combined lines, or carry the odd
+/// With a detected CLF-family format, a line the preset rejects is tried against the other presets of the
+/// family before it is given up as unparsable: real files mix common and combined lines, or carry the odd
 /// vhost-prefixed line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct LineParser {
-    primary: Format,
+    kind: Kind,
     fallback: bool,
 }
 
@@ -126,28 +244,56 @@ impl LineParser {
     /// Parse with exactly this format.
     pub fn forced(format: Format) -> LineParser {
         LineParser {
-            primary: format,
+            kind: Kind::Preset(format),
             fallback: false,
         }
     }
 
-    /// Parse with a detected format first, then the others.
+    /// Parse with a detected format first, then the others of its family.
     pub fn detected(format: Format) -> LineParser {
         LineParser {
-            primary: format,
-            fallback: true,
+            kind: Kind::Preset(format),
+            fallback: format.shape().is_some() || format == Format::NginxXff,
         }
     }
 
-    /// The preset tried first.
-    pub fn format(&self) -> Format {
-        self.primary
+    /// Parse with a compiled format string.
+    pub fn spec(spec: Spec) -> LineParser {
+        LineParser {
+            kind: Kind::Spec(Arc::new(spec)),
+            fallback: false,
+        }
     }
 
-    /// Parses one line (without its terminator).
+    /// The preset, when the parser reads one.
+    pub fn format(&self) -> Option<Format> {
+        match &self.kind {
+            Kind::Preset(f) => Some(*f),
+            Kind::Spec(_) => None,
+        }
+    }
+
+    /// A name for messages: the preset's, or `the given log format`.
+    pub fn name(&self) -> String {
+        match &self.kind {
+            Kind::Preset(f) => f.name().to_string(),
+            Kind::Spec(_) => "the given log format".to_string(),
+        }
+    }
+
+    /// True when lines depend on `#Fields:` headers before them.
+    pub fn uses_headers(&self) -> bool {
+        self.format().is_some_and(Format::uses_headers)
+    }
+
+    /// Parses one line (without its terminator), with no header state (see [`ChunkParser`]).
     #[inline]
     pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
-        if let Some(r) = self.primary.parse(line) {
+        let primary = match &self.kind {
+            Kind::Spec(spec) => return spec.parse(line),
+            Kind::Preset(f) => *f,
+        };
+        if let Some(r) = primary.parse(line) {
             return Some(r);
         }
         if !self.fallback {
@@ -156,9 +302,95 @@ impl LineParser {
         // The lenient presets accept a combined line too, so these two cover the family.
         [Format::Common, Format::VhostCommon]
             .into_iter()
-            .filter(|f| *f != self.primary)
+            .filter(|f| *f != primary)
             .find_map(|f| f.parse(line))
     }
+
+    /// A parser for one chunk of input, starting under `header` (the last `#Fields:` line before the
+    /// chunk, for formats that use headers).
+    pub fn chunk(&self, header: Option<&[u8]>) -> ChunkParser<'_> {
+        let layout = match (&self.kind, header) {
+            (Kind::Preset(f), _) if f.uses_headers() => Some(
+                header
+                    .and_then(w3c::Layout::from_header)
+                    .unwrap_or_else(|| w3c::Layout::preset(*f).clone()),
+            ),
+            _ => None,
+        };
+        ChunkParser {
+            parser: self,
+            layout,
+        }
+    }
+}
+
+/// What one line is.
+#[derive(Debug)]
+pub enum Parsed<'a> {
+    /// A log record.
+    Record(Record<'a>),
+    /// A `#` directive of a W3C log (`#Fields:`, `#Date:`, …).
+    Directive,
+    /// Not a line of this format.
+    Unparsed,
+}
+
+/// Parses the lines of one chunk in order, following `#Fields:` headers.
+#[derive(Debug)]
+pub struct ChunkParser<'p> {
+    parser: &'p LineParser,
+    layout: Option<w3c::Layout>,
+}
+
+impl ChunkParser<'_> {
+    /// Parses one line (without its terminator).
+    #[inline]
+    pub fn parse<'a>(&mut self, line: &'a [u8]) -> Parsed<'a> {
+        let Some(layout) = &mut self.layout else {
+            return match self.parser.parse(line) {
+                Some(r) => Parsed::Record(r),
+                None => Parsed::Unparsed,
+            };
+        };
+        if let Some(directive) = w3c::directive(line) {
+            if let Some(new) = w3c::Layout::from_header(directive) {
+                *layout = new;
+            }
+            return Parsed::Directive;
+        }
+        if self.parser.format() == Some(Format::Cloudfront) && memchr::memchr(b'\t', line).is_none()
+        {
+            return Parsed::Unparsed;
+        }
+        // A line that does not fit the header in force may still be a record of the preset's default
+        // fields (IIS files pasted together under a later header).
+        let preset = self.parser.format().map(w3c::Layout::preset);
+        match layout
+            .parse(line)
+            .or_else(|| preset.filter(|p| p.len() != layout.len())?.parse(line))
+        {
+            Some(r) => Parsed::Record(r),
+            None => Parsed::Unparsed,
+        }
+    }
+}
+
+/// The last `#Fields:` line of `chunk` (without its terminator), if any.
+pub fn last_header(chunk: &[u8]) -> Option<&[u8]> {
+    let mut end = chunk.len();
+    while let Some(at) = memchr::memmem::rfind(&chunk[..end], b"#Fields:") {
+        let line_start = memchr::memrchr(b'\n', &chunk[..at]).map_or(0, |i| i + 1);
+        if chunk[line_start..at]
+            .iter()
+            .all(|b| *b == b' ' || *b == b'\t')
+        {
+            let line_end = memchr::memchr(b'\n', &chunk[at..]).map_or(chunk.len(), |i| at + i);
+            let line = &chunk[line_start..line_end];
+            return Some(line.strip_suffix(b"\r").unwrap_or(line));
+        }
+        end = at;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -170,6 +402,7 @@ mod tests {
         for f in Format::ALL {
             assert_eq!(f.name().parse::<Format>().unwrap(), f);
         }
+        assert_eq!("nginx_xff".parse::<Format>().unwrap(), Format::NginxXff);
         assert!("apache2".parse::<Format>().is_err());
     }
 
@@ -183,5 +416,17 @@ mod tests {
         let forced = LineParser::forced(Format::Combined);
         assert!(forced.parse(vhost_line).is_none());
         assert!(forced.parse(common_line).is_none());
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn the_last_fields_header_of_a_chunk() {
+        let chunk = b"#Fields: a b\nx y\n  #Fields: c d\r\nz w\nq #Fields: no\n";
+        assert_eq!(last_header(chunk), Some(&b"  #Fields: c d"[..]));
+        assert_eq!(last_header(b"x y\n"), None);
     }
 }

@@ -1,0 +1,225 @@
+//! Load balancer and storage logs of fixed column order: AWS Application Load Balancer, Classic Load
+//! Balancer, S3 server access logs, and HAProxy's HTTP log.
+//!
+//! Columns are separated by one space; a column may be `"quoted"` (ending at a quote followed by a space or
+//! the end of the line), `[bracketed]` or `{braced}`. Known columns go to the [`Record`]'s named fields;
+//! everything else (ARNs, trace ids, backend addresses, the syslog prefix) is scrubbed as free text
+//! ([`Gaps::Scrub`]). Columns added by later versions of a log are accepted and scrubbed.
+
+use crate::record::{Action, Gaps, Others, Record, Span, TimeKind};
+
+/// Most columns looked at.
+const MAX_COLUMNS: usize = 40;
+
+/// The columns of `line` from `start`: their spans (quotes and brackets excluded) and how many there are.
+fn columns(line: &[u8], start: usize) -> Option<([Span; MAX_COLUMNS], usize)> {
+    let mut cols = [Span::default(); MAX_COLUMNS];
+    let mut n = 0;
+    let mut pos = start;
+    while pos < line.len() && n < MAX_COLUMNS {
+        let rest = &line[pos..];
+        let close = match rest[0] {
+            b'"' => Some(b'"'),
+            b'[' => Some(b']'),
+            b'{' => Some(b'}'),
+            _ => None,
+        };
+        let end = match close {
+            Some(c) => {
+                let mut from = 1;
+                loop {
+                    let at = from + memchr::memchr(c, &rest[from..])?;
+                    if at + 1 == rest.len() || rest[at + 1] == b' ' {
+                        cols[n] = Span::new(pos + 1, pos + at);
+                        break pos + at + 1;
+                    }
+                    from = at + 1;
+                }
+            }
+            None => {
+                let len = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+                cols[n] = Span::new(pos, pos + len);
+                pos + len
+            }
+        };
+        n += 1;
+        pos = end;
+        if pos < line.len() {
+            if line[pos] != b' ' {
+                return None;
+            }
+            pos += 1;
+        }
+    }
+    Some((cols, n))
+}
+
+fn is_digits(b: &[u8]) -> bool {
+    !b.is_empty() && b.iter().all(u8::is_ascii_digit)
+}
+
+fn is_iso(b: &[u8]) -> bool {
+    b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':'
+}
+
+fn base(line: &[u8], time_kind: TimeKind) -> Record<'_> {
+    let mut r = Record::fields(line);
+    r.gaps = Gaps::Scrub;
+    r.time_kind = time_kind;
+    r
+}
+
+/// An ALB access log line (`http`, `https`, `h2`, `grpcs`, `ws` or `wss` requests).
+pub fn parse_alb(line: &[u8]) -> Option<Record<'_>> {
+    let (c, n) = columns(line, 0)?;
+    let get = |i: usize| &line[c[i].range()];
+    if n < 14
+        || !matches!(
+            get(0),
+            b"http" | b"https" | b"h2" | b"grpcs" | b"ws" | b"wss"
+        )
+        || !is_iso(get(1))
+        || !(is_digits(get(8)) || get(8) == b"-")
+    {
+        return None;
+    }
+    let mut r = base(line, TimeKind::Iso8601);
+    r.time = Some(c[1]);
+    r.client = Some(c[3]);
+    r.status = Some(c[8]);
+    r.bytes = Some(c[11]);
+    r.request = Some(c[12]);
+    r.user_agent = Some(c[13]);
+    if n > 18 && get(18) != b"-" {
+        r.vhost = Some(c[18]);
+    }
+    if n > 23 && get(23) != b"-" && !r.others.push(c[23], Action::Url) {
+        return None;
+    }
+    Some(r)
+}
+
+/// A Classic Load Balancer access log line.
+pub fn parse_elb(line: &[u8]) -> Option<Record<'_>> {
+    let (c, n) = columns(line, 0)?;
+    let get = |i: usize| &line[c[i].range()];
+    if !(13..=15).contains(&n)
+        || !is_iso(get(0))
+        || !(is_digits(get(7)) || get(7) == b"-")
+        || !(is_digits(get(10)) || get(10) == b"-")
+    {
+        return None;
+    }
+    let mut r = base(line, TimeKind::Iso8601);
+    r.time = Some(c[0]);
+    r.client = Some(c[2]);
+    r.status = Some(c[7]);
+    r.bytes = Some(c[10]);
+    r.request = Some(c[11]);
+    r.user_agent = Some(c[12]);
+    Some(r)
+}
+
+/// An S3 server access log line.
+pub fn parse_s3(line: &[u8]) -> Option<Record<'_>> {
+    let (c, n) = columns(line, 0)?;
+    let get = |i: usize| &line[c[i].range()];
+    if n < 17
+        || !super::clf::is_clf_time(get(2))
+        || line[c[2].start as usize - 1] != b'['
+        || !(is_digits(get(9)) || get(9) == b"-")
+    {
+        return None;
+    }
+    let mut r = base(line, TimeKind::Clf);
+    r.time = Some(c[2]);
+    r.client = Some(c[3]);
+    let mut others = Others::default();
+    if get(4) != b"-" && !others.push(c[4], Action::Drop) {
+        return None;
+    }
+    r.others = others;
+    r.request = Some(c[8]);
+    r.status = Some(c[9]);
+    r.bytes = Some(c[11]);
+    r.referer = Some(c[15]);
+    r.user_agent = Some(c[16]);
+    if n > 22 && get(22) != b"-" {
+        r.vhost = Some(c[22]);
+    }
+    Some(r)
+}
+
+/// A HAProxy HTTP log line, with or without its syslog prefix (`Sep 25 06:05:27 host haproxy[6801]: `).
+pub fn parse_haproxy(line: &[u8]) -> Option<Record<'_>> {
+    let start = match memchr::memmem::find(line, b"]: ") {
+        Some(at) if memchr::memmem::find(&line[..at], b"[").is_some() => at + 3,
+        _ => 0,
+    };
+    let (c, n) = columns(line, start)?;
+    let get = |i: usize| &line[c[i].range()];
+    let accept = get(1);
+    if n < 13
+        || line[c[1].start as usize - 1] != b'['
+        || accept.len() < 20
+        || !super::clf::is_clf_time(&[&accept[..20], b" +0000"].concat())
+        || !(is_digits(get(5)) || get(5) == b"-1")
+        || !is_digits(get(6).strip_prefix(b"+").unwrap_or(get(6)))
+    {
+        return None;
+    }
+    // The request is the last column; captured headers (`{…}`) may come before it.
+    let last = n - 1;
+    if line[c[last].start as usize - 1] != b'"' {
+        return None;
+    }
+    let mut r = base(line, TimeKind::Clf);
+    r.client = Some(c[0]);
+    r.time = Some(c[1]);
+    r.status = Some(c[5]);
+    r.bytes = Some(c[6]);
+    r.request = Some(c[last]);
+    let mut others = Others::default();
+    for cookie in [c[7], c[8]] {
+        if &line[cookie.range()] != b"-" && !others.push(cookie, Action::Drop) {
+            return None;
+        }
+    }
+    r.others = others;
+    Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alb_line() {
+        let line = br#"http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward,redirect" "-" "-" "10.0.0.1:80" "200" "-" "-""#;
+        let r = parse_alb(line).unwrap();
+        assert_eq!(r.opt(r.client), b"192.168.131.39:2817");
+        assert_eq!(r.opt(r.request), b"GET http://www.example.com:80/ HTTP/1.1");
+        assert_eq!(r.opt(r.user_agent), b"curl/7.46.0");
+        assert_eq!(r.opt(r.status), b"200");
+        assert!(parse_alb(b"tls 2.0 2018-12-20T02:59:40 net/x 192.168.131.39:2817").is_none());
+    }
+
+    #[test]
+    fn s3_line() {
+        let line = br#"b659b576cff1e15e4c0313ff8930fba9f53e6794567f5c60dab3abf2f8dfb6cc www.example.com [10/Feb/2012:16:42:07 -0500] 1.2.3.4 arn:aws:iam::179580289999:user/phillip.boss EB3502676500C6BE WEBSITE.GET.OBJECT index "GET /index HTTP/1.1" 200 - 368 368 10 9 "-" "Mozilla/5.0 (X11)""#;
+        let r = parse_s3(line).unwrap();
+        assert_eq!(r.opt(r.time), b"10/Feb/2012:16:42:07 -0500");
+        assert_eq!(r.opt(r.client), b"1.2.3.4");
+        assert_eq!(r.others.as_slice()[0].1, Action::Drop);
+        assert_eq!(r.opt(r.bytes), b"368");
+    }
+
+    #[test]
+    fn haproxy_line_with_syslog_prefix() {
+        let line = br#"Sep 25 06:05:27 hostname haproxy[6801]: 4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft_https~ bk_https/abc 0/0/0/72/72 200 7456 - - ---- 5/4/0/1/0 0/0 {example.com|Mozilla} "POST /user/ HTTP/1.1""#;
+        let r = parse_haproxy(line).unwrap();
+        assert_eq!(r.opt(r.client), b"4.3.2.1:55008");
+        assert_eq!(r.opt(r.request), b"POST /user/ HTTP/1.1");
+        assert_eq!(r.opt(r.status), b"200");
+    }
+}

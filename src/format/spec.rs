@@ -1,0 +1,624 @@
+//! Apache `LogFormat` and nginx `log_format` strings compiled into a line parser.
+//!
+//! A format string is compiled once into a list of literals and fields ([`Spec`]). A line is parsed by
+//! matching each literal exactly and taking each field up to the first byte of the literal after it (a
+//! field between double quotes ends at the first unescaped quote). Directives with no literal between them
+//! (`%U%q`, `$uri$is_args$args`) are parsed as one field. Every directive maps to a named field of the
+//! [`Record`] or to an [`Action`]: cookies and user ids are dropped, addresses reduced, header values of
+//! unknown meaning scrubbed. An unknown directive is an error naming it.
+
+use std::fmt;
+
+use crate::record::{Action, Gaps, Others, Record, Span, TimeKind};
+
+/// Where a directive's value goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Vhost,
+    Client,
+    Ident,
+    User,
+    Time(TimeKind),
+    Request,
+    Method,
+    Target,
+    Query,
+    Status,
+    Bytes,
+    Referer,
+    Agent,
+    Dnt,
+    SecGpc,
+    Other(Action),
+}
+
+impl Slot {
+    /// Part of a URL (merged with neighbours into a target).
+    fn is_url_part(self) -> bool {
+        matches!(self, Slot::Target | Slot::Query)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Item {
+    Lit(Vec<u8>),
+    Field { slot: Slot, name: String },
+}
+
+/// A compiled `LogFormat` or `log_format` string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    source: String,
+    items: Vec<Item>,
+    gaps: Gaps,
+}
+
+/// Why a format string does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    /// A directive logveil does not know.
+    #[error("unknown directive '{0}' in the log format")]
+    Unknown(String),
+    /// A `%` or `$` at the end, or an unclosed `{`.
+    #[error("incomplete directive '{0}' at the end of the log format")]
+    Incomplete(String),
+    /// Nothing to parse.
+    #[error("the log format has no directive")]
+    Empty,
+    /// More fields needing a rule of their own than a record holds.
+    #[error("the log format has more than {0} cookie, address and URL fields")]
+    TooMany(usize),
+}
+
+/// Which syntax a format string is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// Apache `LogFormat` (`%h %l %u %t "%r" %>s %b`).
+    Apache,
+    /// nginx `log_format` (`$remote_addr - $remote_user [$time_local] "$request"`).
+    Nginx,
+}
+
+impl fmt::Display for Spec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl Spec {
+    /// Compiles a format string.
+    pub fn compile(source: &str, syntax: Syntax) -> Result<Spec, SpecError> {
+        let raw = match syntax {
+            Syntax::Apache => apache_items(source)?,
+            Syntax::Nginx => nginx_items(source)?,
+        };
+        // Merge adjacent fields and adjacent literals.
+        let mut items: Vec<Item> = Vec::new();
+        for item in raw {
+            match (items.last_mut(), item) {
+                (Some(Item::Lit(a)), Item::Lit(b)) => a.extend_from_slice(&b),
+                (Some(Item::Field { slot, name }), Item::Field { slot: s2, name: n2 }) => {
+                    *slot = if slot.is_url_part() && s2.is_url_part() {
+                        Slot::Target
+                    } else {
+                        Slot::Other(Action::Scrub)
+                    };
+                    name.push_str(&n2);
+                }
+                (_, item) => items.push(item),
+            }
+        }
+        items.retain(|i| !matches!(i, Item::Lit(l) if l.is_empty()));
+        if !items.iter().any(|i| matches!(i, Item::Field { .. })) {
+            return Err(SpecError::Empty);
+        }
+        // A named field given twice keeps its first place; the second is treated as its kind says.
+        let mut seen: Vec<Slot> = Vec::new();
+        let mut listed = 0;
+        let mut gaps = Gaps::Literal;
+        for item in &mut items {
+            if let Item::Field { slot, .. } = item {
+                if !matches!(*slot, Slot::Other(_)) {
+                    let key = match *slot {
+                        Slot::Time(_) => Slot::Time(TimeKind::Clf),
+                        s => s,
+                    };
+                    if seen.contains(&key) {
+                        *slot = Slot::Other(match key {
+                            Slot::Client => Action::Ips,
+                            Slot::Ident | Slot::User => Action::Drop,
+                            Slot::Target | Slot::Referer => Action::Url,
+                            Slot::Status | Slot::Bytes | Slot::Method | Slot::Time(_) => {
+                                Action::Keep
+                            }
+                            _ => Action::Scrub,
+                        });
+                    } else {
+                        seen.push(key);
+                    }
+                }
+                match *slot {
+                    Slot::Other(Action::Scrub) => gaps = Gaps::Scrub,
+                    Slot::Other(Action::Keep) => {}
+                    Slot::Other(_) => listed += 1,
+                    _ => {}
+                }
+            }
+        }
+        if listed > crate::record::MAX_OTHERS {
+            return Err(SpecError::TooMany(crate::record::MAX_OTHERS));
+        }
+        Ok(Spec {
+            source: source.to_string(),
+            items,
+            gaps,
+        })
+    }
+
+    /// Parses one line (without its terminator).
+    pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
+        let mut r = Record::fields(line);
+        r.gaps = self.gaps;
+        let mut others = Others::default();
+        let mut pos = 0;
+        let n = self.items.len();
+        for (i, item) in self.items.iter().enumerate() {
+            match item {
+                Item::Lit(lit) => {
+                    if !line[pos..].starts_with(lit) {
+                        return None;
+                    }
+                    pos += lit.len();
+                }
+                Item::Field { slot, .. } => {
+                    let quoted = i > 0
+                        && matches!(&self.items[i - 1], Item::Lit(l) if l.ends_with(b"\""))
+                        && matches!(self.items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"\""));
+                    let rest = &line[pos..];
+                    let len = if quoted {
+                        quoted_len(rest)?
+                    } else {
+                        match self.items.get(i + 1) {
+                            Some(Item::Lit(l)) => {
+                                field_len(rest, l[0], *slot == Slot::Client && l[0] == b' ')?
+                            }
+                            _ if i + 1 == n => rest.len(),
+                            _ => return None,
+                        }
+                    };
+                    let span = Span::new(pos, pos + len);
+                    if !place(&mut r, &mut others, *slot, span, &line[pos..pos + len]) {
+                        return None;
+                    }
+                    pos += len;
+                }
+            }
+        }
+        if pos != line.len() {
+            return None;
+        }
+        r.others = others;
+        Some(r)
+    }
+}
+
+/// Length of an unquoted field ending before `end` (`, ` continues a client list).
+#[inline]
+fn field_len(rest: &[u8], end: u8, list: bool) -> Option<usize> {
+    let mut from = 0;
+    loop {
+        let at = from + memchr::memchr(end, &rest[from..])?;
+        if list && at > 0 && rest[at - 1] == b',' {
+            from = at + 1;
+            continue;
+        }
+        return Some(at);
+    }
+}
+
+/// Length of a quoted field's content: up to the first quote not escaped by a backslash.
+#[inline]
+fn quoted_len(rest: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(off) = memchr::memchr(b'"', &rest[from..]) {
+        let at = from + off;
+        let backslashes = rest[..at].iter().rev().take_while(|&&b| b == b'\\').count();
+        if backslashes % 2 == 0 {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Puts a field into the record, checking the shape of typed fields.
+#[inline]
+fn place(r: &mut Record<'_>, others: &mut Others, slot: Slot, span: Span, value: &[u8]) -> bool {
+    match slot {
+        Slot::Vhost => r.vhost = Some(span),
+        Slot::Client => {
+            if value.is_empty() {
+                return false;
+            }
+            r.client = Some(span)
+        }
+        Slot::Ident => r.ident = Some(span),
+        Slot::User => r.authuser = Some(span),
+        Slot::Time(kind) => {
+            if kind == TimeKind::Clf && !super::clf::is_clf_time(value) {
+                return false;
+            }
+            r.time = Some(span);
+            r.time_kind = kind;
+        }
+        Slot::Request => r.request = Some(span),
+        Slot::Method => r.method = Some(span),
+        Slot::Target => r.target = Some(span),
+        Slot::Query => {
+            // Apache's `%q` includes the `?`.
+            let skip = usize::from(value.first() == Some(&b'?'));
+            r.query = Some(Span::new(span.start as usize + skip, span.end as usize));
+        }
+        Slot::Status => {
+            if value.len() != 3 || !value.iter().all(u8::is_ascii_digit) {
+                return false;
+            }
+            r.status = Some(span)
+        }
+        Slot::Bytes => {
+            if value != b"-" && (value.is_empty() || !value.iter().all(u8::is_ascii_digit)) {
+                return false;
+            }
+            r.bytes = Some(span)
+        }
+        Slot::Referer => r.referer = Some(span),
+        Slot::Agent => r.user_agent = Some(span),
+        Slot::Dnt => r.dnt = Some(span),
+        Slot::SecGpc => r.sec_gpc = Some(span),
+        Slot::Other(Action::Keep) => {}
+        Slot::Other(Action::Scrub) if r.gaps == Gaps::Scrub => {}
+        Slot::Other(a) => return others.push(span, a),
+    }
+    true
+}
+
+fn field(slot: Slot, name: &str) -> Item {
+    Item::Field {
+        slot,
+        name: name.to_string(),
+    }
+}
+
+/// What a request header carries.
+fn header_slot(name: &str) -> Slot {
+    match name.to_ascii_lowercase().replace('_', "-").as_str() {
+        "referer" | "referrer" => Slot::Referer,
+        "user-agent" => Slot::Agent,
+        "dnt" => Slot::Dnt,
+        "sec-gpc" => Slot::SecGpc,
+        "host" => Slot::Vhost,
+        "cookie" | "set-cookie" | "authorization" | "proxy-authorization" => {
+            Slot::Other(Action::Drop)
+        }
+        "x-forwarded-for" | "x-real-ip" | "forwarded" | "true-client-ip" | "cf-connecting-ip"
+        | "x-client-ip" => Slot::Other(Action::Ips),
+        _ => Slot::Other(Action::Scrub),
+    }
+}
+
+/// Apache `LogFormat` directives.
+fn apache_items(src: &str) -> Result<Vec<Item>, SpecError> {
+    let b = src.as_bytes();
+    let mut items = Vec::new();
+    let mut lit = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' && i + 1 < b.len() {
+            // Escapes as Apache's config parser leaves them in the string.
+            lit.push(match b[i + 1] {
+                b'n' => b'\n',
+                b't' => b'\t',
+                other => other,
+            });
+            i += 2;
+            continue;
+        }
+        if c != b'%' {
+            lit.push(c);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        // Modifiers: `<`, `>`, status conditions `!400,501`.
+        while i < b.len() && matches!(b[i], b'<' | b'>' | b'!' | b',' | b'0'..=b'9') {
+            i += 1;
+        }
+        let mut arg = None;
+        if i < b.len() && b[i] == b'{' {
+            let close = src[i..]
+                .find('}')
+                .ok_or_else(|| SpecError::Incomplete(src[start..].to_string()))?;
+            arg = Some(&src[i + 1..i + close]);
+            i += close + 1;
+        }
+        // `%^ti`, `%^to`: trailers.
+        let letter_len = if src[i..].starts_with("^t") { 3 } else { 1 };
+        if i + letter_len > b.len() {
+            return Err(SpecError::Incomplete(src[start..].to_string()));
+        }
+        let letter = &src[i..i + letter_len];
+        i += letter_len;
+        let name = &src[start..i];
+        if letter == "%" {
+            lit.push(b'%');
+            continue;
+        }
+        if !lit.is_empty() {
+            items.push(Item::Lit(std::mem::take(&mut lit)));
+        }
+        let slot = match (letter, arg) {
+            ("h", None) => Slot::Client,
+            ("a", None | Some("c")) => Slot::Client,
+            ("a", Some(_)) => Slot::Other(Action::Ips),
+            ("A", _) => Slot::Other(Action::Ips),
+            ("l", None) => Slot::Ident,
+            ("u", None) => Slot::User,
+            ("t", None) => {
+                items.push(Item::Lit(b"[".to_vec()));
+                items.push(field(Slot::Time(TimeKind::Clf), name));
+                lit.push(b']');
+                continue;
+            }
+            ("t", Some(f)) => Slot::Time(strftime_kind(f)),
+            ("r", None) => Slot::Request,
+            ("m", None) => Slot::Method,
+            ("U", None) => Slot::Target,
+            ("q", None) => Slot::Query,
+            ("s", None) => Slot::Status,
+            ("b" | "B", None) => Slot::Bytes,
+            ("O" | "I" | "S", None) => Slot::Other(Action::Keep),
+            ("D" | "T" | "k" | "p" | "P" | "H" | "X" | "L" | "R", _) => Slot::Other(Action::Keep),
+            ("v" | "V", None) => Slot::Vhost,
+            ("f" | "e" | "n" | "o" | "^ti" | "^to", _) => match (letter, arg) {
+                ("o", Some(h)) => match header_slot(h) {
+                    Slot::Other(a) => Slot::Other(a),
+                    _ => Slot::Other(Action::Scrub),
+                },
+                _ => Slot::Other(Action::Scrub),
+            },
+            ("i", Some(h)) => header_slot(h),
+            ("C", Some(_)) => Slot::Other(Action::Drop),
+            _ => return Err(SpecError::Unknown(name.to_string())),
+        };
+        items.push(field(slot, name));
+    }
+    if !lit.is_empty() {
+        items.push(Item::Lit(lit));
+    }
+    Ok(items)
+}
+
+/// The kind of time an Apache `%{format}t` writes.
+fn strftime_kind(f: &str) -> TimeKind {
+    let f = f.trim_start_matches("begin:").trim_start_matches("end:");
+    if f == "sec" {
+        TimeKind::Epoch
+    } else if f.starts_with("%Y-%m-%dT%H:%M:%S") || f.starts_with("%Y-%m-%d %H:%M:%S") {
+        TimeKind::Iso8601
+    } else if f.starts_with("%d/%b/%Y:%H:%M:%S") {
+        TimeKind::Clf
+    } else {
+        // Some other clock: kept as written, not used by reports.
+        TimeKind::W3c
+    }
+}
+
+/// nginx `log_format` variables.
+fn nginx_items(src: &str) -> Result<Vec<Item>, SpecError> {
+    let b = src.as_bytes();
+    let mut items = Vec::new();
+    let mut lit = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'$' {
+            lit.push(b[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let var = if b.get(i + 1) == Some(&b'{') {
+            let close = src[i..]
+                .find('}')
+                .ok_or_else(|| SpecError::Incomplete(src[start..].to_string()))?;
+            let v = &src[i + 2..i + close];
+            i += close + 1;
+            v
+        } else {
+            let len = b[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
+            if len == 0 {
+                return Err(SpecError::Incomplete(src[start..].to_string()));
+            }
+            i += 1 + len;
+            &src[start + 1..i]
+        };
+        if !lit.is_empty() {
+            items.push(Item::Lit(std::mem::take(&mut lit)));
+        }
+        items.push(field(nginx_slot(var)?, &src[start..i]));
+    }
+    if !lit.is_empty() {
+        items.push(Item::Lit(lit));
+    }
+    Ok(items)
+}
+
+fn nginx_slot(var: &str) -> Result<Slot, SpecError> {
+    let keep = Slot::Other(Action::Keep);
+    Ok(match var {
+        "remote_addr" | "binary_remote_addr" => Slot::Client,
+        "realip_remote_addr" | "server_addr" | "upstream_addr" | "proxy_add_x_forwarded_for" => {
+            Slot::Other(Action::Ips)
+        }
+        "remote_user" => Slot::User,
+        "time_local" => Slot::Time(TimeKind::Clf),
+        "time_iso8601" => Slot::Time(TimeKind::Iso8601),
+        "msec" => Slot::Time(TimeKind::Epoch),
+        "request" => Slot::Request,
+        "request_method" => Slot::Method,
+        "request_uri" | "uri" | "document_uri" => Slot::Target,
+        "args" | "query_string" => Slot::Query,
+        "is_args" => Slot::Target,
+        "status" => Slot::Status,
+        "body_bytes_sent" => Slot::Bytes,
+        "host" | "server_name" | "hostname" => Slot::Vhost,
+        "http_cookie" | "sent_http_set_cookie" | "http_authorization" | "cookie" => {
+            Slot::Other(Action::Drop)
+        }
+        v if v.starts_with("cookie_") || v.starts_with("arg_") => Slot::Other(Action::Drop),
+        v if v.starts_with("http_") => header_slot(&v[5..]),
+        v if v.starts_with("sent_http_")
+            || v.starts_with("upstream_http_")
+            || v.starts_with("sent_trailer_")
+            || v.starts_with("ssl_client_") =>
+        {
+            Slot::Other(Action::Scrub)
+        }
+        "bytes_sent"
+        | "request_length"
+        | "request_time"
+        | "server_port"
+        | "remote_port"
+        | "server_protocol"
+        | "scheme"
+        | "https"
+        | "connection"
+        | "connection_requests"
+        | "pipe"
+        | "gzip_ratio"
+        | "pid"
+        | "nginx_version"
+        | "ssl_protocol"
+        | "ssl_cipher"
+        | "ssl_server_name"
+        | "request_id"
+        | "upstream_status"
+        | "upstream_response_time"
+        | "upstream_connect_time"
+        | "upstream_header_time"
+        | "upstream_response_length"
+        | "upstream_bytes_received"
+        | "upstream_bytes_sent"
+        | "upstream_cache_status"
+        | "request_completion"
+        | "content_length"
+        | "content_type"
+        | "tcpinfo_rtt"
+        | "tcpinfo_rttvar"
+        | "tcpinfo_snd_cwnd"
+        | "tcpinfo_rcv_space"
+        | "geoip_country_code"
+        | "limit_req_status"
+        | "ssl_session_reused"
+        | "server_name_port"
+        | "proxy_host"
+        | "proxy_port"
+        | "document_root"
+        | "realpath_root"
+        | "request_filename" => keep,
+        v if v.starts_with("upstream_") => keep,
+        _ => return Err(SpecError::Unknown(format!("${var}"))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMBINED: &str = r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i""#;
+    const LINE: &[u8] = br#"83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /a?b=1 HTTP/1.1" 200 203023 "http://semicomplete.com/" "Mozilla/5.0 (X)""#;
+
+    #[test]
+    fn combined_logformat_fills_the_same_fields_as_the_hand_written_parser() {
+        let spec = Spec::compile(COMBINED, Syntax::Apache).unwrap();
+        let r = spec.parse(LINE).unwrap();
+        let hand = super::super::Format::Combined.parse(LINE).unwrap();
+        for (a, b) in [
+            (r.client, hand.client),
+            (r.ident, hand.ident),
+            (r.authuser, hand.authuser),
+            (r.time, hand.time),
+            (r.request, hand.request),
+            (r.status, hand.status),
+            (r.bytes, hand.bytes),
+            (r.referer, hand.referer),
+            (r.user_agent, hand.user_agent),
+        ] {
+            assert_eq!(a, b);
+        }
+        assert!(spec.parse(&LINE[..LINE.len() - 1]).is_none());
+        assert!(spec.parse(b"83.149.9.216 - - [17/May/2015:10:05").is_none());
+    }
+
+    #[test]
+    fn nginx_log_format_with_forwarded_for_and_dnt() {
+        let spec = Spec::compile(
+            r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $http_dnt $request_time"#,
+            Syntax::Nginx,
+        )
+        .unwrap();
+        let line = br#"10.0.0.2, 10.0.0.1 - bob [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 "-" "UA" "1.2.3.4, 5.6.7.8" 1 0.003"#;
+        let r = spec.parse(line).unwrap();
+        assert_eq!(r.opt(r.client), b"10.0.0.2, 10.0.0.1");
+        assert_eq!(r.opt(r.authuser), b"bob");
+        assert_eq!(r.opt(r.dnt), b"1");
+        assert_eq!(r.others.as_slice().len(), 1);
+        assert_eq!(r.get(r.others.as_slice()[0].0), b"1.2.3.4, 5.6.7.8");
+        assert_eq!(r.others.as_slice()[0].1, Action::Ips);
+    }
+
+    #[test]
+    fn cookies_are_dropped_and_url_parts_merge() {
+        let spec = Spec::compile(
+            r#"%a %{c}a [%{%Y-%m-%dT%H:%M:%S}t] "%m %U%q %H" %>s %O %{SESSION}C %D"#,
+            Syntax::Apache,
+        )
+        .unwrap();
+        let line =
+            br#"1.2.3.4 5.6.7.8 [2020-01-02T03:04:05] "GET /x?token=1 HTTP/1.1" 200 12 abc 345"#;
+        let r = spec.parse(line).unwrap();
+        assert_eq!(r.opt(r.client), b"1.2.3.4");
+        assert_eq!(r.opt(r.target), b"/x?token=1");
+        assert_eq!(r.time_kind, TimeKind::Iso8601);
+        let actions: Vec<Action> = r.others.as_slice().iter().map(|o| o.1).collect();
+        assert_eq!(actions, [Action::Ips, Action::Drop]);
+    }
+
+    #[test]
+    fn unknown_directives_are_named() {
+        assert_eq!(
+            Spec::compile("%h %Z", Syntax::Apache)
+                .unwrap_err()
+                .to_string(),
+            "unknown directive '%Z' in the log format"
+        );
+        assert_eq!(
+            Spec::compile("$remote_addr $bogus_var", Syntax::Nginx)
+                .unwrap_err()
+                .to_string(),
+            "unknown directive '$bogus_var' in the log format"
+        );
+        assert!(matches!(
+            Spec::compile("%h %{Referer", Syntax::Apache),
+            Err(SpecError::Incomplete(_))
+        ));
+        assert_eq!(
+            Spec::compile("plain", Syntax::Apache),
+            Err(SpecError::Empty)
+        );
+    }
+}

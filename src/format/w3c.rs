@@ -1,0 +1,278 @@
+//! W3C extended logs (IIS, Incapsula, NetScaler) and CloudFront: the `#Fields:` header names the fields of
+//! the lines below it, and a file may change it any number of times.
+//!
+//! Fields are separated by tabs when the line has a tab (CloudFront), else by runs of spaces (IIS); a field
+//! in double quotes may hold spaces. Known fields go to the [`Record`]'s named fields; cookies, session and
+//! visitor ids, user names and locations are dropped; every other field, and the separators, go through
+//! the free-text scrubber ([`Gaps::Scrub`]), so an address in a field of unknown meaning is reduced too.
+//!
+//! **Headers across chunks.** The parallel pipeline cuts the input into chunks; the thread that cuts them
+//! scans each chunk for its last `#Fields:` line (one `memmem` pass, in input order) and hands every chunk
+//! the header in force where it starts. A chunk's parser starts from that header and follows any new one
+//! inside the chunk. With no header at all, the preset's default fields apply.
+
+use std::sync::OnceLock;
+
+use super::Format;
+use crate::record::{Action, Encoding, Gaps, Others, Record, Span, TimeKind};
+
+/// What one W3C field is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Date,
+    Time,
+    Client,
+    User,
+    Method,
+    Stem,
+    Query,
+    Uri,
+    Agent,
+    Referer,
+    Host,
+    Status,
+    Bytes,
+    Dnt,
+    Gpc,
+    Drop,
+    Other,
+}
+
+fn field_of(name: &[u8]) -> Field {
+    let name = name.to_ascii_lowercase();
+    match name.as_slice() {
+        b"date" | b"date-local" => Field::Date,
+        b"time" | b"time-local" => Field::Time,
+        b"c-ip" => Field::Client,
+        b"cs-username" => Field::User,
+        b"cs-method" => Field::Method,
+        b"cs-uri-stem" => Field::Stem,
+        b"cs-uri-query" => Field::Query,
+        b"cs-uri" => Field::Uri,
+        b"cs(user-agent)" => Field::Agent,
+        b"cs(referer)" | b"cs(referrer)" => Field::Referer,
+        b"cs-host" | b"cs(host)" | b"x-host-header" => Field::Host,
+        b"sc-status" => Field::Status,
+        b"sc-bytes" => Field::Bytes,
+        b"cs(dnt)" => Field::Dnt,
+        b"cs(sec-gpc)" => Field::Gpc,
+        n if [
+            &b"cookie"[..],
+            b"session",
+            b"username",
+            b"-vid",
+            b"authorization",
+            b"-lat",
+            b"-long",
+            b"clappsig",
+        ]
+        .iter()
+        .any(|k| memchr::memmem::find(n, k).is_some()) =>
+        {
+            Field::Drop
+        }
+        _ => Field::Other,
+    }
+}
+
+/// The fields named by one `#Fields:` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    fields: Vec<Field>,
+    /// Encoding of text fields when the line is tab separated (CloudFront: percent) or not (IIS: `+`).
+    tabbed: Encoding,
+    spaced: Encoding,
+}
+
+const IIS_DEFAULT: &[u8] = b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
+const CLOUDFRONT_DEFAULT: &[u8] = b"#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end";
+
+/// The `#` directive a line holds (leading blanks allowed), if it is one.
+pub fn directive(line: &[u8]) -> Option<&[u8]> {
+    let start = line.iter().position(|b| *b != b' ' && *b != b'\t')?;
+    (line[start] == b'#').then_some(&line[start..])
+}
+
+impl Layout {
+    /// The default fields of a preset (IIS's default, or CloudFront's standard log).
+    pub fn preset(format: Format) -> &'static Layout {
+        static IIS: OnceLock<Layout> = OnceLock::new();
+        static CLOUDFRONT: OnceLock<Layout> = OnceLock::new();
+        match format {
+            Format::Cloudfront => CLOUDFRONT.get_or_init(|| {
+                let mut l = Layout::from_header(CLOUDFRONT_DEFAULT).expect("default header");
+                l.tabbed = Encoding::Percent;
+                l.spaced = Encoding::Percent;
+                l
+            }),
+            _ => IIS.get_or_init(|| Layout::from_header(IIS_DEFAULT).expect("default header")),
+        }
+    }
+
+    /// The layout a `#Fields:` line declares (leading blanks allowed); `None` for any other line.
+    pub fn from_header(line: &[u8]) -> Option<Layout> {
+        let d = directive(line)?;
+        let rest = d.strip_prefix(b"#Fields:")?;
+        let fields: Vec<Field> = rest
+            .split(|b| *b == b' ' || *b == b'\t')
+            .filter(|n| !n.is_empty())
+            .map(field_of)
+            .collect();
+        (!fields.is_empty()).then_some(Layout {
+            fields,
+            tabbed: Encoding::Percent,
+            spaced: Encoding::Plus,
+        })
+    }
+
+    /// The number of fields a line must have.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// True for a header naming no field (never built).
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// Parses one data line (without its terminator).
+    pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
+        let tabbed = memchr::memchr(b'\t', line).is_some();
+        let sep = if tabbed { b'\t' } else { b' ' };
+        let mut r = Record::fields(line);
+        r.gaps = Gaps::Scrub;
+        r.time_kind = TimeKind::W3c;
+        r.encoding = if tabbed { self.tabbed } else { self.spaced };
+        let mut others = Others::default();
+        let mut pos = 0;
+        for (i, &field) in self.fields.iter().enumerate() {
+            // Separators: one tab, or a run of spaces.
+            if i > 0 {
+                if line.get(pos) != Some(&sep) {
+                    return None;
+                }
+                pos += 1;
+                if !tabbed {
+                    while line.get(pos) == Some(&b' ') {
+                        pos += 1;
+                    }
+                }
+            } else if !tabbed {
+                while line.get(pos) == Some(&b' ') {
+                    pos += 1;
+                }
+            }
+            let rest = &line[pos..];
+            let (span, next) = if rest.first() == Some(&b'"') {
+                let close = closing_quote(&rest[1..], sep)?;
+                (Span::new(pos + 1, pos + 1 + close), pos + close + 2)
+            } else {
+                let len = memchr::memchr(sep, rest).unwrap_or(rest.len());
+                (Span::new(pos, pos + len), pos + len)
+            };
+            let value = &line[span.range()];
+            match field {
+                Field::Date => {
+                    if value.len() != 10 || value[4] != b'-' || value[7] != b'-' {
+                        return None;
+                    }
+                    r.date = Some(span);
+                }
+                Field::Time => r.time = Some(span),
+                Field::Client => r.client = Some(span),
+                Field::User => r.authuser = Some(span),
+                Field::Method => r.method = Some(span),
+                Field::Stem => r.target = Some(span),
+                Field::Query => r.query = Some(span),
+                Field::Uri => {
+                    if !others.push(span, Action::Url) {
+                        return None;
+                    }
+                }
+                Field::Agent => r.user_agent = Some(span),
+                Field::Referer => r.referer = Some(span),
+                Field::Host => {
+                    if r.vhost.is_none() {
+                        r.vhost = Some(span);
+                    }
+                }
+                Field::Status => {
+                    if !value.is_empty() && !value.iter().all(u8::is_ascii_digit) {
+                        return None;
+                    }
+                    r.status = Some(span);
+                }
+                Field::Bytes => r.bytes = Some(span),
+                Field::Dnt => r.dnt = Some(span),
+                Field::Gpc => r.sec_gpc = Some(span),
+                Field::Drop => {
+                    if value != b"-" && !value.is_empty() && !others.push(span, Action::Drop) {
+                        return None;
+                    }
+                }
+                Field::Other => {}
+            }
+            pos = next;
+        }
+        // Trailing blanks are tolerated; anything else means the line has more fields than the header.
+        if !line[pos..].iter().all(|b| *b == b' ' || *b == b'\t') {
+            return None;
+        }
+        r.others = others;
+        Some(r)
+    }
+}
+
+/// The offset of the quote closing a quoted field: followed by the separator or the end of the line.
+fn closing_quote(rest: &[u8], sep: u8) -> Option<usize> {
+    let mut from = 0;
+    while let Some(off) = memchr::memchr(b'"', &rest[from..]) {
+        let at = from + off;
+        if at + 1 == rest.len() || rest[at + 1] == sep {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iis_line_under_its_header() {
+        let l = Layout::from_header(b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken").unwrap();
+        let line = b"2018-01-01 08:09:10 127.0.0.1 GET / q=100 80 bob 81.2.69.143 Mozilla/5.0+(Windows) - 200 0 0 123";
+        let r = l.parse(line).unwrap();
+        assert_eq!(r.opt(r.client), b"81.2.69.143");
+        assert_eq!(r.opt(r.query), b"q=100");
+        assert_eq!(r.opt(r.authuser), b"bob");
+        assert_eq!(r.opt(r.status), b"200");
+        assert_eq!(r.opt(r.date), b"2018-01-01");
+        assert_eq!(r.encoding, Encoding::Plus);
+        assert!(l.parse(&line[..line.len() - 4]).is_none());
+    }
+
+    #[test]
+    fn quoted_fields_with_spaces_and_indented_headers() {
+        let l = Layout::from_header(
+            b"   #Fields:   date-local time-local   c-ip cs(User-Agent) sc-substatus",
+        )
+        .unwrap();
+        let r = l.parse(br#"2012-08-15 17:00:00.363 "70.95.0.0" "Mozilla/5.0 (Linux)" " garbage w/ spaces ""#).unwrap();
+        assert_eq!(r.opt(r.client), b"70.95.0.0");
+        assert_eq!(r.opt(r.user_agent), b"Mozilla/5.0 (Linux)");
+    }
+
+    #[test]
+    fn cloudfront_short_line_does_not_parse() {
+        let l = Layout::preset(Format::Cloudfront);
+        let mut line = b"2019-12-04\t21:02:31\tLAX1\t392\t89.160.20.112\tGET\td.cloudfront.net\t/index.html\t200\t-\tMozilla/5.0%20(X)\t-\t-\tHit\tSOX4==\td.cloudfront.net\thttps\t23\t0.001\t-\tTLSv1.2\tECDHE\tHit\tHTTP/2.0\t-\t-\t11040\t0.001\tHit\ttext/html\t78\t-".to_vec();
+        assert!(l.parse(&line).is_none());
+        line.extend_from_slice(b"\t-");
+        let r = l.parse(&line).unwrap();
+        assert_eq!(r.opt(r.client), b"89.160.20.112");
+        assert_eq!(r.encoding, Encoding::Percent);
+    }
+}
