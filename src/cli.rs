@@ -163,7 +163,13 @@ addresses and IPs anywhere in URLs, referrers, user agents and trailing fields a
 Path segments that are UUIDs or long numbers become :uuid and :id, tokens, JWTs and card-like numbers \
 become :token and :card, ;jsessionid= path parameters are removed, and referrers keep scheme, host and path \
 (plus a search engine's keyword). One line in gives one line out, in order. A line that does not parse is \
-scrubbed as free text and counted. See docs/PRIVACY.md for what is kept and why.";
+scrubbed as free text and counted. See docs/PRIVACY.md for what is kept and why.
+
+Output: stdout, or --output FILE. Reading files, FILE is written under a temporary name and renamed over \
+the target when the run succeeds, so it never holds half a run. Reading stdin (a piped logger: Apache \
+CustomLog \"|...\", tail -F, a FIFO), lines are appended to FILE as they come (--append does the same for \
+files). Then SIGHUP reopens FILE after logrotate moved it, and SIGTERM or SIGINT end the run once what is \
+already in the pipe is read and written (exit 0). See docs/OPERATIONS.md.";
 
 const ANONYMIZE_EXAMPLES: &str = "\
 Examples:
@@ -464,9 +470,14 @@ pub struct AnonymizeArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Write to FILE (replaced atomically when the run succeeds) instead of stdout.
+    /// Write to FILE instead of stdout: replaced atomically when the run succeeds if reading files,
+    /// appended to line by line (and reopened on SIGHUP) if reading stdin or with --append.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Append to the --output file as lines come, even when reading files (the default for stdin).
+    #[arg(long, requires = "output")]
+    pub append: bool,
 
     /// How lines are parsed (`--format`, `--log-format`, `--nginx-format`).
     #[command(flatten)]
@@ -555,9 +566,12 @@ impl AnonymizeArgs {
             .with_dropped(&self.drop_param);
         let inputs = inputs(&self.files);
         let threads = threads(self.threads)?;
+        let output = self.output.clone().filter(|p| p.as_os_str() != "-");
         Ok(commands::anonymize::Config {
+            append: output.is_some() && (self.append || inputs.contains(&InputName::Stdin)),
+            signals: true,
             inputs,
-            output: self.output.clone().filter(|p| p.as_os_str() != "-"),
+            output,
             format: self.format.parser()?,
             policy: Policy::new(Rules {
                 ip,

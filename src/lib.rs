@@ -18,3 +18,4 @@ pub mod output;
 pub mod pipeline;
 pub mod privacy;
 pub mod record;
+pub mod signals;

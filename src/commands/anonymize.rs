@@ -1,6 +1,10 @@
 //! `logveil anonymize`: rewrite logs line by line so they hold no personal data, keeping their format.
+//!
+//! An output file is replaced atomically when the run succeeds, or appended to as lines come (a piped
+//! logger). With [`Config::signals`], SIGHUP reopens an appended output and SIGTERM or SIGINT end stdin
+//! once what is waiting in the pipe is read, so the run ends normally with every line written.
 
-use std::io::{self, Write};
+use std::io;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
@@ -11,9 +15,11 @@ use crate::error::Error;
 use crate::format::detect::detect;
 use crate::format::{ChunkParser, LineParser, last_header};
 use crate::input::{self, InputName, Prepend};
+use crate::output::append::AppendFile;
 use crate::output::file::AtomicFile;
 use crate::output::writer::{BufferPool, OrderedWriter};
 use crate::pipeline;
+use crate::signals::{Hangup, Stop};
 
 /// Everything `anonymize` needs, validated.
 #[derive(Debug, Clone)]
@@ -22,6 +28,11 @@ pub struct Config {
     pub inputs: Vec<InputName>,
     /// Output file (`None`: stdout).
     pub output: Option<PathBuf>,
+    /// Append to `output` as lines come, instead of replacing it when the run succeeds.
+    pub append: bool,
+    /// Answer signals as a long-running logger: SIGHUP reopens an appended output, SIGTERM and SIGINT end
+    /// stdin once drained (see [`crate::input::live`]).
+    pub signals: bool,
     /// A forced format (preset or format string), or `None` to detect per input.
     pub format: Option<LineParser>,
     /// What to strip.
@@ -135,22 +146,41 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
         output: config.output.clone(),
         source,
     };
+    let signal_err = |e: io::Error| Error::Usage(format!("cannot catch signals: {e}"));
+    let stop = match config.signals && config.inputs.contains(&InputName::Stdin) {
+        true => Some(Stop::install().map_err(signal_err)?),
+        false => None,
+    };
+    let hangup = match config.signals && config.append && config.output.is_some() {
+        true => Some(Hangup::install().map_err(signal_err)?),
+        false => None,
+    };
     // Create the output before reading anything, so an unwritable destination fails at once.
-    let (sink, atomic): (Box<dyn Write + Send>, Option<AtomicFile>) = match &config.output {
+    let buffers = BufferPool::default();
+    let mut atomic = None;
+    let writer = match &config.output {
+        Some(path) if config.append => {
+            let file = Box::new(AppendFile::open(path).map_err(write_err)?);
+            match &hangup {
+                Some(h) => OrderedWriter::spawn_reopening(file, h.flag(), buffers.clone()),
+                None => OrderedWriter::spawn(file, buffers.clone()),
+            }
+        }
         Some(path) => {
             let file = AtomicFile::create(path).map_err(write_err)?;
-            (Box::new(file.writer().map_err(write_err)?), Some(file))
+            let sink = Box::new(file.writer().map_err(write_err)?);
+            atomic = Some(file);
+            OrderedWriter::spawn(sink, buffers.clone())
         }
-        None => (Box::new(io::stdout()), None),
-    };
-    let buffers = BufferPool::default();
-    let writer = OrderedWriter::spawn(sink, buffers.clone()).map_err(write_err)?;
+        None => OrderedWriter::spawn(Box::new(io::stdout()), buffers.clone()),
+    }
+    .map_err(write_err)?;
 
     let mut total = Summary::default();
     let mut failure = None;
     for input in &config.inputs {
         let sinks = (&writer, &buffers);
-        if let Err(e) = anonymize_input(input, config, &pool, sinks, &mut total) {
+        if let Err(e) = anonymize_input(input, config, stop.as_ref(), &pool, sinks, &mut total) {
             failure = Some(e);
             break;
         }
@@ -170,6 +200,7 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
 fn anonymize_input(
     input: &InputName,
     config: &Config,
+    stop: Option<&Stop>,
     pool: &rayon::ThreadPool,
     (writer, buffers): (&OrderedWriter, &BufferPool),
     total: &mut Summary,
@@ -178,7 +209,12 @@ fn anonymize_input(
         input: input.clone(),
         source,
     };
-    let mut source = input::open(input).map_err(read_err)?;
+    let mut source = match (input, stop) {
+        (InputName::Stdin, Some(stop)) => {
+            input::live::open_until_stopped(stop.receiver().map_err(read_err)?)
+        }
+        _ => input::open(input).map_err(read_err)?,
+    };
     let Some(first) = source.next_block().map_err(read_err)? else {
         return Ok(());
     };

@@ -3,8 +3,9 @@
 //! Every source yields [`Block`]s that hold whole lines only (a block ends just after a `\n`, or at the end
 //! of the input). Regular files are memory-mapped in windows so the resident set stays small; stdin, pipes
 //! and compressed files are read in large blocks. Compression is recognised by its magic bytes, not by the
-//! file name.
+//! file name. A long-running logger reads stdin through [`live`], which a stop signal ends gracefully.
 
+pub mod live;
 mod source;
 
 pub use source::{Block, BlockSource, InputName, open};

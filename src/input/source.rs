@@ -93,6 +93,11 @@ pub fn open(name: &InputName) -> io::Result<Box<dyn BlockSource>> {
     Ok(Box::new(StreamSource::new(reader)))
 }
 
+/// Any reader as blocks of whole lines (each block is what one read returned, cut after its last newline).
+pub(crate) fn stream(reader: Box<dyn Read + Send>) -> Box<dyn BlockSource> {
+    Box::new(StreamSource::new(reader))
+}
+
 enum Compression {
     Gzip,
     Zstd,

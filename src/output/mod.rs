@@ -1,13 +1,14 @@
-//! Where results go: the ordered writer used by `anonymize`, atomic output files, and the report outputs,
-//! one module per format behind one small trait, [`ReportSink`]: [`csv`] (a directory of files or one
-//! table), [`json`] (one document) and [`terminal`] (a readable summary). Each sink is created before any
-//! input is read, so an unwritable destination fails at once.
+//! Where results go: the ordered writer used by `anonymize`, atomic output files, files appended to (a
+//! piped logger's), and the report outputs, one module per format behind one small trait, [`ReportSink`]:
+//! [`csv`] (a directory of files or one table), [`json`] (one document) and [`terminal`] (a readable
+//! summary). Each sink is created before any input is read, so an unwritable destination fails at once.
 
 use std::io;
 use std::path::PathBuf;
 
 use crate::analyze::report::Report;
 
+pub mod append;
 pub mod csv;
 pub mod file;
 pub mod json;

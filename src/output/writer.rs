@@ -1,16 +1,74 @@
 //! A writer thread: buffers arrive in input order through a bounded queue and are written in that order,
 //! so writing overlaps with the work on the next batch. The output is flushed whenever the queue runs
-//! empty, so a quiet stream reaches its destination at once.
+//! empty, so a quiet stream reaches its destination at once. A destination that can be reopened (a log file
+//! that logrotate moves away) is reopened when asked, between batches or within [`REOPEN_TICK`] when idle.
 
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, bounded};
 
 /// Batches the writer may hold queued.
 const QUEUE_BATCHES: usize = 2;
 /// Written buffers kept for reuse.
 const POOL_BUFFERS: usize = 256;
+
+/// How often an idle writer looks whether a reopen was asked for.
+pub const REOPEN_TICK: Duration = Duration::from_millis(100);
+
+/// A destination that can be opened again at its path.
+pub trait Reopen: Write + Send {
+    /// Flushes what is buffered and starts writing at the path afresh. On error the old destination stays.
+    fn reopen(&mut self) -> io::Result<()>;
+}
+
+/// Where the writer thread writes.
+enum Destination {
+    Plain(Box<dyn Write + Send>),
+    /// Reopened whenever the flag is found set (the flag is cleared then).
+    Reopening(Box<dyn Reopen>, Arc<AtomicBool>),
+}
+
+impl Destination {
+    fn out(&mut self) -> &mut dyn Write {
+        match self {
+            Destination::Plain(w) => w,
+            Destination::Reopening(w, _) => w,
+        }
+    }
+
+    /// Reopens when asked. A failure is reported on stderr and writing goes on to the old destination (a
+    /// logger that died here would lose every later line); the next request tries again.
+    fn reopen_if_asked(&mut self) {
+        if let Destination::Reopening(w, asked) = self {
+            if asked.swap(false, Ordering::AcqRel) {
+                if let Err(e) = w.reopen() {
+                    eprintln!(
+                        "logveil: cannot reopen the output ({e}); still writing to the old file"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The next batch, flushing first; `None` once every sender is gone.
+    fn wait(&mut self, rx: &Receiver<Vec<Vec<u8>>>) -> io::Result<Option<Vec<Vec<u8>>>> {
+        self.out().flush()?;
+        if let Destination::Plain(_) = self {
+            return Ok(rx.recv().ok());
+        }
+        loop {
+            match rx.recv_timeout(REOPEN_TICK) {
+                Ok(batch) => return Ok(Some(batch)),
+                Err(RecvTimeoutError::Timeout) => self.reopen_if_asked(),
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+            }
+        }
+    }
+}
 
 /// Output buffers handed back by the writer once written, so workers reuse them instead of asking the
 /// kernel for fresh zeroed pages for every chunk (which cost a quarter of the run time before).
@@ -51,6 +109,19 @@ pub struct OrderedWriter {
 impl OrderedWriter {
     /// Starts a writer thread owning `out`; written buffers go back to `pool`.
     pub fn spawn(out: Box<dyn Write + Send>, pool: BufferPool) -> io::Result<OrderedWriter> {
+        OrderedWriter::start(Destination::Plain(out), pool)
+    }
+
+    /// Like [`OrderedWriter::spawn`], and reopens `out` whenever `asked` is found set (then clears it).
+    pub fn spawn_reopening(
+        out: Box<dyn Reopen>,
+        asked: Arc<AtomicBool>,
+        pool: BufferPool,
+    ) -> io::Result<OrderedWriter> {
+        OrderedWriter::start(Destination::Reopening(out, asked), pool)
+    }
+
+    fn start(out: Destination, pool: BufferPool) -> io::Result<OrderedWriter> {
         let (tx, rx) = bounded::<Vec<Vec<u8>>>(QUEUE_BATCHES);
         let handle = std::thread::Builder::new()
             .name("logveil-writer".into())
@@ -59,21 +130,19 @@ impl OrderedWriter {
                 loop {
                     let batch = match rx.try_recv() {
                         Ok(batch) => batch,
-                        Err(TryRecvError::Empty) => {
-                            out.flush()?;
-                            match rx.recv() {
-                                Ok(batch) => batch,
-                                Err(_) => break,
-                            }
-                        }
+                        Err(TryRecvError::Empty) => match out.wait(&rx)? {
+                            Some(batch) => batch,
+                            None => break,
+                        },
                         Err(TryRecvError::Disconnected) => break,
                     };
+                    out.reopen_if_asked();
                     for buf in batch {
-                        out.write_all(&buf)?;
+                        out.out().write_all(&buf)?;
                         pool.give(buf);
                     }
                 }
-                out.flush()
+                out.out().flush()
             })?;
         Ok(OrderedWriter {
             tx: Some(tx),

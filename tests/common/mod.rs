@@ -141,3 +141,30 @@ pub fn emails(text: &[u8]) -> Vec<String> {
 pub fn logveil(args: &[&str], stdin: &[u8]) -> Output {
     run_with_stdin(args, stdin)
 }
+
+/// Sends `signal` to process `pid`.
+pub fn signal(pid: u32, signal: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(pid as i32).expect("a process id");
+    rustix::process::kill_process(pid, signal).expect("send a signal");
+}
+
+/// Waits until `done` holds, checking every 10 ms; false when `limit` passed first.
+pub fn wait_until(limit: std::time::Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        if done() {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Lines of a file (none when it does not exist).
+pub fn file_lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .map(|s| s.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}
