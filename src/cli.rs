@@ -1,9 +1,10 @@
 //! The command line: clap definitions, and their validation into each command's `Config`.
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::anonymize::{Policy, TimePrecision, UserAgentMode};
 use crate::commands;
@@ -18,9 +19,51 @@ use crate::privacy::{IpMode, IpPolicy, ParamPolicy, PathPolicy, Rules};
 #[derive(Debug, Parser)]
 #[command(name = "logveil", version, about, long_about = None)]
 pub struct Cli {
+    /// Read options from a TOML file (same names as the flags; flags given here win).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The clap definition, with every option overriding an earlier occurrence of itself (how `--config`
+/// values give way to flags on the command line).
+pub fn command() -> clap::Command {
+    Cli::command()
+        .args_override_self(true)
+        .mut_subcommands(|s| s.args_override_self(true))
+}
+
+/// Parses the process's command line, with the `--config` file's options if one is named. Help, version
+/// and clap's usage errors end the process as clap does (exit 0 or 2).
+pub fn parse() -> Result<Cli, Error> {
+    parse_from(std::env::args_os().collect())
+}
+
+/// [`parse`] on the given arguments (the first is the program name).
+pub fn parse_from(args: Vec<OsString>) -> Result<Cli, Error> {
+    let matches = command()
+        .try_get_matches_from(&args)
+        .unwrap_or_else(|e| e.exit());
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let (Some(path), Some(sub)) = (&cli.config, matches.subcommand_name()) else {
+        return Ok(cli);
+    };
+    let extra = crate::config_file::arguments(path, &command(), sub)?;
+    // The file's arguments go right after the subcommand's name, before the command line's own.
+    let mut at = 1;
+    while at < args.len() && args[at] != sub {
+        at += if args[at] == "--config" { 2 } else { 1 };
+    }
+    let mut merged = args[..(at + 1).min(args.len())].to_vec();
+    merged.extend(extra);
+    merged.extend(args.iter().skip(at + 1).cloned());
+    let matches = command()
+        .try_get_matches_from(merged)
+        .unwrap_or_else(|e| e.exit());
+    Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
 }
 
 /// The subcommands.
@@ -41,6 +84,12 @@ pub enum Command {
     /// List the log format presets and their definitions, or detect the format of files.
     #[command(after_long_help = FORMATS_EXAMPLES)]
     Formats(FormatsArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_long_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of logveil or of one subcommand.
+    #[command(after_long_help = MAN_EXAMPLES)]
+    Man(ManArgs),
 }
 
 const FORMATS_EXAMPLES: &str = "\
@@ -89,6 +138,34 @@ impl FormatArgs {
             _ => None,
         })
     }
+}
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  logveil completions bash > /etc/bash_completion.d/logveil
+  logveil completions zsh > \"${fpath[1]}/_logveil\"
+  logveil completions fish > ~/.config/fish/completions/logveil.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  logveil man | man -l -
+  logveil man > /usr/local/share/man/man1/logveil.1
+  logveil man anonymize > /usr/local/share/man/man1/logveil-anonymize.1";
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Options of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand, for its own page (logveil-SUBCOMMAND(1)).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 const KEYGEN_LONG: &str = "\
@@ -169,13 +246,16 @@ Output: stdout, or --output FILE. Reading files, FILE is written under a tempora
 the target when the run succeeds, so it never holds half a run. Reading stdin (a piped logger: Apache \
 CustomLog \"|...\", tail -F, a FIFO), lines are appended to FILE as they come (--append does the same for \
 files). Then SIGHUP reopens FILE after logrotate moved it, and SIGTERM or SIGINT end the run once what is \
-already in the pipe is read and written (exit 0). See docs/OPERATIONS.md.";
+already in the pipe is read and written (exit 0). --in-place rewrites rotated logs where they are: each \
+file is replaced only once its anonymised copy is complete, so a run that fails or is killed leaves it \
+as it was. See docs/OPERATIONS.md.";
 
 const ANONYMIZE_EXAMPLES: &str = "\
 Examples:
   logveil keygen /etc/logveil.key && logveil anonymize --ip-mode pseudonymize --key-file /etc/logveil.key access.log
   logveil anonymize access.log > access.anon.log
   logveil anonymize access.log.1 access.log.2.gz -o week.log
+  logveil anonymize --in-place --quiet /var/log/nginx/access.log.1 /var/log/nginx/access.log.*.gz
   tail -F access.log | logveil anonymize --quiet
   CustomLog \"|/usr/bin/logveil anonymize --quiet -o /var/log/apache2/access.log\" combined";
 
@@ -265,6 +345,10 @@ pub struct ReportArgs {
     /// yesterday.
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
+
+    /// Print nothing to stderr but errors, for cron (report prints no summary there yet).
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
@@ -479,6 +563,11 @@ pub struct AnonymizeArgs {
     #[arg(long, requires = "output")]
     pub append: bool,
 
+    /// Replace each FILE with its anonymised self, atomically, keeping mode, owner and compression
+    /// (.gz stays gzip, .zst stays zstd).
+    #[arg(long, conflicts_with_all = ["output", "append"])]
+    pub in_place: bool,
+
     /// How lines are parsed (`--format`, `--log-format`, `--nginx-format`).
     #[command(flatten)]
     pub format: FormatArgs,
@@ -565,10 +654,16 @@ impl AnonymizeArgs {
             .with_kept(&self.keep_param)
             .with_dropped(&self.drop_param);
         let inputs = inputs(&self.files);
+        if self.in_place && (self.files.is_empty() || inputs.contains(&InputName::Stdin)) {
+            return Err(Error::Usage(
+                "--in-place rewrites files: name them (stdin cannot be rewritten)".into(),
+            ));
+        }
         let threads = threads(self.threads)?;
         let output = self.output.clone().filter(|p| p.as_os_str() != "-");
         Ok(commands::anonymize::Config {
             append: output.is_some() && (self.append || inputs.contains(&InputName::Stdin)),
+            in_place: self.in_place,
             signals: true,
             inputs,
             output,
@@ -633,6 +728,39 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 "logveil: keygen: wrote a new key to {}",
                 args.file.display()
             );
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Completions(args) => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            clap_complete::generate(args.shell, &mut command(), "logveil", &mut out);
+            out.flush().map_err(|source| Error::Write {
+                output: None,
+                source,
+            })?;
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Man(args) => {
+            let mut cmd = command();
+            cmd.build();
+            let page = match &args.subcommand {
+                None => cmd,
+                Some(name) => {
+                    let sub = cmd.find_subcommand(name).cloned().ok_or_else(|| {
+                        Error::Usage(format!("no subcommand '{name}' (see logveil --help)"))
+                    })?;
+                    let title = format!("logveil-{}", sub.get_name());
+                    sub.name(title)
+                }
+            };
+            let mut roff = Vec::new();
+            let written = clap_mangen::Man::new(page)
+                .render(&mut roff)
+                .and_then(|()| std::io::stdout().lock().write_all(&roff));
+            written.map_err(|source| Error::Write {
+                output: None,
+                source,
+            })?;
             Ok(crate::error::EXIT_OK)
         }
         Command::Formats(args) => {

@@ -11,6 +11,7 @@ pub mod analyze;
 pub mod anonymize;
 pub mod cli;
 pub mod commands;
+pub mod config_file;
 pub mod error;
 pub mod format;
 pub mod input;

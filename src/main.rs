@@ -2,11 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = logveil::cli::Cli::parse();
-    match logveil::cli::run(cli) {
+    match logveil::cli::parse().and_then(logveil::cli::run) {
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,7 +1,8 @@
 //! `logveil anonymize`: rewrite logs line by line so they hold no personal data, keeping their format.
 //!
 //! An output file is replaced atomically when the run succeeds, or appended to as lines come (a piped
-//! logger). With [`Config::signals`], SIGHUP reopens an appended output and SIGTERM or SIGINT end stdin
+//! logger). With [`Config::in_place`] every input file is replaced by its anonymised self, atomically and
+//! in its own compression. With [`Config::signals`], SIGHUP reopens an appended output and SIGTERM or SIGINT end stdin
 //! once what is waiting in the pipe is read, so the run ends normally with every line written.
 
 use std::io;
@@ -16,8 +17,9 @@ use crate::format::detect::detect;
 use crate::format::{ChunkParser, LineParser, last_header};
 use crate::input::{self, InputName, Prepend};
 use crate::output::append::AppendFile;
+use crate::output::compress::Compressed;
 use crate::output::file::AtomicFile;
-use crate::output::writer::{BufferPool, OrderedWriter};
+use crate::output::writer::{BufferPool, OrderedWriter, Output, Plain};
 use crate::pipeline;
 use crate::signals::{Hangup, Stop};
 
@@ -30,6 +32,9 @@ pub struct Config {
     pub output: Option<PathBuf>,
     /// Append to `output` as lines come, instead of replacing it when the run succeeds.
     pub append: bool,
+    /// Replace each input file with its anonymised self (same directory, mode, owner and compression);
+    /// `output` is then unused.
+    pub in_place: bool,
     /// Answer signals as a long-running logger: SIGHUP reopens an appended output, SIGTERM and SIGINT end
     /// stdin once drained (see [`crate::input::live`]).
     pub signals: bool,
@@ -142,6 +147,9 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
         .thread_name(|i| format!("logveil-worker-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.threads)))?;
+    if config.in_place {
+        return run_in_place(config, &pool);
+    }
     let write_err = |source| Error::Write {
         output: config.output.clone(),
         source,
@@ -161,10 +169,7 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
     let writer = match &config.output {
         Some(path) if config.append => {
             let file = Box::new(AppendFile::open(path).map_err(write_err)?);
-            match &hangup {
-                Some(h) => OrderedWriter::spawn_reopening(file, h.flag(), buffers.clone()),
-                None => OrderedWriter::spawn(file, buffers.clone()),
-            }
+            OrderedWriter::spawn_output(file, hangup.as_ref().map(Hangup::flag), buffers.clone())
         }
         Some(path) => {
             let file = AtomicFile::create(path).map_err(write_err)?;
@@ -180,7 +185,16 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
     let mut failure = None;
     for input in &config.inputs {
         let sinks = (&writer, &buffers);
-        if let Err(e) = anonymize_input(input, config, stop.as_ref(), &pool, sinks, &mut total) {
+        let output = config.output.as_deref();
+        if let Err(e) = anonymize_input(
+            input,
+            output,
+            config,
+            stop.as_ref(),
+            &pool,
+            sinks,
+            &mut total,
+        ) {
             failure = Some(e);
             break;
         }
@@ -197,8 +211,65 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
     Ok(total)
 }
 
+/// `--in-place`: each input is read and written to a temporary file beside it, which replaces it when
+/// complete. The first failure stops the run; the file it happened on is left as it was.
+fn run_in_place(config: &Config, pool: &rayon::ThreadPool) -> Result<Summary, Error> {
+    let buffers = BufferPool::default();
+    let mut total = Summary::default();
+    for input in &config.inputs {
+        let InputName::Path(path) = input else {
+            return Err(Error::Usage("--in-place needs files, not stdin".into()));
+        };
+        let read_err = |source| Error::Read {
+            input: input.clone(),
+            source,
+        };
+        // Through a symbolic link, the file it points to is rewritten and the link kept.
+        let target = std::fs::canonicalize(path).map_err(read_err)?;
+        if !std::fs::metadata(&target).map_err(read_err)?.is_file() {
+            return Err(read_err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "--in-place rewrites regular files only",
+            )));
+        }
+        let write_err = |source| Error::Write {
+            output: Some(path.clone()),
+            source,
+        };
+        let compression = input::compression_of(&target).map_err(read_err)?;
+        let file = AtomicFile::create_in_place(&target).map_err(write_err)?;
+        let base = file.writer().map_err(write_err)?;
+        let out: Box<dyn Output> = match compression {
+            Some(c) => Box::new(Compressed::new(base, c).map_err(write_err)?),
+            None => Box::new(Plain(base)),
+        };
+        let writer = OrderedWriter::spawn_output(out, None, buffers.clone()).map_err(write_err)?;
+        let mut counts = Summary::default();
+        let sinks = (&writer, &buffers);
+        let result = anonymize_input(
+            input,
+            Some(path.as_path()),
+            config,
+            None,
+            pool,
+            sinks,
+            &mut counts,
+        );
+        let finished = writer.finish().map_err(write_err);
+        match (result, finished) {
+            (Ok(()), Ok(())) => {}
+            // A failed send means the writer stopped: its own error is then the one to report.
+            (Ok(()) | Err(Error::Write { .. }), Err(e)) | (Err(e), _) => return Err(e),
+        }
+        file.commit().map_err(write_err)?;
+        total.add(&counts);
+    }
+    Ok(total)
+}
+
 fn anonymize_input(
     input: &InputName,
+    output: Option<&std::path::Path>,
     config: &Config,
     stop: Option<&Stop>,
     pool: &rayon::ThreadPool,
@@ -280,7 +351,7 @@ fn anonymize_input(
     .map_err(read_err)?;
     if write_failed {
         return Err(Error::Write {
-            output: config.output.clone(),
+            output: output.map(|p| p.to_path_buf()),
             source: io::Error::other("writer stopped"),
         });
     }

@@ -8,7 +8,7 @@
 pub mod live;
 mod source;
 
-pub use source::{Block, BlockSource, InputName, open};
+pub use source::{Block, BlockSource, Compression, InputName, compression_of, open};
 
 /// Bytes asked for by one read from a stream.
 pub const STREAM_BLOCK: usize = 256 << 10;

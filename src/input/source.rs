@@ -98,9 +98,20 @@ pub(crate) fn stream(reader: Box<dyn Read + Send>) -> Box<dyn BlockSource> {
     Box::new(StreamSource::new(reader))
 }
 
-enum Compression {
+/// A compression format, recognised by its magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// gzip (`1f 8b`).
     Gzip,
+    /// Zstandard (`28 b5 2f fd`).
     Zstd,
+}
+
+/// The compression of the file at `path`, from its first bytes (`None`: not compressed).
+pub fn compression_of(path: &Path) -> io::Result<Option<Compression>> {
+    let mut magic = [0u8; 4];
+    let got = read_up_to(&mut File::open(path)?, &mut magic)?;
+    Ok(compression(&magic[..got]))
 }
 
 fn compression(magic: &[u8]) -> Option<Compression> {

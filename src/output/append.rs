@@ -6,7 +6,7 @@ use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::writer::Reopen;
+use super::writer::Output;
 
 /// Bytes buffered before a write (the ordered writer also flushes whenever it runs out of work).
 const BUFFER: usize = 1 << 20;
@@ -51,7 +51,7 @@ impl Write for AppendFile {
     }
 }
 
-impl Reopen for AppendFile {
+impl Output for AppendFile {
     /// Flushes, then opens the path again. A file created anew gets the mode of the one it follows, and its
     /// owner and group when the process may set them (root); an existing file (logrotate's `create`) is
     /// appended to as it is.

@@ -1,7 +1,8 @@
 //! Where results go: the ordered writer used by `anonymize`, atomic output files, files appended to (a
-//! piped logger's), and the report outputs, one module per format behind one small trait, [`ReportSink`]:
-//! [`csv`] (a directory of files or one table), [`json`] (one document) and [`terminal`] (a readable
-//! summary). Each sink is created before any input is read, so an unwritable destination fails at once.
+//! piped logger's), compressed output (`--in-place` on `.gz` and `.zst`), and the report outputs, one
+//! module per format behind one small trait, [`ReportSink`]: [`csv`] (a directory of files or one table),
+//! [`json`] (one document) and [`terminal`] (a readable summary). Each sink is created before any input
+//! is read, so an unwritable destination fails at once.
 
 use std::io;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use crate::analyze::report::Report;
 
 pub mod append;
+pub mod compress;
 pub mod csv;
 pub mod file;
 pub mod json;

@@ -19,33 +19,52 @@ const POOL_BUFFERS: usize = 256;
 /// How often an idle writer looks whether a reopen was asked for.
 pub const REOPEN_TICK: Duration = Duration::from_millis(100);
 
-/// A destination that can be opened again at its path.
-pub trait Reopen: Write + Send {
-    /// Flushes what is buffered and starts writing at the path afresh. On error the old destination stays.
-    fn reopen(&mut self) -> io::Result<()>;
+/// What the writer thread writes to: bytes, plus two moments a plain writer does not have.
+pub trait Output: Write + Send {
+    /// Flushes what is buffered and starts writing at the path afresh (a log file that logrotate moved).
+    /// On error the old destination stays. Plain writers have nothing to reopen.
+    fn reopen(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Completes the output after the last write (a compressor writes its trailer); by default, a flush.
+    fn finish(&mut self) -> io::Result<()> {
+        self.flush()
+    }
 }
 
-/// Where the writer thread writes.
-enum Destination {
-    Plain(Box<dyn Write + Send>),
-    /// Reopened whenever the flag is found set (the flag is cleared then).
-    Reopening(Box<dyn Reopen>, Arc<AtomicBool>),
+/// Any writer as an [`Output`] with nothing to reopen or finish beyond a flush.
+pub struct Plain<W: Write + Send>(pub W);
+
+impl<W: Write + Send> Write for Plain<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: Write + Send> Output for Plain<W> {}
+
+/// Where the writer thread writes, and the flag that asks for a reopen (if any).
+struct Destination {
+    out: Box<dyn Output>,
+    reopen: Option<Arc<AtomicBool>>,
 }
 
 impl Destination {
-    fn out(&mut self) -> &mut dyn Write {
-        match self {
-            Destination::Plain(w) => w,
-            Destination::Reopening(w, _) => w,
-        }
-    }
-
     /// Reopens when asked. A failure is reported on stderr and writing goes on to the old destination (a
     /// logger that died here would lose every later line); the next request tries again.
     fn reopen_if_asked(&mut self) {
-        if let Destination::Reopening(w, asked) = self {
+        if let Some(asked) = &self.reopen {
             if asked.swap(false, Ordering::AcqRel) {
-                if let Err(e) = w.reopen() {
+                if let Err(e) = self.out.reopen() {
                     eprintln!(
                         "logveil: cannot reopen the output ({e}); still writing to the old file"
                     );
@@ -56,8 +75,8 @@ impl Destination {
 
     /// The next batch, flushing first; `None` once every sender is gone.
     fn wait(&mut self, rx: &Receiver<Vec<Vec<u8>>>) -> io::Result<Option<Vec<Vec<u8>>>> {
-        self.out().flush()?;
-        if let Destination::Plain(_) = self {
+        self.out.flush()?;
+        if self.reopen.is_none() {
             return Ok(rx.recv().ok());
         }
         loop {
@@ -109,19 +128,17 @@ pub struct OrderedWriter {
 impl OrderedWriter {
     /// Starts a writer thread owning `out`; written buffers go back to `pool`.
     pub fn spawn(out: Box<dyn Write + Send>, pool: BufferPool) -> io::Result<OrderedWriter> {
-        OrderedWriter::start(Destination::Plain(out), pool)
+        OrderedWriter::spawn_output(Box::new(Plain(out)), None, pool)
     }
 
-    /// Like [`OrderedWriter::spawn`], and reopens `out` whenever `asked` is found set (then clears it).
-    pub fn spawn_reopening(
-        out: Box<dyn Reopen>,
-        asked: Arc<AtomicBool>,
+    /// Like [`OrderedWriter::spawn`] for an [`Output`], reopened whenever `reopen` is found set (which is
+    /// then cleared) and finished after the last batch.
+    pub fn spawn_output(
+        out: Box<dyn Output>,
+        reopen: Option<Arc<AtomicBool>>,
         pool: BufferPool,
     ) -> io::Result<OrderedWriter> {
-        OrderedWriter::start(Destination::Reopening(out, asked), pool)
-    }
-
-    fn start(out: Destination, pool: BufferPool) -> io::Result<OrderedWriter> {
+        let out = Destination { out, reopen };
         let (tx, rx) = bounded::<Vec<Vec<u8>>>(QUEUE_BATCHES);
         let handle = std::thread::Builder::new()
             .name("logveil-writer".into())
@@ -138,11 +155,11 @@ impl OrderedWriter {
                     };
                     out.reopen_if_asked();
                     for buf in batch {
-                        out.out().write_all(&buf)?;
+                        out.out.write_all(&buf)?;
                         pool.give(buf);
                     }
                 }
-                out.out().flush()
+                out.out.finish()
             })?;
         Ok(OrderedWriter {
             tx: Some(tx),

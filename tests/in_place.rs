@@ -1,0 +1,251 @@
+//! `logveil anonymize --in-place`: rotated logs rewritten where they are, atomically, keeping mode, owner and
+//! compression; a run killed half-way leaves the original and nothing else.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::*;
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// The file names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `logveil anonymize -q FILE` on stdout: what the in-place rewrite must hold.
+fn expected(input: &Path) -> Vec<u8> {
+    let out = run(&["anonymize", "-q", input.to_str().unwrap()]);
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[test]
+fn plain_gzip_and_zstd_files_are_rewritten_in_their_own_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = std::fs::read(sample("apache-combined-elastic.log")).unwrap();
+    let plain = dir.path().join("access.log.1");
+    let gz = dir.path().join("access.log.2.gz");
+    let zst = dir.path().join("access.log.3.zst");
+    std::fs::write(&plain, &raw).unwrap();
+    std::fs::write(&gz, gzip(&raw)).unwrap();
+    std::fs::write(&zst, zstd::encode_all(&raw[..], 3).unwrap()).unwrap();
+    let want = expected(&plain);
+    assert_ne!(want, raw);
+    // Owner and group as logrotate leaves them (root:adm style); without root the process's own.
+    let root = rustix::process::geteuid().is_root();
+    let (uid, gid) = if root {
+        (4321, 4322)
+    } else {
+        let m = std::fs::metadata(&plain).unwrap();
+        (m.uid(), m.gid())
+    };
+    for f in [&plain, &gz, &zst] {
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o640)).unwrap();
+        std::os::unix::fs::chown(f, Some(uid), Some(gid)).unwrap();
+    }
+    let args = [
+        "anonymize",
+        "--in-place",
+        plain.to_str().unwrap(),
+        gz.to_str().unwrap(),
+        zst.to_str().unwrap(),
+    ];
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = count_lines(&raw);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("logveil: anonymize: {} lines: ", 3 * lines)),
+        "{stderr}"
+    );
+
+    assert_eq!(std::fs::read(&plain).unwrap(), want);
+    let gz_bytes = std::fs::read(&gz).unwrap();
+    assert!(gz_bytes.starts_with(&[0x1f, 0x8b]), "still gzip");
+    assert_eq!(gunzip(&gz_bytes), want);
+    let zst_bytes = std::fs::read(&zst).unwrap();
+    assert!(
+        zst_bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]),
+        "still zstd"
+    );
+    assert_eq!(zstd::decode_all(&zst_bytes[..]).unwrap(), want);
+    for f in [&plain, &gz, &zst] {
+        let m = std::fs::metadata(f).unwrap();
+        assert_eq!(m.permissions().mode() & 0o7777, 0o640, "{}", f.display());
+        assert_eq!((m.uid(), m.gid()), (uid, gid), "{}", f.display());
+    }
+    assert_eq!(
+        listing(dir.path()),
+        ["access.log.1", "access.log.2.gz", "access.log.3.zst"]
+    );
+    assert!(full_ipv4s(&want).is_empty() && emails(&want).is_empty());
+    // Running again changes nothing: anonymised output is its own anonymisation.
+    assert!(run(&args).status.success());
+    assert_eq!(std::fs::read(&plain).unwrap(), want);
+}
+
+#[test]
+fn a_symlink_is_followed_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.log");
+    std::fs::copy(sample("nginx-combined-beats.log"), &real).unwrap();
+    let want = expected(&real);
+    let link = dir.path().join("link.log");
+    std::os::unix::fs::symlink("real.log", &link).unwrap();
+    assert!(
+        run(&["anonymize", "-q", "--in-place", link.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&real).unwrap(), want);
+}
+
+#[test]
+fn usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("a.log");
+    std::fs::write(&f, "x\n").unwrap();
+    let f = f.to_str().unwrap();
+    for args in [
+        vec!["anonymize", "--in-place"],
+        vec!["anonymize", "--in-place", "-"],
+        vec!["anonymize", "--in-place", f, "-o", "out.log"],
+        vec!["anonymize", "--in-place", f, "--append"],
+    ] {
+        let out = run_with_stdin(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("in-place") || stderr.contains("in_place"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(std::fs::read(f).unwrap(), b"x\n");
+}
+
+#[test]
+fn a_failure_leaves_the_file_and_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("access.log.1");
+    let raw = b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nnot a log line 10.1.2.3\n";
+    std::fs::write(&f, raw).unwrap();
+    let out = run(&["anonymize", "--strict", "--in-place", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(65));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("access.log.1:2:"), "{stderr}");
+    assert!(full_ipv4s(stderr.as_bytes()).is_empty());
+    assert_eq!(std::fs::read(&f).unwrap(), raw);
+    assert_eq!(listing(dir.path()), ["access.log.1"]);
+    // A missing file among others: exit 74 naming it; the files before it are done.
+    let good = dir.path().join("a.log");
+    std::fs::write(
+        &good,
+        &raw[..raw.iter().position(|&b| b == b'\n').unwrap() + 1],
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.log");
+    let out = run(&[
+        "anonymize",
+        "-q",
+        "--in-place",
+        good.to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(74));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.log"));
+    assert_eq!(
+        std::fs::read_to_string(&good).unwrap(),
+        "1.2.0.0 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\n"
+    );
+}
+
+/// The size of a file logveil (process `pid`) has open for writing in `dir`, other than `except`.
+fn temp_size(pid: u32, dir: &Path, except: &Path) -> Option<u64> {
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    for fd in fds.flatten() {
+        let Ok(target) = std::fs::read_link(fd.path()) else {
+            continue;
+        };
+        if target.starts_with(dir) && target != except {
+            if let Ok(meta) = std::fs::metadata(fd.path()) {
+                return Some(meta.len());
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn killed_half_way_leaves_the_original_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir_path: PathBuf = std::fs::canonicalize(dir.path()).unwrap();
+    // About 40 MB of real log, gzip: long enough to be caught half-way.
+    let raw = std::fs::read(corpus("combined-elastic-apache_logs.log")).unwrap();
+    let mut big = Vec::with_capacity(raw.len() * 16);
+    for _ in 0..16 {
+        big.extend_from_slice(&raw);
+    }
+    let f = dir_path.join("access.log.2.gz");
+    let original = gzip(&big);
+    std::fs::write(&f, &original).unwrap();
+    let mut child = bin()
+        .args([
+            "anonymize",
+            "-q",
+            "--threads",
+            "1",
+            "--in-place",
+            f.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    // Half-way: the temporary file has some bytes and the process is still running.
+    let started = wait_until(Duration::from_secs(30), || {
+        temp_size(child.id(), &dir_path, &f).is_some_and(|n| n > 0)
+    });
+    assert!(started, "no temporary output seen");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "finished before the kill"
+    );
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(&f).unwrap(), original, "original changed");
+    assert_eq!(
+        listing(&dir_path),
+        ["access.log.2.gz"],
+        "something was left beside it"
+    );
+}
