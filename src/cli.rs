@@ -231,6 +231,47 @@ impl From<IpModeArg> for IpMode {
     }
 }
 
+/// The IP options shared by `anonymize` and `report`.
+#[derive(Debug, Args)]
+pub struct IpArgs {
+    /// Bits of an IPv4 address to keep (8-24).
+    #[arg(long, value_name = "BITS", default_value_t = 16)]
+    pub ipv4_prefix: u8,
+
+    /// Bits of an IPv6 address to keep (16-64).
+    #[arg(long, value_name = "BITS", default_value_t = 32)]
+    pub ipv6_prefix: u8,
+
+    /// What becomes of IP addresses.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = IpModeArg::Truncate)]
+    pub ip_mode: IpModeArg,
+
+    /// Key for --ip-mode pseudonymize and crypto-pan (made by `logveil keygen FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl IpArgs {
+    /// Validates the options into an [`IpPolicy`], reading the key file when the mode needs one.
+    pub fn policy(&self) -> Result<IpPolicy, Error> {
+        let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        let mode = IpMode::from(self.ip_mode);
+        let key = match (&self.key_file, mode.needs_key()) {
+            (Some(path), true) => Some(Key::read(path).map_err(|e| Error::Usage(e.to_string()))?),
+            (Some(_), false) => {
+                return Err(Error::Usage(format!(
+                    "--key-file is only used with --ip-mode pseudonymize or crypto-pan, not {}",
+                    mode.name()
+                )));
+            }
+            (None, _) => None,
+        };
+        ip.with_mode(mode, key.as_ref())
+            .map_err(|e| Error::Usage(e.to_string()))
+    }
+}
+
 const ANONYMIZE_LONG: &str = "\
 Rewrite access logs so they hold no personal data, keeping their format.
 
@@ -324,13 +365,9 @@ pub struct ReportArgs {
     #[arg(long, value_name = "K", default_value_t = 2)]
     pub min_visitors: u64,
 
-    /// Bits of an IPv4 address to keep in the networks table (8-24).
-    #[arg(long, value_name = "BITS", default_value_t = 16)]
-    pub ipv4_prefix: u8,
-
-    /// Bits of an IPv6 address to keep in the networks table (16-64).
-    #[arg(long, value_name = "BITS", default_value_t = 32)]
-    pub ipv6_prefix: u8,
+    /// What becomes of client addresses in the networks table.
+    #[command(flatten)]
+    pub ip: IpArgs,
 
     /// Rows per table in the terminal summary.
     #[arg(long, value_name = "N", default_value_t = 10)]
@@ -388,8 +425,7 @@ impl ReportArgs {
 
     /// Validates the options into a [`commands::report::Config`].
     pub fn config(&self) -> Result<commands::report::Config, Error> {
-        let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
-            .map_err(|e| Error::Usage(e.to_string()))?;
+        let ip = self.ip.policy()?;
         if self.min_visitors == 0 {
             return Err(Error::Usage("--min-visitors must be at least 1".into()));
         }
@@ -572,21 +608,9 @@ pub struct AnonymizeArgs {
     #[command(flatten)]
     pub format: FormatArgs,
 
-    /// Bits of an IPv4 address to keep (8-24).
-    #[arg(long, value_name = "BITS", default_value_t = 16)]
-    pub ipv4_prefix: u8,
-
-    /// Bits of an IPv6 address to keep (16-64).
-    #[arg(long, value_name = "BITS", default_value_t = 32)]
-    pub ipv6_prefix: u8,
-
     /// What becomes of IP addresses.
-    #[arg(long, value_enum, value_name = "MODE", default_value_t = IpModeArg::Truncate)]
-    pub ip_mode: IpModeArg,
-
-    /// Key for --ip-mode pseudonymize and crypto-pan (made by `logveil keygen FILE`).
-    #[arg(long, value_name = "FILE")]
-    pub key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub ip: IpArgs,
 
     /// What becomes of user agents.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = UserAgentArg::Keep)]
@@ -625,8 +649,7 @@ pub struct AnonymizeArgs {
 impl AnonymizeArgs {
     /// Validates the options into a [`commands::anonymize::Config`].
     pub fn config(&self) -> Result<commands::anonymize::Config, Error> {
-        let ip = IpPolicy::new(self.ipv4_prefix, self.ipv6_prefix)
-            .map_err(|e| Error::Usage(e.to_string()))?;
+        let ip = self.ip.policy()?;
         let digits = crate::privacy::path::MAX_DIGITS_RANGE;
         if !digits.contains(&self.max_digits) {
             return Err(Error::Usage(format!(
@@ -636,20 +659,6 @@ impl AnonymizeArgs {
                 self.max_digits
             )));
         }
-        let mode = IpMode::from(self.ip_mode);
-        let key = match (&self.key_file, mode.needs_key()) {
-            (Some(path), true) => Some(Key::read(path).map_err(|e| Error::Usage(e.to_string()))?),
-            (Some(_), false) => {
-                return Err(Error::Usage(format!(
-                    "--key-file is only used with --ip-mode pseudonymize or crypto-pan, not {}",
-                    mode.name()
-                )));
-            }
-            (None, _) => None,
-        };
-        let ip = ip
-            .with_mode(mode, key.as_ref())
-            .map_err(|e| Error::Usage(e.to_string()))?;
         let params = ParamPolicy::default()
             .with_kept(&self.keep_param)
             .with_dropped(&self.drop_param);

@@ -202,7 +202,7 @@ impl Analyzer {
                 if let Some(target) =
                     search::param_value(query, self.settings.outlink_param.as_bytes(), true)
                 {
-                    let decoded = search::percent_decode(target);
+                    let decoded = crate::privacy::search::percent_decode(target);
                     let (tpath, _) = split_target(&decoded);
                     st.scratch.clear();
                     rewrite_url(tpath, &self.settings.rules, &mut st.scratch);
@@ -291,7 +291,7 @@ impl Analyzer {
                 Some(&decoded[..])
             }
             Some((raw, Encoding::Percent)) => {
-                decoded = search::percent_decode(raw);
+                decoded = crate::privacy::search::percent_decode(raw);
                 Some(&decoded[..])
             }
             None => None,

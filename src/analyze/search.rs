@@ -2,16 +2,13 @@
 //! and scrubbed before they are counted.
 
 use crate::privacy::Rules;
-use crate::privacy::scrub::{Mode, scrub};
+use crate::privacy::search::scrub_search_term;
 use crate::privacy::url::rewrite_url;
 
 use super::lists;
 
 /// The keyword row of a search engine that hides its keywords (or sent none).
 pub const NOT_PROVIDED: &str = "(not provided)";
-
-/// Longest search term kept, in bytes; longer ones are cut at a character boundary.
-const MAX_TERM: usize = 100;
 
 /// An external referrer, reduced to what reports show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,84 +133,10 @@ pub fn site_search_term(query: &[u8], rules: &Rules) -> Option<String> {
         .and_then(|v| normalise_term(v, rules))
 }
 
-/// Percent-decodes (`+` is a space), lower-cases, trims and collapses spaces, then scrubs: IPs reduced,
-/// emails redacted, and digit runs of 6 or more (phone, card, account numbers; spaces and dashes between
-/// groups allowed) become `:num`. `None` when nothing is left.
+/// A search term or campaign value as reports show it: normalised and scrubbed by
+/// [`scrub_search_term`] (emails, IPs, tokens, cards and long digit runs removed), cut at 100 bytes.
 pub fn normalise_term(raw: &[u8], rules: &Rules) -> Option<String> {
-    let decoded = percent_decode(raw);
-    let text = String::from_utf8_lossy(&decoded).to_lowercase();
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut scrubbed = Vec::with_capacity(collapsed.len());
-    scrub(collapsed.as_bytes(), rules, Mode::PLAIN, &mut scrubbed);
-    let mut out = redact_digit_runs(&String::from_utf8_lossy(&scrubbed));
-    if out.len() > MAX_TERM {
-        let mut cut = MAX_TERM;
-        while !out.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.truncate(cut);
-    }
-    let out = out.trim().to_string();
-    (!out.is_empty()).then_some(out)
-}
-
-/// Decodes `%XX` escapes and `+`; invalid escapes are kept as they are.
-pub fn percent_decode(raw: &[u8]) -> Vec<u8> {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < raw.len() => match (hex(raw[i + 1]), hex(raw[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
-}
-
-/// Replaces runs of at least 6 digits (single spaces or dashes between digit groups allowed) by `:num`.
-fn redact_digit_runs(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    let mut copied = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut end = i;
-        let mut digits = 0;
-        let mut j = i;
-        while j < b.len() {
-            if b[j].is_ascii_digit() {
-                digits += 1;
-                j += 1;
-                end = j;
-            } else if matches!(b[j], b' ' | b'-') && j + 1 < b.len() && b[j + 1].is_ascii_digit() {
-                j += 1;
-            } else {
-                break;
-            }
-        }
-        if digits >= 6 {
-            out.push_str(&s[copied..start]);
-            out.push_str(":num");
-            copied = end;
-        }
-        i = end.max(start + 1);
-    }
-    out.push_str(&s[copied..]);
-    out
+    scrub_search_term(raw, rules)
 }
 
 /// A campaign value (`utm_*`), normalised like a search term.
@@ -246,7 +169,7 @@ mod tests {
         );
         assert_eq!(
             normalise_term(b"4111+1111+1111+1111", &r).as_deref(),
-            Some(":num")
+            Some(":card")
         );
         assert_eq!(
             normalise_term(b"iphone+15", &r).as_deref(),
@@ -262,7 +185,6 @@ mod tests {
             Some("shoes")
         );
         assert_eq!(site_search_term(b"q=&s=hats", &r).as_deref(), Some("hats"));
-        assert_eq!(percent_decode(b"%4"), b"%4");
     }
 
     #[test]

@@ -111,9 +111,9 @@ fn rewrite_clf(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     let value = field(record.client.unwrap_or_default(), out);
     if keyed {
         // Keyed IP modes cost dozens of AES or BLAKE3 rounds per address: clients repeat, so cache.
-        cached(tag ^ 2, value, out, |v, o| rewrite_client(v, rules, o));
+        cached(tag ^ 2, value, out, |v, o| reduce_client(v, rules, o));
     } else {
-        rewrite_client(value, rules, out);
+        reduce_client(value, rules, out);
     }
     field(record.ident.unwrap_or_default(), out);
     out.push(b'-');
@@ -230,9 +230,9 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         match kind {
             Field::Vhost => scrub(value, rules, Mode::PLAIN, out),
             Field::Client if keyed => {
-                cached(tag ^ 2, value, out, |v, o| rewrite_client(v, rules, o))
+                cached(tag ^ 2, value, out, |v, o| reduce_client(v, rules, o))
             }
-            Field::Client => rewrite_client(value, rules, out),
+            Field::Client => reduce_client(value, rules, out),
             Field::Blank => out.push(b'-'),
             Field::Time => match record.time_kind {
                 TimeKind::Epoch => coarsen_epoch(value, policy.time_precision(), out),
@@ -362,12 +362,6 @@ fn coarsen_epoch(time: &[u8], precision: TimePrecision, out: &mut Vec<u8>) {
             *b = b'0';
         }
     }
-}
-
-fn rewrite_client(value: &[u8], rules: &crate::privacy::Rules, out: &mut Vec<u8>) {
-    let mark = out.len();
-    reduce_client(value, rules, out);
-    redact_in_place(out, mark);
 }
 
 /// `dd/Mon/yyyy:HH:MM:SS +zone` with the parts finer than `precision` set to zero; a time of another

@@ -11,11 +11,13 @@
 //! | `10.0.0.2, 85.181.35.98` | `10.0.0.0, 85.181.0.0` |
 //! | `-`, `unknown`, `localhost` | unchanged |
 //!
-//! Anything else goes through the scrubber, so no address survives whatever the field holds.
+//! Anything else goes through the scrubber, so no address survives whatever the field holds, and tokens,
+//! JWTs and card-like numbers become placeholders (`:token`, `:card`) wherever they sit in the field.
 
 use super::host;
 use super::ip::{parse_ipv4_prefix, parse_ipv6};
 use super::scrub::{Mode, scrub};
+use super::secrets::redact_in_place;
 use super::{IpMode, Rules};
 
 /// Writes the reduced form of a client field.
@@ -33,6 +35,7 @@ pub fn reduce_client(field: &[u8], rules: &Rules, out: &mut Vec<u8>) {
             return;
         }
     }
+    let mark = out.len();
     for (n, item) in field.split(|&b| b == b',').enumerate() {
         if n > 0 {
             out.push(b',');
@@ -41,6 +44,7 @@ pub fn reduce_client(field: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         out.extend_from_slice(&item[..lead]);
         reduce_one(&item[lead..], rules, out);
     }
+    redact_in_place(out, mark);
 }
 
 fn reduce_one(item: &[u8], rules: &Rules, out: &mut Vec<u8>) {
@@ -118,6 +122,7 @@ mod tests {
             ("::ffff:1.2.3.4", "::ffff:1.2.0.0"),
             ("2001:db8:85a3::8a2e:370:7334", "2001:db8::"),
             ("piweba3y.prodigy.com", "prodigy.com"),
+            ("d41d8cd98f00b204e9800998ecf8427e", ":token"),
             ("crawl-66-249-66-1.googlebot.com", "googlebot.com"),
             (
                 "10.0.0.2, 10.0.0.1, 85.181.35.98",

@@ -1,7 +1,7 @@
-//! Search terms (site search and search-engine keywords) as they may appear in a report: decoded,
-//! normalised, and scrubbed of what could identify the person who typed them.
+//! Search terms (site search, search-engine keywords, campaign values) as they may appear in a report:
+//! decoded, normalised, and scrubbed of what could identify the person who typed them.
 //!
-//! `scrub_search_term(b"Mail+Jane.Doe%40example.com+order+123456789", &rules)` → `mail :email order :id`.
+//! `scrub_search_term(b"Mail+Jane.Doe%40example.com+order+123456789", &rules)` → `mail :email order :num`.
 //!
 //! | in the term | becomes |
 //! | --- | --- |
@@ -9,17 +9,21 @@
 //! | an IP address | reduced as by `--ip-mode` |
 //! | a card-like number (Luhn) | `:card` |
 //! | a long hex or base64 token, a JWT | `:token` |
-//! | a digit run of `--max-digits` or more (phone, customer or order numbers) | `:id` |
+//! | a run of 6 or more digits, also with single spaces or dashes between groups (phone, customer or order numbers) | `:num` |
 //!
-//! Normalisation: percent-escapes and `+` are decoded, the text is lower-cased, and runs of white space
-//! become one space. Invalid UTF-8 is replaced with U+FFFD.
+//! Normalisation: percent-escapes and `+` are decoded, the text is lower-cased, runs of white space become
+//! one space, and the result is cut to [`MAX_TERM`] bytes. Invalid UTF-8 is replaced with U+FFFD.
 
 use super::Rules;
 use super::scrub::{Mode, scrub};
 use super::secrets::redact_in_place;
 
 /// What a long digit run becomes.
-pub const ID: &str = ":id";
+pub const NUM: &str = ":num";
+/// Digit runs with at least this many digits become [`NUM`].
+pub const MIN_DIGITS: usize = 6;
+/// Longest term kept, in bytes (cut at a character boundary).
+pub const MAX_TERM: usize = 100;
 
 /// The normalised, scrubbed form of a raw (URL-encoded) search term; `None` when nothing is left.
 pub fn scrub_search_term(raw: &[u8], rules: &Rules) -> Option<String> {
@@ -32,12 +36,20 @@ pub fn scrub_search_term(raw: &[u8], rules: &Rules) -> Option<String> {
     let mut out = Vec::with_capacity(normal.len());
     scrub(normal.as_bytes(), rules, Mode::PLAIN, &mut out);
     redact_in_place(&mut out, 0);
-    let out = replace_digit_runs(&out, rules.paths.max_digits);
-    Some(String::from_utf8_lossy(&out).into_owned())
+    let mut out = String::from_utf8_lossy(&replace_digit_runs(&out)).into_owned();
+    if out.len() > MAX_TERM {
+        let mut cut = MAX_TERM;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+    }
+    let out = out.trim();
+    (!out.is_empty()).then(|| out.to_string())
 }
 
-/// Decodes `%XX` escapes and `+`; a malformed escape is kept as it is.
-fn percent_decode(raw: &[u8]) -> Vec<u8> {
+/// Decodes `%XX` escapes and `+` (a space); a malformed escape is kept as it is.
+pub fn percent_decode(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
@@ -62,22 +74,37 @@ fn percent_decode(raw: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Replaces every run of at least `min` ASCII digits with [`ID`].
-fn replace_digit_runs(text: &[u8], min: usize) -> Vec<u8> {
+/// Replaces every run of at least [`MIN_DIGITS`] digits, single spaces or dashes allowed between digit
+/// groups (`0176-1234567`, `06 12 34 56 78`), with [`NUM`].
+fn replace_digit_runs(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut i = 0;
     while i < text.len() {
-        let run = text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-        if run >= min {
-            out.extend_from_slice(ID.as_bytes());
-            i += run;
-        } else if run > 0 {
-            out.extend_from_slice(&text[i..i + run]);
-            i += run;
-        } else {
+        if !text[i].is_ascii_digit() {
             out.push(text[i]);
             i += 1;
+            continue;
         }
+        let (mut end, mut j, mut digits) = (i, i, 0);
+        while j < text.len() {
+            if text[j].is_ascii_digit() {
+                digits += 1;
+                j += 1;
+                end = j;
+            } else if matches!(text[j], b' ' | b'-')
+                && text.get(j + 1).is_some_and(u8::is_ascii_digit)
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if digits >= MIN_DIGITS {
+            out.extend_from_slice(NUM.as_bytes());
+        } else {
+            out.extend_from_slice(&text[i..end]);
+        }
+        i = end;
     }
     out
 }
@@ -101,15 +128,27 @@ mod tests {
         assert_eq!(s("100%+cotton").as_deref(), Some("100% cotton"));
         assert_eq!(s("iphone 15 pro").as_deref(), Some("iphone 15 pro"));
         assert_eq!(s("+%20+"), None);
+        assert_eq!(s(&"ab ".repeat(60)).map(|t| t.len()), Some(MAX_TERM));
+        assert_eq!(percent_decode(b"%4"), b"%4");
     }
 
     #[test]
     fn identifying_parts_are_scrubbed() {
         assert_eq!(
             s("Mail+Jane.Doe%40example.com+order+123456789").as_deref(),
-            Some("mail :email order :id")
+            Some("mail :email order :num")
         );
-        assert_eq!(s("call 0612345678").as_deref(), Some("call :id"));
+        assert_eq!(s("call 0612345678").as_deref(), Some("call :num"));
+        assert_eq!(s("call 0176-1234567").as_deref(), Some("call :num"));
+        assert_eq!(s("06 12 34 56 78 now").as_deref(), Some(":num now"));
+        assert_eq!(
+            s("iphone 15 and 2024").as_deref(),
+            Some("iphone 15 and 2024")
+        );
+        assert_eq!(
+            s("reset d41d8cd98f00b204e9800998ecf8427e/item?q=x").as_deref(),
+            Some("reset :token/item?q=x")
+        );
         assert_eq!(
             s("4111 1111 1111 1111 expiry").as_deref(),
             Some(":card expiry")
