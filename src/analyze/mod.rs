@@ -8,6 +8,7 @@
 
 pub mod classify;
 pub mod lists;
+mod memo;
 pub mod range;
 pub mod report;
 pub mod search;
@@ -18,6 +19,7 @@ pub mod visitors;
 
 use crate::format::{ChunkParser, Parsed};
 use crate::privacy::Rules;
+use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
 use crate::privacy::url::rewrite_url;
 use crate::record::{Encoding, Record, TimeKind};
@@ -80,12 +82,24 @@ pub fn record_time(dates: &mut time::DateCache, r: &Record<'_>) -> Option<time::
 pub struct Analyzer {
     settings: Settings,
     keyer: VisitorKeyer,
+    /// Names these settings' rewrites in the per-thread cache ([`crate::privacy::cache`]).
+    tag: u64,
 }
 
 impl Analyzer {
     /// An analyzer keying visitors with `keyer`.
     pub fn new(settings: Settings, keyer: VisitorKeyer) -> Analyzer {
-        Analyzer { settings, keyer }
+        use std::hash::BuildHasher;
+        let tag = foldhash::fast::FixedState::with_seed(2).hash_one((
+            &settings.rules,
+            &settings.site_hosts,
+            "analyze",
+        ));
+        Analyzer {
+            settings,
+            keyer,
+            tag,
+        }
     }
 
     /// The settings.
@@ -352,7 +366,9 @@ impl Analyzer {
     /// The id of a (rewritten) path, added to the page dictionary.
     fn page_id(&self, path: &[u8], t: &mut Tables, scratch: &mut Vec<u8>) -> u64 {
         scratch.clear();
-        rewrite_url(path, &self.settings.rules, scratch);
+        cached(self.tag, path, scratch, |p, out| {
+            rewrite_url(p, &self.settings.rules, out)
+        });
         let id = stable_hash(&[scratch]);
         t.pages
             .entry(id)
@@ -383,7 +399,16 @@ impl Analyzer {
         if t.referrers.contains_key(&id) {
             return id;
         }
-        match search::parse_referrer(field, internal, &self.settings.rules) {
+        // Which host counts as internal is part of the parse when no --site-host is given.
+        let context = if self.settings.site_hosts.is_empty() {
+            host
+        } else {
+            b""
+        };
+        let parsed = memo::referrer(self.tag, field, context, || {
+            search::parse_referrer(field, internal, &self.settings.rules)
+        });
+        match parsed {
             Some(r) => {
                 t.referrers.insert(id, r);
                 id

@@ -1,6 +1,5 @@
 //! `anonymize`: what to strip ([`policy`]) and how one line is rewritten in place ([`rewrite`]).
 
-mod cache;
 pub mod policy;
 pub mod rewrite;
 

@@ -1,9 +1,9 @@
 //! Rewrites one log line: the bytes between fields are copied, each field is replaced by its anonymised
 //! form. A line that does not parse is scrubbed as free text.
 
-use super::cache::cached;
 use super::{Policy, TimePrecision, UserAgentMode};
 use crate::format::{ChunkParser, LineParser, Parsed};
+use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
 use crate::privacy::detect::may_hold_secret;
 use crate::privacy::scrub::{Mode, scrub};

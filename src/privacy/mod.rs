@@ -15,6 +15,7 @@ macro_rules! byte_table {
     }};
 }
 
+pub mod cache;
 pub mod client;
 pub mod cryptopan;
 pub mod detect;

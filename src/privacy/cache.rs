@@ -1,4 +1,5 @@
-//! A per-thread cache of rewritten field values.
+//! A per-thread cache of rewritten field values, shared by `anonymize` (every field) and `report` (page
+//! paths, referrers).
 //!
 //! User agents and referrers repeat heavily in real logs (559 distinct user agents, 628 referrers and 1,733
 //! request lines in the 10,000 lines of the elastic sample), and scrubbing them byte by byte is the most expensive part of a line. The cache is
