@@ -7,30 +7,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-const TABLES: &[&str] = &[
-    "summary",
-    "pages",
-    "entry_pages",
-    "exit_pages",
-    "referrer_sites",
-    "referrer_pages",
-    "search_engines",
-    "search_terms",
-    "downloads",
-    "outlinks",
-    "browsers",
-    "os",
-    "devices",
-    "networks",
-    "hours",
-    "days",
-    "weeks",
-    "months",
-    "status",
-    "not_found",
-    "bots",
-    "campaigns",
-];
+use logveil::analyze::report::TABLE_NAMES as TABLES;
 
 fn ok(args: &[&str]) {
     let out = common::run(args);
