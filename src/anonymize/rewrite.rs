@@ -2,6 +2,7 @@
 //! form. A line that does not parse is scrubbed as free text.
 
 use super::{Policy, TimePrecision, UserAgentMode};
+use crate::format::clf::ClfFields;
 use crate::format::{ChunkParser, LineParser, Parsed};
 use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
@@ -46,6 +47,11 @@ pub fn rewrite_line_in(
         out.extend_from_slice(line);
         return Outcome::Blank;
     }
+    // The CLF family, the common case, without building a general record.
+    if let Some(fields) = parser.scan_clf(line) {
+        rewrite_clf(line, &fields, policy, out);
+        return Outcome::Parsed;
+    }
     match parser.parse(line) {
         Parsed::Record(record) => {
             rewrite_record(&record, policy, out);
@@ -83,14 +89,27 @@ pub fn rewrite_line_in(
 /// Rewrites a parsed record field by field.
 pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     match record.layout {
-        Layout::Clf => rewrite_clf(record, policy, out),
+        Layout::Clf => {
+            let fields = ClfFields {
+                vhost: record.vhost,
+                client: record.client.unwrap_or_default(),
+                ident: record.ident.unwrap_or_default(),
+                user: record.authuser.unwrap_or_default(),
+                time: record.time.unwrap_or_default(),
+                request: record.request.unwrap_or_default(),
+                status: record.status.unwrap_or_default(),
+                bytes: record.bytes.unwrap_or_default(),
+                referer_agent: record.referer.zip(record.user_agent),
+                extra: record.extra,
+            };
+            rewrite_clf(record.line, &fields, policy, out)
+        }
         Layout::Fields => rewrite_fields(record, policy, out),
     }
 }
 
 /// The straight-line rewrite of a CLF-family record (every field in its fixed place).
-fn rewrite_clf(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
-    let line = record.line;
+fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u8>) {
     let rules = policy.rules();
     // One cache tag per rewrite: referrer, user agent, keyed client, request line.
     let tag = policy.fingerprint() & !3;
@@ -108,28 +127,26 @@ fn rewrite_clf(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         let value = field(vhost, out);
         scrub(value, rules, Mode::PLAIN, out);
     }
-    let value = field(record.client.unwrap_or_default(), out);
+    let value = field(record.client, out);
     if keyed {
         // Keyed IP modes cost dozens of AES or BLAKE3 rounds per address: clients repeat, so cache.
         cached(tag ^ 2, value, out, |v, o| reduce_client(v, rules, o));
     } else {
         reduce_client(value, rules, out);
     }
-    field(record.ident.unwrap_or_default(), out);
+    field(record.ident, out);
     out.push(b'-');
-    field(record.authuser.unwrap_or_default(), out);
+    field(record.user, out);
     out.push(b'-');
-    let value = field(record.time.unwrap_or_default(), out);
+    let value = field(record.time, out);
     coarsen_time(value, policy.time_precision(), out);
-    let value = field(record.request.unwrap_or_default(), out);
+    let value = field(record.request, out);
     cached(tag ^ 3, value, out, |v, o| rewrite_request(v, policy, o));
-    if let Some(referer) = record.referer {
+    if let Some((referer, agent)) = record.referer_agent {
         match field(referer, out) {
             b"-" => out.push(b'-'),
             value => cached(tag, value, out, |v, o| rewrite_referrer(v, rules, o)),
         }
-    }
-    if let Some(agent) = record.user_agent {
         let value = field(agent, out);
         match policy.user_agent() {
             UserAgentMode::Keep => cached(tag ^ 1, value, out, |v, o| {

@@ -8,12 +8,7 @@
 //! Anything after the last field (nginx `"$http_x_forwarded_for"`, Traefik's extra fields) is kept as
 //! `extra`. The client field may be an X-Forwarded-For style list (`10.0.0.2, 10.0.0.1`).
 
-use nom::bytes::complete::{tag, take_while1};
-use nom::{IResult, Parser};
-
 use crate::record::{Record, Span};
-
-type Res<'a, T> = IResult<&'a [u8], T, ()>;
 
 /// Which fields a line of this family starts with and must end with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,111 +19,153 @@ pub struct ClfShape {
     pub combined: bool,
 }
 
-/// Parses one line (without its terminator) of the given shape.
-pub fn parse(line: &[u8], shape: ClfShape) -> Option<Record<'_>> {
-    parse_inner(line, shape).ok().map(|(_, r)| r)
+/// The fields of one line of this family, as spans of the line: what [`scan`] finds.
+///
+/// Smaller than a [`Record`] and built without its optional fields, so the CLF fast paths of `anonymize`
+/// and `report` use it directly; [`ClfFields::record`] gives the general record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClfFields {
+    /// `%v` (with `:%p`), when the shape has it.
+    pub vhost: Option<Span>,
+    /// `%h`: one token or a comma-separated list.
+    pub client: Span,
+    /// `%l`.
+    pub ident: Span,
+    /// `%u`.
+    pub user: Span,
+    /// `%t`, without its brackets.
+    pub time: Span,
+    /// `%r`, without its quotes.
+    pub request: Span,
+    /// `%>s`.
+    pub status: Span,
+    /// `%b`.
+    pub bytes: Span,
+    /// Referrer and user agent, without their quotes (absent on a common line).
+    pub referer_agent: Option<(Span, Span)>,
+    /// Whatever follows the last field (empty or starting with a space or tab).
+    pub extra: Span,
 }
 
-fn parse_inner(line: &[u8], shape: ClfShape) -> Res<'_, Record<'_>> {
-    let span = |field: &[u8]| span_in(line, field);
-    let mut i = line;
+impl ClfFields {
+    /// The general [`Record`] of these fields.
+    pub fn record(self, line: &[u8]) -> Record<'_> {
+        Record {
+            line,
+            vhost: self.vhost,
+            client: Some(self.client),
+            ident: Some(self.ident),
+            authuser: Some(self.user),
+            time: Some(self.time),
+            request: Some(self.request),
+            status: Some(self.status),
+            bytes: Some(self.bytes),
+            referer: self.referer_agent.map(|(r, _)| r),
+            user_agent: self.referer_agent.map(|(_, a)| a),
+            extra: self.extra,
+            ..Record::default()
+        }
+    }
+}
+
+/// Parses one line (without its terminator) of the given shape.
+pub fn parse(line: &[u8], shape: ClfShape) -> Option<Record<'_>> {
+    scan(line, shape).map(|f| f.record(line))
+}
+
+/// Finds the fields of one line (without its terminator) of the given shape.
+///
+/// A hand-written scanner over byte offsets (the hot path of `anonymize` and `report`); the tests check it
+/// against a nom grammar of the same format.
+#[inline]
+pub fn scan(line: &[u8], shape: ClfShape) -> Option<ClfFields> {
+    let mut at = 0;
     let mut vhost = None;
     if shape.vhost {
-        let (r, v) = token(i)?;
-        let (r, _) = space(r)?;
-        vhost = Some(span(v));
-        i = r;
+        let end = token_end(line, 0)?;
+        vhost = Some(Span::new(0, end));
+        at = space(line, end)?;
     }
-    let (r, client) = client_list(i)?;
-    let (r, _) = space(r)?;
-    let (r, ident) = token(r)?;
-    let (r, _) = space(r)?;
-    let (r, user) = token(r)?;
-    let (r, _) = space(r)?;
-    let (r, time) = clf_time(r)?;
-    let (r, _) = space(r)?;
-    let (r, request) = quoted(r)?;
-    let (r, _) = space(r)?;
-    let (r, status) = status_code(r)?;
-    let (r, _) = space(r)?;
-    let (mut rest, bytes) = byte_count(r)?;
-
-    let mut referer = None;
-    let mut user_agent = None;
-    if let Ok((r, (rf, ua))) = referer_and_agent(rest) {
-        referer = Some(span(rf));
-        user_agent = Some(span(ua));
-        rest = r;
-    } else if shape.combined {
-        return Err(nom::Err::Error(()));
+    let client_start = at;
+    let mut end = token_end(line, at)?;
+    // An X-Forwarded-For style list: `a, b, c`.
+    while line[end - 1] == b',' && line.get(end) == Some(&b' ') {
+        end = token_end(line, end + 1)?;
+    }
+    let client = Span::new(client_start, end);
+    at = space(line, end)?;
+    let end = token_end(line, at)?;
+    let ident = Span::new(at, end);
+    at = space(line, end)?;
+    let end = token_end(line, at)?;
+    let user = Span::new(at, end);
+    at = space(line, end)?;
+    // `[dd/Mon/yyyy:hh:mm:ss +zzzz]`
+    let time = line.get(at..at + 28)?;
+    if time[0] != b'[' || time[27] != b']' || !is_clf_time(&time[1..27]) {
+        return None;
+    }
+    let time = Span::new(at + 1, at + 27);
+    at = space(line, at + 28)?;
+    let (request, end) = quoted_at(line, at)?;
+    at = space(line, end)?;
+    let status = line.get(at..at + 3)?;
+    if !status.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let status = Span::new(at, at + 3);
+    at = space(line, at + 3)?;
+    let end = byte_count_end(line, at)?;
+    let bytes = Span::new(at, end);
+    at = end;
+    let referer_agent = referer_and_agent(line, at);
+    match referer_agent {
+        Some((_, agent)) => at = agent.end as usize + 1,
+        None if shape.combined => return None,
+        None => {}
     }
     // Trailing fields must be separated from what came before.
-    if !rest.is_empty() && rest[0] != b' ' && rest[0] != b'\t' {
-        return Err(nom::Err::Error(()));
+    if at < line.len() && line[at] != b' ' && line[at] != b'\t' {
+        return None;
     }
-    let record = Record {
-        line,
+    Some(ClfFields {
         vhost,
-        client: Some(span(client)),
-        ident: Some(span(ident)),
-        authuser: Some(span(user)),
-        time: Some(span(time)),
-        request: Some(span(request)),
-        status: Some(span(status)),
-        bytes: Some(span(bytes)),
-        referer,
-        user_agent,
-        extra: span(rest),
-        ..Record::default()
-    };
-    Ok((&[][..], record))
+        client,
+        ident,
+        user,
+        time,
+        request,
+        status,
+        bytes,
+        referer_agent,
+        extra: Span::new(at, line.len()),
+    })
 }
 
 /// True when a combined record's trailing fields are Traefik's: ` <count> "<router>" "<url>" <n>ms`.
-pub fn is_traefik_tail(r: &Record<'_>) -> bool {
-    let Some(t) = r.get(r.extra).strip_prefix(b" ") else {
+pub fn is_traefik_tail(line: &[u8], extra: Span) -> bool {
+    let Some(t) = line[extra.range()].strip_prefix(b" ") else {
         return false;
     };
     let n = t.iter().take_while(|b| b.is_ascii_digit()).count();
     n > 0 && t[n..].starts_with(b" \"") && t.ends_with(b"ms")
 }
 
-/// The span of `field`, a sub-slice of `line`.
-pub fn span_in(line: &[u8], field: &[u8]) -> Span {
-    let start = field.as_ptr() as usize - line.as_ptr() as usize;
-    Span::new(start, start + field.len())
+/// The offset after the single space at `at`.
+#[inline]
+fn space(line: &[u8], at: usize) -> Option<usize> {
+    (line.get(at) == Some(&b' ')).then_some(at + 1)
 }
 
-fn space(i: &[u8]) -> Res<'_, &[u8]> {
-    tag(&b" "[..]).parse(i)
-}
-
-fn token(i: &[u8]) -> Res<'_, &[u8]> {
-    take_while1(|c: u8| c != b' ' && c != b'\t').parse(i)
-}
-
-/// A client field: one token, or a comma-separated list (`a, b, c`).
-fn client_list(i: &[u8]) -> Res<'_, &[u8]> {
-    let mut end = 0;
-    loop {
-        let (r, t) = token(&i[end..])?;
-        end = i.len() - r.len();
-        if t.ends_with(b",") && r.first() == Some(&b' ') {
-            end += 1;
-            continue;
-        }
-        return Ok((r, &i[..end]));
-    }
-}
-
-/// `[dd/Mon/yyyy:hh:mm:ss +zzzz]`; returns the text between the brackets.
-fn clf_time(i: &[u8]) -> Res<'_, &[u8]> {
-    match i {
-        [b'[', rest @ ..] if rest.len() > 26 && rest[26] == b']' && is_clf_time(&rest[..26]) => {
-            Ok((&rest[27..], &rest[..26]))
-        }
-        _ => Err(nom::Err::Error(())),
-    }
+/// The end of the non-empty run of bytes other than space and tab starting at `at`.
+#[inline]
+fn token_end(line: &[u8], at: usize) -> Option<usize> {
+    let rest = line.get(at..)?;
+    let len = rest
+        .iter()
+        .position(|&c| c == b' ' || c == b'\t')
+        .unwrap_or(rest.len());
+    (len > 0).then_some(at + len)
 }
 
 /// True for `dd/Mon/yyyy:hh:mm:ss +zzzz`.
@@ -149,53 +186,53 @@ pub fn is_clf_time(t: &[u8]) -> bool {
             .fold(true, |ok, &i| ok & t[i].is_ascii_digit())
 }
 
-/// A double-quoted string with backslash escapes (`\"` does not end it); returns the content.
+/// A double-quoted string with backslash escapes (`\"` does not end it) starting at `at`: the span of its
+/// content and the offset after the closing quote.
 #[inline]
-pub fn quoted(i: &[u8]) -> Res<'_, &[u8]> {
-    let [b'"', r @ ..] = i else {
-        return Err(nom::Err::Error(()));
-    };
-    let mut pos = 0;
-    while let Some(off) = memchr::memchr(b'"', &r[pos..]) {
-        let at = pos + off;
-        let backslashes = r[..at].iter().rev().take_while(|&&b| b == b'\\').count();
+fn quoted_at(line: &[u8], at: usize) -> Option<(Span, usize)> {
+    if line.get(at) != Some(&b'"') {
+        return None;
+    }
+    let start = at + 1;
+    let mut pos = start;
+    while let Some(off) = memchr::memchr(b'"', &line[pos..]) {
+        let close = pos + off;
+        let backslashes = line[start..close]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
         if backslashes % 2 == 0 {
-            return Ok((&r[at + 1..], &r[..at]));
+            return Some((Span::new(start, close), close + 1));
         }
-        pos = at + 1;
+        pos = close + 1;
     }
-    Err(nom::Err::Error(()))
+    None
 }
 
-/// Three digits.
-fn status_code(i: &[u8]) -> Res<'_, &[u8]> {
-    match i {
-        [a, b, c, ..] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
-            Ok((&i[3..], &i[..3]))
-        }
-        _ => Err(nom::Err::Error(())),
+/// The end of a byte count at `at`: up to 20 digits, or `-`.
+#[inline]
+fn byte_count_end(line: &[u8], at: usize) -> Option<usize> {
+    let rest = line.get(at..)?;
+    if rest.first() == Some(&b'-') && !rest.get(1).is_some_and(u8::is_ascii_digit) {
+        return Some(at + 1);
     }
+    let n = rest
+        .iter()
+        .take(21)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    (n > 0 && n <= 20).then_some(at + n)
 }
 
-/// A byte count: up to 20 digits, or `-`.
-fn byte_count(i: &[u8]) -> Res<'_, &[u8]> {
-    if i.first() == Some(&b'-') && !i.get(1).is_some_and(u8::is_ascii_digit) {
-        return Ok((&i[1..], &i[..1]));
-    }
-    let n = i.iter().take(21).take_while(|c| c.is_ascii_digit()).count();
-    if n == 0 || n > 20 {
-        return Err(nom::Err::Error(()));
-    }
-    Ok((&i[n..], &i[..n]))
-}
-
-/// ` "referer" "user agent"`.
-fn referer_and_agent(i: &[u8]) -> Res<'_, (&[u8], &[u8])> {
-    let (r, _) = space(i)?;
-    let (r, referer) = quoted(r)?;
-    let (r, _) = space(r)?;
-    let (r, agent) = quoted(r)?;
-    Ok((r, (referer, agent)))
+/// ` "referer" "user agent"` at `at`: the spans of their contents.
+#[inline]
+fn referer_and_agent(line: &[u8], at: usize) -> Option<(Span, Span)> {
+    let at = space(line, at)?;
+    let (referer, end) = quoted_at(line, at)?;
+    let at = space(line, end)?;
+    let (agent, _) = quoted_at(line, at)?;
+    Some((referer, agent))
 }
 
 #[cfg(test)]
@@ -217,6 +254,242 @@ mod tests {
 
     fn field<'a>(r: &Record<'a>, s: impl Into<Option<Span>>) -> &'a str {
         std::str::from_utf8(r.opt(s.into())).unwrap()
+    }
+
+    /// The format as a nom grammar: the reference the hand-written scanner is checked against.
+    mod grammar {
+        use super::super::{ClfShape, is_clf_time};
+        use nom::bytes::complete::{tag, take_while1};
+        use nom::{IResult, Parser};
+
+        type Res<'a, T> = IResult<&'a [u8], T, ()>;
+
+        /// The fields as `(vhost, client, ident, user, time, request, status, bytes, referer/agent, extra)`.
+        pub type Fields<'a> = (
+            Option<&'a [u8]>,
+            [&'a [u8]; 7],
+            Option<(&'a [u8], &'a [u8])>,
+            &'a [u8],
+        );
+
+        fn fail<T>() -> Res<'static, T> {
+            Err(nom::Err::Error(()))
+        }
+
+        fn space(i: &[u8]) -> Res<'_, &[u8]> {
+            tag(&b" "[..]).parse(i)
+        }
+
+        fn token(i: &[u8]) -> Res<'_, &[u8]> {
+            take_while1(|c: u8| c != b' ' && c != b'\t').parse(i)
+        }
+
+        fn client_list(i: &[u8]) -> Res<'_, &[u8]> {
+            let mut end = 0;
+            loop {
+                let (r, t) = token(&i[end..])?;
+                end = i.len() - r.len();
+                if t.ends_with(b",") && r.first() == Some(&b' ') {
+                    end += 1;
+                    continue;
+                }
+                return Ok((r, &i[..end]));
+            }
+        }
+
+        fn time(i: &[u8]) -> Res<'_, &[u8]> {
+            let (r, _) = tag(&b"["[..]).parse(i)?;
+            if r.len() > 26 && r[26] == b']' && is_clf_time(&r[..26]) {
+                Ok((&r[27..], &r[..26]))
+            } else {
+                fail()
+            }
+        }
+
+        fn quoted(i: &[u8]) -> Res<'_, &[u8]> {
+            let (r, _) = tag(&b"\""[..]).parse(i)?;
+            let mut escaped = false;
+            for (n, &c) in r.iter().enumerate() {
+                match c {
+                    b'"' if !escaped => return Ok((&r[n + 1..], &r[..n])),
+                    b'\\' => escaped = !escaped,
+                    _ => escaped = false,
+                }
+            }
+            fail()
+        }
+
+        fn status(i: &[u8]) -> Res<'_, &[u8]> {
+            if i.len() >= 3 && i[..3].iter().all(u8::is_ascii_digit) {
+                Ok((&i[3..], &i[..3]))
+            } else {
+                fail()
+            }
+        }
+
+        fn bytes(i: &[u8]) -> Res<'_, &[u8]> {
+            if let Ok((r, dash)) = tag::<_, _, ()>(&b"-"[..]).parse(i) {
+                if !r.first().is_some_and(u8::is_ascii_digit) {
+                    return Ok((r, dash));
+                }
+            }
+            let (r, digits) = take_while1(|c: u8| c.is_ascii_digit()).parse(i)?;
+            if digits.len() > 20 {
+                fail()
+            } else {
+                Ok((r, digits))
+            }
+        }
+
+        pub fn parse(line: &[u8], shape: ClfShape) -> Option<Fields<'_>> {
+            let go = |i| -> Res<'_, Fields<'_>> {
+                let (i, vhost) = if shape.vhost {
+                    let (i, v) = token(i)?;
+                    let (i, _) = space(i)?;
+                    (i, Some(v))
+                } else {
+                    (i, None)
+                };
+                let (i, (c, _, id, _, u, _, t, _, r, _, s, _, b)) = (
+                    client_list,
+                    space,
+                    token,
+                    space,
+                    token,
+                    space,
+                    time,
+                    space,
+                    quoted,
+                    space,
+                    status,
+                    space,
+                    bytes,
+                )
+                    .parse(i)?;
+                let (i, ra) = match (space, quoted, space, quoted).parse(i) {
+                    Ok((rest, (_, rf, _, ua))) => (rest, Some((rf, ua))),
+                    Err(_) if shape.combined => return fail(),
+                    Err(_) => (i, None),
+                };
+                if !i.is_empty() && i[0] != b' ' && i[0] != b'\t' {
+                    return fail();
+                }
+                Ok((&[][..], (vhost, [c, id, u, t, r, s, b], ra, i)))
+            };
+            go(line).ok().map(|(_, f)| f)
+        }
+    }
+
+    fn same_as_grammar(line: &[u8], shape: ClfShape) {
+        let fast = scan(line, shape);
+        let reference = grammar::parse(line, shape);
+        assert_eq!(
+            fast.is_some(),
+            reference.is_some(),
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+        let (Some(f), Some((vhost, fixed, ra, extra))) = (fast, reference) else {
+            return;
+        };
+        let get = |s: Span| &line[s.range()];
+        assert_eq!(f.vhost.map(get), vhost);
+        let spans = [
+            f.client, f.ident, f.user, f.time, f.request, f.status, f.bytes,
+        ];
+        assert_eq!(spans.map(get), fixed);
+        assert_eq!(f.referer_agent.map(|(r, a)| (get(r), get(a))), ra);
+        assert_eq!(get(f.extra), extra);
+    }
+
+    /// Candidates for each field of a line, valid and not.
+    const FIELD_CHOICES: [&[&str]; 11] = [
+        &["", "www.example.com:80 ", "a\tb "],
+        &[
+            "1.2.3.4",
+            "10.0.0.2, 10.0.0.1",
+            "10.0.0.2,",
+            "::1",
+            "",
+            "a, ,b",
+        ],
+        &["-", "", "x\ty"],
+        &["-", "bob", ""],
+        &[
+            "[07/Dec/2016:11:05:07 +0100]",
+            "[07/Dec/2016:11:05:07 +0100",
+            "[07/Dec/2016]",
+        ],
+        &[
+            "\"GET / HTTP/1.1\"",
+            "\"-\"",
+            "\"a\\\"b\"",
+            "\"a\\\\\"",
+            "\"open",
+            "GET",
+        ],
+        &["200", "2000", "20", "x00"],
+        &[
+            "5",
+            "-",
+            "-1",
+            "123456789012345678901",
+            "12345678901234567890",
+            "5x",
+            "",
+        ],
+        &["", " \"-\"", " \"http://a/\"", " \"\\\"", " \"x"],
+        &["", " \"Mozilla/5.0\"", " \"U\\\\A\"", " \"un"],
+        &["", " \"10.0.0.1\"", "\t7", "x", " 1 \"r\" \"u\" 3ms"],
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_scanner_agrees_with_the_grammar(
+            // Mostly the first (valid) candidate, so that most lines are one defect away from valid.
+            picks in proptest::collection::vec(
+                proptest::prop_oneof![3 => proptest::strategy::Just(0usize), 2 => 0usize..8],
+                11,
+            ),
+            seps in proptest::collection::vec(
+                proptest::sample::select(vec![" ", " ", " ", " ", " ", "  ", "\t", ""]),
+                7,
+            ),
+            vhost in proptest::bool::ANY,
+            combined in proptest::bool::ANY,
+        ) {
+            let field = |n: usize| FIELD_CHOICES[n][picks[n] % FIELD_CHOICES[n].len()];
+            let mut line = String::from(field(0));
+            for n in 1..8 {
+                line.push_str(field(n));
+                if n < 7 {
+                    line.push_str(seps[n - 1]);
+                }
+            }
+            line.push_str(field(8));
+            line.push_str(field(9));
+            line.push_str(field(10));
+            same_as_grammar(line.as_bytes(), ClfShape { vhost, combined });
+        }
+    }
+
+    #[test]
+    fn the_scanner_agrees_with_the_grammar_on_real_lines() {
+        let samples: [&[u8]; 5] = [
+            include_bytes!("../../samples/apache-combined-elastic.log"),
+            include_bytes!("../../samples/apache-mixed-ipv6-beats.log"),
+            include_bytes!("../../samples/nginx-vhost-xff-beats.log"),
+            include_bytes!("../../samples/nginx-xff-ipv6-beats.log"),
+            include_bytes!("../../samples/traefik-clf-beats.log"),
+        ];
+        for line in samples.iter().flat_map(|s| s.split(|&b| b == b'\n')) {
+            for vhost in [false, true] {
+                for combined in [false, true] {
+                    same_as_grammar(line, ClfShape { vhost, combined });
+                }
+            }
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
 use crate::record::Record;
-use clf::ClfShape;
+use clf::{ClfFields, ClfShape};
 use spec::{Spec, Syntax};
 
 /// A named log format preset.
@@ -169,7 +169,12 @@ impl Format {
     /// default fields here; [`ChunkParser`] follows the `#Fields:` headers of a file.
     pub fn parse(self, line: &[u8]) -> Option<Record<'_>> {
         match self {
-            Format::Traefik => clf::parse(line, self.shape()?).filter(|r| clf::is_traefik_tail(r)),
+            Format::Common
+            | Format::Combined
+            | Format::VhostCommon
+            | Format::VhostCombined
+            | Format::Nginx
+            | Format::Traefik => self.scan_clf(line).map(|f| f.record(line)),
             Format::NginxXff => nginx_xff().parse(line),
             Format::Cloudfront if memchr::memchr(b'\t', line).is_none() => None,
             Format::W3c | Format::Cloudfront => w3c::Layout::preset(self).parse(line),
@@ -180,8 +185,18 @@ impl Format {
             Format::Caddy => json::parse(line, json::Flavour::Caddy),
             Format::TraefikJson => json::parse(line, json::Flavour::Traefik),
             Format::NginxJson => json::parse(line, json::Flavour::Nginx),
-            _ => clf::parse(line, self.shape()?),
         }
+    }
+
+    /// For the presets of the CLF family, the fields of `line` as the fast scanner finds them; `None` for
+    /// other presets and for lines that are not of this preset.
+    #[inline]
+    pub fn scan_clf(self, line: &[u8]) -> Option<ClfFields> {
+        let fields = clf::scan(line, self.shape()?)?;
+        if self == Format::Traefik && !clf::is_traefik_tail(line, fields.extra) {
+            return None;
+        }
+        Some(fields)
     }
 }
 
@@ -306,6 +321,16 @@ impl LineParser {
             .find_map(|f| f.parse(line))
     }
 
+    /// The fields of `line` found by the CLF fast scanner, when the primary format is a CLF-family preset
+    /// and the line is of it; `None` otherwise (then [`LineParser::parse`] tries every way).
+    #[inline]
+    pub fn scan_clf(&self, line: &[u8]) -> Option<ClfFields> {
+        match &self.kind {
+            Kind::Preset(f) => f.scan_clf(line),
+            Kind::Spec(_) => None,
+        }
+    }
+
     /// A parser for one chunk of input, starting under `header` (the last `#Fields:` line before the
     /// chunk, for formats that use headers).
     pub fn chunk(&self, header: Option<&[u8]>) -> ChunkParser<'_> {
@@ -345,6 +370,12 @@ pub struct ChunkParser<'p> {
 }
 
 impl ChunkParser<'_> {
+    /// [`LineParser::scan_clf`] of the chunk's parser (formats with headers are never CLF).
+    #[inline]
+    pub fn scan_clf(&self, line: &[u8]) -> Option<ClfFields> {
+        self.parser.scan_clf(line)
+    }
+
     /// Parses one line (without its terminator).
     #[inline]
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> Parsed<'a> {
