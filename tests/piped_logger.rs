@@ -264,3 +264,36 @@ fn a_missing_output_directory_fails_at_once() {
     );
     assert_eq!(stderr.lines().count(), 1);
 }
+
+#[test]
+fn a_piped_stdin_gets_a_larger_pipe_buffer() {
+    let max: usize = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+        .expect("pipe-max-size")
+        .trim()
+        .parse()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("access.log");
+    let (child, mut stdin) = start(&["--quiet", "-o", out.to_str().unwrap()]);
+    send(&mut stdin, &line(1));
+    // Once a line is through, logveil has set its pipe up.
+    assert!(wait_until(Duration::from_secs(10), || file_lines(&out)
+        .len()
+        == 1));
+    let after = rustix::pipe::fcntl_getpipe_size(&stdin).unwrap();
+    // The kernel's default is 64 KiB; logveil asks for 1 MiB, or the most the machine allows.
+    assert!(
+        max > 64 << 10,
+        "this machine does not allow pipes larger than the default"
+    );
+    assert_eq!(after, max.min(1 << 20));
+    // Lines still go through one at a time.
+    send(&mut stdin, &line(2));
+    assert!(wait_until(Duration::from_secs(5), || file_lines(&out)
+        .len()
+        == 2));
+    drop(stdin);
+    let (code, stderr) = finish(child);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_anonymised(&file_lines(&out));
+}

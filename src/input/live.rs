@@ -94,5 +94,6 @@ impl Read for StdinUntilStopped {
 
 /// Standard input as blocks of whole lines, ended by `stop` (see the module docs).
 pub fn open_until_stopped(stop: UnixStream) -> Box<dyn BlockSource> {
+    super::source::widen_stdin_pipe();
     super::source::stream(Box::new(StdinUntilStopped::new(stop)))
 }

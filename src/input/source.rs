@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use memmap2::{Mmap, MmapOptions};
+use std::os::fd::AsFd;
 
 use super::{MMAP_WINDOW, STREAM_BLOCK};
 
@@ -56,6 +57,24 @@ impl std::ops::Deref for Block {
     }
 }
 
+/// Bytes of pipe buffer asked for on a piped stdin (the Linux default is 64 KiB; unprivileged processes
+/// may ask up to `/proc/sys/fs/pipe-max-size`, 1 MiB by default).
+const PIPE_BYTES: usize = 1 << 20;
+
+/// When stdin is a pipe, asks the kernel for a larger pipe buffer: each read then returns up to a whole
+/// [`STREAM_BLOCK`] instead of 64 KiB, so the writer and logveil wake each other far less often. A
+/// refusal (an older kernel, a lower limit) leaves the pipe as it was. Reads still return whatever is
+/// there, so a line on a quiet pipe is not held back.
+pub(super) fn widen_stdin_pipe() {
+    let stdin = io::stdin();
+    let fd = stdin.as_fd();
+    if rustix::fs::fstat(fd)
+        .is_ok_and(|st| rustix::fs::FileType::from_raw_mode(st.st_mode).is_fifo())
+    {
+        let _ = rustix::pipe::fcntl_setpipe_size(fd, PIPE_BYTES);
+    }
+}
+
 /// Yields the blocks of one input in order.
 pub trait BlockSource: Send {
     /// The next block, or `None` at the end of the input.
@@ -66,7 +85,10 @@ pub trait BlockSource: Send {
 /// is streamed.
 pub fn open(name: &InputName) -> io::Result<Box<dyn BlockSource>> {
     let reader: Box<dyn Read + Send> = match name {
-        InputName::Stdin => Box::new(io::stdin()),
+        InputName::Stdin => {
+            widen_stdin_pipe();
+            Box::new(io::stdin())
+        }
         InputName::Path(path) => {
             let mut file = File::open(path)?;
             let meta = file.metadata()?;
