@@ -90,6 +90,9 @@ pub enum Command {
     /// Print the manual page (roff) of logveil or of one subcommand.
     #[command(after_long_help = MAN_EXAMPLES)]
     Man(ManArgs),
+    /// Combine partial reports (report --partial) into one report, rendered like `report`.
+    #[command(long_about = MERGE_LONG, after_long_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
 }
 
 const FORMATS_EXAMPLES: &str = "\
@@ -140,6 +143,84 @@ impl FormatArgs {
     }
 }
 
+const MERGE_LONG: &str = "\
+Combine partial reports made by `logveil report --partial` (nightly runs, servers, Spark partitions) into \
+one report, rendered exactly like `report` renders one run.
+
+A partial holds per-day tables at full resolution, so days add up exactly: merging the partials of seven \
+days gives the tables of one report over the seven days' logs. Unique visitors per day are exact when each \
+day lies in one partial; visitors over weeks, months and the whole range are estimated from HyperLogLog \
+sketches (visitors_estimated, error about 1.6 %), and only when every partial was made with the same \
+--sketch-key (otherwise those cells are empty). Each input may hold several partials, one per line.";
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  logveil merge /srv/partials/2026-11-*.partial --csv /srv/stats/2026-11
+  logveil merge week/*.partial --overlap latest --table days
+  cat parts/*.partial | logveil merge - --overlap add --json report.json";
+
+/// `--overlap`: what `merge` does with a day found in several partials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OverlapArg {
+    /// Stop with an error naming the day and both partials.
+    Error,
+    /// Keep the partial written last for that day (a re-run day replaces the old run).
+    Latest,
+    /// Add them (slices of one day, e.g. Spark partitions or servers).
+    Add,
+}
+
+/// Options of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial files (one or more partials per file, one per line); none or '-' reads stdin.
+    #[arg(value_name = "PARTIAL")]
+    pub files: Vec<PathBuf>,
+
+    /// Write one CSV file per table into DIR (replaced atomically).
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+
+    /// Write one table as CSV to stdout.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// Write all tables as one JSON document to FILE ('-': stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// What to do with a day found in several partials.
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = OverlapArg::Error)]
+    pub overlap: OverlapArg,
+
+    /// Fold free-text rows seen by fewer distinct visitors into '(other)' (1 turns it off).
+    #[arg(long, value_name = "K", default_value_t = 2)]
+    pub min_visitors: u64,
+
+    /// Rows per table in the terminal summary.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+}
+
+impl MergeArgs {
+    /// Validates the options into a [`commands::merge::Config`].
+    pub fn config(&self) -> Result<commands::merge::Config, Error> {
+        if self.min_visitors == 0 {
+            return Err(Error::Usage("--min-visitors must be at least 1".into()));
+        }
+        check_table(self.table.as_deref(), self.json.as_deref())?;
+        Ok(commands::merge::Config {
+            inputs: inputs(&self.files),
+            overlap: match self.overlap {
+                OverlapArg::Error => commands::merge::Overlap::Error,
+                OverlapArg::Latest => commands::merge::Overlap::Latest,
+                OverlapArg::Add => commands::merge::Overlap::Add,
+            },
+            min_visitors: self.min_visitors,
+        })
+    }
+}
+
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
   logveil completions bash > /etc/bash_completion.d/logveil
@@ -166,6 +247,71 @@ pub struct ManArgs {
     /// A subcommand, for its own page (logveil-SUBCOMMAND(1)).
     #[arg(value_name = "SUBCOMMAND")]
     pub subcommand: Option<String>,
+}
+
+/// `--table NAME` must name a table and not share stdout with `--json -`.
+fn check_table(table: Option<&str>, json: Option<&std::path::Path>) -> Result<(), Error> {
+    if let Some(t) = table {
+        if !crate::analyze::report::TABLE_NAMES.contains(&t) {
+            return Err(Error::Usage(format!(
+                "unknown table '{t}'; tables: {}",
+                crate::analyze::report::TABLE_NAMES.join(", ")
+            )));
+        }
+        if json.is_some_and(|j| j.as_os_str() == "-") {
+            return Err(Error::Usage(
+                "--table and --json - both write to stdout".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Creates the report outputs, before any input is read; with none given, the terminal summary or JSON on
+/// stdout unless `quiet_default` (another output, such as a partial, was asked for).
+fn make_sinks(
+    csv: Option<&std::path::Path>,
+    table: Option<&str>,
+    json: Option<&std::path::Path>,
+    top: usize,
+    quiet_default: bool,
+) -> Result<Vec<Box<dyn ReportSink>>, Error> {
+    use crate::output::csv::{CsvDir, CsvTable};
+    use crate::output::json::Json;
+    use crate::output::terminal::Terminal;
+    let mut sinks: Vec<Box<dyn ReportSink>> = Vec::new();
+    if let Some(dir) = csv {
+        let sink = CsvDir::create(dir).map_err(|source| Error::Write {
+            output: Some(dir.to_path_buf()),
+            source,
+        })?;
+        sinks.push(Box::new(sink));
+    }
+    if let Some(name) = table {
+        sinks.push(Box::new(CsvTable {
+            name: name.to_string(),
+        }));
+    }
+    if let Some(path) = json {
+        let file = Some(path).filter(|p| p.as_os_str() != "-");
+        let sink = Json::create(file).map_err(|source| Error::Write {
+            output: file.map(|p| p.to_path_buf()),
+            source,
+        })?;
+        sinks.push(Box::new(sink));
+    }
+    if sinks.is_empty() && !quiet_default {
+        if std::io::stdout().is_terminal() {
+            sinks.push(Box::new(Terminal { top }));
+        } else {
+            let sink = Json::create(None).map_err(|source| Error::Write {
+                output: None,
+                source,
+            })?;
+            sinks.push(Box::new(sink));
+        }
+    }
+    Ok(sinks)
 }
 
 const KEYGEN_LONG: &str = "\
@@ -387,12 +533,36 @@ pub struct ReportArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Also write a mergeable partial report to FILE ('-': stdout), one line of JSON (see `logveil merge`).
+    #[arg(long, value_name = "FILE")]
+    pub partial: Option<PathBuf>,
+
+    /// Key file (made by `logveil keygen`) for the visitor sketches of partials, so that partials of
+    /// different runs estimate visitors over weeks and months together. Default: random per run.
+    #[arg(long, value_name = "FILE")]
+    pub sketch_key: Option<PathBuf>,
+
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }
 
 impl ReportArgs {
+    /// Creates the `--partial` output, before any input is read.
+    pub fn partial_out(&self) -> Result<Option<crate::output::partial::PartialOut>, Error> {
+        let Some(path) = &self.partial else {
+            return Ok(None);
+        };
+        let path = self.expand(path)?;
+        let file = Some(path.as_path()).filter(|p| p.as_os_str() != "-");
+        crate::output::partial::PartialOut::create(file)
+            .map(Some)
+            .map_err(|source| Error::Write {
+                output: file.map(|p| p.to_path_buf()),
+                source,
+            })
+    }
+
     /// `--since` and `--until`, parsed (`today` and `yesterday` against the machine's local date).
     fn range(&self) -> Result<crate::analyze::range::TimeRange, Error> {
         use crate::analyze::range::{Bound, TimeRange, local_today};
@@ -429,19 +599,22 @@ impl ReportArgs {
         if self.min_visitors == 0 {
             return Err(Error::Usage("--min-visitors must be at least 1".into()));
         }
-        if let Some(t) = &self.table {
-            if !crate::analyze::report::TABLE_NAMES.contains(&t.as_str()) {
-                return Err(Error::Usage(format!(
-                    "unknown table '{t}'; tables: {}",
-                    crate::analyze::report::TABLE_NAMES.join(", ")
-                )));
-            }
-            if self.json.as_ref().is_some_and(|j| j.as_os_str() == "-") {
-                return Err(Error::Usage(
-                    "--table and --json - both write to stdout".into(),
-                ));
-            }
+        check_table(self.table.as_deref(), self.json.as_deref())?;
+        if self.partial.as_ref().is_some_and(|p| p.as_os_str() == "-")
+            && (self.table.is_some() || self.json.as_ref().is_some_and(|j| j.as_os_str() == "-"))
+        {
+            return Err(Error::Usage(
+                "--partial - shares stdout with --table or --json -".into(),
+            ));
         }
+        let sketch_key = match &self.sketch_key {
+            Some(path) => Some(
+                *Key::read(path)
+                    .map_err(|e| Error::Usage(e.to_string()))?
+                    .bytes(),
+            ),
+            None => None,
+        };
         if let Some(p) = &self.outlink_path {
             if !p.starts_with('/') {
                 return Err(Error::Usage("--outlink-path must start with '/'".into()));
@@ -466,47 +639,21 @@ impl ReportArgs {
                 range: self.range()?,
             },
             threads: threads(self.threads)?,
+            sketch_key,
         })
     }
 
     /// Creates the outputs, before any input is read.
     pub fn sinks(&self) -> Result<Vec<Box<dyn ReportSink>>, Error> {
-        use crate::output::csv::{CsvDir, CsvTable};
-        use crate::output::json::Json;
-        use crate::output::terminal::Terminal;
-        let mut sinks: Vec<Box<dyn ReportSink>> = Vec::new();
-        if let Some(dir) = &self.csv {
-            let dir = &self.expand(dir)?;
-            let sink = CsvDir::create(dir).map_err(|source| Error::Write {
-                output: Some(dir.clone()),
-                source,
-            })?;
-            sinks.push(Box::new(sink));
-        }
-        if let Some(name) = &self.table {
-            sinks.push(Box::new(CsvTable { name: name.clone() }));
-        }
-        if let Some(path) = &self.json {
-            let path = &self.expand(path)?;
-            let file = Some(path.as_path()).filter(|p| p.as_os_str() != "-");
-            let sink = Json::create(file).map_err(|source| Error::Write {
-                output: file.map(|p| p.to_path_buf()),
-                source,
-            })?;
-            sinks.push(Box::new(sink));
-        }
-        if sinks.is_empty() {
-            if std::io::stdout().is_terminal() {
-                sinks.push(Box::new(Terminal { top: self.top }));
-            } else {
-                let sink = Json::create(None).map_err(|source| Error::Write {
-                    output: None,
-                    source,
-                })?;
-                sinks.push(Box::new(sink));
-            }
-        }
-        Ok(sinks)
+        let csv = self.csv.as_ref().map(|d| self.expand(d)).transpose()?;
+        let json = self.json.as_ref().map(|d| self.expand(d)).transpose()?;
+        make_sinks(
+            csv.as_deref(),
+            self.table.as_deref(),
+            json.as_deref(),
+            self.top,
+            self.partial.is_some(),
+        )
     }
 }
 
@@ -715,7 +862,20 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Report(args) => {
             let config = args.config()?;
             let sinks = args.sinks()?;
-            commands::report::run(&config, sinks)?;
+            let partial = args.partial_out()?;
+            commands::report::run_with_partial(&config, sinks, partial)?;
+            Ok(crate::error::EXIT_OK)
+        }
+        Command::Merge(args) => {
+            let config = args.config()?;
+            let sinks = make_sinks(
+                args.csv.as_deref(),
+                args.table.as_deref(),
+                args.json.as_deref(),
+                args.top,
+                false,
+            )?;
+            commands::merge::run(&config, sinks)?;
             Ok(crate::error::EXIT_OK)
         }
         Command::Check(args) => {

@@ -32,6 +32,19 @@ pub enum Error {
         /// The format that was expected.
         format: String,
     },
+    /// A `merge` input is not a partial of this version (truncated, corrupt, another version).
+    #[error("{input}:{line}: {reason}")]
+    BadPartial {
+        /// The input holding it.
+        input: InputName,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong (never quoting the input).
+        reason: String,
+    },
+    /// Partials that cannot be merged as asked (a day in two of them).
+    #[error("{0}")]
+    Merge(String),
     /// Reading an input failed.
     #[error("{input}: {source}")]
     Read {
@@ -62,7 +75,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => EXIT_USAGE,
-            Error::Unparsable { .. } => EXIT_DATA,
+            Error::Unparsable { .. } | Error::BadPartial { .. } | Error::Merge(_) => EXIT_DATA,
             Error::Read { .. } | Error::Write { .. } => EXIT_IO,
         }
     }

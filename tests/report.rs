@@ -295,7 +295,7 @@ fn json_and_single_table_outputs() {
     )
     .unwrap();
     assert_eq!(json["schema"], "logveil-report");
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     for t in TABLES {
         assert!(json["tables"][t]["columns"].is_array(), "{t}");
     }

@@ -9,6 +9,7 @@
 pub mod classify;
 pub mod lists;
 mod memo;
+pub mod partial;
 pub mod range;
 pub mod report;
 pub mod search;
@@ -147,27 +148,30 @@ impl Analyzer {
                 return;
             }
         }
+        let day = time::day_of(time);
+        let di = match st.days.iter().rposition(|(d, _, _)| *d == day) {
+            Some(i) => i,
+            None => {
+                st.days.push((day, DayHits::default(), vec![0; 1000]));
+                st.days.len() - 1
+            }
+        };
+        st.days[di].1.parsed += 1;
         if opted_out(r) {
             st.t.counts.opted_out += 1;
+            st.days[di].1.opted_out += 1;
             return;
         }
         let status = parse_u64(r.opt(r.status)).unwrap_or(0) as u16;
         let bytes = parse_u64(r.opt(r.bytes)).unwrap_or(0);
-        let day = time::day_of(time);
-        st.status[usize::from(status.min(999))] += 1;
+        let (_, dh, codes) = &mut st.days[di];
+        codes[usize::from(status.min(999))] += 1;
+        dh.hits += 1;
+        dh.bytes += bytes;
+        dh.hours[time::hour_of(time)] += 1;
         let t = &mut st.t;
         t.counts.hits += 1;
         t.counts.bytes += bytes;
-        t.hours[time::hour_of(time)] += 1;
-        let di = match st.days.iter().rposition(|(d, _)| *d == day) {
-            Some(i) => i,
-            None => {
-                st.days.push((day, DayHits::default()));
-                st.days.len() - 1
-            }
-        };
-        st.days[di].1.hits += 1;
-        st.days[di].1.bytes += bytes;
 
         let ua = r.user_agent.map(|s| r.get(s));
         let host = r
@@ -236,7 +240,7 @@ impl Analyzer {
                         id
                     }
                 };
-                *t.download_bytes.entry(id).or_default() += bytes;
+                *t.download_bytes.entry((day, id)).or_default() += bytes;
                 if status == 200 && get {
                     st.events.push(Event {
                         visitor: key,
@@ -322,13 +326,15 @@ impl Analyzer {
             }),
             None => (None, self.unknown_ua(t)),
         };
-        let bot = bot.map(|b| match st.bots.iter().position(|(k, _)| *k == b) {
-            Some(i) => i as u32,
-            None => {
-                st.bots.push((b, 0));
-                (st.bots.len() - 1) as u32
-            }
-        });
+        let bot = bot.map(
+            |b| match st.bots.iter().position(|(k, _)| k.0 == day && k.1 == b) {
+                Some(i) => i as u32,
+                None => {
+                    st.bots.push(((day, b), 0));
+                    (st.bots.len() - 1) as u32
+                }
+            },
+        );
         let mut visitor = VisitorDay::default();
         let key = if bot.is_none() {
             visitor.day = day;
@@ -340,7 +346,9 @@ impl Analyzer {
             st.t.networks
                 .entry(id)
                 .or_insert_with(|| String::from_utf8_lossy(&st.scratch).into_owned());
-            st.keys.key(day, client, ua.unwrap_or(b""), host)
+            let key = st.keys.key(day, client, ua.unwrap_or(b""), host);
+            visitor.sketch = st.keys.sketch();
+            key
         } else {
             0
         };
@@ -441,9 +449,9 @@ struct ChunkState<'k, 'a> {
     /// Raw path → page id, so a path seen before in the chunk is not rewritten again.
     page_ids: foldhash::HashMap<&'a [u8], u64>,
     client_list: Vec<Client>,
-    status: Vec<u64>,
-    days: Vec<(i64, DayHits)>,
-    bots: Vec<((String, classify::BotReason), u64)>,
+    /// Per day: lines and hits, and hits per status code (index = code, 999 for anything above).
+    days: Vec<(i64, DayHits, Vec<u64>)>,
+    bots: Vec<((i64, (String, classify::BotReason)), u64)>,
     events: Vec<Event>,
 }
 
@@ -457,7 +465,6 @@ impl<'k, 'a> ChunkState<'k, 'a> {
             clients: foldhash::HashMap::default(),
             client_list: Vec::new(),
             page_ids: foldhash::HashMap::default(),
-            status: vec![0; 1000],
             days: Vec::new(),
             bots: Vec::new(),
             events: Vec::new(),
@@ -475,19 +482,17 @@ impl<'k, 'a> ChunkState<'k, 'a> {
                 self.t.visitors.entry(c.key).or_default().add(&c.visitor);
             }
         }
-        for (code, n) in self.status.iter().enumerate() {
-            if *n > 0 {
-                *self.t.status.entry(code as u16).or_default() += n;
+        for (day, h, codes) in self.days {
+            for (code, n) in codes.iter().enumerate() {
+                if *n > 0 {
+                    *self.t.status.entry((day, code as u16)).or_default() += n;
+                }
             }
+            self.t.days.entry(day).or_default().add(&h);
         }
-        for (day, h) in self.days {
-            let e = self.t.days.entry(day).or_default();
-            e.hits += h.hits;
-            e.bytes += h.bytes;
-        }
-        for (k, n) in self.bots {
+        for ((day, (name, reason)), n) in self.bots {
             if n > 0 {
-                *self.t.bots.entry(k).or_default() += n;
+                *self.t.bots.entry((day, name, reason)).or_default() += n;
             }
         }
         self.t
@@ -542,7 +547,7 @@ mod tests {
         assert_eq!(t.counts.hits, 0);
         assert!(
             t.status.is_empty()
-                && t.days.is_empty()
+                && t.days.values().all(|d| d.hits == 0 && d.opted_out == 2)
                 && t.visitors.is_empty()
                 && t.event_count() == 0
         );

@@ -2,7 +2,7 @@
 //! `docs/REPORTS.md`). Output formats only render it.
 
 /// The schema version written in JSON output; bumped when a table or column changes meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The label of the row that folds rare rows.
 pub const OTHER: &str = "(other)";

@@ -1,4 +1,6 @@
-//! Sessionisation and the final tables: turns a merged [`Tables`] into a [`Report`].
+//! Sessionisation and the final tables: [`aggregate`] turns a merged [`Tables`] into per-day tables (an
+//! [`Aggregate`], what a partial holds), and [`render`] turns an aggregate, of one run or of merged
+//! partials, into a [`Report`]: `report` and `merge` share it.
 //!
 //! Events are sorted by (visitor, time), so chunk boundaries and out-of-order lines make no difference:
 //! any disorder within one run is tolerated. A visit is the page views (and downloads) of one visitor key
@@ -12,6 +14,7 @@ use foldhash::{HashMap, HashSet};
 
 use super::Settings;
 use super::classify::BotReason;
+use super::partial::{Aggregate, Day, Sketch, Tally as DayTally};
 use super::report::{Cell, OTHER, Report, Table};
 use super::search::NOT_PROVIDED;
 use super::tables::{Event, EventKind, Rows, Tables};
@@ -66,22 +69,6 @@ struct Tally {
     visitors: Seen,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Period {
-    hits: u64,
-    page_views: u64,
-    visitors: u64,
-    visits: u64,
-    bytes: u64,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Client {
-    hits: u64,
-    page_views: u64,
-    visitor_days: u64,
-}
-
 fn tally<K: Hash + Eq>(map: &mut HashMap<K, Tally>, key: K, visitor: u64) {
     let t = map.entry(key).or_default();
     t.count += 1;
@@ -131,55 +118,33 @@ fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-/// Rows from a free-text [`Rows`] map (hits, visitors), key split on tabs into `key_cols` columns. Hits of
-/// visitors in `bots` (robots.txt fetchers) are left out.
-fn from_rows(rows: Rows, key_cols: usize, bots: &HashSet<u64>) -> Vec<Pending> {
-    rows.into_iter()
-        .filter_map(|(k, r)| {
-            let mut key: Vec<String> = k.split('\t').map(str::to_string).collect();
-            key.resize(key_cols, String::new());
-            let (mut hits, mut visitors) = (0, 0);
-            for (v, n) in &r.visitors {
-                if !bots.contains(v) {
-                    hits += n;
-                    visitors += 1;
-                }
-            }
-            (visitors > 0).then_some(Pending {
-                key,
-                nums: vec![hits],
-                visitors,
-            })
-        })
-        .collect()
-}
-
 fn cells(p: &Pending, extra: impl FnOnce(&Pending) -> Vec<Cell>) -> Vec<Cell> {
     let mut c: Vec<Cell> = p.key.iter().map(|k| Cell::Text(k.clone())).collect();
     c.extend(extra(p));
     c
 }
 
-/// Builds the report from merged tables.
-pub fn finish(mut t: Tables, settings: &Settings) -> Report {
-    let min = settings.min_visitors.max(1);
+/// Builds the report of one run from its merged tables: [`aggregate`], then [`render`].
+pub fn finish(t: Tables, settings: &Settings) -> Report {
+    render(&aggregate(t), settings.min_visitors)
+}
+
+/// A count with the distinct visitors behind it, while events are walked visitor by visitor.
+fn day_tally(t: &Tally) -> DayTally {
+    DayTally(t.count, t.visitors.count)
+}
+
+/// Sessionises the events and splits every count by day: the per-day tables of a run.
+pub fn aggregate(mut t: Tables) -> Aggregate {
     let mut events = t.take_events();
     events.sort_unstable();
-    let mut summary: Vec<(&'static str, Cell)> = Vec::new();
-    let mut folded: Vec<(&'static str, u64)> = Vec::new();
-
-    let mut pages: HashMap<u64, PageStats> = HashMap::default();
-    let mut downloads: HashMap<u64, Tally> = HashMap::default();
-    let mut ref_sites: HashMap<String, Tally> = HashMap::default();
-    let mut ref_pages: HashMap<String, Tally> = HashMap::default();
-    let mut engines: HashMap<(&'static str, String), Tally> = HashMap::default();
-    let mut days: BTreeMap<i64, Period> = BTreeMap::new();
-    let mut hours_pv = [0u64; 24];
+    let mut days: BTreeMap<i64, Day> = BTreeMap::new();
+    let mut pages: HashMap<(i64, u64), PageStats> = HashMap::default();
+    let mut downloads: HashMap<(i64, u64), Tally> = HashMap::default();
+    let mut ref_sites: HashMap<(i64, String), Tally> = HashMap::default();
+    let mut ref_pages: HashMap<(i64, String), Tally> = HashMap::default();
+    let mut engines: HashMap<(i64, &'static str, String), Tally> = HashMap::default();
     let mut clients_pv: HashMap<u64, u64> = HashMap::default();
-    let (mut visits, mut bounces, mut page_views, mut duration_sum) = (0u64, 0u64, 0u64, 0u64);
-    let mut buckets = [0u64; DURATION_BUCKETS.len()];
-    let (mut top_sum, mut top_measured, mut download_count, mut robots_visitors) =
-        (0u64, 0u64, 0u64, 0u64);
 
     let robots: HashSet<u64> = t
         .visitors
@@ -212,6 +177,8 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             }
             let visit = &group[start..stop];
             start = stop;
+            let day = time::day_of(visit[0].time);
+            let d = days.entry(day).or_default();
             let pvs: Vec<&Event> = visit
                 .iter()
                 .filter(|e| e.kind == EventKind::PageView)
@@ -224,115 +191,287 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             files.sort_unstable();
             files.dedup();
             for f in &files {
-                tally(&mut downloads, *f, visitor);
-                download_count += 1;
+                tally(&mut downloads, (day, *f), visitor);
+                d.downloads += 1;
             }
             let (Some(first), Some(last)) = (pvs.first(), pvs.last()) else {
                 continue;
             };
-            visits += 1;
+            d.visits += 1;
             visitor_pv += pvs.len() as u64;
-            page_views += pvs.len() as u64;
-            let day = time::day_of(visit[0].time);
-            days.entry(day).or_default().visits += 1;
+            d.page_views += pvs.len() as u64;
             let duration = (visit[visit.len() - 1].time - visit[0].time).max(0);
-            duration_sum += duration as u64;
+            d.duration_sum += duration as u64;
             if let Some(b) = DURATION_BUCKETS.iter().position(|(up, _)| duration < *up) {
-                buckets[b] += 1;
+                d.durations[b] += 1;
             }
             let bounce = pvs.len() == 1 && files.is_empty();
-            bounces += u64::from(bounce);
+            d.bounces += u64::from(bounce);
             for (n, pv) in pvs.iter().enumerate() {
-                let p = pages.entry(pv.page).or_default();
+                let p = pages.entry((day, pv.page)).or_default();
                 p.views += 1;
                 p.visitors.see(visitor);
                 if let Some(next) = pvs.get(n + 1) {
                     let top = (next.time - pv.time).max(0) as u64;
                     p.top_sum += top;
                     p.top_measured += 1;
-                    top_sum += top;
-                    top_measured += 1;
+                    d.top_sum += top;
+                    d.top_measured += 1;
                 }
-                hours_pv[time::hour_of(pv.time)] += 1;
-                days.entry(time::day_of(pv.time)).or_default().page_views += 1;
+                d.hour_page_views[time::hour_of(pv.time)] += 1;
             }
-            let e = pages.entry(first.page).or_default();
+            let e = pages.entry((day, first.page)).or_default();
             e.entries += 1;
             e.bounces += u64::from(bounce);
             e.entry_visitors.see(visitor);
-            let x = pages.entry(last.page).or_default();
+            let x = pages.entry((day, last.page)).or_default();
             x.exits += 1;
             x.exit_visitors.see(visitor);
             if let Some(r) = t.referrers.get(&first.referrer) {
-                tally(&mut ref_sites, r.site.clone(), visitor);
-                tally(&mut ref_pages, r.page.clone(), visitor);
+                tally(&mut ref_sites, (day, r.site.clone()), visitor);
+                tally(&mut ref_pages, (day, r.page.clone()), visitor);
                 if let Some((engine, kw)) = &r.search {
-                    tally(&mut engines, (*engine, kw.clone()), visitor);
+                    tally(&mut engines, (day, *engine, kw.clone()), visitor);
                 }
             }
         }
         *clients_pv.entry(visitor).or_default() += visitor_pv;
     }
 
-    // Per-visitor tables: browsers, OS, devices, networks, visitors per day; robots.txt fetchers are bots.
-    let mut browsers: HashMap<&str, Client> = HashMap::default();
-    let mut oses: HashMap<&str, Client> = HashMap::default();
-    let mut devices: HashMap<&str, Client> = HashMap::default();
-    let mut networks: HashMap<&str, Client> = HashMap::default();
-    let mut bots = t.bots.clone();
-    let mut robots_hits = 0;
-    let mut human_hits = 0;
-    let mut visitor_days = 0;
+    // Per-visitor tables: browsers, OS, devices, networks, visitors; robots.txt fetchers are bots.
+    let robots_bot = "(robots.txt visitor)".to_string();
     for (key, vd) in &t.visitors {
+        let d = days.entry(vd.day).or_default();
         if vd.robots {
-            robots_visitors += 1;
-            robots_hits += vd.hits;
+            d.robots_txt_visitors += 1;
+            d.bot_hits += vd.hits;
+            *d.bots
+                .entry(robots_bot.clone())
+                .or_default()
+                .entry(BotReason::RobotsTxt.name().to_string())
+                .or_default() += vd.hits;
             continue;
         }
-        human_hits += vd.hits;
+        d.human_hits += vd.hits;
         let counted = u64::from(vd.valid_hits > 0);
-        visitor_days += counted;
-        days.entry(vd.day).or_default().visitors += counted;
+        d.visitors += counted;
+        if counted > 0 {
+            d.sketch.insert(vd.sketch);
+        }
         let pv = clients_pv.get(key).copied().unwrap_or(0);
         let class = t.uas.get(&vd.ua);
-        let (b, o, d) = class.map_or(("Unknown", "Unknown", "unknown"), |c| {
+        let (b, o, dev) = class.map_or(("Unknown", "Unknown", "unknown"), |c| {
             (c.browser.as_str(), c.os.as_str(), c.device.as_str())
         });
         let net = t.networks.get(&vd.network).map_or("-", String::as_str);
         for (map, k) in [
-            (&mut browsers, b),
-            (&mut oses, o),
-            (&mut devices, d),
-            (&mut networks, net),
+            (&mut d.browsers, b),
+            (&mut d.os, o),
+            (&mut d.devices, dev),
+            (&mut d.networks, net),
         ] {
-            let c = map.entry(k).or_default();
+            let c = map.entry(k.to_string()).or_default();
             c.hits += vd.hits;
             c.page_views += pv;
-            c.visitor_days += counted;
+            c.visitors += counted;
         }
     }
-    if robots_visitors > 0 {
-        *bots
-            .entry(("(robots.txt visitor)".to_string(), BotReason::RobotsTxt))
-            .or_default() += robots_hits;
+    for (day, h) in &t.days {
+        let d = days.entry(*day).or_default();
+        d.parsed += h.parsed;
+        d.opted_out += h.opted_out;
+        d.hits += h.hits;
+        d.bytes += h.bytes;
+        for (a, b) in d.hour_hits.iter_mut().zip(h.hours) {
+            *a += b;
+        }
     }
-    for (d, h) in &t.days {
-        let p = days.entry(*d).or_default();
-        p.hits += h.hits;
-        p.bytes += h.bytes;
+    for ((day, code), n) in &t.status {
+        *days
+            .entry(*day)
+            .or_default()
+            .status
+            .entry(*code)
+            .or_default() += n;
     }
+    for ((day, name, reason), n) in &t.bots {
+        let d = days.entry(*day).or_default();
+        d.bot_hits += n;
+        *d.bots
+            .entry(name.clone())
+            .or_default()
+            .entry(reason.name().to_string())
+            .or_default() += n;
+    }
+    let page_name = |id: &u64| t.pages.get(id).cloned().unwrap_or_default();
+    for ((day, id), p) in pages {
+        let row = days
+            .entry(day)
+            .or_default()
+            .pages
+            .entry(page_name(&id))
+            .or_default();
+        row.views += p.views;
+        row.visitors += p.visitors.count;
+        row.entries += p.entries;
+        row.entry_visitors += p.entry_visitors.count;
+        row.exits += p.exits;
+        row.exit_visitors += p.exit_visitors.count;
+        row.bounces += p.bounces;
+        row.top_sum += p.top_sum;
+        row.top_measured += p.top_measured;
+    }
+    for ((day, id), v) in &downloads {
+        let row = days
+            .entry(*day)
+            .or_default()
+            .downloads_by_path
+            .entry(page_name(id))
+            .or_default();
+        row.downloads += v.count;
+        row.visitors += v.visitors.count;
+    }
+    for ((day, id), bytes) in &t.download_bytes {
+        let row = days
+            .entry(*day)
+            .or_default()
+            .downloads_by_path
+            .entry(page_name(id))
+            .or_default();
+        row.bytes += bytes;
+    }
+    for ((day, site), v) in ref_sites {
+        days.entry(day)
+            .or_default()
+            .referrer_sites
+            .insert(site, day_tally(&v));
+    }
+    for ((day, page), v) in ref_pages {
+        days.entry(day)
+            .or_default()
+            .referrer_pages
+            .insert(page, day_tally(&v));
+    }
+    for ((day, engine, kw), v) in engines {
+        days.entry(day)
+            .or_default()
+            .search_engines
+            .entry(engine.to_string())
+            .or_default()
+            .insert(kw, day_tally(&v));
+    }
+    let visitor_day = |v: &u64| t.visitors.get(v).map(|vd| vd.day);
+    for (rows, pick) in [
+        (std::mem::take(&mut t.not_found), 0),
+        (std::mem::take(&mut t.site_search), 1),
+        (std::mem::take(&mut t.outlinks), 2),
+        (std::mem::take(&mut t.campaigns), 3),
+    ] {
+        add_rows(&mut days, rows, &robots, &visitor_day, pick);
+    }
+    let c = &t.counts;
+    Aggregate {
+        undated: super::partial::Undated {
+            unparsed: c.unparsed,
+            blank: c.blank,
+            excluded_before_since: c.excluded_before,
+            excluded_after_until: c.excluded_after,
+        },
+        days,
+        sketches_compatible: true,
+    }
+}
 
+/// Adds a free-text [`Rows`] map to the days of its visitors (hits of robots.txt fetchers left out).
+fn add_rows(
+    days: &mut BTreeMap<i64, Day>,
+    rows: Rows,
+    robots: &HashSet<u64>,
+    visitor_day: &dyn Fn(&u64) -> Option<i64>,
+    pick: usize,
+) {
+    for (k, r) in rows {
+        for (v, n) in &r.visitors {
+            if robots.contains(v) {
+                continue;
+            }
+            let Some(day) = visitor_day(v) else {
+                continue;
+            };
+            let d = days.entry(day).or_default();
+            let map = match pick {
+                0 => &mut d.not_found,
+                1 => &mut d.search_terms,
+                2 => &mut d.outlinks,
+                _ => &mut d.campaigns,
+            };
+            let e = map.entry(k.clone()).or_default();
+            e.0 += n;
+            e.1 += 1;
+        }
+    }
+}
+
+/// Rows of a `(count, visitors)` map, the key split on tabs into `key_cols` columns.
+fn tally_rows(map: &BTreeMap<String, DayTally>, key_cols: usize) -> Vec<Pending> {
+    map.iter()
+        .map(|(k, v)| {
+            let mut key: Vec<String> = k.split('\t').map(str::to_string).collect();
+            key.resize(key_cols, String::new());
+            Pending {
+                key,
+                nums: vec![v.0],
+                visitors: v.1,
+            }
+        })
+        .collect()
+}
+
+/// The rank of a bot reason by name, in the order of [`BotReason`] (ties in `bots.csv` sort by it).
+fn reason_rank(name: &str) -> usize {
+    [
+        BotReason::Crawler,
+        BotReason::UrlInUa,
+        BotReason::EmptyUa,
+        BotReason::Library,
+        BotReason::RobotsTxt,
+    ]
+    .iter()
+    .position(|r| r.name() == name)
+    .unwrap_or(usize::MAX)
+}
+
+/// The distinct-visitor estimate of some days' sketches as a cell: empty when the sketches were made under
+/// different keys and cannot be joined.
+fn estimate_cell(sketch: &Sketch, compatible: bool) -> Cell {
+    if compatible {
+        Cell::Int(sketch.estimate())
+    } else {
+        Cell::Text(String::new())
+    }
+}
+
+/// Renders per-day tables into the report: sums over days, folds rare rows (`min_visitors`), sorts.
+pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
+    let min = min_visitors.max(1);
+    let mut total = Day::default();
+    for d in agg.days.values() {
+        total.add(d);
+    }
+    let compatible = agg.sketches_compatible;
+    let mut summary: Vec<(&'static str, Cell)> = Vec::new();
+    let mut folded: Vec<(&'static str, u64)> = Vec::new();
     let mut tables = Vec::new();
 
     // pages, entry_pages, exit_pages
-    let page_name = |id: &u64| t.pages.get(id).cloned().unwrap_or_default();
-    let rows: Vec<Pending> = pages
+    let rows: Vec<Pending> = total
+        .pages
         .iter()
         .filter(|(_, p)| p.views > 0)
-        .map(|(id, p)| Pending {
-            key: vec![page_name(id)],
+        .map(|(path, p)| Pending {
+            key: vec![path.clone()],
             nums: vec![p.views, p.entries, p.exits, p.top_sum, p.top_measured],
-            visitors: p.visitors.count,
+            visitors: p.visitors,
         })
         .collect();
     let (rows, n) = fold(rows, min, 1);
@@ -366,13 +505,14 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             })
             .collect(),
     });
-    let rows: Vec<Pending> = pages
+    let rows: Vec<Pending> = total
+        .pages
         .iter()
         .filter(|(_, p)| p.entries > 0)
-        .map(|(id, p)| Pending {
-            key: vec![page_name(id)],
+        .map(|(path, p)| Pending {
+            key: vec![path.clone()],
             nums: vec![p.entries, p.bounces],
-            visitors: p.entry_visitors.count,
+            visitors: p.entry_visitors,
         })
         .collect();
     let (rows, n) = fold(rows, min, 1);
@@ -394,13 +534,14 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             })
             .collect(),
     });
-    let rows: Vec<Pending> = pages
+    let rows: Vec<Pending> = total
+        .pages
         .iter()
         .filter(|(_, p)| p.exits > 0)
-        .map(|(id, p)| Pending {
-            key: vec![page_name(id)],
+        .map(|(path, p)| Pending {
+            key: vec![path.clone()],
             nums: vec![p.exits, p.views],
-            visitors: p.exit_visitors.count,
+            visitors: p.exit_visitors,
         })
         .collect();
     let (rows, n) = fold(rows, min, 1);
@@ -424,24 +565,15 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
     });
 
     // referrers and search engines
-    let tallies = |m: HashMap<String, Tally>| -> Vec<Pending> {
-        m.into_iter()
-            .map(|(k, v)| Pending {
-                key: vec![k],
-                nums: vec![v.count],
-                visitors: v.visitors.count,
-            })
-            .collect()
-    };
     let count_cells = |p: &Pending| vec![Cell::Int(p.nums[0]), Cell::Int(p.visitors)];
-    let mut rows = tallies(ref_sites);
+    let mut rows = tally_rows(&total.referrer_sites, 1);
     sort_rows(&mut rows);
     tables.push(Table {
         name: "referrer_sites",
         columns: &["site", "visits", "visitor_days"],
         rows: rows.iter().map(|p| cells(p, count_cells)).collect(),
     });
-    let (rows, n) = fold(tallies(ref_pages), min, 1);
+    let (rows, n) = fold(tally_rows(&total.referrer_pages, 1), min, 1);
     folded.push(("folded_referrer_pages", n));
     tables.push(Table {
         name: "referrer_pages",
@@ -449,25 +581,18 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
         rows: rows.iter().map(|p| cells(p, count_cells)).collect(),
     });
     // Keywords fold within their engine: the engine name stays.
-    let mut by_engine: BTreeMap<&str, Vec<Pending>> = BTreeMap::new();
-    for ((engine, kw), v) in engines {
-        by_engine.entry(engine).or_default().push(Pending {
-            key: vec![kw],
-            nums: vec![v.count],
-            visitors: v.visitors.count,
-        });
-    }
     let mut engine_rows = Vec::new();
     let mut n_kw = 0;
-    for (engine, rows) in by_engine {
+    for (engine, kws) in &total.search_engines {
         // "(not provided)" is no free text: it is never folded.
-        let (hidden, rows): (Vec<Pending>, Vec<Pending>) =
-            rows.into_iter().partition(|r| r.key[0] == NOT_PROVIDED);
+        let (hidden, rows): (Vec<Pending>, Vec<Pending>) = tally_rows(kws, 1)
+            .into_iter()
+            .partition(|r| r.key[0] == NOT_PROVIDED);
         let (mut rows, n) = fold(rows, min, 1);
         rows.splice(0..0, hidden);
         n_kw += n;
         for mut r in rows {
-            r.key.insert(0, engine.to_string());
+            r.key.insert(0, engine.clone());
             engine_rows.push(r);
         }
     }
@@ -484,11 +609,7 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
         columns: &["engine", "keyword", "visits", "visitor_days"],
         rows: engine_rows.iter().map(|p| cells(p, count_cells)).collect(),
     });
-    let (rows, n) = fold(
-        from_rows(std::mem::take(&mut t.site_search), 1, &robots),
-        min,
-        1,
-    );
+    let (rows, n) = fold(tally_rows(&total.search_terms, 1), min, 1);
     folded.push(("folded_search_terms", n));
     tables.push(Table {
         name: "search_terms",
@@ -497,26 +618,16 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
     });
 
     // downloads
-    let mut dl_rows: HashMap<u64, Pending> = HashMap::default();
-    for (id, v) in &downloads {
-        dl_rows.insert(
-            *id,
-            Pending {
-                key: vec![page_name(id)],
-                nums: vec![v.count, 0],
-                visitors: v.visitors.count,
-            },
-        );
-    }
-    for (id, bytes) in &t.download_bytes {
-        let r = dl_rows.entry(*id).or_insert_with(|| Pending {
-            key: vec![page_name(id)],
-            nums: vec![0, 0],
-            visitors: 0,
-        });
-        r.nums[1] += bytes;
-    }
-    let (rows, n) = fold(dl_rows.into_values().collect(), min, 1);
+    let rows: Vec<Pending> = total
+        .downloads_by_path
+        .iter()
+        .map(|(path, d)| Pending {
+            key: vec![path.clone()],
+            nums: vec![d.downloads, d.bytes],
+            visitors: d.visitors,
+        })
+        .collect();
+    let (rows, n) = fold(rows, min, 1);
     folded.push(("folded_downloads", n));
     tables.push(Table {
         name: "downloads",
@@ -530,11 +641,7 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             })
             .collect(),
     });
-    let (rows, n) = fold(
-        from_rows(std::mem::take(&mut t.outlinks), 1, &robots),
-        min,
-        1,
-    );
+    let (rows, n) = fold(tally_rows(&total.outlinks, 1), min, 1);
     folded.push(("folded_outlinks", n));
     tables.push(Table {
         name: "outlinks",
@@ -543,40 +650,40 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
     });
 
     // clients
-    for (name, col, map) in [
-        ("browsers", "browser", browsers),
-        ("os", "os", oses),
-        ("devices", "device", devices),
+    for (name, map) in [
+        ("browsers", &total.browsers),
+        ("os", &total.os),
+        ("devices", &total.devices),
     ] {
         let mut rows: Vec<Pending> = map
-            .into_iter()
+            .iter()
             .map(|(k, c)| Pending {
-                key: vec![k.to_string()],
-                nums: vec![c.hits, c.page_views, c.visitor_days],
-                visitors: c.visitor_days,
+                key: vec![k.clone()],
+                nums: vec![c.hits, c.page_views, c.visitors],
+                visitors: c.visitors,
             })
             .collect();
         sort_rows(&mut rows);
-        let columns: &'static [&'static str] = match col {
-            "browser" => &["browser", "hits", "page_views", "visitor_days"],
-            "os" => &["os", "hits", "page_views", "visitor_days"],
-            _ => &["device", "hits", "page_views", "visitor_days"],
-        };
         tables.push(Table {
             name,
-            columns,
+            columns: match name {
+                "browsers" => &["browser", "hits", "page_views", "visitor_days"],
+                "os" => &["os", "hits", "page_views", "visitor_days"],
+                _ => &["device", "hits", "page_views", "visitor_days"],
+            },
             rows: rows
                 .iter()
                 .map(|p| cells(p, |p| p.nums.iter().map(|n| Cell::Int(*n)).collect()))
                 .collect(),
         });
     }
-    let mut rows: Vec<Pending> = networks
-        .into_iter()
+    let mut rows: Vec<Pending> = total
+        .networks
+        .iter()
         .map(|(k, c)| Pending {
-            key: vec![k.to_string()],
-            nums: vec![c.hits, c.visitor_days],
-            visitors: c.visitor_days,
+            key: vec![k.clone()],
+            nums: vec![c.hits, c.visitors],
+            visitors: c.visitors,
         })
         .collect();
     sort_rows(&mut rows);
@@ -597,17 +704,18 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             .map(|h| {
                 vec![
                     Cell::Text(format!("{h:02}")),
-                    t.hours[h].into(),
-                    hours_pv[h].into(),
+                    total.hour_hits[h].into(),
+                    total.hour_page_views[h].into(),
                 ]
             })
             .collect(),
     });
-    let mut weeks: BTreeMap<String, Period> = BTreeMap::new();
-    let mut months: BTreeMap<String, Period> = BTreeMap::new();
+    let mut weeks: BTreeMap<String, Day> = BTreeMap::new();
+    let mut months: BTreeMap<String, Day> = BTreeMap::new();
     let mut day_rows = Vec::new();
-    for (d, p) in &days {
-        let l = time::labels(*d);
+    let hit_days: Vec<(&i64, &Day)> = agg.days.iter().filter(|(_, d)| d.hits > 0).collect();
+    for (d, p) in &hit_days {
+        let l = time::labels(**d);
         for (map, k) in [(&mut weeks, l.week.clone()), (&mut months, l.month.clone())] {
             let e = map.entry(k).or_default();
             e.hits += p.hits;
@@ -615,6 +723,7 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             e.visitors += p.visitors;
             e.visits += p.visits;
             e.bytes += p.bytes;
+            e.sketch.merge(&p.sketch);
         }
         day_rows.push(vec![
             Cell::Text(l.date),
@@ -625,36 +734,37 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
             p.bytes.into(),
         ]);
     }
-    let first_day = days.keys().next().map(|d| time::labels(*d).date);
-    let last_day = days.keys().next_back().map(|d| time::labels(*d).date);
+    let first_day = hit_days.first().map(|(d, _)| time::labels(**d).date);
+    let last_day = hit_days.last().map(|(d, _)| time::labels(**d).date);
     tables.push(Table {
         name: "days",
         columns: &["date", "hits", "page_views", "visitors", "visits", "bytes"],
         rows: day_rows,
     });
-    for (name, col, map) in [("weeks", "week", weeks), ("months", "month", months)] {
-        let columns: &'static [&'static str] = if col == "week" {
-            &[
-                "week",
-                "hits",
-                "page_views",
-                "visitor_days",
-                "visits",
-                "bytes",
-            ]
-        } else {
-            &[
-                "month",
-                "hits",
-                "page_views",
-                "visitor_days",
-                "visits",
-                "bytes",
-            ]
-        };
+    for (name, map) in [("weeks", weeks), ("months", months)] {
         tables.push(Table {
             name,
-            columns,
+            columns: if name == "weeks" {
+                &[
+                    "week",
+                    "hits",
+                    "page_views",
+                    "visitor_days",
+                    "visitors_estimated",
+                    "visits",
+                    "bytes",
+                ]
+            } else {
+                &[
+                    "month",
+                    "hits",
+                    "page_views",
+                    "visitor_days",
+                    "visitors_estimated",
+                    "visits",
+                    "bytes",
+                ]
+            },
             rows: map
                 .into_iter()
                 .map(|(k, p)| {
@@ -663,6 +773,7 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
                         p.hits.into(),
                         p.page_views.into(),
                         p.visitors.into(),
+                        estimate_cell(&p.sketch, compatible),
                         p.visits.into(),
                         p.bytes.into(),
                     ]
@@ -673,40 +784,40 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
     tables.push(Table {
         name: "status",
         columns: &["status", "hits"],
-        rows: t
+        rows: total
             .status
             .iter()
             .map(|(s, n)| vec![Cell::Text(s.to_string()), (*n).into()])
             .collect(),
     });
-    let (rows, n) = fold(
-        from_rows(std::mem::take(&mut t.not_found), 1, &robots),
-        min,
-        1,
-    );
+    let (rows, n) = fold(tally_rows(&total.not_found, 1), min, 1);
     folded.push(("folded_not_found", n));
     tables.push(Table {
         name: "not_found",
         columns: &["path", "hits", "visitor_days"],
         rows: rows.iter().map(|p| cells(p, count_cells)).collect(),
     });
-    let mut bot_rows: Vec<(&(String, BotReason), &u64)> = bots.iter().collect();
-    bot_rows.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let mut bot_rows: Vec<(&String, &String, u64)> = total
+        .bots
+        .iter()
+        .flat_map(|(name, reasons)| reasons.iter().map(move |(r, n)| (name, r, *n)))
+        .collect();
+    bot_rows.sort_by(|a, b| {
+        b.2.cmp(&a.2)
+            .then_with(|| a.0.cmp(b.0))
+            .then_with(|| reason_rank(a.1).cmp(&reason_rank(b.1)))
+    });
     tables.push(Table {
         name: "bots",
         columns: &["bot", "reason", "hits"],
         rows: bot_rows
             .into_iter()
-            .map(|((name, reason), n)| {
-                vec![Cell::Text(name.clone()), reason.name().into(), (*n).into()]
+            .map(|(name, reason, n)| {
+                vec![Cell::Text(name.clone()), reason.as_str().into(), n.into()]
             })
             .collect(),
     });
-    let (rows, n) = fold(
-        from_rows(std::mem::take(&mut t.campaigns), 3, &robots),
-        min,
-        3,
-    );
+    let (rows, n) = fold(tally_rows(&total.campaigns, 3), min, 3);
     folded.push(("folded_campaigns", n));
     tables.push(Table {
         name: "campaigns",
@@ -715,34 +826,45 @@ pub fn finish(mut t: Tables, settings: &Settings) -> Report {
     });
 
     // summary
-    let c = &t.counts;
+    let u = &agg.undated;
+    let parsed = total.parsed + u.excluded_before_since + u.excluded_after_until;
     summary.extend([
-        ("lines", c.lines.into()),
-        ("parsed", c.parsed.into()),
-        ("unparsed", c.unparsed.into()),
-        ("blank", c.blank.into()),
-        ("opted_out", c.opted_out.into()),
-        ("excluded_before_since", c.excluded_before.into()),
-        ("excluded_after_until", c.excluded_after.into()),
-        ("hits", c.hits.into()),
-        ("bot_hits", (c.bot_hits + robots_hits).into()),
-        ("human_hits", human_hits.into()),
-        ("bytes", c.bytes.into()),
-        ("page_views", page_views.into()),
-        ("visits", visits.into()),
-        ("visitor_days", visitor_days.into()),
-        ("robots_txt_visitors", robots_visitors.into()),
-        ("bounces", bounces.into()),
-        ("bounce_rate", ratio(bounces, visits).into()),
-        ("visit_duration_mean_s", ratio(duration_sum, visits).into()),
+        ("lines", (parsed + u.unparsed + u.blank).into()),
+        ("parsed", parsed.into()),
+        ("unparsed", u.unparsed.into()),
+        ("blank", u.blank.into()),
+        ("opted_out", total.opted_out.into()),
+        ("excluded_before_since", u.excluded_before_since.into()),
+        ("excluded_after_until", u.excluded_after_until.into()),
+        ("hits", total.hits.into()),
+        ("bot_hits", total.bot_hits.into()),
+        ("human_hits", total.human_hits.into()),
+        ("bytes", total.bytes.into()),
+        ("page_views", total.page_views.into()),
+        ("visits", total.visits.into()),
+        ("visitor_days", total.visitors.into()),
+        (
+            "visitors_estimated",
+            estimate_cell(&total.sketch, compatible),
+        ),
+        ("robots_txt_visitors", total.robots_txt_visitors.into()),
+        ("bounces", total.bounces.into()),
+        ("bounce_rate", ratio(total.bounces, total.visits).into()),
+        (
+            "visit_duration_mean_s",
+            ratio(total.duration_sum, total.visits).into(),
+        ),
     ]);
-    for (n, (_, label)) in buckets.iter().zip(DURATION_BUCKETS) {
+    for (n, (_, label)) in total.durations.iter().zip(DURATION_BUCKETS) {
         summary.push((label, (*n).into()));
     }
     summary.extend([
-        ("time_on_page_mean_s", ratio(top_sum, top_measured).into()),
-        ("time_on_page_measured", top_measured.into()),
-        ("downloads", download_count.into()),
+        (
+            "time_on_page_mean_s",
+            ratio(total.top_sum, total.top_measured).into(),
+        ),
+        ("time_on_page_measured", total.top_measured.into()),
+        ("downloads", total.downloads.into()),
         ("first_day", first_day.unwrap_or_default().into()),
         ("last_day", last_day.unwrap_or_default().into()),
         ("min_visitors", min.into()),

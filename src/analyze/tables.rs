@@ -55,13 +55,32 @@ impl Counts {
     }
 }
 
-/// Hits of one day (all hits, bots included).
+/// Lines and hits of one day (all hits, bots included).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayHits {
+    /// Lines of the day that parsed (inside `--since`/`--until`).
+    pub parsed: u64,
+    /// Of them, opted out.
+    pub opted_out: u64,
     /// Hits.
     pub hits: u64,
     /// Response bytes.
     pub bytes: u64,
+    /// Hits per hour of day.
+    pub hours: [u64; 24],
+}
+
+impl DayHits {
+    /// Adds `o`.
+    pub fn add(&mut self, o: &DayHits) {
+        self.parsed += o.parsed;
+        self.opted_out += o.opted_out;
+        self.hits += o.hits;
+        self.bytes += o.bytes;
+        for (a, b) in self.hours.iter_mut().zip(o.hours) {
+            *a += b;
+        }
+    }
 }
 
 /// What is known about one visitor key (one person-ish on one day); only human (non-bot-UA) hits.
@@ -79,6 +98,8 @@ pub struct VisitorDay {
     pub network: u64,
     /// The visitor fetched `/robots.txt`: a bot.
     pub robots: bool,
+    /// The visitor's hash under the sketch key (the same on every day), for distinct counts over days.
+    pub sketch: u64,
 }
 
 impl VisitorDay {
@@ -90,6 +111,7 @@ impl VisitorDay {
         self.ua = o.ua;
         self.network = o.network;
         self.robots |= o.robots;
+        self.sketch = o.sketch;
     }
 }
 
@@ -154,11 +176,9 @@ fn merge_rows(into: &mut Rows, from: Rows) {
 pub struct Tables {
     /// Line counts.
     pub counts: Counts,
-    /// Hits per status code.
-    pub status: BTreeMap<u16, u64>,
-    /// Hits per hour of day.
-    pub hours: [u64; 24],
-    /// Hits per day number.
+    /// Hits per (day number, status code).
+    pub status: BTreeMap<(i64, u16), u64>,
+    /// Lines and hits per day number.
     pub days: BTreeMap<i64, DayHits>,
     /// Human visitor keys.
     pub visitors: HashMap<u64, VisitorDay>,
@@ -182,10 +202,10 @@ pub struct Tables {
     pub outlinks: Rows,
     /// Campaigns, keyed `source\tmedium\tcampaign` (page views).
     pub campaigns: Rows,
-    /// Bytes sent per download file (status 200 and 206).
-    pub download_bytes: HashMap<u64, u64>,
-    /// Bot hits by (name, reason).
-    pub bots: BTreeMap<(String, BotReason), u64>,
+    /// Bytes sent per (day, download file) (status 200 and 206).
+    pub download_bytes: HashMap<(i64, u64), u64>,
+    /// Bot hits by (day, name, reason).
+    pub bots: BTreeMap<(i64, String, BotReason), u64>,
 }
 
 impl Tables {
@@ -210,13 +230,8 @@ impl Tables {
         for (k, v) in std::mem::take(&mut other.status) {
             *self.status.entry(k).or_default() += v;
         }
-        for (a, b) in self.hours.iter_mut().zip(other.hours) {
-            *a += b;
-        }
         for (k, v) in std::mem::take(&mut other.days) {
-            let e = self.days.entry(k).or_default();
-            e.hits += v.hits;
-            e.bytes += v.bytes;
+            self.days.entry(k).or_default().add(&v);
         }
         // Move the smaller of the two big collections into the bigger one.
         if self.visitors.len() < other.visitors.len() {

@@ -9,6 +9,8 @@ use std::fmt;
 #[derive(Clone)]
 pub struct VisitorKeyer {
     master: [u8; 32],
+    /// The key of the visitor sketches (the same on every day): random per run unless read from a key file.
+    sketch: [u8; 32],
 }
 
 impl fmt::Debug for VisitorKeyer {
@@ -22,12 +24,29 @@ impl VisitorKeyer {
     pub fn random() -> std::io::Result<VisitorKeyer> {
         let mut master = [0u8; 32];
         getrandom::fill(&mut master).map_err(|e| std::io::Error::other(e.to_string()))?;
-        Ok(VisitorKeyer { master })
+        Ok(VisitorKeyer::with_key(master))
     }
 
-    /// A keyer with a given master key: for tests and for merging partial reports of one run.
+    /// A keyer with a given master key (for tests); its sketch key is derived from it.
     pub fn with_key(master: [u8; 32]) -> VisitorKeyer {
-        VisitorKeyer { master }
+        let sketch = *blake3::keyed_hash(&master, b"logveil/sketch-key").as_bytes();
+        VisitorKeyer { master, sketch }
+    }
+
+    /// The same keyer with sketches under `key` (`--sketch-key`), so partials of different runs join.
+    pub fn with_sketch_key(mut self, key: [u8; 32]) -> VisitorKeyer {
+        self.sketch = key;
+        self
+    }
+
+    /// A fingerprint of the sketch key (16 hex digits), written in partials: equal fingerprints mean
+    /// sketches that can be joined. It reveals nothing of the key.
+    pub fn sketch_key_id(&self) -> String {
+        let h = blake3::keyed_hash(&self.sketch, b"logveil/sketch-key-id");
+        h.as_bytes()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The key of day number `day`.
@@ -73,6 +92,15 @@ impl<'k> DayKeys<'k> {
             self.buf.extend_from_slice(part);
         }
         let h = blake3::keyed_hash(&key, &self.buf);
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&h.as_bytes()[..8]);
+        u64::from_le_bytes(first)
+    }
+
+    /// The sketch hash of the (client, user agent, host) last given to [`DayKeys::key`]: the same on every
+    /// day, held in memory only (sketches store registers, never hashes).
+    pub fn sketch(&self) -> u64 {
+        let h = blake3::keyed_hash(&self.keyer.sketch, &self.buf);
         let mut first = [0u8; 8];
         first.copy_from_slice(&h.as_bytes()[..8]);
         u64::from_le_bytes(first)

@@ -3,4 +3,5 @@
 pub mod anonymize;
 pub mod check;
 pub mod formats;
+pub mod merge;
 pub mod report;

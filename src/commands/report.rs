@@ -6,6 +6,7 @@
 
 use std::ops::ControlFlow;
 
+use crate::analyze::partial::Partial;
 use crate::analyze::report::Report;
 use crate::analyze::sessions;
 use crate::analyze::tables::Tables;
@@ -16,6 +17,7 @@ use crate::format::detect::detect;
 use crate::format::{LineParser, last_header};
 use crate::input::{self, InputName, Prepend};
 use crate::output::ReportSink;
+use crate::output::partial::PartialOut;
 use crate::pipeline;
 
 /// Bytes per chunk: larger than `anonymize`'s, since every chunk starts its partial tables afresh.
@@ -32,6 +34,8 @@ pub struct Config {
     pub settings: Settings,
     /// Worker threads.
     pub threads: usize,
+    /// The sketch key (`--sketch-key`); `None`: random per run.
+    pub sketch_key: Option<[u8; 32]>,
 }
 
 /// Reads every input and returns the merged partial tables (not yet sessionised).
@@ -121,9 +125,29 @@ fn analyze_input(
 /// Runs `report`: reads the inputs, builds the report and writes it to every sink (created beforehand by
 /// the caller, so an unwritable output fails before reading).
 pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Report, Error> {
-    let keyer = VisitorKeyer::random().map_err(|e| Error::Usage(format!("no random key: {e}")))?;
+    run_with_partial(config, sinks, None)
+}
+
+/// [`run`], also writing the partial (`--partial`) when `partial` is given.
+pub fn run_with_partial(
+    config: &Config,
+    sinks: Vec<Box<dyn ReportSink>>,
+    partial: Option<PartialOut>,
+) -> Result<Report, Error> {
+    let mut keyer =
+        VisitorKeyer::random().map_err(|e| Error::Usage(format!("no random key: {e}")))?;
+    if let Some(k) = config.sketch_key {
+        keyer = keyer.with_sketch_key(k);
+    }
+    let key_id = keyer.sketch_key_id();
     let tables = analyze(config, keyer)?;
-    let report = sessions::finish(tables, &config.settings);
+    let agg = sessions::aggregate(tables);
+    if let Some(out) = partial {
+        let output = out.path();
+        out.write(&Partial::new(&agg, key_id))
+            .map_err(|source| Error::Write { output, source })?;
+    }
+    let report = sessions::render(&agg, config.settings.min_visitors);
     for sink in sinks {
         let output = sink.path();
         sink.write(&report)

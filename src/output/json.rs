@@ -8,7 +8,7 @@ use super::file::AtomicFile;
 use crate::analyze::report::{Cell, Report, SCHEMA_VERSION};
 
 /// `--json FILE|-`: all tables in one JSON document:
-/// `{"schema": "logveil-report", "version": 1, "tables": {"NAME": {"columns": [...], "rows": [[...]]}}}`.
+/// `{"schema": "logveil-report", "version": 2, "tables": {"NAME": {"columns": [...], "rows": [[...]]}}}`.
 pub struct Json {
     file: Option<AtomicFile>,
     path: Option<PathBuf>,

@@ -14,6 +14,7 @@ pub mod compress;
 pub mod csv;
 pub mod file;
 pub mod json;
+pub mod partial;
 pub mod terminal;
 pub mod writer;
 

@@ -1,0 +1,508 @@
+//! Partial reports: what `report --partial` writes and `merge` reads.
+//!
+//! A partial holds, for every day it covers, that day's sessionised tables at full resolution (no row
+//! folded, every count exact) plus a [`Sketch`] of the day's visitors, and, for the run as a whole, the
+//! lines that belong to no day (unparsed, blank, outside `--since`/`--until`). Everything in a report
+//! is a sum over days, because visitor keys change at midnight and visits are cut there: so merging
+//! partials of different days gives exactly the report of one run over all their logs, and rendering a
+//! merged partial ([`super::sessions::render`]) is the same code that renders a single run.
+//!
+//! Distinct visitors over several days (weeks, months) cannot be summed: they are estimated from the
+//! day sketches (HyperLogLog), which merge by taking the larger register. The sketch hashes a visitor under
+//! a *sketch key*, never written: random per run (sketches then merge only with those of the same run) or
+//! read from a key file (`--sketch-key`), so partials of different runs merge. Only the registers are
+//! stored: no identifier, and no hash anybody without the key could recompute. See `docs/PRIVACY.md`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The `schema` field of a partial.
+pub const SCHEMA: &str = "logveil-partial";
+/// The partial format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Bits of the hash choosing a register: 2^12 = 4096 registers (4 KiB per day), standard error
+/// 1.04 / sqrt(4096) = 1.6 %; below 2.5 × 4096 distinct visitors linear counting is used, which is
+/// much closer.
+pub const PRECISION: u32 = 12;
+const REGISTERS: usize = 1 << PRECISION;
+
+/// A HyperLogLog sketch of distinct visitors (Flajolet et al. 2007, with linear counting for small
+/// counts). Empty (all registers zero) until a visitor is added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sketch {
+    registers: Vec<u8>,
+}
+
+impl Sketch {
+    /// Adds a 64-bit hash of a visitor.
+    pub fn insert(&mut self, hash: u64) {
+        if self.registers.is_empty() {
+            self.registers = vec![0; REGISTERS];
+        }
+        let index = (hash >> (64 - PRECISION)) as usize;
+        let rest = (hash << PRECISION) | (1 << (PRECISION - 1));
+        let rank = rest.leading_zeros() as u8 + 1;
+        let r = &mut self.registers[index];
+        *r = (*r).max(rank);
+    }
+
+    /// Adds every visitor of `other`.
+    pub fn merge(&mut self, other: &Sketch) {
+        if other.registers.is_empty() {
+            return;
+        }
+        if self.registers.is_empty() {
+            self.registers = other.registers.clone();
+            return;
+        }
+        for (a, b) in self.registers.iter_mut().zip(&other.registers) {
+            *a = (*a).max(*b);
+        }
+    }
+
+    /// The estimated number of distinct visitors added.
+    pub fn estimate(&self) -> u64 {
+        if self.registers.is_empty() {
+            return 0;
+        }
+        let m = REGISTERS as f64;
+        let alpha = 0.7213 / (1.0 + 1.079 / m);
+        let sum: f64 = self
+            .registers
+            .iter()
+            .map(|&r| 2f64.powi(-i32::from(r)))
+            .sum();
+        let raw = alpha * m * m / sum;
+        let zeros = self.registers.iter().filter(|&&r| r == 0).count();
+        let e = if raw <= 2.5 * m && zeros > 0 {
+            m * (m / zeros as f64).ln()
+        } else {
+            raw
+        };
+        e.round() as u64
+    }
+}
+
+impl Serialize for Sketch {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut hex = String::with_capacity(self.registers.len() * 2);
+        for r in &self.registers {
+            hex.push(char::from(b"0123456789abcdef"[usize::from(r >> 4)]));
+            hex.push(char::from(b"0123456789abcdef"[usize::from(r & 15)]));
+        }
+        s.serialize_str(&hex)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sketch {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Sketch, D::Error> {
+        use serde::de::Error;
+        let hex = String::deserialize(d)?;
+        if hex.is_empty() {
+            return Ok(Sketch::default());
+        }
+        if hex.len() != REGISTERS * 2 {
+            return Err(D::Error::custom("sketch has the wrong length"));
+        }
+        let max = (64 - PRECISION + 1) as u8;
+        let registers = hex
+            .as_bytes()
+            .chunks(2)
+            .map(|p| {
+                std::str::from_utf8(p)
+                    .ok()
+                    .and_then(|s| u8::from_str_radix(s, 16).ok())
+                    .filter(|&r| r <= max)
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| D::Error::custom("sketch holds an invalid register"))?;
+        Ok(Sketch { registers })
+    }
+}
+
+/// A count and the distinct visitors behind it (visitor-days once days are added).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally(pub u64, pub u64);
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.0 += o.0;
+        self.1 += o.1;
+    }
+}
+
+/// A page's numbers on one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRow {
+    /// Page views.
+    pub views: u64,
+    /// Distinct visitors with a view.
+    pub visitors: u64,
+    /// Visits entering here.
+    pub entries: u64,
+    /// Distinct visitors entering here.
+    pub entry_visitors: u64,
+    /// Visits leaving here.
+    pub exits: u64,
+    /// Distinct visitors leaving here.
+    pub exit_visitors: u64,
+    /// Bounced visits entering here.
+    pub bounces: u64,
+    /// Sum of measured times on page, seconds.
+    pub top_sum: u64,
+    /// Views whose time on page was measured.
+    pub top_measured: u64,
+}
+
+impl PageRow {
+    fn add(&mut self, o: &PageRow) {
+        self.views += o.views;
+        self.visitors += o.visitors;
+        self.entries += o.entries;
+        self.entry_visitors += o.entry_visitors;
+        self.exits += o.exits;
+        self.exit_visitors += o.exit_visitors;
+        self.bounces += o.bounces;
+        self.top_sum += o.top_sum;
+        self.top_measured += o.top_measured;
+    }
+}
+
+/// A download file's numbers on one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadRow {
+    /// Downloads (visits that fetched the file with status 200).
+    pub downloads: u64,
+    /// Distinct visitors.
+    pub visitors: u64,
+    /// Bytes sent (200 and 206).
+    pub bytes: u64,
+}
+
+/// A browser, OS, device or network on one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRow {
+    /// Human hits.
+    pub hits: u64,
+    /// Page views.
+    pub page_views: u64,
+    /// Distinct visitors.
+    pub visitors: u64,
+}
+
+fn add_map<K: Ord + Clone, V: Default>(
+    into: &mut BTreeMap<K, V>,
+    from: &BTreeMap<K, V>,
+    add: impl Fn(&mut V, &V),
+) {
+    for (k, v) in from {
+        add(into.entry(k.clone()).or_default(), v);
+    }
+}
+
+/// Everything a report counts on one day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Day {
+    /// Lines of the day that parsed (inside `--since`/`--until`).
+    pub parsed: u64,
+    /// Of them, opted out (`DNT`/`Sec-GPC`).
+    pub opted_out: u64,
+    /// Hits (bots included).
+    pub hits: u64,
+    /// Bot hits (user agent or robots.txt visitor).
+    pub bot_hits: u64,
+    /// Human hits.
+    pub human_hits: u64,
+    /// Response bytes of all hits.
+    pub bytes: u64,
+    /// Page views.
+    pub page_views: u64,
+    /// Visits.
+    pub visits: u64,
+    /// Distinct visitors (exact).
+    pub visitors: u64,
+    /// Visitor keys that fetched /robots.txt.
+    pub robots_txt_visitors: u64,
+    /// Bounced visits.
+    pub bounces: u64,
+    /// Sum of visit durations, seconds.
+    pub duration_sum: u64,
+    /// Visits per duration bucket (see `sessions::DURATION_BUCKETS`).
+    pub durations: [u64; 7],
+    /// Sum of measured times on page, seconds.
+    pub top_sum: u64,
+    /// Page views whose time on page was measured.
+    pub top_measured: u64,
+    /// Downloads.
+    pub downloads: u64,
+    /// Hits per hour of day.
+    pub hour_hits: [u64; 24],
+    /// Page views per hour of day.
+    pub hour_page_views: [u64; 24],
+    /// Hits per status code.
+    pub status: BTreeMap<u16, u64>,
+    /// Pages by path.
+    pub pages: BTreeMap<String, PageRow>,
+    /// Download files by path.
+    pub downloads_by_path: BTreeMap<String, DownloadRow>,
+    /// Referring sites: visits, visitors.
+    pub referrer_sites: BTreeMap<String, Tally>,
+    /// Referring pages: visits, visitors.
+    pub referrer_pages: BTreeMap<String, Tally>,
+    /// Search engine → keyword: visits, visitors.
+    pub search_engines: BTreeMap<String, BTreeMap<String, Tally>>,
+    /// Site-search terms: searches, visitors.
+    pub search_terms: BTreeMap<String, Tally>,
+    /// Outlink targets: clicks, visitors.
+    pub outlinks: BTreeMap<String, Tally>,
+    /// 404 paths: hits, visitors.
+    pub not_found: BTreeMap<String, Tally>,
+    /// Campaigns (`source\tmedium\tcampaign`): page views, visitors.
+    pub campaigns: BTreeMap<String, Tally>,
+    /// Browsers.
+    pub browsers: BTreeMap<String, ClientRow>,
+    /// Operating systems.
+    pub os: BTreeMap<String, ClientRow>,
+    /// Device classes.
+    pub devices: BTreeMap<String, ClientRow>,
+    /// Reduced client networks.
+    pub networks: BTreeMap<String, ClientRow>,
+    /// Bot name → reason → hits.
+    pub bots: BTreeMap<String, BTreeMap<String, u64>>,
+    /// The day's visitors, for distinct counts over several days.
+    pub sketch: Sketch,
+}
+
+impl Day {
+    /// Adds `o` (another slice of the same day, or another day when totalling).
+    pub fn add(&mut self, o: &Day) {
+        for (a, b) in [
+            (&mut self.parsed, o.parsed),
+            (&mut self.opted_out, o.opted_out),
+            (&mut self.hits, o.hits),
+            (&mut self.bot_hits, o.bot_hits),
+            (&mut self.human_hits, o.human_hits),
+            (&mut self.bytes, o.bytes),
+            (&mut self.page_views, o.page_views),
+            (&mut self.visits, o.visits),
+            (&mut self.visitors, o.visitors),
+            (&mut self.robots_txt_visitors, o.robots_txt_visitors),
+            (&mut self.bounces, o.bounces),
+            (&mut self.duration_sum, o.duration_sum),
+            (&mut self.top_sum, o.top_sum),
+            (&mut self.top_measured, o.top_measured),
+            (&mut self.downloads, o.downloads),
+        ] {
+            *a += b;
+        }
+        for (a, b) in self.durations.iter_mut().zip(o.durations) {
+            *a += b;
+        }
+        for (a, b) in self.hour_hits.iter_mut().zip(o.hour_hits) {
+            *a += b;
+        }
+        for (a, b) in self.hour_page_views.iter_mut().zip(o.hour_page_views) {
+            *a += b;
+        }
+        add_map(&mut self.status, &o.status, |a, b| *a += b);
+        add_map(&mut self.pages, &o.pages, PageRow::add);
+        add_map(&mut self.downloads_by_path, &o.downloads_by_path, |a, b| {
+            a.downloads += b.downloads;
+            a.visitors += b.visitors;
+            a.bytes += b.bytes;
+        });
+        for (mine, theirs) in [
+            (&mut self.referrer_sites, &o.referrer_sites),
+            (&mut self.referrer_pages, &o.referrer_pages),
+            (&mut self.search_terms, &o.search_terms),
+            (&mut self.outlinks, &o.outlinks),
+            (&mut self.not_found, &o.not_found),
+            (&mut self.campaigns, &o.campaigns),
+        ] {
+            add_map(mine, theirs, Tally::add);
+        }
+        add_map(&mut self.search_engines, &o.search_engines, |a, b| {
+            add_map(a, b, Tally::add)
+        });
+        for (mine, theirs) in [
+            (&mut self.browsers, &o.browsers),
+            (&mut self.os, &o.os),
+            (&mut self.devices, &o.devices),
+            (&mut self.networks, &o.networks),
+        ] {
+            add_map(mine, theirs, |a, b| {
+                a.hits += b.hits;
+                a.page_views += b.page_views;
+                a.visitors += b.visitors;
+            });
+        }
+        add_map(&mut self.bots, &o.bots, |a, b| {
+            add_map(a, b, |x, y| *x += y)
+        });
+        self.sketch.merge(&o.sketch);
+    }
+}
+
+/// Lines that belong to no day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Undated {
+    /// Non-empty lines that did not parse.
+    pub unparsed: u64,
+    /// Empty lines.
+    pub blank: u64,
+    /// Parsed lines before `--since`.
+    pub excluded_before_since: u64,
+    /// Parsed lines at or after `--until`.
+    pub excluded_after_until: u64,
+}
+
+impl Undated {
+    /// Adds `o`.
+    pub fn add(&mut self, o: &Undated) {
+        self.unparsed += o.unparsed;
+        self.blank += o.blank;
+        self.excluded_before_since += o.excluded_before_since;
+        self.excluded_after_until += o.excluded_after_until;
+    }
+}
+
+/// Per-day tables and the lines that belong to no day: a single run's report before rendering, or the
+/// merge of several partials.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Aggregate {
+    /// Lines without a day.
+    pub undated: Undated,
+    /// Tables per day number.
+    pub days: BTreeMap<i64, Day>,
+    /// False when the day sketches were made under different sketch keys, so they cannot be joined and no
+    /// distinct count over several days is given.
+    pub sketches_compatible: bool,
+}
+
+/// The partial file: an [`Aggregate`] with its schema, version, write time and sketch key id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partial {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// Always [`VERSION`] when written by this build.
+    pub version: u32,
+    /// When the partial was written (RFC 3339, UTC, nanoseconds): the newer wins with `merge --overlap
+    /// latest`.
+    pub written: String,
+    /// A fingerprint of the sketch key (not the key): sketches join only under the same key.
+    pub sketch_key_id: String,
+    /// Lines without a day.
+    pub undated: Undated,
+    /// Tables per date (`YYYY-MM-DD`).
+    pub days: BTreeMap<String, Day>,
+}
+
+/// The header every partial version shares, read first so a wrong version gets a clear message.
+#[derive(Debug, Deserialize)]
+pub struct Header {
+    /// The schema name.
+    pub schema: Option<String>,
+    /// The version.
+    pub version: Option<u64>,
+}
+
+impl Partial {
+    /// The partial of an aggregate made under the sketch key with fingerprint `sketch_key_id`.
+    pub fn new(agg: &Aggregate, sketch_key_id: String) -> Partial {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let written = chrono::DateTime::from_timestamp(now.as_secs() as i64, now.subsec_nanos())
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+        Partial {
+            schema: SCHEMA.to_string(),
+            version: VERSION,
+            written,
+            sketch_key_id,
+            undated: agg.undated,
+            days: agg
+                .days
+                .iter()
+                .map(|(d, day)| (super::time::labels(*d).date, day.clone()))
+                .collect(),
+        }
+    }
+
+    /// The day numbers of the partial's dates (`None` for a date that is not `YYYY-MM-DD`).
+    pub fn day_numbers(&self) -> Option<Vec<i64>> {
+        use chrono::Datelike;
+        self.days
+            .keys()
+            .map(|k| {
+                chrono::NaiveDate::parse_from_str(k, "%Y-%m-%d")
+                    .ok()
+                    .map(|d| super::time::days_from_civil(i64::from(d.year()), d.month(), d.day()))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(i: u64) -> u64 {
+        let h = blake3::hash(&i.to_le_bytes());
+        u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap())
+    }
+
+    #[test]
+    fn sketch_estimates_within_its_error_and_merges_as_a_union() {
+        for n in [1u64, 10, 100, 1000, 10_000, 100_000] {
+            let mut s = Sketch::default();
+            for i in 0..n {
+                s.insert(hash(i));
+            }
+            let e = s.estimate() as f64;
+            let err = (e - n as f64).abs() / n as f64;
+            assert!(err < 0.05, "n={n} estimate={e}");
+        }
+        let (mut a, mut b, mut all) = (Sketch::default(), Sketch::default(), Sketch::default());
+        for i in 0..3000 {
+            all.insert(hash(i));
+            if i < 2000 {
+                a.insert(hash(i));
+            }
+            if i >= 1000 {
+                b.insert(hash(i));
+            }
+        }
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab, all);
+        assert_eq!(ba, all);
+    }
+
+    #[test]
+    fn sketch_round_trips_and_rejects_bad_registers() {
+        let mut s = Sketch::default();
+        for i in 0..50 {
+            s.insert(hash(i));
+        }
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<Sketch>(&json).unwrap(), s);
+        assert_eq!(
+            serde_json::from_str::<Sketch>("\"\"").unwrap(),
+            Sketch::default()
+        );
+        assert!(serde_json::from_str::<Sketch>("\"00ff\"").is_err());
+        let bad = format!("\"{}\"", "ff".repeat(REGISTERS));
+        assert!(serde_json::from_str::<Sketch>(&bad).is_err());
+    }
+}

@@ -1,0 +1,234 @@
+//! `logveil merge`: combine partial reports (`report --partial`) and render them exactly like `report`.
+//!
+//! Each input holds one or more partials, one JSON document per line (so `cat *.partial | logveil merge -`
+//! and the lines of a Spark job's output both work). Days are added up; a day found in two partials is an
+//! error unless `--overlap` says what to do: `latest` keeps the partial written last for that day (a day
+//! re-run replaces the old run), `add` adds them (slices of one day, e.g. Spark partitions).
+
+use std::collections::BTreeMap;
+
+use crate::analyze::partial::{self, Aggregate, Day, Header, Partial, Undated};
+use crate::analyze::report::Report;
+use crate::analyze::sessions;
+use crate::error::Error;
+use crate::input::{self, InputName};
+use crate::output::ReportSink;
+
+/// What to do with a day found in several partials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlap {
+    /// Stop with an error naming the day and both inputs.
+    Error,
+    /// Keep the partial written last (its `written` time) for that day.
+    Latest,
+    /// Add them: the partials hold different lines of the same day.
+    Add,
+}
+
+/// Everything `merge` needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Inputs holding partials; `Stdin` for `-` or none given.
+    pub inputs: Vec<InputName>,
+    /// Days found in several partials.
+    pub overlap: Overlap,
+    /// Rows seen by fewer distinct visitor-days are folded into `(other)`.
+    pub min_visitors: u64,
+}
+
+/// A partial read from an input, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Where it was read: `FILE:LINE`.
+    pub origin: String,
+    /// The partial.
+    pub partial: Partial,
+}
+
+fn bad(input: &InputName, line: u64, reason: String) -> Error {
+    Error::BadPartial {
+        input: input.clone(),
+        line,
+        reason,
+    }
+}
+
+/// Why a line is not a partial, without quoting it (serde's messages may quote values).
+fn json_reason(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => format!("truncated partial (ends at column {})", e.column()),
+        Category::Syntax => format!("corrupt partial: invalid JSON at column {}", e.column()),
+        Category::Data => format!(
+            "corrupt partial: a field does not match the partial format (column {})",
+            e.column()
+        ),
+        Category::Io => "cannot be read".to_string(),
+    }
+}
+
+/// Parses one line as a partial of this version.
+pub fn parse_line(input: &InputName, line_no: u64, line: &[u8]) -> Result<Partial, Error> {
+    let header: Header =
+        serde_json::from_slice(line).map_err(|e| bad(input, line_no, json_reason(&e)))?;
+    if header.schema.as_deref() != Some(partial::SCHEMA) {
+        return Err(bad(
+            input,
+            line_no,
+            "not a logveil partial (made by `logveil report --partial`)".into(),
+        ));
+    }
+    if header.version != Some(u64::from(partial::VERSION)) {
+        return Err(bad(
+            input,
+            line_no,
+            format!(
+                "partial version {} is not supported: this logveil reads version {}",
+                header.version.map_or("?".to_string(), |v| v.to_string()),
+                partial::VERSION
+            ),
+        ));
+    }
+    let p: Partial =
+        serde_json::from_slice(line).map_err(|e| bad(input, line_no, json_reason(&e)))?;
+    if p.day_numbers().is_none() {
+        return Err(bad(
+            input,
+            line_no,
+            "corrupt partial: a day is not a YYYY-MM-DD date".into(),
+        ));
+    }
+    Ok(p)
+}
+
+/// Reads every partial of every input.
+pub fn read(inputs: &[InputName]) -> Result<Vec<Source>, Error> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let read_err = |source| Error::Read {
+            input: input.clone(),
+            source,
+        };
+        let mut src = input::open(input).map_err(read_err)?;
+        let mut bytes = Vec::new();
+        while let Some(block) = src.next_block().map_err(read_err)? {
+            bytes.extend_from_slice(&block);
+        }
+        let mut found = false;
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            let n = i as u64 + 1;
+            out.push(Source {
+                origin: format!("{input}:{n}"),
+                partial: parse_line(input, n, line)?,
+            });
+            found = true;
+        }
+        if !found {
+            return Err(bad(input, 1, "empty: no partial in it".into()));
+        }
+    }
+    Ok(out)
+}
+
+/// Merges partials into one aggregate. Order-independent: the result is the same for any order of
+/// `sources` (`latest` breaks a tie of write times by refusing).
+pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
+    // Which source provides each day.
+    let mut owners: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in sources.iter().enumerate() {
+        for date in s.partial.days.keys() {
+            owners.entry(date).or_default().push(i);
+        }
+    }
+    let mut chosen: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (date, list) in owners {
+        if list.len() == 1 || overlap == Overlap::Add {
+            chosen.insert(date, list);
+            continue;
+        }
+        let (a, b) = (&sources[list[0]], &sources[list[1]]);
+        if overlap == Overlap::Error {
+            return Err(Error::Merge(format!(
+                "day {date} is in both {} and {}: pass --overlap latest to keep the one written last \
+                 (a re-run day), or --overlap add to add them (slices of one day)",
+                a.origin, b.origin
+            )));
+        }
+        let newest = list
+            .iter()
+            .copied()
+            .max_by(|x, y| {
+                sources[*x]
+                    .partial
+                    .written
+                    .cmp(&sources[*y].partial.written)
+            })
+            .unwrap_or(list[0]);
+        let ties = list
+            .iter()
+            .filter(|i| sources[**i].partial.written == sources[newest].partial.written)
+            .count();
+        if ties > 1 {
+            return Err(Error::Merge(format!(
+                "day {date} is in several partials written at the same time; remove the duplicate \
+                 (first: {})",
+                a.origin
+            )));
+        }
+        chosen.insert(date, vec![newest]);
+    }
+    let mut used = vec![false; sources.len()];
+    let mut days: BTreeMap<i64, Day> = BTreeMap::new();
+    for (date, list) in &chosen {
+        for &i in list {
+            used[i] = true;
+            let p = &sources[i].partial;
+            let n = day_number(date)
+                .ok_or_else(|| Error::Merge(format!("{}: bad day {date}", sources[i].origin)))?;
+            days.entry(n).or_default().add(&p.days[*date]);
+        }
+    }
+    // Lines without a day come from every partial that gave a day, or that has no day at all.
+    let mut undated = Undated::default();
+    let mut keys = std::collections::BTreeSet::new();
+    for (i, s) in sources.iter().enumerate() {
+        if used[i] || s.partial.days.is_empty() {
+            undated.add(&s.partial.undated);
+        }
+        if used[i] {
+            keys.insert(s.partial.sketch_key_id.as_str());
+        }
+    }
+    Ok(Aggregate {
+        undated,
+        days,
+        sketches_compatible: keys.len() <= 1,
+    })
+}
+
+fn day_number(date: &str) -> Option<i64> {
+    use chrono::Datelike;
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    Some(crate::analyze::time::days_from_civil(
+        i64::from(d.year()),
+        d.month(),
+        d.day(),
+    ))
+}
+
+/// Runs `merge`: reads the partials, merges them, renders the report like `report` and writes it to every
+/// sink (created beforehand by the caller).
+pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Report, Error> {
+    let sources = read(&config.inputs)?;
+    let agg = merge(&sources, config.overlap)?;
+    let report = sessions::render(&agg, config.min_visitors);
+    for sink in sinks {
+        let output = sink.path();
+        sink.write(&report)
+            .map_err(|source| Error::Write { output, source })?;
+    }
+    Ok(report)
+}

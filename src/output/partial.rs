@@ -1,0 +1,50 @@
+//! `report --partial FILE|-`: the partial as one line of JSON (so several partials can share a file or a
+//! pipe), written atomically to a file or to stdout.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::file::AtomicFile;
+use crate::analyze::partial::Partial;
+
+/// Where a partial goes.
+pub struct PartialOut {
+    file: Option<AtomicFile>,
+    path: Option<PathBuf>,
+}
+
+impl PartialOut {
+    /// A partial to `path` (replaced atomically), or to stdout for `None`; created before any input is read.
+    pub fn create(path: Option<&Path>) -> io::Result<PartialOut> {
+        Ok(PartialOut {
+            file: path.map(AtomicFile::create).transpose()?,
+            path: path.map(Path::to_path_buf),
+        })
+    }
+
+    /// The path written (`None`: stdout), for error messages.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.path.clone()
+    }
+
+    /// Writes the partial; the file appears only when complete.
+    pub fn write(self, partial: &Partial) -> io::Result<()> {
+        match self.file {
+            Some(file) => {
+                let mut w = file.writer()?;
+                serde_json::to_writer(&mut w, partial)?;
+                w.write_all(b"\n")?;
+                w.flush()?;
+                drop(w);
+                file.commit()
+            }
+            None => {
+                let stdout = io::stdout();
+                let mut w = io::BufWriter::new(stdout.lock());
+                serde_json::to_writer(&mut w, partial)?;
+                w.write_all(b"\n")?;
+                w.flush()
+            }
+        }
+    }
+}

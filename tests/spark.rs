@@ -1,0 +1,60 @@
+//! Scale-out (docs/SCALE.md): `scripts/spark-report.py` runs logveil on every Spark partition (PySpark,
+//! local mode) and merges the partials; the result equals `logveil report` on the same log.
+//! `scripts/test` installs pyspark and a Java runtime when they are missing.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+#[test]
+fn spark_pipe_and_merge_equal_one_report() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let log = common::corpus("combined-elastic-apache_logs.log");
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("sketch.key");
+    assert!(
+        common::run(&["keygen", key.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let spark_out = dir.path().join("spark");
+    let run = Command::new("python3")
+        .arg(root.join("scripts/spark-report.py"))
+        .arg(&log)
+        .arg(&spark_out)
+        .arg(&key)
+        .env("LOGVEIL", env!("CARGO_BIN_EXE_logveil"))
+        .env("SPARK_MASTER", "local[2]")
+        .env("PARTITIONS", "3")
+        .stdin(Stdio::null())
+        .output()
+        .expect("python3 must be installed (scripts/test installs pyspark)");
+    assert!(
+        run.status.success(),
+        "spark-report.py failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let direct = dir.path().join("direct");
+    let out = common::run(&[
+        "report",
+        log.to_str().unwrap(),
+        "--csv",
+        direct.to_str().unwrap(),
+        "--sketch-key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let mut names: Vec<_> = fs::read_dir(&direct)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 22);
+    for name in names {
+        let a = fs::read_to_string(direct.join(&name)).unwrap();
+        let b = fs::read_to_string(spark_out.join(&name)).unwrap();
+        assert_eq!(a, b, "{name:?}");
+    }
+}
