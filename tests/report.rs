@@ -199,6 +199,11 @@ fn one_thread_and_two_threads_give_identical_csv() {
     let dir = tempfile::tempdir().unwrap();
     let one = dir.path().join("one");
     let two = dir.path().join("two");
+    // One sketch key for both runs: without it each run draws its own, and `visitors_estimated` varies
+    // within its error from run to run.
+    let key = dir.path().join("sketch.key");
+    let key = key.to_str().unwrap();
+    ok(&["keygen", key]);
     ok(&[
         "report",
         log,
@@ -207,6 +212,8 @@ fn one_thread_and_two_threads_give_identical_csv() {
         one.to_str().unwrap(),
         "--threads",
         "1",
+        "--sketch-key",
+        key,
     ]);
     ok(&[
         "report",
@@ -216,6 +223,8 @@ fn one_thread_and_two_threads_give_identical_csv() {
         two.to_str().unwrap(),
         "--threads",
         "2",
+        "--sketch-key",
+        key,
     ]);
     for t in TABLES {
         let a = fs::read(one.join(format!("{t}.csv"))).unwrap();

@@ -437,6 +437,9 @@ struct Client {
     bot: Option<u32>,
 }
 
+/// A bot (name, reason) on a day.
+type DayBot = (i64, (String, classify::BotReason));
+
 /// Client fields of a line: address, user agent, host, day.
 type ClientId<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8], i64);
 
@@ -451,7 +454,7 @@ struct ChunkState<'k, 'a> {
     client_list: Vec<Client>,
     /// Per day: lines and hits, and hits per status code (index = code, 999 for anything above).
     days: Vec<(i64, DayHits, Vec<u64>)>,
-    bots: Vec<((i64, (String, classify::BotReason)), u64)>,
+    bots: Vec<(DayBot, u64)>,
     events: Vec<Event>,
 }
 
