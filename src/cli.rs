@@ -151,7 +151,13 @@ A partial holds per-day tables at full resolution, so days add up exactly: mergi
 days gives the tables of one report over the seven days' logs. Unique visitors per day are exact when each \
 day lies in one partial; visitors over weeks, months and the whole range are estimated from HyperLogLog \
 sketches (visitors_estimated, error about 1.6 %), and only when every partial was made with the same \
---sketch-key (otherwise those cells are empty). Each input may hold several partials, one per line.";
+--sketch-key (otherwise those cells are empty). Each input may hold several partials, one per line.
+
+A day found in several partials is refused unless --overlap says otherwise: 'latest' keeps the partial \
+written last (a re-run night replaces the old one), 'add' adds them. With 'add', every hit, byte and page \
+view count stays exact, but unique visitors and visits of such a day are OVER-COUNTED: each partial keys \
+visitors under its own key, so a visitor whose lines are in two partials counts twice (a warning names the \
+days). Split work by day (as scripts/spark-report.py does) to keep them exact.";
 
 const MERGE_EXAMPLES: &str = "\
 Examples:
@@ -166,7 +172,8 @@ pub enum OverlapArg {
     Error,
     /// Keep the partial written last for that day (a re-run day replaces the old run).
     Latest,
-    /// Add them (slices of one day, e.g. Spark partitions or servers).
+    /// Add them (slices of one day, e.g. Spark partitions or servers): hit counts stay exact, but visitors and
+    /// visits of such a day are over-counted when one visitor's lines are in several partials.
     Add,
 }
 
@@ -200,6 +207,10 @@ pub struct MergeArgs {
     /// Rows per table in the terminal summary.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+
+    /// Print nothing to stderr but errors (no --overlap add warning), for cron.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 impl MergeArgs {
@@ -247,6 +258,15 @@ pub struct ManArgs {
     /// A subcommand, for its own page (logveil-SUBCOMMAND(1)).
     #[arg(value_name = "SUBCOMMAND")]
     pub subcommand: Option<String>,
+}
+
+/// "day 2026-11-22" or "3 days (2026-11-20 … 2026-11-22)".
+fn day_list(days: &[String]) -> String {
+    match days {
+        [one] => format!("day {one}"),
+        [first, .., last] => format!("{} days ({first} … {last})", days.len()),
+        [] => "no day".to_string(),
+    }
 }
 
 /// `--table NAME` must name a table and not share stdout with `--json -`.
@@ -875,7 +895,14 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 args.top,
                 false,
             )?;
-            commands::merge::run(&config, sinks)?;
+            let merged = commands::merge::run(&config, sinks)?;
+            if !args.quiet && !merged.added_days.is_empty() {
+                eprintln!(
+                    "logveil: merge: {} added from several partials (--overlap add): hit counts are exact, \
+                     visitors and visits of these days are upper bounds",
+                    day_list(&merged.added_days)
+                );
+            }
             Ok(crate::error::EXIT_OK)
         }
         Command::Check(args) => {

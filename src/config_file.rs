@@ -1,6 +1,6 @@
 //! `--config FILE`: options kept in a TOML file, under the same names as the command-line flags, so a cron
 //! line stays short. Keys at the top level apply to every subcommand that has that option (`quiet = true`
-//! serves `anonymize` and `report`, and `check` ignores it); a `[anonymize]`, `[report]` or `[check]` table
+//! serves `anonymize` and `report`, and `check` ignores it); a `[anonymize]`, `[report]`, `[merge]` or `[check]` table
 //! applies to that subcommand only (one file can serve several). Values become
 //! command-line arguments placed before the real ones, so a flag given on the command line wins over the
 //! file; list options (`keep-param = ["q", "page"]`) are combined.

@@ -143,3 +143,35 @@ fn csv_dir_with_other_files_is_refused_first() {
     assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
     assert_eq!(temp_entries(root.path()), Vec::<String>::new());
 }
+
+/// `--partial FILE` is written like `--json`: a run killed with SIGKILL (here while it reads, with its
+/// temporary partial open beside the target) leaves the previous partial whole and mergeable, and the next
+/// run replaces it and removes the killed run's temporary file.
+#[test]
+fn partial_killed_half_way_keeps_the_previous_partial() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("day.partial");
+    let out_s = out.to_str().unwrap();
+    let log = fixture_log();
+    assert!(
+        common::run(&["report", &log, "--partial", out_s])
+            .status
+            .success()
+    );
+    let before = fs::read(&out).unwrap();
+    kill_half_way(&["report", "--partial", out_s], root.path());
+    assert_eq!(fs::read(&out).unwrap(), before);
+    assert!(
+        common::run(&["merge", out_s, "--table", "days"])
+            .status
+            .success()
+    );
+    assert!(
+        common::run(&["report", &log, "--partial", out_s])
+            .status
+            .success()
+    );
+    let after = fs::read(&out).unwrap();
+    assert_ne!(after, before, "a new partial (its write time)");
+    assert_eq!(temp_entries(root.path()), Vec::<String>::new());
+}

@@ -246,7 +246,19 @@ fn a_day_seen_twice_is_refused_replaced_or_added() {
     assert_eq!(tables(&latest_rev), tables(&once));
 
     let added = d.dir.path().join("added");
-    merge(&twice, &added, &["--overlap", "add"]);
+    let mut args = vec!["merge"];
+    args.extend(twice.iter().map(|p| s(p)));
+    args.extend(["--csv", s(&added), "--overlap", "add"]);
+    let warned = ok(&args);
+    let date = tables(&once)["days"].lines().nth(2).unwrap()[..10].to_string();
+    let err = String::from_utf8_lossy(&warned.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("day {date} added")) && err.contains("upper bounds"),
+        "{err}"
+    );
+    args.push("--quiet");
+    assert!(ok(&args).stderr.is_empty());
     let days = |dir: &Path| -> Vec<Vec<u64>> {
         fs::read_to_string(dir.join("days.csv"))
             .unwrap()
@@ -314,4 +326,249 @@ fn partial_holds_no_identifier_and_pipes_through_stdout() {
     assert!(merged.status.success());
     let direct = ok(&["report", s(&log), "--table", "days"]);
     assert_eq!(merged.stdout, direct.stdout);
+}
+
+/// Lines planting identifiers in every field a report reads, on two days.
+const PLANTED: &str = "\
+203.0.113.77 - - [21/Nov/2026:09:00:00 +0000] \"GET /account/jane.doe@example.com/orders?session=8f14e45fceea167a5a36dedd4bea2543 HTTP/1.1\" 200 900 \"https://mail.example.org/read?to=jane.doe@example.com&sid=0cc175b9c0f1b6a831c399e269772661\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0 contact bob@example.net\"
+203.0.113.77 - - [21/Nov/2026:09:01:00 +0000] \"GET /search?q=jane.doe@example.com+198.51.100.23 HTTP/1.1\" 200 900 \"https://www.google.com/search?q=call+jane.doe@example.com\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\"
+198.51.100.23 - - [21/Nov/2026:10:00:00 +0000] \"GET /reset/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U HTTP/1.1\" 200 100 \"-\" \"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1\"
+198.51.100.23 - - [21/Nov/2026:10:00:30 +0000] \"GET /files/report-4111111111111111.pdf HTTP/1.1\" 200 5000 \"-\" \"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1\"
+198.51.100.23 - - [21/Nov/2026:10:01:00 +0000] \"GET /missing/jane.doe@example.com HTTP/1.1\" 404 100 \"-\" \"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1\"
+203.0.113.77 - - [22/Nov/2026:08:00:00 +0000] \"GET /?utm_source=jane.doe@example.com&utm_medium=mail&utm_campaign=8f14e45fceea167a5a36dedd4bea2543 HTTP/1.1\" 200 900 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\"
+203.0.113.77 - - [22/Nov/2026:08:00:10 +0000] \"GET /out?url=https%3A%2F%2Fpartner.example.net%2Fu%2Fjane.doe%40example.com%3Ftoken%3D0cc175b9c0f1b6a831c399e269772661 HTTP/1.1\" 302 0 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\"
+";
+
+/// What a partial or a merged output must not hold: full IPv4s, emails (common's scanners), the planted
+/// values, and anything `logveil check` reports (tokens, JWTs, card numbers).
+fn assert_clean(name: &str, bytes: &[u8]) {
+    assert!(
+        common::full_ipv4s(bytes).is_empty(),
+        "{name}: {:?}",
+        common::full_ipv4s(bytes)
+    );
+    assert!(
+        common::emails(bytes).is_empty(),
+        "{name}: {:?}",
+        common::emails(bytes)
+    );
+    let text = String::from_utf8_lossy(bytes);
+    for secret in [
+        "203.0.113.77",
+        "198.51.100.23",
+        "jane",
+        "bob@",
+        "8f14e45fceea167a5a36dedd4bea2543",
+        "0cc175b9c0f1b6a831c399e269772661",
+        "eyJhbGciOiJIUzI1NiJ9",
+        "4111111111111111",
+        "s3cr3t",
+    ] {
+        assert!(!text.contains(secret), "{name} holds {secret}");
+    }
+    let check = common::run_with_stdin(&["check"], bytes);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{name}: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+/// A partial, the report written beside it and every output of `merge` (CSV, JSON, stderr) hold no IP,
+/// email, token or planted value, with rare rows unfolded (`--min-visitors 1`), on planted lines, a small
+/// hand-made log with secrets and a real log.
+#[test]
+fn partials_and_merged_outputs_hold_no_identifier() {
+    let dir = tempfile::tempdir().unwrap();
+    let planted = dir.path().join("planted.log");
+    fs::write(&planted, PLANTED).unwrap();
+    let small = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report-small.log");
+    let real = common::corpus("combined-elastic-apache_logs.log");
+    let key = dir.path().join("sketch.key");
+    ok(&["keygen", s(&key)]);
+    let mut parts = Vec::new();
+    for (i, log) in [&planted, &small, &real].into_iter().enumerate() {
+        let part = dir.path().join(format!("{i}.partial"));
+        let csv = dir.path().join(format!("report{i}"));
+        let run = ok(&[
+            "report",
+            s(log),
+            "--partial",
+            s(&part),
+            "--csv",
+            s(&csv),
+            "--min-visitors",
+            "1",
+            "--sketch-key",
+            s(&key),
+        ]);
+        assert_clean("report stderr", &run.stderr);
+        let bytes = fs::read(&part).unwrap();
+        assert!(bytes.len() > 1000, "a real partial");
+        assert_clean(&format!("{i}.partial"), &bytes);
+        parts.push(part);
+    }
+    let merged = dir.path().join("merged");
+    let json = dir.path().join("merged.json");
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(|p| s(p)));
+    args.extend([
+        "--csv",
+        s(&merged),
+        "--json",
+        s(&json),
+        "--min-visitors",
+        "1",
+    ]);
+    let run = ok(&args);
+    assert_clean("merge stderr", &run.stderr);
+    assert_clean("merged.json", &fs::read(&json).unwrap());
+    let tables = tables(&merged);
+    assert!(tables["pages"].lines().count() > 100, "rows of every input");
+    for (t, csv) in tables {
+        assert_clean(&format!("merged {t}.csv"), csv.as_bytes());
+    }
+}
+
+/// Nothing in a partial depends on the visitor key or the sketch key but the sketch registers and the key's
+/// fingerprint: two runs on one log under different random keys write the same partial otherwise. So no
+/// visitor hash, day key or keyed id is serialised; and no number is as large as a 64-bit hash.
+#[test]
+fn a_partial_serialises_nothing_keyed_but_the_sketches() {
+    let log = common::corpus("combined-elastic-apache_logs.log");
+    let strip = |v: &mut serde_json::Value| -> Vec<serde_json::Value> {
+        let o = v.as_object_mut().unwrap();
+        o.remove("written").unwrap();
+        o.remove("sketch_key_id").unwrap();
+        o["days"]
+            .as_object_mut()
+            .unwrap()
+            .values_mut()
+            .map(|d| d.as_object_mut().unwrap().remove("sketch").unwrap())
+            .collect()
+    };
+    let partial = || -> serde_json::Value {
+        let out = ok(&["report", s(&log), "--partial", "-"]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (mut a, mut b) = (partial(), partial());
+    let (sa, sb) = (strip(&mut a), strip(&mut b));
+    assert_eq!(sa.len(), 4);
+    assert_ne!(sa, sb, "the sketches are keyed, and the keys differ");
+    assert_eq!(a, b, "something besides the sketches depends on the keys");
+    fn numbers(v: &serde_json::Value, out: &mut Vec<u64>) {
+        match v {
+            serde_json::Value::Number(n) => out.push(n.as_u64().unwrap()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| numbers(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| numbers(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    numbers(&a, &mut all);
+    assert!(all.len() > 1000);
+    assert!(all.iter().all(|&n| n < 1 << 40), "a hash-sized number");
+}
+
+/// `--since`/`--until` and `--ip-mode` hold in the partial: merging it renders the run's own report (the
+/// excluded lines in the summary, pseudonymised networks).
+#[test]
+fn a_partial_honours_since_until_and_the_ip_mode() {
+    let d = split_by_day();
+    let ip_key = d.dir.path().join("ip.key");
+    ok(&["keygen", s(&ip_key)]);
+    let report = d.dir.path().join("report");
+    let part = d.dir.path().join("range.partial");
+    ok(&[
+        "report",
+        s(&d.whole),
+        "--since",
+        "2015-05-18",
+        "--until",
+        "2015-05-20",
+        "--ip-mode",
+        "pseudonymize",
+        "--key-file",
+        s(&ip_key),
+        "--csv",
+        s(&report),
+        "--partial",
+        s(&part),
+        "--sketch-key",
+        s(&d.key),
+    ]);
+    let merged = d.dir.path().join("merged");
+    merge(&[part], &merged, &[]);
+    let (want, got) = (tables(&report), tables(&merged));
+    assert_eq!(got, want);
+    let summary = &got["summary"];
+    for row in ["excluded_before_since,", "excluded_after_until,"] {
+        let n: u64 = summary
+            .lines()
+            .find_map(|l| l.strip_prefix(row))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(n > 0, "{row}");
+    }
+    let days: Vec<&str> = got["days"].lines().skip(1).map(|l| &l[..10]).collect();
+    assert_eq!(days, ["2015-05-18", "2015-05-19"]);
+    for row in got["networks"].lines().skip(1) {
+        let first: u8 = row.split('.').next().unwrap().parse().unwrap();
+        assert!(first >= 240, "not a pseudonym: {row}");
+    }
+}
+
+/// The new options work from `--config` like every other: `partial` and `sketch-key` under `[report]`,
+/// `overlap`, `csv` and `quiet` under `[merge]`.
+#[test]
+fn partial_and_merge_options_come_from_the_config_file() {
+    let d = split_by_day();
+    let conf = d.dir.path().join("logveil.toml");
+    let part = d.dir.path().join("{date}.partial");
+    let out = d.dir.path().join("stats");
+    fs::write(
+        &conf,
+        format!(
+            "[report]\npartial = {:?}\nsketch-key = {:?}\n[merge]\noverlap = \"add\"\ncsv = {:?}\nquiet = true\n",
+            s(&part),
+            s(&d.key),
+            s(&out)
+        ),
+    )
+    .unwrap();
+    for since in ["2015-05-18", "2015-05-19"] {
+        ok(&[
+            "report",
+            "--config",
+            s(&conf),
+            s(&d.whole),
+            "--since",
+            since,
+            "--until",
+            "2015-05-20",
+        ]);
+    }
+    let p18 = d.dir.path().join("2015-05-18.partial");
+    let p19 = d.dir.path().join("2015-05-19.partial");
+    // 2015-05-19 is in both: the file says add, quietly.
+    let run = ok(&["merge", "--config", s(&conf), s(&p18), s(&p19)]);
+    assert!(
+        run.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.join("days.csv").exists());
+    // The command line wins over the file.
+    let run = common::run(&[
+        "merge",
+        "--config",
+        s(&conf),
+        s(&p18),
+        s(&p19),
+        "--overlap",
+        "error",
+    ]);
+    assert_eq!(run.status.code(), Some(65));
 }

@@ -21,7 +21,10 @@ pub enum Overlap {
     Error,
     /// Keep the partial written last (its `written` time) for that day.
     Latest,
-    /// Add them: the partials hold different lines of the same day.
+    /// Add them: the partials hold different lines of the same day. Every hit count stays exact, but a
+    /// visitor whose lines of the day are in several partials counts once in each: that day's visitors and
+    /// visits are over-counted (each partial keys visitors under its own random key, so they cannot be
+    /// matched), as are the visitor-day columns built on them.
     Add,
 }
 
@@ -219,9 +222,33 @@ fn day_number(date: &str) -> Option<i64> {
     ))
 }
 
+/// The dates (`YYYY-MM-DD`) found in more than one partial, in order.
+pub fn shared_days(sources: &[Source]) -> Vec<String> {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in sources {
+        for date in s.partial.days.keys() {
+            *seen.entry(date).or_default() += 1;
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(d, _)| d.to_string())
+        .collect()
+}
+
+/// What a merge made.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The rendered report.
+    pub report: Report,
+    /// With `--overlap add`: the days that were added from several partials. Their visitors and visits are
+    /// upper bounds (a visitor whose lines are in two partials counts twice), which the caller reports.
+    pub added_days: Vec<String>,
+}
+
 /// Runs `merge`: reads the partials, merges them, renders the report like `report` and writes it to every
 /// sink (created beforehand by the caller).
-pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Report, Error> {
+pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Merged, Error> {
     let sources = read(&config.inputs)?;
     let agg = merge(&sources, config.overlap)?;
     let report = sessions::render(&agg, config.min_visitors);
@@ -230,5 +257,9 @@ pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Report, E
         sink.write(&report)
             .map_err(|source| Error::Write { output, source })?;
     }
-    Ok(report)
+    let added_days = match config.overlap {
+        Overlap::Add => shared_days(&sources),
+        Overlap::Error | Overlap::Latest => Vec::new(),
+    };
+    Ok(Merged { report, added_days })
 }
