@@ -548,6 +548,10 @@ pub struct ReportArgs {
     /// yesterday.
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
+    /// Count lines longer than this many bytes as `too_long` and leave them out of the tables; memory
+    /// stays bounded whatever the input holds (min 1024).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
 
     /// Print nothing to stderr but errors, for cron (report prints no summary there yet).
     #[arg(short, long)]
@@ -657,6 +661,7 @@ impl ReportArgs {
                 outlink_param: self.outlink_param.clone(),
                 min_visitors: self.min_visitors,
                 range: self.range()?,
+                max_line_bytes: max_line_bytes(self.max_line_bytes)?,
             },
             threads: threads(self.threads)?,
             sketch_key,
@@ -705,6 +710,11 @@ pub struct CheckArgs {
     #[arg(short, long)]
     pub summary: bool,
 
+    /// Check only the first BYTES of a longer line, and report the line as not checked (exit 1); memory
+    /// stays bounded whatever the input holds (min 1024).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
+
     /// An IPv4 address is full when it has bits set past this prefix (8-24).
     #[arg(long, value_name = "BITS", default_value_t = 16)]
     pub ipv4_prefix: u8,
@@ -728,6 +738,7 @@ impl CheckArgs {
             options: crate::privacy::detect::Options { ip },
             summary: self.summary,
             threads: threads(self.threads)?,
+            max_line_bytes: max_line_bytes(self.max_line_bytes)?,
         })
     }
 }
@@ -739,6 +750,17 @@ fn inputs(files: &[PathBuf]) -> Vec<InputName> {
     } else {
         files.iter().map(|f| InputName::from_arg(f)).collect()
     }
+}
+
+/// `--max-line-bytes`, at least [`crate::input::MIN_MAX_LINE_BYTES`].
+fn max_line_bytes(given: usize) -> Result<usize, Error> {
+    let min = crate::input::MIN_MAX_LINE_BYTES;
+    if given < min {
+        return Err(Error::Usage(format!(
+            "--max-line-bytes must be at least {min}, not {given}"
+        )));
+    }
+    Ok(given)
 }
 
 /// `--threads`, defaulting to all cores.
@@ -800,9 +822,14 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "NAME")]
     pub drop_param: Vec<String>,
 
-    /// Stop with exit code 65 at the first line that does not parse.
+    /// Stop with exit code 65 at the first line that does not parse or is too long.
     #[arg(long)]
     pub strict: bool,
+
+    /// Cut lines longer than this many bytes (at a space, tab or quote, so no value is split) and scrub
+    /// what is kept; memory stays bounded whatever the input holds (min 1024).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
 
     /// Do not print the summary to stderr.
     #[arg(short, long)]
@@ -864,6 +891,7 @@ impl AnonymizeArgs {
             }),
             strict: self.strict,
             threads,
+            max_line_bytes: max_line_bytes(self.max_line_bytes)?,
         })
     }
 }

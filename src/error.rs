@@ -45,6 +45,16 @@ pub enum Error {
     /// Partials that cannot be merged as asked (a day in two of them).
     #[error("{0}")]
     Merge(String),
+    /// A line was longer than `--max-line-bytes` under `--strict`.
+    #[error("{input}:{line}: line is longer than --max-line-bytes {limit} (--strict stops here)")]
+    LineTooLong {
+        /// The input holding the line.
+        input: InputName,
+        /// 1-based line number.
+        line: u64,
+        /// The limit.
+        limit: usize,
+    },
     /// Reading an input failed.
     #[error("{input}: {source}")]
     Read {
@@ -75,7 +85,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => EXIT_USAGE,
-            Error::Unparsable { .. } | Error::BadPartial { .. } | Error::Merge(_) => EXIT_DATA,
+            Error::Unparsable { .. }
+            | Error::LineTooLong { .. }
+            | Error::BadPartial { .. }
+            | Error::Merge(_) => EXIT_DATA,
             Error::Read { .. } | Error::Write { .. } => EXIT_IO,
         }
     }

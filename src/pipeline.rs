@@ -72,6 +72,16 @@ where
     M: Fn(&[u8], &C) -> T + Sync,
     S: FnMut(Vec<T>) -> io::Result<ControlFlow<()>>,
 {
+    // A mapped input that shrinks while it is read has its lost pages replaced by zeros (`input::sigbus`):
+    // any such fault during this run fails it.
+    let faults = crate::input::sigbus::faults();
+    let shrunk = || {
+        if crate::input::sigbus::faults() != faults {
+            Err(crate::input::shrunk())
+        } else {
+            Ok(())
+        }
+    };
     let (tx, rx) = bounded::<io::Result<Block>>(QUEUE_BLOCKS);
     let mut source = source;
     // The reader is not joined: on an early stop it may be blocked reading a pipe that never closes. It
@@ -103,15 +113,20 @@ where
                 bytes += block.len();
                 batch.push(block);
             }
-            Err(_) => return Ok(()),
+            Err(_) => return shrunk(),
         }
         let mut ended = false;
+        // A read error after some blocks: the lines read before it are still processed, then it is returned.
+        let mut failed = None;
         while bytes < BATCH_BYTES {
             match rx.try_recv() {
-                Ok(block) => {
-                    let block = block?;
+                Ok(Ok(block)) => {
                     bytes += block.len();
                     batch.push(block);
+                }
+                Ok(Err(e)) => {
+                    failed = Some(e);
+                    break;
                 }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
@@ -127,11 +142,15 @@ where
             .collect();
         let results: Vec<T> =
             pool.install(|| chunks.par_iter().map(|(c, ctx)| map(c, ctx)).collect());
+        shrunk()?;
         if sink(results)?.is_break() {
             return Ok(());
         }
+        if let Some(e) = failed {
+            return Err(e);
+        }
         if ended {
-            return Ok(());
+            return shrunk();
         }
     }
 }

@@ -45,6 +45,8 @@ pub struct Settings {
     pub min_visitors: u64,
     /// `--since` / `--until`: records outside are counted as excluded and nothing else.
     pub range: range::TimeRange,
+    /// Lines longer than this are counted as `too_long` and not analysed (`--max-line-bytes`).
+    pub max_line_bytes: usize,
 }
 
 impl Default for Settings {
@@ -56,6 +58,7 @@ impl Default for Settings {
             outlink_param: "url".to_string(),
             min_visitors: 2,
             range: range::TimeRange::default(),
+            max_line_bytes: crate::input::DEFAULT_MAX_LINE_BYTES,
         }
     }
 }
@@ -119,6 +122,8 @@ impl Analyzer {
             state.t.counts.lines += 1;
             if line.is_empty() {
                 state.t.counts.blank += 1;
+            } else if line.len() > self.settings.max_line_bytes {
+                state.t.counts.too_long += 1;
             } else {
                 match parser.parse(line) {
                     Parsed::Record(record) => self.record(&record, &mut state),

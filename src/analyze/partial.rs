@@ -346,6 +346,9 @@ pub struct Undated {
     pub unparsed: u64,
     /// Empty lines.
     pub blank: u64,
+    /// Lines longer than `--max-line-bytes` (absent from partials written before it was counted).
+    #[serde(default)]
+    pub too_long: u64,
     /// Parsed lines before `--since`.
     pub excluded_before_since: u64,
     /// Parsed lines at or after `--until`.
@@ -357,6 +360,7 @@ impl Undated {
     pub fn add(&mut self, o: &Undated) {
         self.unparsed += o.unparsed;
         self.blank += o.blank;
+        self.too_long += o.too_long;
         self.excluded_before_since += o.excluded_before_since;
         self.excluded_after_until += o.excluded_after_until;
     }

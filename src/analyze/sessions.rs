@@ -374,6 +374,7 @@ pub fn aggregate(mut t: Tables) -> Aggregate {
         undated: super::partial::Undated {
             unparsed: c.unparsed,
             blank: c.blank,
+            too_long: c.too_long,
             excluded_before_since: c.excluded_before,
             excluded_after_until: c.excluded_after,
         },
@@ -829,10 +830,11 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
     let u = &agg.undated;
     let parsed = total.parsed + u.excluded_before_since + u.excluded_after_until;
     summary.extend([
-        ("lines", (parsed + u.unparsed + u.blank).into()),
+        ("lines", (parsed + u.unparsed + u.blank + u.too_long).into()),
         ("parsed", parsed.into()),
         ("unparsed", u.unparsed.into()),
         ("blank", u.blank.into()),
+        ("too_long", u.too_long.into()),
         ("opted_out", total.opted_out.into()),
         ("excluded_before_since", u.excluded_before_since.into()),
         ("excluded_after_until", u.excluded_after_until.into()),

@@ -26,6 +26,8 @@ pub struct Counts {
     pub unparsed: u64,
     /// Empty lines.
     pub blank: u64,
+    /// Lines longer than `--max-line-bytes`, left out.
+    pub too_long: u64,
     /// Hits excluded because they carried `DNT: 1` or `Sec-GPC: 1`.
     pub opted_out: u64,
     /// Parsed lines before `--since`.
@@ -46,6 +48,7 @@ impl Counts {
         self.parsed += o.parsed;
         self.unparsed += o.unparsed;
         self.blank += o.blank;
+        self.too_long += o.too_long;
         self.opted_out += o.opted_out;
         self.excluded_before += o.excluded_before;
         self.excluded_after += o.excluded_after;

@@ -4,4 +4,4 @@ pub mod policy;
 pub mod rewrite;
 
 pub use policy::{Policy, TimePrecision, UserAgentMode};
-pub use rewrite::{Outcome, rewrite_line, rewrite_line_in};
+pub use rewrite::{Outcome, rewrite_line, rewrite_line_in, rewrite_overlong_line};

@@ -6,6 +6,7 @@ use crate::format::clf::ClfFields;
 use crate::format::{ChunkParser, LineParser, Parsed};
 use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
+use crate::privacy::cut::cut_line;
 use crate::privacy::detect::may_hold_secret;
 use crate::privacy::scrub::{Mode, scrub};
 use crate::privacy::secrets::redact_in_place;
@@ -83,6 +84,20 @@ pub fn rewrite_line_in(
             }
             Outcome::Scrubbed
         }
+    }
+}
+
+/// Writes a line longer than `limit` bytes into `out`: cut at a boundary where no value is split
+/// ([`cut_line`]), then scrubbed as free text like a line that does not parse (it is never parsed: a cut
+/// line has lost its last fields). The result holds at most `limit` bytes of the line before scrubbing.
+pub fn rewrite_overlong_line(line: &[u8], limit: usize, policy: &Policy, out: &mut Vec<u8>) {
+    let kept = cut_line(line, limit);
+    if may_hold_secret(kept) {
+        let mut redacted = kept.to_vec();
+        redact_in_place(&mut redacted, 0);
+        scrub_unparsed(&redacted, policy, out);
+    } else {
+        scrub_unparsed(kept, policy, out);
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use std::sync::Arc;
 
-use crate::anonymize::{Outcome, Policy, rewrite_line_in};
+use crate::anonymize::{Outcome, Policy, rewrite_line_in, rewrite_overlong_line};
 use crate::error::Error;
 use crate::format::detect::detect;
 use crate::format::{ChunkParser, LineParser, last_header};
@@ -46,6 +46,8 @@ pub struct Config {
     pub strict: bool,
     /// Worker threads.
     pub threads: usize,
+    /// Lines longer than this are cut (`--max-line-bytes`, see [`crate::privacy::cut`]).
+    pub max_line_bytes: usize,
 }
 
 /// Line counts of a run.
@@ -61,6 +63,8 @@ pub struct Summary {
     pub blank: u64,
     /// W3C `#` directive lines (kept or scrubbed).
     pub directives: u64,
+    /// Lines longer than `--max-line-bytes`, cut and scrubbed (also counted in `scrubbed`).
+    pub cut: u64,
 }
 
 impl Summary {
@@ -70,6 +74,7 @@ impl Summary {
         self.scrubbed += other.scrubbed;
         self.blank += other.blank;
         self.directives += other.directives;
+        self.cut += other.cut;
     }
 }
 
@@ -83,6 +88,9 @@ impl std::fmt::Display for Summary {
         if self.directives > 0 {
             write!(f, ", {} headers", self.directives)?;
         }
+        if self.cut > 0 {
+            write!(f, " ({} cut to --max-line-bytes)", self.cut)?;
+        }
         Ok(())
     }
 }
@@ -91,19 +99,27 @@ impl std::fmt::Display for Summary {
 struct Chunk {
     out: Vec<u8>,
     counts: Summary,
-    /// Under `--strict`: index (0-based, within the chunk) of the first line that did not parse.
-    first_bad: Option<u64>,
+    /// Under `--strict`: index (0-based, within the chunk) of the first line that did not parse, and
+    /// whether it was too long.
+    first_bad: Option<(u64, bool)>,
+}
+
+/// How lines are anonymised, beside the parser.
+struct LineRules<'a> {
+    policy: &'a Policy,
+    strict: bool,
+    max_line_bytes: usize,
 }
 
 /// Anonymises one chunk of whole lines. Every line gives exactly one output line; a last line without a
-/// newline gets one; `\r\n` endings are kept.
+/// newline gets one; `\r\n` endings are kept. A line longer than the limit is cut and scrubbed.
 fn anonymize_chunk(
     bytes: &[u8],
     parser: &mut ChunkParser<'_>,
-    policy: &Policy,
-    strict: bool,
+    rules: &LineRules<'_>,
     out: Vec<u8>,
 ) -> Chunk {
+    let (policy, strict) = (rules.policy, rules.strict);
     let mut out = out;
     let mut counts = Summary::default();
     let mut start = 0;
@@ -115,15 +131,24 @@ fn anonymize_chunk(
             None => (raw, false),
         };
         let mark = out.len();
-        match rewrite_line_in(line, parser, policy, &mut out) {
+        let too_long = line.len() > rules.max_line_bytes;
+        let outcome = if too_long {
+            rewrite_overlong_line(line, rules.max_line_bytes, policy, &mut out);
+            counts.cut += 1;
+            Outcome::Scrubbed
+        } else {
+            rewrite_line_in(line, parser, policy, &mut out)
+        };
+        match outcome {
             Outcome::Parsed => counts.parsed += 1,
             Outcome::Directive => counts.directives += 1,
             Outcome::Blank => counts.blank += 1,
             Outcome::Scrubbed if strict => {
                 out.truncate(mark);
+                counts.cut -= u64::from(too_long);
                 return Chunk {
                     out,
-                    first_bad: Some(counts.lines),
+                    first_bad: Some((counts.lines, too_long)),
                     counts,
                 };
             }
@@ -281,10 +306,11 @@ fn anonymize_input(
         source,
     };
     let mut source = match (input, stop) {
-        (InputName::Stdin, Some(stop)) => {
-            input::live::open_until_stopped(stop.receiver().map_err(read_err)?)
-        }
-        _ => input::open(input).map_err(read_err)?,
+        (InputName::Stdin, Some(stop)) => input::live::open_until_stopped(
+            stop.receiver().map_err(read_err)?,
+            config.max_line_bytes,
+        ),
+        _ => input::open_limited(input, config.max_line_bytes).map_err(read_err)?,
     };
     let Some(first) = source.next_block().map_err(read_err)? else {
         return Ok(());
@@ -296,8 +322,11 @@ fn anonymize_input(
     let uses_headers = parser.uses_headers();
     let mut header: Option<Arc<[u8]>> = None;
     let source = Box::new(Prepend::new(first, source));
-    let policy = &config.policy;
-    let strict = config.strict;
+    let rules = LineRules {
+        policy: &config.policy,
+        strict: config.strict,
+        max_line_bytes: config.max_line_bytes,
+    };
     let mut outcome = Ok(());
     let mut lines_before = 0u64;
     let mut write_failed = false;
@@ -318,7 +347,7 @@ fn anonymize_input(
         |bytes, header| {
             let out = buffers.take(bytes.len() + bytes.len() / 8);
             let mut chunk_parser = parser.chunk(header.as_deref());
-            anonymize_chunk(bytes, &mut chunk_parser, policy, strict, out)
+            anonymize_chunk(bytes, &mut chunk_parser, &rules, out)
         },
         |chunks: Vec<Chunk>| {
             let mut bufs = Vec::with_capacity(chunks.len());
@@ -326,11 +355,20 @@ fn anonymize_input(
             for chunk in chunks {
                 total.add(&chunk.counts);
                 bufs.push(chunk.out);
-                if let Some(bad) = chunk.first_bad {
-                    outcome = Err(Error::Unparsable {
-                        input: input.clone(),
-                        line: lines_before + bad + 1,
-                        format: parser.name(),
+                if let Some((bad, too_long)) = chunk.first_bad {
+                    let line = lines_before + bad + 1;
+                    outcome = Err(if too_long {
+                        Error::LineTooLong {
+                            input: input.clone(),
+                            line,
+                            limit: config.max_line_bytes,
+                        }
+                    } else {
+                        Error::Unparsable {
+                            input: input.clone(),
+                            line,
+                            format: parser.name(),
+                        }
                     });
                     stop = true;
                     break;
@@ -363,15 +401,23 @@ mod tests {
     use super::*;
     use crate::format::Format;
 
+    fn rules(policy: &Policy, strict: bool) -> LineRules<'_> {
+        LineRules {
+            policy,
+            strict,
+            max_line_bytes: 1 << 20,
+        }
+    }
+
     #[test]
     fn one_line_out_per_line_in() {
         let input = b"a\r\n\nnot a log 1.2.3.4\n1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast";
         let parser = LineParser::detected(Format::Combined);
+        let policy = Policy::default();
         let c = anonymize_chunk(
             input,
             &mut parser.chunk(None),
-            &Policy::default(),
-            false,
+            &rules(&policy, false),
             Vec::new(),
         );
         assert_eq!(
@@ -386,6 +432,7 @@ mod tests {
                 scrubbed: 3,
                 blank: 1,
                 directives: 0,
+                cut: 0,
             }
         );
     }
@@ -395,14 +442,14 @@ mod tests {
         let input =
             b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nbad\nbad2\n";
         let parser = LineParser::detected(Format::Common);
+        let policy = Policy::default();
         let c = anonymize_chunk(
             input,
             &mut parser.chunk(None),
-            &Policy::default(),
-            true,
+            &rules(&policy, true),
             Vec::new(),
         );
-        assert_eq!(c.first_bad, Some(1));
+        assert_eq!(c.first_bad, Some((1, false)));
         assert_eq!(c.counts.lines, 1);
     }
 }

@@ -24,6 +24,8 @@ pub struct Config {
     pub summary: bool,
     /// Worker threads.
     pub threads: usize,
+    /// Only the first this many bytes of a longer line are checked (`--max-line-bytes`).
+    pub max_line_bytes: usize,
 }
 
 /// What a run found.
@@ -33,6 +35,8 @@ pub struct Report {
     pub lines: u64,
     /// Findings per kind.
     pub counts: BTreeMap<Kind, u64>,
+    /// Lines longer than `--max-line-bytes`, checked only in part.
+    pub too_long: u64,
 }
 
 impl Report {
@@ -41,9 +45,9 @@ impl Report {
         self.counts.values().sum()
     }
 
-    /// True when nothing was found.
+    /// True when nothing was found and every line was checked whole.
     pub fn is_clean(&self) -> bool {
-        self.total() == 0
+        self.total() == 0 && self.too_long == 0
     }
 }
 
@@ -51,19 +55,31 @@ impl Report {
 struct Chunk {
     lines: u64,
     findings: Vec<Finding>,
+    /// Numbers (relative to the chunk) of the lines longer than the limit.
+    too_long: Vec<u64>,
 }
 
-fn check_chunk(bytes: &[u8], options: &Options) -> Chunk {
+fn check_chunk(bytes: &[u8], options: &Options, max_line: usize) -> Chunk {
     let mut findings = Vec::new();
+    let mut too_long = Vec::new();
     let mut lines = 0;
     let mut start = 0;
     while start < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
         lines += 1;
-        detect::line_findings(&bytes[start..end], lines, options, &mut findings);
+        let mut line = &bytes[start..end];
+        if line.len() > max_line {
+            too_long.push(lines);
+            line = &line[..max_line];
+        }
+        detect::line_findings(line, lines, options, &mut findings);
         start = end + 1;
     }
-    Chunk { lines, findings }
+    Chunk {
+        lines,
+        findings,
+        too_long,
+    }
 }
 
 /// Runs `check`, writing findings (or, with `summary`, counts) to `out`.
@@ -99,7 +115,7 @@ fn check_input(
         input: input.clone(),
         source,
     };
-    let source = input::open(input).map_err(read_err)?;
+    let source = input::open_limited(input, config.max_line_bytes).map_err(read_err)?;
     let options = &config.options;
     let name = input.to_string();
     let mut lines_before = 0u64;
@@ -107,7 +123,7 @@ fn check_input(
     pipeline::run(
         source,
         pool,
-        |bytes| check_chunk(bytes, options),
+        |bytes| check_chunk(bytes, options, config.max_line_bytes),
         |chunks: Vec<Chunk>| {
             for chunk in chunks {
                 for f in &chunk.findings {
@@ -121,6 +137,16 @@ fn check_input(
                             return Ok(ControlFlow::Break(()));
                         }
                     }
+                }
+                for n in &chunk.too_long {
+                    report.too_long += 1;
+                    // On stderr, so that the findings on stdout keep their one shape.
+                    eprintln!(
+                        "logveil: {name}:{}: line longer than --max-line-bytes {}; only its first {} bytes were checked",
+                        lines_before + n,
+                        config.max_line_bytes,
+                        config.max_line_bytes
+                    );
                 }
                 lines_before += chunk.lines;
             }
@@ -145,6 +171,9 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "{kind}: {n}")?;
         }
     }
+    if report.too_long > 0 {
+        writeln!(out, "too_long: {} (checked in part)", report.too_long)?;
+    }
     writeln!(out, "total: {} in {} lines", report.total(), report.lines)
 }
 
@@ -154,7 +183,7 @@ mod tests {
 
     #[test]
     fn chunk_line_numbers_and_a_last_line_without_newline() {
-        let c = check_chunk(b"clean\n\n1.2.3.4\nx a@b.com", &Options::default());
+        let c = check_chunk(b"clean\n\n1.2.3.4\nx a@b.com", &Options::default(), 1024);
         assert_eq!(c.lines, 4);
         let at: Vec<_> = c
             .findings

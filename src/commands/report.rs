@@ -88,7 +88,8 @@ fn analyze_input(
         input: input.clone(),
         source,
     };
-    let mut source = input::open(input).map_err(read_err)?;
+    let mut source =
+        input::open_limited(input, config.settings.max_line_bytes).map_err(read_err)?;
     let Some(first) = source.next_block().map_err(read_err)? else {
         return Ok(());
     };

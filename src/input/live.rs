@@ -92,8 +92,9 @@ impl Read for StdinUntilStopped {
     }
 }
 
-/// Standard input as blocks of whole lines, ended by `stop` (see the module docs).
-pub fn open_until_stopped(stop: UnixStream) -> Box<dyn BlockSource> {
+/// Standard input as blocks of whole lines, ended by `stop` (see the module docs); a line longer than
+/// `max_line` bytes reaches the consumer as its first `max_line + 1` bytes (see [`super::open_limited`]).
+pub fn open_until_stopped(stop: UnixStream, max_line: usize) -> Box<dyn BlockSource> {
     super::source::widen_stdin_pipe();
-    super::source::stream(Box::new(StdinUntilStopped::new(stop)))
+    super::source::stream(Box::new(StdinUntilStopped::new(stop)), max_line)
 }

@@ -6,14 +6,23 @@
 //! file name. A long-running logger reads stdin through [`live`], which a stop signal ends gracefully.
 
 pub mod live;
+pub mod sigbus;
 mod source;
 
-pub use source::{Block, BlockSource, Compression, InputName, compression_of, open};
+pub use source::{
+    Block, BlockSource, Compression, InputMap, InputName, compression_of, open, open_limited,
+    shrunk,
+};
 
 /// Bytes asked for by one read from a stream.
 pub const STREAM_BLOCK: usize = 256 << 10;
 /// Size of a memory-map window.
 pub const MMAP_WINDOW: usize = 16 << 20;
+/// Default `--max-line-bytes`: longer lines are cut (see [`crate::privacy::cut`]). Real access log lines
+/// stay far below it (Apache and nginx refuse request lines and headers past 8 KiB each).
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
+/// Smallest `--max-line-bytes` accepted.
+pub const MIN_MAX_LINE_BYTES: usize = 1024;
 
 /// A source with its first block already read (for format detection), then the rest of the source.
 pub struct Prepend {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use memmap2::{Mmap, MmapOptions};
 use std::os::fd::AsFd;
 
-use super::{MMAP_WINDOW, STREAM_BLOCK};
+use super::{DEFAULT_MAX_LINE_BYTES, MMAP_WINDOW, STREAM_BLOCK};
 
 /// The name of an input, for messages: a path, or `<stdin>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,10 +38,25 @@ impl fmt::Display for InputName {
     }
 }
 
+/// A memory-mapped window of an input file, registered with the [`super::sigbus`] guard while it lives.
+pub struct InputMap {
+    // Dropped first: the range is unregistered before it is unmapped.
+    _guard: super::sigbus::Registration,
+    map: Mmap,
+}
+
+impl std::ops::Deref for InputMap {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.map
+    }
+}
+
 /// A run of whole lines.
 pub enum Block {
     /// Part of a memory-mapped window.
-    Mapped(Arc<Mmap>, usize, usize),
+    Mapped(Arc<InputMap>, usize, usize),
     /// Bytes read from a stream.
     Owned(Vec<u8>),
 }
@@ -82,8 +97,16 @@ pub trait BlockSource: Send {
 }
 
 /// Opens an input: a regular file is memory-mapped, anything else (stdin, a pipe, a FIFO, a compressed file)
-/// is streamed.
+/// is streamed. Lines longer than [`DEFAULT_MAX_LINE_BYTES`] are cut (see [`open_limited`]).
 pub fn open(name: &InputName) -> io::Result<Box<dyn BlockSource>> {
+    open_limited(name, DEFAULT_MAX_LINE_BYTES)
+}
+
+/// [`open`], keeping at most `max_line + 1` bytes of any line: a longer line reaches the consumer as its
+/// first `max_line + 1` bytes (so it can tell the line was over the limit), the rest being read and
+/// dropped. Memory stays bounded whatever the input holds.
+pub fn open_limited(name: &InputName, max_line: usize) -> io::Result<Box<dyn BlockSource>> {
+    let max_line = max_line.min(usize::MAX - 1);
     let reader: Box<dyn Read + Send> = match name {
         InputName::Stdin => {
             widen_stdin_pipe();
@@ -102,22 +125,56 @@ pub fn open(name: &InputName) -> io::Result<Box<dyn BlockSource>> {
             let got = read_up_to(&mut file, &mut magic)?;
             let compressed = compression(&magic[..got]);
             if compressed.is_none() && meta.is_file() {
-                return Ok(Box::new(MmapSource::new(file, meta.len())));
+                return Ok(Box::new(MmapSource::new(file, meta.len(), max_line)));
             }
             let head = io::Cursor::new(magic[..got].to_vec()).chain(file);
             match compressed {
-                Some(Compression::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(head)),
-                Some(Compression::Zstd) => Box::new(zstd::stream::read::Decoder::new(head)?),
+                Some(Compression::Gzip) => Box::new(Decoded {
+                    inner: flate2::read::MultiGzDecoder::new(head),
+                    what: "gzip",
+                }),
+                Some(Compression::Zstd) => Box::new(Decoded {
+                    inner: zstd::stream::read::Decoder::new(head)?,
+                    what: "zstd",
+                }),
                 None => Box::new(head),
             }
         }
     };
-    Ok(Box::new(StreamSource::new(reader)))
+    Ok(Box::new(StreamSource::new(reader, max_line)))
 }
 
-/// Any reader as blocks of whole lines (each block is what one read returned, cut after its last newline).
-pub(crate) fn stream(reader: Box<dyn Read + Send>) -> Box<dyn BlockSource> {
-    Box::new(StreamSource::new(reader))
+/// The error for an input that got shorter while it was read.
+pub fn shrunk() -> io::Error {
+    io::Error::other(
+        "the file shrank while it was read (truncated in place, e.g. by logrotate copytruncate); \
+         the run is stopped so that no incomplete output passes for a complete one",
+    )
+}
+
+/// A decompressing reader whose errors say that the compressed data is at fault (a truncated `.gz`, junk
+/// after the last member), not the disk.
+struct Decoded<R> {
+    inner: R,
+    what: &'static str,
+}
+
+impl<R: Read> Read for Decoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| match e.kind() {
+            io::ErrorKind::Interrupted => e,
+            kind => io::Error::new(
+                kind,
+                format!("{} data is truncated or corrupt ({e})", self.what),
+            ),
+        })
+    }
+}
+
+/// Any reader as blocks of whole lines (each block is what one read returned, cut after its last newline),
+/// keeping at most `max_line + 1` bytes of any line (see [`open_limited`]).
+pub(crate) fn stream(reader: Box<dyn Read + Send>, max_line: usize) -> Box<dyn BlockSource> {
+    Box::new(StreamSource::new(reader, max_line.min(usize::MAX - 1)))
 }
 
 /// A compression format, recognised by its magic bytes.
@@ -164,15 +221,57 @@ struct MmapSource {
     file: File,
     len: u64,
     offset: u64,
+    max_line: usize,
 }
 
 impl MmapSource {
-    fn new(file: File, len: u64) -> MmapSource {
+    fn new(file: File, len: u64, max_line: usize) -> MmapSource {
         MmapSource {
             file,
             len,
             offset: 0,
+            max_line,
         }
+    }
+
+    /// Maps `len` bytes from `offset`, after checking that the file has not shrunk below what was
+    /// already promised to the consumer.
+    fn map(&self, offset: u64, len: usize) -> io::Result<InputMap> {
+        if self.file.metadata()?.len() < self.len {
+            return Err(shrunk());
+        }
+        // SAFETY: the map is read-only and private to this process. If another process truncates the
+        // file while it is mapped, reading the lost pages raises SIGBUS: the map is registered with the
+        // `sigbus` guard first, which then puts zeros in place of the lost pages and counts the fault, and
+        // the pipeline ends the run with an error (see `input::sigbus`).
+        let map = unsafe { MmapOptions::new().offset(offset).len(len).map(&self.file)? };
+        Ok(InputMap {
+            _guard: super::sigbus::register(map.as_ptr() as usize, map.len()),
+            map,
+        })
+    }
+
+    /// A line with no newline in a whole window and longer than the limit: its first `max_line + 1`
+    /// bytes (copied, with the line's terminator) form a block of their own, and the rest of the line is
+    /// skipped, one window at a time, so no window grows past the limit.
+    fn overlong_line(&mut self, map: &InputMap) -> io::Result<Block> {
+        let mut head = map[..self.max_line + 1].to_vec();
+        let mut offset = self.offset + map.len() as u64;
+        let mut last = map[map.len() - 1];
+        self.offset = self.len;
+        while offset < self.len {
+            let len = (MMAP_WINDOW as u64).min(self.len - offset) as usize;
+            let window = self.map(offset, len)?;
+            if let Some(nl) = memchr::memchr(b'\n', &window) {
+                let cr = if nl > 0 { window[nl - 1] } else { last } == b'\r';
+                head.extend_from_slice(if cr { b"\r\n" } else { b"\n" });
+                self.offset = offset + nl as u64 + 1;
+                break;
+            }
+            last = window[len - 1];
+            offset += len as u64;
+        }
+        Ok(Block::Owned(head))
     }
 }
 
@@ -184,15 +283,7 @@ impl BlockSource for MmapSource {
         let mut window = MMAP_WINDOW as u64;
         loop {
             let len = window.min(self.len - self.offset) as usize;
-            // SAFETY: the map is read-only and private to this process. If another process truncates the
-            // file while it is mapped, reading the lost pages raises SIGBUS; logveil reads logs that are
-            // appended to or rotated by rename, which keep the mapped pages valid.
-            let map = unsafe {
-                MmapOptions::new()
-                    .offset(self.offset)
-                    .len(len)
-                    .map(&self.file)?
-            };
+            let map = self.map(self.offset, len)?;
             let at_end = self.offset + len as u64 >= self.len;
             let end = if at_end {
                 Some(len)
@@ -203,10 +294,12 @@ impl BlockSource for MmapSource {
                 Some(end) => {
                     self.offset += end as u64;
                     #[cfg(unix)]
-                    let _ = map.advise(memmap2::Advice::Sequential);
+                    let _ = map.map.advise(memmap2::Advice::Sequential);
                     return Ok(Some(Block::Mapped(Arc::new(map), 0, end)));
                 }
-                // One line longer than the window: map a larger one.
+                // One line longer than the window and than the limit: keep its head, skip the rest.
+                None if len > self.max_line => return self.overlong_line(&map).map(Some),
+                // One line longer than the window but within the limit: map a larger one.
                 None => window *= 2,
             }
         }
@@ -215,6 +308,11 @@ impl BlockSource for MmapSource {
 
 /// Any reader. Each block is what one `read` returned, cut after its last newline, so a line that arrives
 /// alone on a quiet pipe is passed on at once rather than waiting for a full buffer.
+///
+/// A line longer than `max_line` bytes is not gathered whole: its first `max_line + 1` bytes are kept (so
+/// the consumer sees it is over the limit and cuts it, see [`crate::privacy::cut`]), the rest up to its
+/// newline is read and dropped. Memory stays bounded however long a line is (a gzip bomb of zeros, a
+/// stream with no newline).
 struct StreamSource {
     reader: Box<dyn Read + Send>,
     carry: Vec<u8>,
@@ -222,16 +320,63 @@ struct StreamSource {
     /// 256 KiB area for every read (as `resize` does) cost four times the input in `memset`.
     scratch: Vec<u8>,
     done: bool,
+    max_line: usize,
+    /// Dropping the rest of an overlong line until its newline.
+    skipping: bool,
+    /// The last byte dropped was `\r` (so the overlong line ended `\r\n` if its newline comes next).
+    dropped_cr: bool,
 }
 
 impl StreamSource {
-    fn new(reader: Box<dyn Read + Send>) -> StreamSource {
+    fn new(reader: Box<dyn Read + Send>, max_line: usize) -> StreamSource {
         StreamSource {
             reader,
             carry: Vec::new(),
             scratch: vec![0; STREAM_BLOCK],
             done: false,
+            max_line,
+            skipping: false,
+            dropped_cr: false,
         }
+    }
+
+    /// Appends `data` to `buf`, where `buf[line_start..]` is the line not yet ended; returns the new
+    /// `line_start`. Bytes of an overlong line past `max_line + 1` are dropped.
+    fn push(&mut self, buf: &mut Vec<u8>, mut line_start: usize, mut data: &[u8]) -> usize {
+        while !data.is_empty() {
+            if self.skipping {
+                let Some(nl) = memchr::memchr(b'\n', data) else {
+                    self.dropped_cr = data.last() == Some(&b'\r');
+                    return line_start;
+                };
+                let cr = if nl > 0 {
+                    data[nl - 1] == b'\r'
+                } else {
+                    self.dropped_cr
+                };
+                buf.extend_from_slice(if cr { b"\r\n" } else { b"\n" });
+                line_start = buf.len();
+                self.skipping = false;
+                data = &data[nl + 1..];
+                continue;
+            }
+            if let Some(nl) = memchr::memrchr(b'\n', data) {
+                // Complete lines: each is at most one read longer than the limit, and cut downstream.
+                buf.extend_from_slice(&data[..=nl]);
+                line_start = buf.len();
+                data = &data[nl + 1..];
+                continue;
+            }
+            let room = (self.max_line + 1).saturating_sub(buf.len() - line_start);
+            if data.len() <= room {
+                buf.extend_from_slice(data);
+                return line_start;
+            }
+            buf.extend_from_slice(&data[..room]);
+            self.skipping = true;
+            data = &data[room..];
+        }
+        line_start
     }
 }
 
@@ -239,24 +384,26 @@ impl BlockSource for StreamSource {
     fn next_block(&mut self) -> io::Result<Option<Block>> {
         let mut buf = std::mem::take(&mut self.carry);
         buf.reserve(STREAM_BLOCK);
+        let mut line_start = 0;
         loop {
             if self.done {
                 return Ok((!buf.is_empty()).then_some(Block::Owned(buf)));
             }
-            let start = buf.len();
             let n = match self.reader.read(&mut self.scratch) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            buf.extend_from_slice(&self.scratch[..n]);
             if n == 0 {
                 self.done = true;
                 continue;
             }
-            if let Some(nl) = memchr::memrchr(b'\n', &buf[start..]) {
-                self.carry = buf[start + nl + 1..].to_vec();
-                buf.truncate(start + nl + 1);
+            let scratch = std::mem::take(&mut self.scratch);
+            line_start = self.push(&mut buf, line_start, &scratch[..n]);
+            self.scratch = scratch;
+            if line_start > 0 {
+                self.carry = buf[line_start..].to_vec();
+                buf.truncate(line_start);
                 return Ok(Some(Block::Owned(buf)));
             }
         }
@@ -282,7 +429,7 @@ mod tests {
             text.extend_from_slice(format!("line {i} with some text\n").as_bytes());
         }
         text.extend_from_slice(b"last line without newline");
-        let mut src = StreamSource::new(Box::new(io::Cursor::new(text.clone())));
+        let mut src = StreamSource::new(Box::new(io::Cursor::new(text.clone())), usize::MAX - 1);
         let blocks = collect(&mut src);
         assert!(blocks.len() > 1);
         for b in &blocks[..blocks.len() - 1] {
@@ -296,10 +443,54 @@ mod tests {
         let mut text = vec![b'x'; STREAM_BLOCK * 2 + 5];
         text.push(b'\n');
         text.extend_from_slice(b"short\n");
-        let mut src = StreamSource::new(Box::new(io::Cursor::new(text.clone())));
+        let mut src = StreamSource::new(Box::new(io::Cursor::new(text.clone())), usize::MAX - 1);
         let blocks = collect(&mut src);
         assert!(blocks[0].len() > STREAM_BLOCK * 2 + 5);
         assert!(blocks.iter().all(|b| b.last() == Some(&b'\n')));
         assert_eq!(blocks.concat(), text);
+    }
+
+    #[test]
+    fn an_overlong_line_keeps_only_its_head_in_a_stream() {
+        for reads in [1usize, 7, 4096] {
+            let mut text = b"short\n".to_vec();
+            text.extend(std::iter::repeat_n(b'x', 100_000));
+            text.extend_from_slice(b"\r\nafter\n");
+            text.extend(std::iter::repeat_n(b'y', 5000));
+            let reader = Chunky(io::Cursor::new(text), reads);
+            let mut src = StreamSource::new(Box::new(reader), 1000);
+            let all = collect(&mut src).concat();
+            let mut want = b"short\n".to_vec();
+            want.extend(std::iter::repeat_n(b'x', 1001));
+            want.extend_from_slice(b"\r\nafter\n");
+            want.extend(std::iter::repeat_n(b'y', 1001));
+            assert_eq!(all, want, "reads of {reads}");
+        }
+    }
+
+    #[test]
+    fn an_overlong_line_keeps_only_its_head_in_a_mapped_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("long.log");
+        let mut text = b"short\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', MMAP_WINDOW * 2 + 10));
+        text.extend_from_slice(b"\nafter\n");
+        std::fs::write(&path, &text).unwrap();
+        let mut src = open_limited(&InputName::Path(path), 1000).unwrap();
+        let all = collect(&mut *src).concat();
+        let mut want = b"short\n".to_vec();
+        want.extend(std::iter::repeat_n(b'x', 1001));
+        want.extend_from_slice(b"\nafter\n");
+        assert_eq!(all, want);
+    }
+
+    /// A reader returning at most `.1` bytes per read.
+    struct Chunky(io::Cursor<Vec<u8>>, usize);
+
+    impl Read for Chunky {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.1);
+            self.0.read(&mut buf[..n])
+        }
     }
 }

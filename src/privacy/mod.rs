@@ -18,6 +18,7 @@ macro_rules! byte_table {
 pub mod cache;
 pub mod client;
 pub mod cryptopan;
+pub mod cut;
 pub mod detect;
 pub mod host;
 pub mod ip;
