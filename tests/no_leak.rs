@@ -215,6 +215,32 @@ fn an_ipv4_after_colon_separated_words_is_reduced() {
     }
 }
 
+#[test]
+fn chained_addresses_in_a_url_leave_no_address() {
+    // Found by the `url_rules` fuzz target: the second address lost its local part to the first one's
+    // domain, and what was left (`:email@40.9.tt`) read as an address.
+    let url = b"httpw\0\0\0o\0\0\0b:BBBBBBBBBBBBBBBBpw@40.BBpw@40.9.tt_m8soBttp\x01\0\0\0o";
+    let rules = logveil::privacy::Rules::default();
+    for rewrite in [
+        logveil::privacy::url::rewrite_url,
+        logveil::privacy::url::rewrite_referrer,
+    ] {
+        let mut out = Vec::new();
+        rewrite(url, &rules, &mut out);
+        let left = findings(&out, &Options::default());
+        assert!(
+            left.is_empty(),
+            "{left:?} in {}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+    let out = anonymize("x jo@a.io@b.org y j%40a.io%40c.org z");
+    assert!(
+        findings(out.as_bytes(), &Options::default()).is_empty(),
+        "{out}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 

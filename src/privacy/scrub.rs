@@ -234,6 +234,21 @@ fn email(input: &[u8], at: usize, sep: usize, pending: &mut usize, out: &mut Vec
     if !valid {
         return at + sep;
     }
+    // Chained addresses (`a@b.io@c.org`, found by fuzzing): the rest goes too, or what follows the first
+    // domain would read as an address of its own once the first is redacted.
+    loop {
+        let next = if input[end..].starts_with(b"@") {
+            1
+        } else if input[end..].starts_with(b"%40") {
+            3
+        } else {
+            break;
+        };
+        end += next;
+        while end < input.len() && DOMAIN[input[end] as usize] {
+            end += 1;
+        }
+    }
     out.extend_from_slice(&input[*pending..start]);
     out.extend_from_slice(EMAIL);
     *pending = end;

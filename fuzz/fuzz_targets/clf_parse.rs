@@ -1,0 +1,44 @@
+//! Any bytes as a CLF-family line and as the head of a file: parsing and format detection must not panic,
+//! and every field of a parsed record lies inside the line, in order, not overlapping.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use logveil::format::detect::detect;
+use logveil::format::{Format, LineParser};
+
+fuzz_target!(|data: &[u8]| {
+    let d = detect(data);
+    assert!(d.parsed <= d.sampled);
+    let line = match memchr_line(data) {
+        Some(l) => l,
+        None => return,
+    };
+    for format in Format::ALL {
+        for parser in [LineParser::forced(format), LineParser::detected(format)] {
+            let Some(r) = parser.parse(line) else {
+                continue;
+            };
+            assert_eq!(r.line, line);
+            let mut spans = vec![r.client, r.ident, r.authuser, r.time, r.request, r.status, r.bytes];
+            if let Some(v) = r.vhost {
+                spans.insert(0, v);
+            }
+            spans.extend(r.referer);
+            spans.extend(r.user_agent);
+            spans.push(r.extra);
+            let mut end = 0;
+            for s in spans {
+                assert!(s.start as usize >= end, "fields overlap or go back");
+                assert!(s.start <= s.end && s.end as usize <= line.len());
+                end = s.end as usize;
+            }
+        }
+    }
+});
+
+/// The first line of `data`, without its terminator.
+fn memchr_line(data: &[u8]) -> Option<&[u8]> {
+    let end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
+    let line = &data[..end];
+    Some(line.strip_suffix(b"\r").unwrap_or(line))
+}
