@@ -13,12 +13,14 @@ const BOUND_KB: i64 = 100 << 10;
 /// Bytes of hostile input: more than twice the bound, so a reader that gathered it would fail the test.
 const INPUT: usize = 256 << 20;
 
+/// Writes the standard input of a run.
+type Feed = Box<dyn FnOnce(&mut dyn Write) + Send>;
+
 /// Runs `logveil ARGS` (with `stdin` fed from a thread when given) and returns exit code, stdout and peak
 /// RSS in KiB.
-fn run_measured(
-    args: &[&str],
-    stdin: Option<Box<dyn FnOnce(&mut dyn Write) + Send>>,
-) -> (i32, Vec<u8>, i64) {
+// The child is reaped by `wait4` (which also gives its peak RSS), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn run_measured(args: &[&str], stdin: Option<Feed>) -> (i32, Vec<u8>, i64) {
     let mut child = bin()
         .args(args)
         .stdin(if stdin.is_some() {
