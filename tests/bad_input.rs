@@ -494,3 +494,89 @@ fn an_unreadable_input_or_a_directory_stops_the_run_with_exit_74() {
         }
     }
 }
+
+/// `sample` with an overlong line put in the middle, and its line count.
+fn with_a_long_line(sample_name: &str) -> (Vec<u8>, usize) {
+    let text = std::fs::read(sample(sample_name)).unwrap();
+    let lines: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+    let mid = lines.len() / 2;
+    let mut out = lines[..mid].concat();
+    out.extend(giant_line(50_000, 10_000));
+    out.push(b'\n');
+    out.extend(lines[mid..].concat());
+    (out, lines.len() + 1)
+}
+
+#[test]
+fn every_format_cuts_an_overlong_line_from_a_file_and_from_stdin() {
+    let names: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".log"))
+            .collect();
+    assert!(names.len() >= 10, "{names:?}");
+    for name in &names {
+        let (input, lines) = with_a_long_line(name);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("long.log");
+        std::fs::write(&path, &input).unwrap();
+        let p = path.to_str().unwrap();
+        let appended = dir.path().join("appended.log");
+        let a = appended.to_str().unwrap();
+        let limit = ["--max-line-bytes", "4096"];
+        // A mapped file, a pipe, and a pipe read by the piped logger (`-o` from stdin appends).
+        let runs = [
+            run(&[&["anonymize"], &limit[..], &[p]].concat()),
+            run_with_stdin(&[&["anonymize"], &limit[..]].concat(), &input),
+            run_with_stdin(&[&["anonymize"], &limit[..], &["-o", a]].concat(), &input),
+        ];
+        for (i, out) in runs.into_iter().enumerate() {
+            let err = String::from_utf8(out.stderr).unwrap();
+            assert_eq!(out.status.code(), Some(0), "{name} run {i}: {err}");
+            assert!(
+                err.contains(&format!("{lines} lines: "))
+                    && err.ends_with(" (1 cut to --max-line-bytes)\n"),
+                "{name} run {i}: {err}"
+            );
+            let written = if i == 2 {
+                std::fs::read(&appended).unwrap()
+            } else {
+                out.stdout
+            };
+            assert_eq!(count_lines(&written), lines, "{name} run {i}");
+            assert!(
+                written.split(|&b| b == b'\n').all(|l| l.len() <= 4096),
+                "{name} run {i}: a line over the limit was written"
+            );
+            assert_no_leak(name, &written);
+        }
+
+        // report: the long line is `too_long`, every other line counts as it does without it.
+        let plain = dir.path().join("plain");
+        let long = dir.path().join("long");
+        let sample_path = sample(name);
+        let base = run(&[
+            "report",
+            sample_path.to_str().unwrap(),
+            "--csv",
+            plain.to_str().unwrap(),
+        ]);
+        assert_eq!(base.status.code(), Some(0), "{name}");
+        for stdin in [false, true] {
+            let csv = long.to_str().unwrap();
+            let out = if stdin {
+                run_with_stdin(&[&["report"], &limit[..], &["--csv", csv]].concat(), &input)
+            } else {
+                run(&[&["report"], &limit[..], &[p, "--csv", csv]].concat())
+            };
+            assert_eq!(out.status.code(), Some(0), "{name}");
+            let (without, with) = (summary_csv(&plain), summary_csv(&long));
+            assert_eq!(with["too_long"], 1, "{name}");
+            assert_eq!(with["lines"], without["lines"] + 1, "{name}");
+            for key in ["parsed", "unparsed", "blank"] {
+                assert_eq!(with[key], without[key], "{name}: {key}");
+            }
+        }
+    }
+}
