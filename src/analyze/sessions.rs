@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::hash::Hash;
 
 use foldhash::{HashMap, HashSet};
+use rayon::slice::ParallelSliceMut;
 
 use super::Settings;
 use super::classify::BotReason;
@@ -137,7 +138,7 @@ fn day_tally(t: &Tally) -> DayTally {
 /// Sessionises the events and splits every count by day: the per-day tables of a run.
 pub fn aggregate(mut t: Tables) -> Aggregate {
     let mut events = t.take_events();
-    events.sort_unstable();
+    events.par_sort_unstable();
     let mut days: BTreeMap<i64, Day> = BTreeMap::new();
     let mut pages: HashMap<(i64, u64), PageStats> = HashMap::default();
     let mut downloads: HashMap<(i64, u64), Tally> = HashMap::default();

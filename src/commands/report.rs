@@ -38,13 +38,21 @@ pub struct Config {
     pub sketch_key: Option<[u8; 32]>,
 }
 
-/// Reads every input and returns the merged partial tables (not yet sessionised).
-pub fn analyze(config: &Config, keyer: VisitorKeyer) -> Result<Tables, Error> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
+/// The worker threads of one run (`--threads`).
+fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
         .thread_name(|i| format!("logveil-worker-{i}"))
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.threads)))?;
+        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))
+}
+
+/// Reads every input on `pool` and returns the merged partial tables (not yet sessionised).
+pub fn analyze(
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    keyer: VisitorKeyer,
+) -> Result<Tables, Error> {
     let analyzer = Analyzer::new(config.settings.clone(), keyer);
     // Partial tables are merged on a thread of their own while the workers go on with the next batch.
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Tables>>(2);
@@ -62,7 +70,7 @@ pub fn analyze(config: &Config, keyer: VisitorKeyer) -> Result<Tables, Error> {
         .map_err(|e| Error::Usage(format!("cannot start the merger thread: {e}")))?;
     let mut failure = None;
     for input in &config.inputs {
-        if let Err(e) = analyze_input(input, config, &pool, &analyzer, &tx) {
+        if let Err(e) = analyze_input(input, config, pool, &analyzer, &tx) {
             failure = Some(e);
             break;
         }
@@ -141,8 +149,10 @@ pub fn run_with_partial(
         keyer = keyer.with_sketch_key(k);
     }
     let key_id = keyer.sketch_key_id();
-    let tables = analyze(config, keyer)?;
-    let agg = sessions::aggregate(tables);
+    let pool = worker_pool(config.threads)?;
+    let tables = analyze(config, &pool, keyer)?;
+    // Sessionising sorts every event: on the same workers, so `--threads` bounds it too.
+    let agg = pool.install(|| sessions::aggregate(tables));
     if let Some(out) = partial {
         let output = out.path();
         out.write(&Partial::new(&agg, key_id))
