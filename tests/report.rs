@@ -191,12 +191,16 @@ fn corpus_outputs_hold_no_client_ip() {
     }
 }
 
-/// `--threads 1` and `--threads 2` give byte-identical CSV (many chunks: a real 2.3 MB log, twice).
+/// `--threads 1` and `--threads 2` give byte-identical CSV (many chunks: a real 2.3 MB log, repeated past
+/// three report chunks, and given twice).
 #[test]
 fn one_thread_and_two_threads_give_identical_csv() {
-    let log = corpus("combined-elastic-apache_logs.log");
-    let log = log.to_str().unwrap();
+    let real = fs::read(corpus("combined-elastic-apache_logs.log")).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("repeated.log");
+    let copies = 3 * logveil::commands::report::REPORT_CHUNK_BYTES / real.len() + 1;
+    fs::write(&big, real.repeat(copies)).unwrap();
+    let log = big.to_str().unwrap();
     let one = dir.path().join("one");
     let two = dir.path().join("two");
     // One sketch key for both runs: without it each run draws its own, and `visitors_estimated` varies

@@ -124,6 +124,9 @@ impl Analyzer {
                 state.t.counts.blank += 1;
             } else if line.len() > self.settings.max_line_bytes {
                 state.t.counts.too_long += 1;
+            } else if let Some(fields) = parser.scan_clf(line) {
+                // The CLF family's fast path: no dispatch, no record moved through `Parsed`.
+                self.record(&fields.record(line), &mut state);
             } else {
                 match parser.parse(line) {
                     Parsed::Record(record) => self.record(&record, &mut state),
