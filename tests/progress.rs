@@ -51,7 +51,8 @@ fn pty() -> (OwnedFd, File) {
 }
 
 /// Runs `logveil ARGS` with stderr on a pseudo-terminal, stdout piped, and `stdin` fed through a pipe in
-/// the given pieces with `pause` between them (or no stdin when `None`).
+/// the given pieces (or no stdin when `None`). Before each piece after the first, the feeder waits until
+/// logveil has written some output (so it is running and has read the pieces before), then `pause`.
 fn run_on_tty(args: &[&str], stdin: Option<(&[&[u8]], Duration)>) -> TtyRun {
     let (master, terminal) = pty();
     let mut child = {
@@ -82,25 +83,33 @@ fn run_on_tty(args: &[&str], stdin: Option<(&[&[u8]], Duration)>) -> TtyRun {
         }
         tty
     });
+    let (output_seen, seen) = std::sync::mpsc::channel::<()>();
     let feeder = stdin.map(|(pieces, pause)| {
         let mut pipe = child.stdin.take().unwrap();
         let pieces: Vec<Vec<u8>> = pieces.iter().map(|p| p.to_vec()).collect();
         std::thread::spawn(move || {
             for (i, piece) in pieces.iter().enumerate() {
                 if i > 0 {
+                    let _ = seen.recv_timeout(Duration::from_secs(60));
                     std::thread::sleep(pause);
                 }
                 pipe.write_all(piece).unwrap();
             }
         })
     });
+    let mut out = child.stdout.take().unwrap();
     let mut stdout = Vec::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut stdout)
-        .unwrap();
+    let mut buf = [0u8; 65536];
+    loop {
+        let n = out.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        if stdout.is_empty() {
+            let _ = output_seen.send(());
+        }
+        stdout.extend_from_slice(&buf[..n]);
+    }
     let status = child.wait().unwrap();
     if let Some(f) = feeder {
         f.join().unwrap();
@@ -280,7 +289,8 @@ fn small_inputs_and_no_progress_draw_no_bar() {
 }
 
 /// By default a stream of unknown size shows the spinner once the run has lasted two seconds: the input
-/// arrives in two halves, the second after a pause longer than that.
+/// arrives in two halves, the second once the first has been written out and a pause longer than that has
+/// passed.
 #[test]
 fn a_long_stream_shows_the_spinner_by_default() {
     let dir = tempfile::tempdir().unwrap();
