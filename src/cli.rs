@@ -177,6 +177,36 @@ pub enum OverlapArg {
     Add,
 }
 
+/// The progress bar options shared by `anonymize` and `report`.
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// Show a progress bar on stderr from the start, whatever the input size (a bar shows only when stderr
+    /// is a terminal; by default for inputs of 64 MiB or more, or once a run has lasted 2 s).
+    #[arg(long, overrides_with = "no_progress")]
+    pub progress: bool,
+
+    /// Never show the progress bar.
+    #[arg(long, overrides_with = "progress")]
+    pub no_progress: bool,
+}
+
+impl ProgressArgs {
+    /// The mode: none under `quiet`; by default none either when the output is a terminal (`to_terminal`),
+    /// where the bar would be drawn among the lines.
+    fn mode(&self, quiet: bool, to_terminal: bool) -> crate::output::progress::Mode {
+        use crate::output::progress::Mode;
+        if quiet || self.no_progress {
+            Mode::Never
+        } else if self.progress {
+            Mode::Always
+        } else if to_terminal {
+            Mode::Never
+        } else {
+            Mode::Auto
+        }
+    }
+}
+
 /// Options of `merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -553,9 +583,13 @@ pub struct ReportArgs {
     #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
 
-    /// Print nothing to stderr but errors, for cron (report prints no summary there yet).
+    /// Print nothing to stderr but errors (no progress bar), for cron.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// When to show a progress bar (`--progress`, `--no-progress`).
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 
     /// Also write a mergeable partial report to FILE ('-': stdout), one line of JSON (see `logveil merge`).
     #[arg(long, value_name = "FILE")]
@@ -665,6 +699,7 @@ impl ReportArgs {
             },
             threads: threads(self.threads)?,
             sketch_key,
+            progress: self.progress.mode(self.quiet, false),
         })
     }
 
@@ -831,9 +866,13 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
 
-    /// Do not print the summary to stderr.
+    /// Do not print the summary (nor a progress bar) to stderr.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// When to show a progress bar (`--progress`, `--no-progress`).
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
@@ -864,6 +903,7 @@ impl AnonymizeArgs {
         }
         let threads = threads(self.threads)?;
         let output = self.output.clone().filter(|p| p.as_os_str() != "-");
+        let to_terminal = output.is_none() && !self.in_place && std::io::stdout().is_terminal();
         Ok(commands::anonymize::Config {
             append: output.is_some() && (self.append || inputs.contains(&InputName::Stdin)),
             in_place: self.in_place,
@@ -892,6 +932,7 @@ impl AnonymizeArgs {
             strict: self.strict,
             threads,
             max_line_bytes: max_line_bytes(self.max_line_bytes)?,
+            progress: self.progress.mode(self.quiet, to_terminal),
         })
     }
 }

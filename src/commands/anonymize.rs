@@ -19,6 +19,7 @@ use crate::input::{self, InputName, Prepend};
 use crate::output::append::AppendFile;
 use crate::output::compress::Compressed;
 use crate::output::file::AtomicFile;
+use crate::output::progress::{self, Progress};
 use crate::output::writer::{BufferPool, OrderedWriter, Output, Plain};
 use crate::pipeline;
 use crate::signals::{Hangup, Stop};
@@ -48,6 +49,8 @@ pub struct Config {
     pub threads: usize,
     /// Lines longer than this are cut (`--max-line-bytes`, see [`crate::privacy::cut`]).
     pub max_line_bytes: usize,
+    /// When the progress bar shows on stderr (see [`crate::output::progress`]).
+    pub progress: progress::Mode,
 }
 
 /// Line counts of a run.
@@ -208,22 +211,21 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
 
     let mut total = Summary::default();
     let mut failure = None;
+    let mut progress = Progress::new(config.progress, "anonymize", &config.inputs);
     for input in &config.inputs {
         let sinks = (&writer, &buffers);
         let output = config.output.as_deref();
-        if let Err(e) = anonymize_input(
-            input,
-            output,
-            config,
-            stop.as_ref(),
-            &pool,
-            sinks,
-            &mut total,
-        ) {
+        let run = Run {
+            stop: stop.as_ref(),
+            pool: &pool,
+            progress: &mut progress,
+        };
+        if let Err(e) = anonymize_input(input, output, config, run, sinks, &mut total) {
             failure = Some(e);
             break;
         }
     }
+    progress.finish();
     // A failed send means the writer stopped: its own error is then the one to report.
     let finished = writer.finish().map_err(write_err);
     match failure {
@@ -241,6 +243,7 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
 fn run_in_place(config: &Config, pool: &rayon::ThreadPool) -> Result<Summary, Error> {
     let buffers = BufferPool::default();
     let mut total = Summary::default();
+    let mut progress = Progress::new(config.progress, "anonymize", &config.inputs);
     for input in &config.inputs {
         let InputName::Path(path) = input else {
             return Err(Error::Usage("--in-place needs files, not stdin".into()));
@@ -271,15 +274,12 @@ fn run_in_place(config: &Config, pool: &rayon::ThreadPool) -> Result<Summary, Er
         let writer = OrderedWriter::spawn_output(out, None, buffers.clone()).map_err(write_err)?;
         let mut counts = Summary::default();
         let sinks = (&writer, &buffers);
-        let result = anonymize_input(
-            input,
-            Some(path.as_path()),
-            config,
-            None,
+        let run = Run {
+            stop: None,
             pool,
-            sinks,
-            &mut counts,
-        );
+            progress: &mut progress,
+        };
+        let result = anonymize_input(input, Some(path.as_path()), config, run, sinks, &mut counts);
         let finished = writer.finish().map_err(write_err);
         match (result, finished) {
             (Ok(()), Ok(())) => {}
@@ -289,30 +289,51 @@ fn run_in_place(config: &Config, pool: &rayon::ThreadPool) -> Result<Summary, Er
         file.commit().map_err(write_err)?;
         total.add(&counts);
     }
+    progress.finish();
     Ok(total)
+}
+
+/// What one input's run shares with the others.
+struct Run<'a> {
+    stop: Option<&'a Stop>,
+    pool: &'a rayon::ThreadPool,
+    progress: &'a mut Progress,
 }
 
 fn anonymize_input(
     input: &InputName,
     output: Option<&std::path::Path>,
     config: &Config,
-    stop: Option<&Stop>,
-    pool: &rayon::ThreadPool,
+    run: Run<'_>,
     (writer, buffers): (&OrderedWriter, &BufferPool),
     total: &mut Summary,
 ) -> Result<(), Error> {
+    let Run {
+        stop,
+        pool,
+        progress,
+    } = run;
     let read_err = |source| Error::Read {
         input: input.clone(),
         source,
     };
-    let mut source = match (input, stop) {
-        (InputName::Stdin, Some(stop)) => input::live::open_until_stopped(
-            stop.receiver().map_err(read_err)?,
-            config.max_line_bytes,
+    let (mut source, read) = match (input, stop) {
+        // Plain bytes: those handed to the workers are those read.
+        (InputName::Stdin, Some(stop)) => (
+            input::live::open_until_stopped(
+                stop.receiver().map_err(read_err)?,
+                config.max_line_bytes,
+            ),
+            None,
         ),
-        _ => input::open_limited(input, config.max_line_bytes).map_err(read_err)?,
+        _ => {
+            let opened = input::open_counted(input, config.max_line_bytes).map_err(read_err)?;
+            (opened.source, opened.read)
+        }
     };
+    progress.start_input(read);
     let Some(first) = source.next_block().map_err(read_err)? else {
+        progress.end_input();
         return Ok(());
     };
     let parser = match &config.format {
@@ -335,6 +356,7 @@ fn anonymize_input(
         pool,
         pipeline::CHUNK_BYTES,
         |chunk| {
+            progress.advance(chunk.len());
             // The `#Fields:` header in force where this chunk starts (W3C logs only).
             let start = header.clone();
             if uses_headers {
@@ -387,6 +409,7 @@ fn anonymize_input(
         },
     )
     .map_err(read_err)?;
+    progress.end_input();
     if write_failed {
         return Err(Error::Write {
             output: output.map(|p| p.to_path_buf()),

@@ -18,6 +18,7 @@ use crate::format::{LineParser, last_header};
 use crate::input::{self, InputName, Prepend};
 use crate::output::ReportSink;
 use crate::output::partial::PartialOut;
+use crate::output::progress::{self, Progress};
 use crate::pipeline;
 
 /// Bytes per chunk: larger than `anonymize`'s, since every chunk starts its partial tables (and its visitor
@@ -37,6 +38,8 @@ pub struct Config {
     pub threads: usize,
     /// The sketch key (`--sketch-key`); `None`: random per run.
     pub sketch_key: Option<[u8; 32]>,
+    /// When the progress bar shows on stderr while the inputs are read (see [`crate::output::progress`]).
+    pub progress: progress::Mode,
 }
 
 /// The worker threads of one run (`--threads`).
@@ -70,12 +73,15 @@ pub fn analyze(
         })
         .map_err(|e| Error::Usage(format!("cannot start the merger thread: {e}")))?;
     let mut failure = None;
+    let mut progress = Progress::new(config.progress, "report", &config.inputs);
     for input in &config.inputs {
-        if let Err(e) = analyze_input(input, config, pool, &analyzer, &tx) {
+        let run = (pool, &mut progress);
+        if let Err(e) = analyze_input(input, config, run, &analyzer, &tx) {
             failure = Some(e);
             break;
         }
     }
+    progress.finish();
     drop(tx);
     let total = merger
         .join()
@@ -89,7 +95,7 @@ pub fn analyze(
 fn analyze_input(
     input: &InputName,
     config: &Config,
-    pool: &rayon::ThreadPool,
+    (pool, progress): (&rayon::ThreadPool, &mut Progress),
     analyzer: &Analyzer,
     tx: &crossbeam_channel::Sender<Vec<Tables>>,
 ) -> Result<(), Error> {
@@ -97,9 +103,11 @@ fn analyze_input(
         input: input.clone(),
         source,
     };
-    let mut source =
-        input::open_limited(input, config.settings.max_line_bytes).map_err(read_err)?;
+    let opened = input::open_counted(input, config.settings.max_line_bytes).map_err(read_err)?;
+    let mut source = opened.source;
+    progress.start_input(opened.read);
     let Some(first) = source.next_block().map_err(read_err)? else {
+        progress.end_input();
         return Ok(());
     };
     let parser = match &config.format {
@@ -114,6 +122,7 @@ fn analyze_input(
         pool,
         REPORT_CHUNK_BYTES,
         |chunk| {
+            progress.advance(chunk.len());
             let start = header.clone();
             if uses_headers {
                 if let Some(h) = last_header(chunk) {
@@ -129,7 +138,9 @@ fn analyze_input(
             Ok(ControlFlow::Continue(()))
         },
     )
-    .map_err(read_err)
+    .map_err(read_err)?;
+    progress.end_input();
+    Ok(())
 }
 
 /// Runs `report`: reads the inputs, builds the report and writes it to every sink (created beforehand by

@@ -10,8 +10,8 @@ pub mod sigbus;
 mod source;
 
 pub use source::{
-    Block, BlockSource, Compression, InputMap, InputName, compression_of, open, open_limited,
-    shrunk,
+    Block, BlockSource, Compression, InputMap, InputName, Opened, compression_of, open,
+    open_counted, open_limited, shrunk,
 };
 
 /// Bytes asked for by one read from a stream.

@@ -3,6 +3,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::{Mmap, MmapOptions};
 use std::os::fd::AsFd;
@@ -106,11 +107,30 @@ pub fn open(name: &InputName) -> io::Result<Box<dyn BlockSource>> {
 /// first `max_line + 1` bytes (so it can tell the line was over the limit), the rest being read and
 /// dropped. Memory stays bounded whatever the input holds.
 pub fn open_limited(name: &InputName, max_line: usize) -> io::Result<Box<dyn BlockSource>> {
+    open_counted(name, max_line).map(|opened| opened.source)
+}
+
+/// An input opened by [`open_counted`].
+pub struct Opened {
+    /// Its blocks.
+    pub source: Box<dyn BlockSource>,
+    /// For a streamed input (stdin, a pipe, a compressed file): bytes read so far from the file or stdin
+    /// itself, before any decompression, updated by the reading thread once per read. `None` for a
+    /// memory-mapped file, whose blocks are its bytes.
+    pub read: Option<Arc<AtomicU64>>,
+}
+
+/// [`open_limited`], also saying how far through the input the reader is (for a progress display).
+pub fn open_counted(name: &InputName, max_line: usize) -> io::Result<Opened> {
     let max_line = max_line.min(usize::MAX - 1);
+    let read = Arc::new(AtomicU64::new(0));
     let reader: Box<dyn Read + Send> = match name {
         InputName::Stdin => {
             widen_stdin_pipe();
-            Box::new(io::stdin())
+            Box::new(Counted {
+                inner: io::stdin(),
+                read: read.clone(),
+            })
         }
         InputName::Path(path) => {
             let mut file = File::open(path)?;
@@ -125,8 +145,16 @@ pub fn open_limited(name: &InputName, max_line: usize) -> io::Result<Box<dyn Blo
             let got = read_up_to(&mut file, &mut magic)?;
             let compressed = compression(&magic[..got]);
             if compressed.is_none() && meta.is_file() {
-                return Ok(Box::new(MmapSource::new(file, meta.len(), max_line)));
+                return Ok(Opened {
+                    source: Box::new(MmapSource::new(file, meta.len(), max_line)),
+                    read: None,
+                });
             }
+            read.store(got as u64, Ordering::Relaxed);
+            let file = Counted {
+                inner: file,
+                read: read.clone(),
+            };
             let head = io::Cursor::new(magic[..got].to_vec()).chain(file);
             match compressed {
                 Some(Compression::Gzip) => Box::new(Decoded {
@@ -141,7 +169,24 @@ pub fn open_limited(name: &InputName, max_line: usize) -> io::Result<Box<dyn Blo
             }
         }
     };
-    Ok(Box::new(StreamSource::new(reader, max_line)))
+    Ok(Opened {
+        source: Box::new(StreamSource::new(reader, max_line)),
+        read: Some(read),
+    })
+}
+
+/// A reader adding the bytes it returns to a shared counter (one relaxed atomic add per read).
+struct Counted<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// The error for an input that got shorter while it was read.

@@ -2,7 +2,7 @@
 //! piped logger's), compressed output (`--in-place` on `.gz` and `.zst`), and the report outputs, one
 //! module per format behind one small trait, [`ReportSink`]: [`csv`] (a directory of files or one table),
 //! [`json`] (one document) and [`terminal`] (a readable summary). Each sink is created before any input
-//! is read, so an unwritable destination fails at once.
+//! is read, so an unwritable destination fails at once. [`progress`] draws the progress bar on a terminal.
 
 use std::io;
 use std::path::PathBuf;
@@ -15,6 +15,7 @@ pub mod csv;
 pub mod file;
 pub mod json;
 pub mod partial;
+pub mod progress;
 pub mod terminal;
 pub mod writer;
 
