@@ -472,7 +472,7 @@ fn a_partial_serialises_nothing_keyed_but_the_sketches() {
 }
 
 /// `--since`/`--until` and `--ip-mode` hold in the partial: merging it renders the run's own report (the
-/// excluded lines in the summary, pseudonymised networks).
+/// excluded lines in the summary, truncated networks: never a pseudonym, even under `pseudonymize`).
 #[test]
 fn a_partial_honours_since_until_and_the_ip_mode() {
     let d = split_by_day();
@@ -514,9 +514,12 @@ fn a_partial_honours_since_until_and_the_ip_mode() {
     }
     let days: Vec<&str> = got["days"].lines().skip(1).map(|l| &l[..10]).collect();
     assert_eq!(days, ["2015-05-18", "2015-05-19"]);
+    assert!(got["networks"].lines().count() > 1);
     for row in got["networks"].lines().skip(1) {
-        let first: u8 = row.split('.').next().unwrap().parse().unwrap();
-        assert!(first >= 240, "not a pseudonym: {row}");
+        let network = row.split(',').next().unwrap();
+        assert!(network.ends_with(".0.0"), "not a /16 network: {row}");
+        let first: u8 = network.split('.').next().unwrap().parse().unwrap();
+        assert!(first < 240, "a pseudonym: {row}");
     }
 }
 

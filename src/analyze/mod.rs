@@ -22,6 +22,7 @@ use crate::format::{ChunkParser, Parsed};
 use crate::privacy::Rules;
 use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
+use crate::privacy::ip::IpMode;
 use crate::privacy::url::rewrite_url;
 use crate::record::{Encoding, Record, TimeKind};
 
@@ -88,6 +89,10 @@ pub struct Analyzer {
     keyer: VisitorKeyer,
     /// Names these settings' rewrites in the per-thread cache ([`crate::privacy::cache`]).
     tag: u64,
+    /// The rules the `networks` table reduces clients by: the run's, but never keyed. A pseudonym (or a
+    /// Crypto-PAn address) stands for one address, hence one person, and with a kept key links them from
+    /// report to report; a published table shows the truncated network instead.
+    network_rules: Rules,
 }
 
 impl Analyzer {
@@ -99,10 +104,18 @@ impl Analyzer {
             &settings.site_hosts,
             "analyze",
         ));
+        let mut network_rules = settings.rules.clone();
+        if network_rules.ip.mode().needs_key() {
+            // Truncation takes no key, so this cannot fail.
+            if let Ok(truncated) = network_rules.ip.clone().with_mode(IpMode::Truncate, None) {
+                network_rules.ip = truncated;
+            }
+        }
         Analyzer {
             settings,
             keyer,
             tag,
+            network_rules,
         }
     }
 
@@ -348,7 +361,7 @@ impl Analyzer {
             visitor.day = day;
             visitor.ua = class;
             st.scratch.clear();
-            reduce_client(client, &self.settings.rules, &mut st.scratch);
+            reduce_client(client, &self.network_rules, &mut st.scratch);
             let id = stable_hash(&[&st.scratch]);
             visitor.network = id;
             st.t.networks
