@@ -157,7 +157,7 @@ pub enum Resource {
     Static,
     /// A download (archive, document, media).
     Download,
-    /// Any other extension: counted as a hit only.
+    /// Any other extension (1 to 8 letters and digits): counted as a hit only.
     Other,
 }
 
@@ -210,7 +210,9 @@ pub fn resource(path: &[u8]) -> Resource {
         return Resource::Static;
     }
     let ext = &name[dot + 1..];
-    if ext.is_empty() {
+    // Only 1 to 8 letters and digits make an extension: after any other dot the last segment is a name
+    // (`/u/jane.doe-smith`, `/reset/<JWT>`), so a page.
+    if ext.is_empty() || ext.len() > 8 || !ext.iter().all(u8::is_ascii_alphanumeric) {
         return Resource::Page;
     }
     let table = ext_table();
@@ -244,7 +246,12 @@ mod tests {
         assert_eq!(resource(b"/robots.txt"), Resource::Static);
         assert_eq!(resource(b"/files/report.PDF"), Resource::Download);
         assert_eq!(resource(b"/x.weird"), Resource::Other);
-        assert_eq!(resource(b"/x.verylongextension"), Resource::Other);
+        assert_eq!(resource(b"/x.verylongextension"), Resource::Page);
+        assert_eq!(
+            resource(b"/reset/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.Sfl-x_w"),
+            Resource::Page
+        );
+        assert_eq!(resource(b"/u/jane.doe-smith"), Resource::Page);
         assert_eq!(resource(b"/x."), Resource::Page);
         assert_eq!(resource(b"/FAVICON.ICO"), Resource::Static);
         assert_eq!(resource(b"/a.tar.GZ"), Resource::Download);
