@@ -29,8 +29,13 @@ fn mapped() -> impl Strategy<Value = String> {
 }
 
 fn email() -> impl Strategy<Value = String> {
+    // A local part may end in an IP address (`jo_1.2.3.4@…`, found by fuzzing).
+    let local = prop_oneof![
+        4 => "[a-z0-9][a-z0-9._+-]{0,10}[a-z0-9]".boxed(),
+        1 => ("([a-z]{1,4}[_+-])?", ipv4()).prop_map(|(p, ip)| format!("{p}{ip}")).boxed(),
+    ];
     (
-        "[a-z0-9][a-z0-9._+-]{0,10}[a-z0-9]",
+        local,
         "[a-z0-9]{1,10}(\\.[a-z0-9]{1,8})?",
         "(com|org|net|de|info|co\\.uk)",
         any::<bool>(),
@@ -237,6 +242,38 @@ fn chained_addresses_in_a_url_leave_no_address() {
     let out = anonymize("x jo@a.io@b.org y j%40a.io%40c.org z");
     assert!(
         findings(out.as_bytes(), &Options::default()).is_empty(),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_address_as_local_part_leaves_no_address() {
+    // Found by the `url_rules` fuzz target: the IP ending the local part was reduced on its own, and
+    // `10.9.0.0@10.9.8.080a.jorg` was still an email address.
+    let url = b"\x89\x88@10.9.8.0@10.9.8.080a.jorg";
+    let rules = logveil::privacy::Rules::default();
+    for rewrite in [
+        logveil::privacy::url::rewrite_url,
+        logveil::privacy::url::rewrite_referrer,
+    ] {
+        let mut out = Vec::new();
+        rewrite(url, &rules, &mut out);
+        let left = findings(&out, &Options::default());
+        assert!(
+            left.is_empty(),
+            "{left:?} in {}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+    let out = anonymize(
+        "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /u/1.2.3.4@example.com?to=jo_10.0.0.1%40mail.example.org HTTP/1.1\" 200 5 \"http://x.org/5.6.7.8@example.net\" \"UA\"",
+    );
+    assert!(
+        findings(out.as_bytes(), &Options::default()).is_empty(),
+        "{out}"
+    );
+    assert!(
+        !out.contains("example.com") && !out.contains("example.net"),
         "{out}"
     );
 }

@@ -64,6 +64,12 @@ fn reduce_one(item: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         }
     }
     if let Some((ip, len)) = parse_ipv4_prefix(item) {
+        // `1.2.3.4@x.org` is an email address with an address for a local part: the scrubber redacts it
+        // whole (reducing the address alone would leave `1.2.0.0@x.org`).
+        if matches!(item[len..].first(), Some(b'@' | b'%')) {
+            scrub(item, rules, Mode::PLAIN, out);
+            return;
+        }
         rules.ip.write_v4(out, ip);
         port_or_scrub(&item[len..], rules, out);
         return;
@@ -165,5 +171,8 @@ mod tests {
     fn junk_is_still_scrubbed() {
         assert_eq!(c("x1.2.3.4y;5.6.7.8"), "x1.2.3.4y;5.6.0.0");
         assert_eq!(c("joe@example.com"), ":email");
+        assert_eq!(c("0.0.0.1@0.com"), ":email");
+        assert_eq!(c("1.2.3.4%40example.org:80"), ":email:80");
+        assert_eq!(c("1.2.3.4@home"), "1.2.0.0@home");
     }
 }

@@ -99,9 +99,9 @@ pub fn scrub(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) {
             continue;
         }
         match c {
-            b'@' => i = email(input, i, 1, &mut pending, out),
+            b'@' => i = email(input, i, 1, &mut pending, out).unwrap_or(i + 1),
             b'%' if input.get(i + 1..i + 3).is_some_and(|h| h == b"40") => {
-                i = email(input, i, 3, &mut pending, out)
+                i = email(input, i, 3, &mut pending, out).unwrap_or(i + 3)
             }
             b'?' if mode.queries => {
                 let end = input[i + 1..]
@@ -198,6 +198,14 @@ fn address(
     if input[start].is_ascii_digit() {
         if let Some((ip, len)) = parse_ipv4_prefix(&input[start..]) {
             let end = start + len;
+            // An address that ends a local part (`1.2.3.4@x.org`, `jo_1.2.3.4%40x.org`, found by
+            // fuzzing) belongs to the email: reducing it alone would leave `1.2.0.0@x.org`, still an
+            // address, and hide its start from the email rule.
+            if let Some(sep) = at_sign(&input[end..]) {
+                if let Some(next) = email(input, end, sep, pending, out) {
+                    return next;
+                }
+            }
             if !input.get(end).is_some_and(|&b| is_word(b)) {
                 out.extend_from_slice(&input[*pending..start]);
                 rules.ip.write_v4(out, ip);
@@ -209,8 +217,26 @@ fn address(
     i + 1
 }
 
-/// Tries to read an email address whose `@` (or `%40`, `sep` bytes long) is at `at`.
-fn email(input: &[u8], at: usize, sep: usize, pending: &mut usize, out: &mut Vec<u8>) -> usize {
+/// The length of the `@` or `%40` that `rest` starts with, if it starts with one.
+fn at_sign(rest: &[u8]) -> Option<usize> {
+    if rest.starts_with(b"@") {
+        Some(1)
+    } else if rest.starts_with(b"%40") {
+        Some(3)
+    } else {
+        None
+    }
+}
+
+/// Tries to read an email address whose `@` (or `%40`, `sep` bytes long) is at `at`. When there is
+/// one, it is redacted and the position after it returned; otherwise nothing is written.
+fn email(
+    input: &[u8],
+    at: usize,
+    sep: usize,
+    pending: &mut usize,
+    out: &mut Vec<u8>,
+) -> Option<usize> {
     let mut start = at;
     while start > *pending && LOCAL[input[start - 1] as usize] {
         start -= 1;
@@ -232,18 +258,11 @@ fn email(input: &[u8], at: usize, sep: usize, pending: &mut usize, out: &mut Vec
             }
         });
     if !valid {
-        return at + sep;
+        return None;
     }
     // Chained addresses (`a@b.io@c.org`, found by fuzzing): the rest goes too, or what follows the first
     // domain would read as an address of its own once the first is redacted.
-    loop {
-        let next = if input[end..].starts_with(b"@") {
-            1
-        } else if input[end..].starts_with(b"%40") {
-            3
-        } else {
-            break;
-        };
+    while let Some(next) = at_sign(&input[end..]) {
         end += next;
         while end < input.len() && DOMAIN[input[end] as usize] {
             end += 1;
@@ -252,7 +271,7 @@ fn email(input: &[u8], at: usize, sep: usize, pending: &mut usize, out: &mut Vec
     out.extend_from_slice(&input[*pending..start]);
     out.extend_from_slice(EMAIL);
     *pending = end;
-    end
+    Some(end)
 }
 
 #[cfg(test)]
@@ -331,6 +350,17 @@ mod tests {
         assert_eq!(plain("mail=jane%40mail.example.org&x"), "mail=:email&x");
         assert_eq!(plain("a@b"), "a@b");
         assert_eq!(plain("@home"), "@home");
+    }
+
+    #[test]
+    fn an_address_ending_a_local_part_goes_with_the_email() {
+        // Found by fuzzing (url_rules): the IP was reduced on its own, leaving `10.9.0.0@…` behind.
+        assert_eq!(plain("\u{89}@10.9.8.0@10.9.8.080a.jorg"), "\u{89}@:email");
+        assert_eq!(plain("x 1.2.3.4@example.com y"), "x :email y");
+        assert_eq!(plain("/u/jo_1.2.3.4%40example.com"), "/u/:email");
+        // Not an email after all: the address is still reduced.
+        assert_eq!(plain("1.2.3.4@home"), "1.2.0.0@home");
+        assert_eq!(plain("2001:db8::1@example.com"), "2001:db8::@example.com");
     }
 
     #[test]
