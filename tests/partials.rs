@@ -298,6 +298,17 @@ fn corrupt_truncated_and_wrong_version_partials_fail_cleanly() {
             "corrupt",
         ),
         ("empty", String::new(), "empty"),
+        // Counts no log can make: refused, so no sum of a merge can overflow.
+        (
+            "huge",
+            text.replacen("\"hits\":", "\"hits\":18446744073709551615,\"h\":", 1),
+            "above 281474976710656",
+        ),
+        (
+            "negative",
+            text.replacen("\"hits\":", "\"hits\":-1,\"h\":", 1),
+            "negative",
+        ),
     ];
     for (name, content, says) in cases {
         let p = d.dir.path().join(format!("{name}.partial"));

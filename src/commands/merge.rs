@@ -70,6 +70,22 @@ fn json_reason(e: &serde_json::Error) -> String {
     }
 }
 
+/// The largest count a partial may hold (2^48: 281 TB of bytes, or hits, in one day). A larger one can
+/// only come from a damaged file, and refusing it keeps every sum of a merge (up to 65,536 partials or
+/// days of such counts) inside `u64`.
+pub const MAX_COUNT: u64 = 1 << 48;
+
+/// True when every number in `value` is an integer from 0 to [`MAX_COUNT`] (partials hold nothing else).
+fn counts_in_range(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => n.as_u64().is_some_and(|n| n <= MAX_COUNT),
+        Value::Array(items) => items.iter().all(counts_in_range),
+        Value::Object(fields) => fields.values().all(counts_in_range),
+        _ => true,
+    }
+}
+
 /// Parses one line as a partial of this version.
 pub fn parse_line(input: &InputName, line_no: u64, line: &[u8]) -> Result<Partial, Error> {
     let header: Header =
@@ -92,8 +108,23 @@ pub fn parse_line(input: &InputName, line_no: u64, line: &[u8]) -> Result<Partia
             ),
         ));
     }
-    let p: Partial =
+    let value: serde_json::Value =
         serde_json::from_slice(line).map_err(|e| bad(input, line_no, json_reason(&e)))?;
+    if !counts_in_range(&value) {
+        return Err(bad(
+            input,
+            line_no,
+            format!("corrupt partial: a count is negative or above {MAX_COUNT}"),
+        ));
+    }
+    // From a value there is no column to name.
+    let p: Partial = serde_json::from_value(value).map_err(|_| {
+        bad(
+            input,
+            line_no,
+            "corrupt partial: a field does not match the partial format".into(),
+        )
+    })?;
     if p.day_numbers().is_none() {
         return Err(bad(
             input,
