@@ -42,31 +42,39 @@ fn temp_entries(parent: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Starts `logveil report --csv/--json TARGET` reading stdin, waits until its temporary output exists,
-/// feeds it part of a log (never closing stdin), then kills it with SIGKILL.
+/// Starts `logveil report --csv/--json/--partial TARGET` reading stdin, waits until its temporary output
+/// exists, feeds it part of a log (never closing stdin), then stops it with SIGTERM; then the same again
+/// with SIGKILL. Neither run may finish.
 fn kill_half_way(args: &[&str], parent: &Path) {
-    let mut child = common::bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while temp_entries(parent).is_empty() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no temporary output appeared"
-        );
-        std::thread::sleep(Duration::from_millis(20));
+    for signal in ["TERM", "KILL"] {
+        let mut child = common::bin()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while temp_entries(parent).is_empty() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no temporary output appeared"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let log = fs::read(common::corpus("combined-elastic-apache_logs.log")).unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&log[..log.len() / 2]).unwrap();
+        stdin.flush().unwrap();
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "SIG{signal}: the run finished");
+        drop(stdin);
     }
-    let log = fs::read(common::corpus("combined-elastic-apache_logs.log")).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&log[..log.len() / 2]).unwrap();
-    stdin.flush().unwrap();
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    drop(stdin);
 }
 
 #[test]
@@ -144,7 +152,7 @@ fn csv_dir_with_other_files_is_refused_first() {
     assert_eq!(temp_entries(root.path()), Vec::<String>::new());
 }
 
-/// `--partial FILE` is written like `--json`: a run killed with SIGKILL (here while it reads, with its
+/// `--partial FILE` is written like `--json`: a run killed with SIGTERM or SIGKILL (here while it reads, with its
 /// temporary partial open beside the target) leaves the previous partial whole and mergeable, and the next
 /// run replaces it and removes the killed run's temporary file.
 #[test]

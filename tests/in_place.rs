@@ -209,6 +209,13 @@ fn temp_size(pid: u32, dir: &Path, except: &Path) -> Option<u64> {
 
 #[test]
 fn killed_half_way_leaves_the_original_and_nothing_else() {
+    for signal in ["KILL", "TERM"] {
+        killed_half_way(signal);
+    }
+}
+
+/// Runs `--in-place` on a 40 MB gzip log and sends it `signal` half-way.
+fn killed_half_way(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     let dir_path: PathBuf = std::fs::canonicalize(dir.path()).unwrap();
     // About 40 MB of real log, gzip: long enough to be caught half-way.
@@ -235,17 +242,26 @@ fn killed_half_way_leaves_the_original_and_nothing_else() {
     let started = wait_until(Duration::from_secs(30), || {
         temp_size(child.id(), &dir_path, &f).is_some_and(|n| n > 0)
     });
-    assert!(started, "no temporary output seen");
+    assert!(started, "SIG{signal}: no temporary output seen");
     assert!(
         child.try_wait().unwrap().is_none(),
-        "finished before the kill"
+        "SIG{signal}: finished before the signal"
     );
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    assert_eq!(std::fs::read(&f).unwrap(), original, "original changed");
+    let sent = std::process::Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "SIG{signal}: {status:?}");
+    assert_eq!(
+        std::fs::read(&f).unwrap(),
+        original,
+        "SIG{signal}: original changed"
+    );
     assert_eq!(
         listing(&dir_path),
         ["access.log.2.gz"],
-        "something was left beside it"
+        "SIG{signal}: something was left beside it"
     );
 }
