@@ -1047,7 +1047,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                     output: None,
                     source,
                 })?;
-            let _ = std::io::stderr().is_terminal();
             Ok(crate::error::EXIT_OK)
         }
     }

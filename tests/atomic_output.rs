@@ -10,6 +10,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use rustix::process::Signal;
+
 fn fixture_log() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/report-small.log")
@@ -46,7 +48,7 @@ fn temp_entries(parent: &Path) -> Vec<String> {
 /// exists, feeds it part of a log (never closing stdin), then stops it with SIGTERM; then the same again
 /// with SIGKILL. Neither run may finish.
 fn kill_half_way(args: &[&str], parent: &Path) {
-    for signal in ["TERM", "KILL"] {
+    for (signal, sig) in [("TERM", Signal::TERM), ("KILL", Signal::KILL)] {
         let mut child = common::bin()
             .args(args)
             .stdin(Stdio::piped())
@@ -66,11 +68,7 @@ fn kill_half_way(args: &[&str], parent: &Path) {
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(&log[..log.len() / 2]).unwrap();
         stdin.flush().unwrap();
-        let sent = std::process::Command::new("kill")
-            .args([format!("-{signal}"), child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
+        common::signal(child.id(), sig);
         let status = child.wait().unwrap();
         assert!(!status.success(), "SIG{signal}: the run finished");
         drop(stdin);

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::*;
+use rustix::process::Signal;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -209,13 +210,13 @@ fn temp_size(pid: u32, dir: &Path, except: &Path) -> Option<u64> {
 
 #[test]
 fn killed_half_way_leaves_the_original_and_nothing_else() {
-    for signal in ["KILL", "TERM"] {
-        killed_half_way(signal);
+    for (name, sig) in [("KILL", Signal::KILL), ("TERM", Signal::TERM)] {
+        killed_half_way(name, sig);
     }
 }
 
-/// Runs `--in-place` on a 40 MB gzip log and sends it `signal` half-way.
-fn killed_half_way(signal: &str) {
+/// Runs `--in-place` on a 40 MB gzip log and sends it `sig` (called `signal`) half-way.
+fn killed_half_way(signal: &str, sig: Signal) {
     let dir = tempfile::tempdir().unwrap();
     let dir_path: PathBuf = std::fs::canonicalize(dir.path()).unwrap();
     // About 40 MB of real log, gzip: long enough to be caught half-way.
@@ -247,11 +248,7 @@ fn killed_half_way(signal: &str) {
         child.try_wait().unwrap().is_none(),
         "SIG{signal}: finished before the signal"
     );
-    let sent = std::process::Command::new("kill")
-        .args([format!("-{signal}"), child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    common::signal(child.id(), sig);
     let status = child.wait().unwrap();
     assert!(!status.success(), "SIG{signal}: {status:?}");
     assert_eq!(
