@@ -249,16 +249,23 @@ fn email(
     while end > dstart && matches!(input[end - 1], b'.' | b'-') {
         end -= 1;
     }
-    let domain = &input[dstart..end];
-    let valid = start < at
-        && memchr::memrchr(b'.', domain).is_some_and(|dot| {
-            dot > 0 && {
-                let tld = &domain[dot + 1..];
-                tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)
-            }
-        });
-    if !valid {
+    if start == at {
         return None;
+    }
+    // The domain ends at its last label that can be a top-level domain (two letters or more): in
+    // `jo@mail.example.org.x9k2` the address is `jo@mail.example.org` (found by fuzzing: once `.x9k2…`,
+    // a token, was redacted, `jo@mail.example.org` stood alone).
+    loop {
+        let domain = &input[dstart..end];
+        let dot = memchr::memrchr(b'.', domain)?;
+        let tld = &domain[dot + 1..];
+        if dot > 0 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic) {
+            break;
+        }
+        end = dstart + dot;
+        while end > dstart && matches!(input[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
     }
     // Chained addresses (`a@b.io@c.org`, found by fuzzing): the rest goes too, or what follows the first
     // domain would read as an address of its own once the first is redacted.
@@ -361,6 +368,16 @@ mod tests {
         // Not an email after all: the address is still reduced.
         assert_eq!(plain("1.2.3.4@home"), "1.2.0.0@home");
         assert_eq!(plain("2001:db8::1@example.com"), "2001:db8::@example.com");
+    }
+
+    #[test]
+    fn an_email_ends_at_its_last_possible_top_level_domain() {
+        // Found by fuzzing (url_rules): `.x9k2…` kept the whole thing from being an address until the
+        // token was redacted.
+        assert_eq!(plain("jo@mail.example.org.x9k2"), ":email.x9k2");
+        assert_eq!(plain("jo@mail.example.org.9.x"), ":email.9.x");
+        assert_eq!(plain("jo@1.2"), "jo@1.2");
+        assert_eq!(plain("jo@org.x9"), "jo@org.x9");
     }
 
     #[test]
