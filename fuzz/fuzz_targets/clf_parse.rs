@@ -37,7 +37,8 @@ fuzz_target!(|data: &[u8]| {
                 r.bytes,
                 r.referer,
                 r.user_agent,
-                Some(r.extra),
+                // Formats with no trailing fields give an empty `extra` at 0.
+                (r.extra.end > 0).then_some(r.extra),
             ]
             .into_iter()
             .flatten()
