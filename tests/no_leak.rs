@@ -261,6 +261,7 @@ fn an_address_as_local_part_leaves_no_address() {
     // Also found by it: the last label (a token) kept `B@2.Ba` from being an address until the token
     // was redacted.
     url_rules_leave_nothing(b"B@2.Ba.Baaaaaaaaa4444aa44444aa4444aa4aa");
+    url_rules_leave_nothing(b"g@1.KK-4065656555165");
     let out = anonymize(
         "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /u/1.2.3.4@example.com?to=jo_10.0.0.1%40mail.example.org HTTP/1.1\" 200 5 \"http://x.org/5.6.7.8@example.net\" \"UA\"",
     );

@@ -1,5 +1,6 @@
 //! Any bytes as a CLF-family line and as the head of a file: parsing and format detection must not panic,
-//! and every field of a parsed record lies inside the line, in order, not overlapping.
+//! every field of a parsed record lies inside the line, no two overlap, and the fast CLF scanner accepts no
+//! line the parser refuses.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -26,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
                 continue;
             };
             assert_eq!(r.line, line);
-            let spans: Vec<_> = [
+            let mut spans: Vec<_> = [
                 r.vhost,
                 r.client,
                 r.ident,
@@ -43,9 +44,12 @@ fuzz_target!(|data: &[u8]| {
             .into_iter()
             .flatten()
             .collect();
+            // Field order differs between formats (HAProxy puts the request last): sorted by start, no
+            // two fields overlap.
+            spans.sort_by_key(|s| s.start);
             let mut end = 0;
             for s in spans {
-                assert!(s.start as usize >= end, "fields overlap or go back");
+                assert!(s.start as usize >= end, "{format:?}: fields overlap");
                 assert!(s.start <= s.end && s.end as usize <= line.len());
                 end = s.end as usize;
             }

@@ -252,9 +252,10 @@ fn email(
     if start == at {
         return None;
     }
-    // The domain ends at its last label that can be a top-level domain (two letters or more): in
-    // `jo@mail.example.org.x9k2` the address is `jo@mail.example.org` (found by fuzzing: once `.x9k2…`,
-    // a token, was redacted, `jo@mail.example.org` stood alone).
+    // The domain ends at the last `.` or `-` (or at its end) where what comes before is a domain with a
+    // top-level domain of two letters or more: in `jo@mail.example.org.x9k2` the address is
+    // `jo@mail.example.org`, in `g@1.KK-4065` it is `g@1.KK` (found by fuzzing: once `x9k2…` or
+    // `4065…`, a token or a number, was redacted, what was left was an address).
     loop {
         let domain = &input[dstart..end];
         let dot = memchr::memrchr(b'.', domain)?;
@@ -262,7 +263,7 @@ fn email(
         if dot > 0 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic) {
             break;
         }
-        end = dstart + dot;
+        end = dstart + memchr::memrchr2(b'.', b'-', domain)?;
         while end > dstart && matches!(input[end - 1], b'.' | b'-') {
             end -= 1;
         }
@@ -378,6 +379,8 @@ mod tests {
         assert_eq!(plain("jo@mail.example.org.9.x"), ":email.9.x");
         assert_eq!(plain("jo@1.2"), "jo@1.2");
         assert_eq!(plain("jo@org.x9"), "jo@org.x9");
+        assert_eq!(plain("g@1.KK-4065656555165"), ":email-4065656555165");
+        assert_eq!(plain("jo@a.example.co-uk"), ":email-uk");
     }
 
     #[test]
