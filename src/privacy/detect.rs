@@ -25,6 +25,7 @@ use std::ops::Range;
 use super::IpPolicy;
 use super::ip::{parse_ipv4_prefix, parse_ipv6, parse_ipv6_prefix};
 use super::pseudonym::{is_v4_pseudonym, is_v6_pseudonym};
+use super::scrub::email_domain_len;
 
 /// What kind of personal data a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -411,19 +412,16 @@ fn scan_emails(line: &[u8], hits: &mut Vec<Hit>) {
         while end < line.len() && DOMAIN[line[end] as usize] {
             end += 1;
         }
-        while end > dstart && matches!(line[end - 1], b'.' | b'-') {
-            end -= 1;
-        }
-        let domain = &line[dstart..end];
-        let valid = start < at
-            && memchr::memrchr(b'.', domain).is_some_and(|dot| {
-                let tld = &domain[dot + 1..];
-                dot > 0
-                    && tld.len() >= 2
-                    && tld.iter().all(u8::is_ascii_alphabetic)
-                    && !NOT_TLDS.iter().any(|x| x.eq_ignore_ascii_case(tld))
-            });
-        if valid {
+        // The domain as the scrubber reads it (`jo@example.org.x9k2` holds `jo@example.org`).
+        let domain = if start < at {
+            email_domain_len(&line[dstart..end], |tld| {
+                !NOT_TLDS.iter().any(|x| x.eq_ignore_ascii_case(tld))
+            })
+        } else {
+            None
+        };
+        if let Some(len) = domain {
+            let end = dstart + len;
             hits.push(Hit {
                 kind: Kind::Email,
                 start,
@@ -922,6 +920,9 @@ mod tests {
         one("mail%40example.org", Kind::Email, "m***@***.org");
         one("?q=jane%40mail.example.org", Kind::Email, "j***@***.org");
         none("a@b @home logo@2x.png icon@3x.JPG /u/:email/p");
+        // As the scrubber reads them: the domain ends where a top-level domain can end.
+        one("x jo@mail.example.org.x9k2 y", Kind::Email, "j***@***.org");
+        one("x g@1.KK-4 y", Kind::Email, "g***@***.KK");
     }
 
     #[test]

@@ -228,6 +228,28 @@ fn at_sign(rest: &[u8]) -> Option<usize> {
     }
 }
 
+/// The length of the email domain at the start of `run` (letters, digits, `.` and `-` after an `@`), if
+/// there is one: it ends at the last `.` or `-` (or at the end of `run`) where what comes before is a
+/// domain whose top-level domain is two letters or more and passes `tld_ok`. So in
+/// `jo@mail.example.org.x9k2` the domain is `mail.example.org`, in `g@1.KK-4065` it is `1.KK` (found by
+/// fuzzing: once `x9k2…` or `4065…`, a token or a number, was redacted, what was left was an address).
+/// Shared with `check`'s detector, so that both see the same addresses.
+pub(crate) fn email_domain_len(run: &[u8], tld_ok: impl Fn(&[u8]) -> bool) -> Option<usize> {
+    let mut end = run.len();
+    loop {
+        while end > 0 && matches!(run[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        let domain = &run[..end];
+        let dot = memchr::memrchr(b'.', domain)?;
+        let tld = &domain[dot + 1..];
+        if dot > 0 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic) && tld_ok(tld) {
+            return Some(end);
+        }
+        end = memchr::memrchr2(b'.', b'-', domain)?;
+    }
+}
+
 /// Tries to read an email address whose `@` (or `%40`, `sep` bytes long) is at `at`. When there is
 /// one, it is redacted and the position after it returned; otherwise nothing is written.
 fn email(
@@ -246,28 +268,10 @@ fn email(
     while end < input.len() && DOMAIN[input[end] as usize] {
         end += 1;
     }
-    while end > dstart && matches!(input[end - 1], b'.' | b'-') {
-        end -= 1;
-    }
     if start == at {
         return None;
     }
-    // The domain ends at the last `.` or `-` (or at its end) where what comes before is a domain with a
-    // top-level domain of two letters or more: in `jo@mail.example.org.x9k2` the address is
-    // `jo@mail.example.org`, in `g@1.KK-4065` it is `g@1.KK` (found by fuzzing: once `x9k2…` or
-    // `4065…`, a token or a number, was redacted, what was left was an address).
-    loop {
-        let domain = &input[dstart..end];
-        let dot = memchr::memrchr(b'.', domain)?;
-        let tld = &domain[dot + 1..];
-        if dot > 0 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic) {
-            break;
-        }
-        end = dstart + memchr::memrchr2(b'.', b'-', domain)?;
-        while end > dstart && matches!(input[end - 1], b'.' | b'-') {
-            end -= 1;
-        }
-    }
+    end = dstart + email_domain_len(&input[dstart..end], |_| true)?;
     // Chained addresses (`a@b.io@c.org`, found by fuzzing): the rest goes too, or what follows the first
     // domain would read as an address of its own once the first is redacted.
     while let Some(next) = at_sign(&input[end..]) {
