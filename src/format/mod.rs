@@ -12,6 +12,7 @@ pub mod clf;
 pub mod cloud;
 pub mod detect;
 pub mod json;
+mod scan;
 pub mod spec;
 pub mod w3c;
 

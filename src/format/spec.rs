@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::record::{Action, Gaps, Others, Record, Span, TimeKind};
+use crate::record::{Action, Gaps, Record, Span, TimeKind};
 
 /// Where a directive's value goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,11 +45,33 @@ enum Item {
     Field { slot: Slot, name: String },
 }
 
+/// Where a field ends, decided once when the format is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Between double quotes: at the first quote not escaped by a backslash.
+    Quoted,
+    /// At the first occurrence of this byte.
+    Byte(u8),
+    /// A client list (`a, b`): at the first space not after a comma.
+    List,
+    /// A CLF time between brackets: exactly 26 bytes.
+    ClfTime,
+    /// The last item: at the end of the line.
+    Line,
+}
+
+/// One step of the compiled parser: a literal, then a field (absent for the format's trailing literal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Step {
+    lit: Box<[u8]>,
+    field: Option<(Slot, End)>,
+}
+
 /// A compiled `LogFormat` or `log_format` string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
     source: String,
-    items: Vec<Item>,
+    steps: Vec<Step>,
     gaps: Gaps,
 }
 
@@ -150,56 +172,99 @@ impl Spec {
         }
         Ok(Spec {
             source: source.to_string(),
-            items,
+            steps: steps(&items)?,
             gaps,
         })
     }
 
     /// Parses one line (without its terminator).
     pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
-        let mut r = Record::fields(line);
+        // Built in the returned value, not moved into it at the end (a record is a few hundred bytes).
+        let mut out = Some(Record::fields(line));
+        let r = out.as_mut()?;
         r.gaps = self.gaps;
-        let mut others = Others::default();
         let mut pos = 0;
-        let n = self.items.len();
-        for (i, item) in self.items.iter().enumerate() {
-            match item {
-                Item::Lit(lit) => {
-                    if !line[pos..].starts_with(lit) {
-                        return None;
-                    }
-                    pos += lit.len();
-                }
-                Item::Field { slot, .. } => {
-                    let quoted = i > 0
-                        && matches!(&self.items[i - 1], Item::Lit(l) if l.ends_with(b"\""))
-                        && matches!(self.items.get(i + 1), Some(Item::Lit(l)) if l.starts_with(b"\""));
-                    let rest = &line[pos..];
-                    let len = if quoted {
-                        quoted_len(rest)?
-                    } else {
-                        match self.items.get(i + 1) {
-                            Some(Item::Lit(l)) => {
-                                field_len(rest, l[0], *slot == Slot::Client && l[0] == b' ')?
-                            }
-                            _ if i + 1 == n => rest.len(),
-                            _ => return None,
-                        }
-                    };
-                    let span = Span::new(pos, pos + len);
-                    if !place(&mut r, &mut others, *slot, span, &line[pos..pos + len]) {
-                        return None;
-                    }
-                    pos += len;
-                }
+        for step in &self.steps {
+            let lit = &step.lit[..];
+            let literal_ok = match lit.len() {
+                0 => true,
+                1 => line.get(pos) == Some(&lit[0]),
+                _ => starts_with(&line[pos..], lit),
+            };
+            if !literal_ok {
+                return None;
             }
+            pos += lit.len();
+            let Some((slot, end)) = step.field else {
+                break;
+            };
+            let rest = &line[pos..];
+            let len = match end {
+                End::Quoted => quoted_len(rest)?,
+                End::Byte(b) => super::scan::find_byte(rest, b)?,
+                End::List => field_len(rest, b' ', true)?,
+                End::ClfTime => (rest.len() >= 26).then_some(26)?,
+                End::Line => rest.len(),
+            };
+            if !place(r, slot, Span::new(pos, pos + len), &rest[..len]) {
+                return None;
+            }
+            pos += len;
         }
         if pos != line.len() {
             return None;
         }
-        r.others = others;
-        Some(r)
+        out
     }
+}
+
+/// The parser steps of a merged item list: each field with the literal before it and where it ends.
+fn steps(items: &[Item]) -> Result<Vec<Step>, SpecError> {
+    let mut steps = Vec::with_capacity(items.len() / 2 + 1);
+    let mut lit: &[u8] = &[];
+    for (i, item) in items.iter().enumerate() {
+        let (slot, name) = match item {
+            Item::Lit(l) => {
+                lit = l;
+                continue;
+            }
+            Item::Field { slot, name } => (*slot, name),
+        };
+        let after = match items.get(i + 1) {
+            Some(Item::Lit(l)) => Some(&l[..]),
+            None => None,
+            // Adjacent fields were merged: cannot happen, but a format must never be guessed.
+            Some(Item::Field { .. }) => return Err(SpecError::Unknown(name.clone())),
+        };
+        let end = match after {
+            None => End::Line,
+            Some(l) if lit.ends_with(b"\"") && l.starts_with(b"\"") => End::Quoted,
+            Some(l)
+                if slot == Slot::Time(TimeKind::Clf)
+                    && lit.ends_with(b"[")
+                    && l.starts_with(b"]") =>
+            {
+                End::ClfTime
+            }
+            Some(l) if slot == Slot::Client && l[0] == b' ' => End::List,
+            Some(l) => End::Byte(l[0]),
+        };
+        steps.push(Step {
+            lit: std::mem::take(&mut lit).into(),
+            field: Some((slot, end)),
+        });
+    }
+    steps.push(Step {
+        lit: lit.into(),
+        field: None,
+    });
+    Ok(steps)
+}
+
+/// True when `rest` starts with `lit` (short literals: a byte loop, no call).
+#[inline]
+fn starts_with(rest: &[u8], lit: &[u8]) -> bool {
+    rest.len() >= lit.len() && rest.iter().zip(lit).all(|(a, b)| a == b)
 }
 
 /// Length of an unquoted field ending before `end` (`, ` continues a client list).
@@ -233,7 +298,7 @@ fn quoted_len(rest: &[u8]) -> Option<usize> {
 
 /// Puts a field into the record, checking the shape of typed fields.
 #[inline]
-fn place(r: &mut Record<'_>, others: &mut Others, slot: Slot, span: Span, value: &[u8]) -> bool {
+fn place(r: &mut Record<'_>, slot: Slot, span: Span, value: &[u8]) -> bool {
     match slot {
         Slot::Vhost => r.vhost = Some(span),
         Slot::Client => {
@@ -277,7 +342,7 @@ fn place(r: &mut Record<'_>, others: &mut Others, slot: Slot, span: Span, value:
         Slot::SecGpc => r.sec_gpc = Some(span),
         Slot::Other(Action::Keep) => {}
         Slot::Other(Action::Scrub) if r.gaps == Gaps::Scrub => {}
-        Slot::Other(a) => return others.push(span, a),
+        Slot::Other(a) => return r.others.push(span, a),
     }
     true
 }
