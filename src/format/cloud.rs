@@ -6,14 +6,14 @@
 //! everything else (ARNs, trace ids, backend addresses, the syslog prefix) is scrubbed as free text
 //! ([`Gaps::Scrub`]). Columns added by later versions of a log are accepted and scrubbed.
 
-use crate::record::{Action, Gaps, Others, Record, Span, TimeKind};
+use crate::record::{Action, Gaps, Record, Span, TimeKind};
 
 /// Most columns looked at.
 const MAX_COLUMNS: usize = 40;
 
-/// The columns of `line` from `start`: their spans (quotes and brackets excluded) and how many there are.
-fn columns(line: &[u8], start: usize) -> Option<([Span; MAX_COLUMNS], usize)> {
-    let mut cols = [Span::default(); MAX_COLUMNS];
+/// The columns of `line` from `start`, as spans (quotes and brackets excluded) into `cols`: how many
+/// there are.
+fn columns(line: &[u8], start: usize, cols: &mut [Span; MAX_COLUMNS]) -> Option<usize> {
     let mut n = 0;
     let mut pos = start;
     while pos < line.len() && n < MAX_COLUMNS {
@@ -37,7 +37,7 @@ fn columns(line: &[u8], start: usize) -> Option<([Span; MAX_COLUMNS], usize)> {
                 }
             }
             None => {
-                let len = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+                let len = super::scan::find_byte(rest, b' ').unwrap_or(rest.len());
                 cols[n] = Span::new(pos, pos + len);
                 pos + len
             }
@@ -51,7 +51,7 @@ fn columns(line: &[u8], start: usize) -> Option<([Span; MAX_COLUMNS], usize)> {
             pos += 1;
         }
     }
-    Some((cols, n))
+    Some(n)
 }
 
 fn is_digits(b: &[u8]) -> bool {
@@ -71,7 +71,8 @@ fn base(line: &[u8], time_kind: TimeKind) -> Record<'_> {
 
 /// An ALB access log line (`http`, `https`, `h2`, `grpcs`, `ws` or `wss` requests).
 pub fn parse_alb(line: &[u8]) -> Option<Record<'_>> {
-    let (c, n) = columns(line, 0)?;
+    let mut c = [Span::default(); MAX_COLUMNS];
+    let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
     if n < 14
         || !matches!(
@@ -101,7 +102,8 @@ pub fn parse_alb(line: &[u8]) -> Option<Record<'_>> {
 
 /// A Classic Load Balancer access log line.
 pub fn parse_elb(line: &[u8]) -> Option<Record<'_>> {
-    let (c, n) = columns(line, 0)?;
+    let mut c = [Span::default(); MAX_COLUMNS];
+    let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
     if !(13..=15).contains(&n)
         || !is_iso(get(0))
@@ -122,7 +124,8 @@ pub fn parse_elb(line: &[u8]) -> Option<Record<'_>> {
 
 /// An S3 server access log line.
 pub fn parse_s3(line: &[u8]) -> Option<Record<'_>> {
-    let (c, n) = columns(line, 0)?;
+    let mut c = [Span::default(); MAX_COLUMNS];
+    let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
     if n < 17
         || !super::clf::is_clf_time(get(2))
@@ -134,11 +137,9 @@ pub fn parse_s3(line: &[u8]) -> Option<Record<'_>> {
     let mut r = base(line, TimeKind::Clf);
     r.time = Some(c[2]);
     r.client = Some(c[3]);
-    let mut others = Others::default();
-    if get(4) != b"-" && !others.push(c[4], Action::Drop) {
+    if get(4) != b"-" && !r.others.push(c[4], Action::Drop) {
         return None;
     }
-    r.others = others;
     r.request = Some(c[8]);
     r.status = Some(c[9]);
     r.bytes = Some(c[11]);
@@ -152,17 +153,14 @@ pub fn parse_s3(line: &[u8]) -> Option<Record<'_>> {
 
 /// A HAProxy HTTP log line, with or without its syslog prefix (`Sep 25 06:05:27 host haproxy[6801]: `).
 pub fn parse_haproxy(line: &[u8]) -> Option<Record<'_>> {
-    let start = match memchr::memmem::find(line, b"]: ") {
-        Some(at) if memchr::memmem::find(&line[..at], b"[").is_some() => at + 3,
-        _ => 0,
-    };
-    let (c, n) = columns(line, start)?;
+    let start = syslog_prefix_len(line);
+    let mut c = [Span::default(); MAX_COLUMNS];
+    let n = columns(line, start, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
     let accept = get(1);
     if n < 13
         || line[c[1].start as usize - 1] != b'['
-        || accept.len() < 20
-        || !super::clf::is_clf_time(&[&accept[..20], b" +0000"].concat())
+        || !is_accept_date(accept)
         || !(is_digits(get(5)) || get(5) == b"-1")
         || !is_digits(get(6).strip_prefix(b"+").unwrap_or(get(6)))
     {
@@ -179,14 +177,38 @@ pub fn parse_haproxy(line: &[u8]) -> Option<Record<'_>> {
     r.status = Some(c[5]);
     r.bytes = Some(c[6]);
     r.request = Some(c[last]);
-    let mut others = Others::default();
     for cookie in [c[7], c[8]] {
-        if &line[cookie.range()] != b"-" && !others.push(cookie, Action::Drop) {
+        if &line[cookie.range()] != b"-" && !r.others.push(cookie, Action::Drop) {
             return None;
         }
     }
-    r.others = others;
     Some(r)
+}
+
+/// The length of a syslog prefix ending in `tag[pid]: `, or 0.
+fn syslog_prefix_len(line: &[u8]) -> usize {
+    for at in memchr::memchr_iter(b']', line) {
+        if line[at + 1..].starts_with(b": ") {
+            return if memchr::memchr(b'[', &line[..at]).is_some() {
+                at + 3
+            } else {
+                0
+            };
+        }
+    }
+    0
+}
+
+/// HAProxy's accept date, `dd/Mon/yyyy:hh:mm:ss.mmm` (local time, no zone): a CLF time once a zone is added.
+fn is_accept_date(accept: &[u8]) -> bool {
+    let mut time = *b"dd/Mon/yyyy:hh:mm:ss +0000";
+    match accept.get(..20) {
+        Some(date) => {
+            time[..20].copy_from_slice(date);
+            super::clf::is_clf_time(&time)
+        }
+        None => false,
+    }
 }
 
 #[cfg(test)]
