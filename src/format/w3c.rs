@@ -39,8 +39,22 @@ enum Field {
 }
 
 fn field_of(name: &[u8]) -> Field {
-    let name = name.to_ascii_lowercase();
-    match name.as_slice() {
+    // Lowered on the stack: a file may repeat its header every few lines.
+    let mut lower = [0u8; 64];
+    let long;
+    let buf: &[u8] = match lower.get_mut(..name.len()) {
+        Some(buf) => {
+            buf.copy_from_slice(name);
+            buf.make_ascii_lowercase();
+            buf
+        }
+        None => {
+            long = name.to_ascii_lowercase();
+            &long
+        }
+    };
+    let contains = |part: &[u8]| buf.windows(part.len()).any(|w| w == part);
+    match buf {
         b"date" | b"date-local" => Field::Date,
         b"time" | b"time-local" => Field::Time,
         b"c-ip" => Field::Client,
@@ -56,7 +70,7 @@ fn field_of(name: &[u8]) -> Field {
         b"sc-bytes" => Field::Bytes,
         b"cs(dnt)" => Field::Dnt,
         b"cs(sec-gpc)" => Field::Gpc,
-        n if [
+        _ if [
             &b"cookie"[..],
             b"session",
             b"username",
@@ -66,8 +80,8 @@ fn field_of(name: &[u8]) -> Field {
             b"-long",
             b"clappsig",
         ]
-        .iter()
-        .any(|k| memchr::memmem::find(n, k).is_some()) =>
+        .into_iter()
+        .any(contains) =>
         {
             Field::Drop
         }
@@ -167,7 +181,7 @@ impl Layout {
                 let close = closing_quote(&rest[1..], sep)?;
                 (Span::new(pos + 1, pos + 1 + close), pos + close + 2)
             } else {
-                let len = memchr::memchr(sep, rest).unwrap_or(rest.len());
+                let len = super::scan::find_byte(rest, sep).unwrap_or(rest.len());
                 (Span::new(pos, pos + len), pos + len)
             };
             let value = &line[span.range()];
@@ -263,6 +277,17 @@ mod tests {
         let r = l.parse(br#"2012-08-15 17:00:00.363 "70.95.0.0" "Mozilla/5.0 (Linux)" " garbage w/ spaces ""#).unwrap();
         assert_eq!(r.opt(r.client), b"70.95.0.0");
         assert_eq!(r.opt(r.user_agent), b"Mozilla/5.0 (Linux)");
+    }
+
+    #[test]
+    fn field_names_are_matched_without_case_at_any_length() {
+        assert_eq!(field_of(b"C-IP"), Field::Client);
+        assert_eq!(field_of(b"cs(Cookie)"), Field::Drop);
+        assert_eq!(field_of(b"x-Session-Id"), Field::Drop);
+        let long = [&b"x-"[..], &[b'a'; 70], b"-COOKIE"].concat();
+        assert_eq!(field_of(&long), Field::Drop);
+        assert_eq!(field_of(&[b'a'; 70]), Field::Other);
+        assert_eq!(field_of(b"time-taken"), Field::Other);
     }
 
     #[test]
