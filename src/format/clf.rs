@@ -161,10 +161,7 @@ fn space(line: &[u8], at: usize) -> Option<usize> {
 #[inline]
 fn token_end(line: &[u8], at: usize) -> Option<usize> {
     let rest = line.get(at..)?;
-    let len = rest
-        .iter()
-        .position(|&c| c == b' ' || c == b'\t')
-        .unwrap_or(rest.len());
+    let len = super::scan::find_byte2(rest, b' ', b'\t').unwrap_or(rest.len());
     (len > 0).then_some(at + len)
 }
 
