@@ -40,66 +40,167 @@ enum Slot {
     Remove,
 }
 
-/// The slot of `key` (ASCII case and `-`/`_` ignored) at nesting `depth` (1: top level) inside a header
-/// object or not.
-fn slot_of(key: &[u8], in_headers: bool) -> Option<Slot> {
-    let mut k = [0u8; 32];
-    k.get_mut(..key.len())?.copy_from_slice(key);
-    // Over the whole fixed-size buffer: a loop the compiler turns into a few vector instructions.
-    for b in &mut k {
-        *b = match b.to_ascii_lowercase() {
+/// Keys known wherever they appear, header objects included (lowercase, `_` for `-`).
+const HEADER_KEYS: &[(&str, Slot)] = &[
+    ("user_agent", Slot::Agent),
+    ("http_user_agent", Slot::Agent),
+    ("agent", Slot::Agent),
+    ("referer", Slot::Referer),
+    ("referrer", Slot::Referer),
+    ("http_referer", Slot::Referer),
+    ("dnt", Slot::Dnt),
+    ("http_dnt", Slot::Dnt),
+    ("sec_gpc", Slot::Gpc),
+    ("http_sec_gpc", Slot::Gpc),
+    ("cookie", Slot::Remove),
+    ("set_cookie", Slot::Remove),
+    ("http_cookie", Slot::Remove),
+    ("authorization", Slot::Remove),
+    ("proxy_authorization", Slot::Remove),
+    ("http_authorization", Slot::Remove),
+    ("x_forwarded_for", Slot::Ips),
+    ("http_x_forwarded_for", Slot::Ips),
+    ("x_real_ip", Slot::Ips),
+    ("forwarded", Slot::Ips),
+    ("true_client_ip", Slot::Ips),
+    ("cf_connecting_ip", Slot::Ips),
+    ("xff", Slot::Ips),
+];
+
+/// Keys known outside header objects only.
+const TOP_KEYS: &[(&str, Slot)] = &[
+    ("remote_ip", Slot::Client),
+    ("client_ip", Slot::Client),
+    ("clienthost", Slot::Client),
+    ("remote_addr", Slot::Client),
+    ("ip", Slot::Client),
+    ("client", Slot::Client),
+    ("clientaddr", Slot::Ips),
+    ("realip_remote_addr", Slot::Ips),
+    ("server_addr", Slot::Ips),
+    ("upstream_addr", Slot::Ips),
+    ("ts", Slot::Time),
+    ("time", Slot::Time),
+    ("timestamp", Slot::Time),
+    ("@timestamp", Slot::Time),
+    ("time_local", Slot::Time),
+    ("time_iso8601", Slot::Time),
+    ("startutc", Slot::Time),
+    ("date", Slot::Time),
+    ("msec", Slot::Time),
+    ("request", Slot::Request),
+    ("method", Slot::Method),
+    ("request_method", Slot::Method),
+    ("requestmethod", Slot::Method),
+    ("uri", Slot::Target),
+    ("request_uri", Slot::Target),
+    ("requestpath", Slot::Target),
+    ("path", Slot::Target),
+    ("url", Slot::Target),
+    ("args", Slot::Query),
+    ("query_string", Slot::Query),
+    ("query", Slot::Query),
+    ("status", Slot::Status),
+    ("downstreamstatus", Slot::Status),
+    ("size", Slot::Bytes),
+    ("body_bytes_sent", Slot::Bytes),
+    ("bytes_sent", Slot::Bytes),
+    ("downstreamcontentsize", Slot::Bytes),
+    ("bytes", Slot::Bytes),
+    ("length", Slot::Bytes),
+    ("host", Slot::Vhost),
+    ("http_host", Slot::Vhost),
+    ("server_name", Slot::Vhost),
+    ("requesthost", Slot::Vhost),
+    ("remote_user", Slot::User),
+    ("user", Slot::User),
+    ("user_id", Slot::User),
+    ("clientusername", Slot::User),
+    ("username", Slot::User),
+];
+
+/// A key byte as the tables spell it: ASCII lowercase, `_` for `-`.
+#[inline]
+fn fold(b: u8) -> u8 {
+    FOLD[usize::from(b)]
+}
+
+/// [`fold`] as a table.
+const FOLD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match (i as u8).to_ascii_lowercase() {
             b'-' => b'_',
             c => c,
         };
+        i += 1;
     }
-    let k = &k[..key.len()];
-    let k = if in_headers {
-        k
-    } else {
-        k.strip_prefix(b"request_")
-            .filter(|r| !r.is_empty() && !matches!(*r, b"method" | b"uri" | b"time"))
-            .unwrap_or(k)
-    };
-    Some(match k {
-        b"user_agent" | b"http_user_agent" | b"agent" => Slot::Agent,
-        b"referer" | b"referrer" | b"http_referer" => Slot::Referer,
-        b"dnt" | b"http_dnt" => Slot::Dnt,
-        b"sec_gpc" | b"http_sec_gpc" => Slot::Gpc,
-        b"cookie"
-        | b"set_cookie"
-        | b"http_cookie"
-        | b"authorization"
-        | b"proxy_authorization"
-        | b"http_authorization" => Slot::Remove,
-        b"x_forwarded_for"
-        | b"http_x_forwarded_for"
-        | b"x_real_ip"
-        | b"forwarded"
-        | b"true_client_ip"
-        | b"cf_connecting_ip"
-        | b"xff" => Slot::Ips,
-        _ if in_headers => return None,
-        b"remote_ip" | b"client_ip" | b"clienthost" | b"remote_addr" | b"ip" | b"client" => {
-            Slot::Client
+    t
+};
+
+/// The table bucket of a key: from its length and its first and last bytes, so that most keys of a log
+/// (which are not known keys) are turned away without being compared.
+#[inline]
+fn bucket(key: &[u8]) -> usize {
+    match (key.first(), key.last()) {
+        (Some(&f), Some(&l)) => {
+            (key.len() * 61 + usize::from(fold(f)) * 7 + usize::from(fold(l))) % BUCKETS
         }
-        b"clientaddr" | b"realip_remote_addr" | b"server_addr" | b"upstream_addr" => Slot::Ips,
-        b"ts" | b"time" | b"timestamp" | b"@timestamp" | b"time_local" | b"time_iso8601"
-        | b"startutc" | b"date" | b"msec" => Slot::Time,
-        b"request" => Slot::Request,
-        b"method" | b"request_method" | b"requestmethod" => Slot::Method,
-        b"uri" | b"request_uri" | b"requestpath" | b"path" | b"url" => Slot::Target,
-        b"args" | b"query_string" | b"query" => Slot::Query,
-        b"status" | b"downstreamstatus" => Slot::Status,
-        b"size"
-        | b"body_bytes_sent"
-        | b"bytes_sent"
-        | b"downstreamcontentsize"
-        | b"bytes"
-        | b"length" => Slot::Bytes,
-        b"host" | b"http_host" | b"server_name" | b"requesthost" => Slot::Vhost,
-        b"remote_user" | b"user" | b"user_id" | b"clientusername" | b"username" => Slot::User,
-        _ => return None,
+        _ => 0,
+    }
+}
+
+const BUCKETS: usize = 512;
+
+/// Known keys by [`bucket`]: name, slot, and whether it is known inside header objects.
+type KeyTable = Vec<Vec<(&'static [u8], Slot, bool)>>;
+
+fn key_table() -> &'static KeyTable {
+    static TABLE: std::sync::OnceLock<KeyTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: KeyTable = vec![Vec::new(); BUCKETS];
+        let all = HEADER_KEYS.iter().map(|&(n, s)| (n, s, true));
+        for (name, slot, header) in all.chain(TOP_KEYS.iter().map(|&(n, s)| (n, s, false))) {
+            t[bucket(name.as_bytes())].push((name.as_bytes(), slot, header));
+        }
+        t
     })
+}
+
+/// The slot of a key spelled as the tables spell it, ASCII case and `-`/`_` aside.
+#[inline]
+fn lookup(key: &[u8], in_headers: bool) -> Option<Slot> {
+    key_table()[bucket(key)]
+        .iter()
+        .find(|(name, _, header)| {
+            (*header || !in_headers)
+                && name.len() == key.len()
+                && name.iter().zip(key).all(|(n, k)| *n == fold(*k))
+        })
+        .map(|&(_, slot, _)| slot)
+}
+
+/// The slot of `key` (ASCII case and `-`/`_` ignored), inside a header object or not. Outside headers,
+/// `request_NAME` (Traefik's captured headers) is read as `NAME`, except `request_method`, `request_uri`
+/// and `request_time`, which are keys of their own.
+fn slot_of(key: &[u8], in_headers: bool) -> Option<Slot> {
+    if !in_headers
+        && key.len() > 8
+        && fold(key[0]) == b'r'
+        && fold(key[7]) == b'_'
+        && key[..7].eq_ignore_ascii_case(b"request")
+    {
+        let rest = &key[8..];
+        let own = [&b"method"[..], b"uri", b"time"];
+        if !own
+            .iter()
+            .any(|o| o.len() == rest.len() && o.iter().zip(rest).all(|(a, b)| *a == fold(*b)))
+        {
+            return lookup(rest, false);
+        }
+    }
+    lookup(key, in_headers)
 }
 
 /// The bytes that end a number, `true`, `false` or `null`.
@@ -451,6 +552,48 @@ fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_found_whatever_their_case_and_dashes() {
+        let cases: &[(&[u8], bool, Option<Slot>)] = &[
+            (b"remote_ip", false, Some(Slot::Client)),
+            (b"ClientHost", false, Some(Slot::Client)),
+            (b"REMOTE-ADDR", false, Some(Slot::Client)),
+            (b"ClientAddr", false, Some(Slot::Ips)),
+            (b"ClientPort", false, None),
+            (b"User-Agent", true, Some(Slot::Agent)),
+            (b"X-Forwarded-For", true, Some(Slot::Ips)),
+            (b"Cookie", true, Some(Slot::Remove)),
+            (b"remote_ip", true, None),
+            (b"request_User-Agent", false, Some(Slot::Agent)),
+            (b"request_Referer", false, Some(Slot::Referer)),
+            (b"request_cookie", false, Some(Slot::Remove)),
+            (b"request_User-Agent", true, None),
+            (b"Request_Method", false, Some(Slot::Method)),
+            (b"request_uri", false, Some(Slot::Target)),
+            (b"request_time", false, None),
+            (b"request_", false, None),
+            (b"RequestPath", false, Some(Slot::Target)),
+            (b"DownstreamContentSize", false, Some(Slot::Bytes)),
+            (b"@timestamp", false, Some(Slot::Time)),
+            (b"duration", false, None),
+            (b"", false, None),
+        ];
+        for &(key, headers, slot) in cases {
+            assert_eq!(
+                slot_of(key, headers),
+                slot,
+                "{}",
+                String::from_utf8_lossy(key)
+            );
+        }
+        for (name, slot) in HEADER_KEYS.iter().chain(TOP_KEYS) {
+            assert_eq!(
+                slot_of(name.to_ascii_uppercase().as_bytes(), false),
+                Some(*slot)
+            );
+        }
+    }
 
     #[test]
     fn caddy_line_with_nested_headers() {
