@@ -12,46 +12,9 @@ use logveil::anonymize::{Policy, rewrite_line_in};
 use logveil::format::spec::{Spec, Syntax};
 use logveil::format::{Format, LineParser, Parsed};
 
-const TARGET_BYTES: usize = 1 << 20;
-
-fn file(format: Format) -> &'static str {
-    match format {
-        Format::Combined | Format::Common | Format::Nginx => "samples/apache-combined-elastic.log",
-        Format::VhostCommon => "../shared/corpus/vhost-common-matomo.log",
-        Format::VhostCombined => "../shared/corpus/vhost-combined-big5-encoding-matomo.log",
-        Format::NginxXff => "../shared/corpus/nginx-combined-xff-lnav-zanbil-shop.log",
-        Format::Traefik => "samples/traefik-clf-beats.log",
-        Format::W3c => "samples/w3c-iis85-lnav-big.log",
-        Format::Cloudfront => "../shared/corpus/cloudfront-web-v33-ipv6-elastic-integrations.log",
-        Format::Alb => "../shared/corpus/alb-matomo.log",
-        Format::Elb => "../shared/corpus/elb-classic-matomo.log",
-        Format::S3 => "../shared/corpus/s3-access-matomo.log",
-        Format::Haproxy => "../shared/corpus/haproxy-matomo.log",
-        Format::Caddy => "samples/caddy-json-lnav-mirror.log",
-        Format::TraefikJson => "../shared/corpus/traefik-json-matomo.log",
-        Format::NginxJson => "../shared/corpus/nginx-json-matomo.log",
-    }
-}
-
-/// The file's lines, repeated to about [`TARGET_BYTES`]; a W3C header stays at the top.
-fn load(path: &str) -> Vec<u8> {
-    let raw = std::fs::read(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).expect(path);
-    let mut raw = raw;
-    if !raw.ends_with(b"\n") {
-        raw.push(b'\n');
-    }
-    let mut data = Vec::with_capacity(TARGET_BYTES + raw.len());
-    while data.len() < TARGET_BYTES {
-        data.extend_from_slice(&raw);
-    }
-    data
-}
-
-fn lines(data: &[u8]) -> Vec<&[u8]> {
-    data.split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .collect()
-}
+#[path = "common/samples.rs"]
+mod samples;
+use samples::{file, lines, load};
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("formats");

@@ -1,0 +1,93 @@
+//! Issue 3's bound as a ratio: how many times slower than the combined parser each preset parses, per
+//! byte, with the two measured in turns so that a machine whose speed drifts (a shared VM) moves both.
+//!
+//! `cargo bench --bench format_ratio`. For each preset (and the compiled combined `LogFormat` string):
+//! 31 rounds, each timing five passes of the combined parser over its 1 MiB and then five passes of the
+//! preset over its 1 MiB (the inputs of `benches/formats.rs`); the ratio of each round is the preset's
+//! time per byte over combined's, and the median round is printed with the best throughputs. A criterion
+//! run measures one benchmark after the other, seconds apart, so its ratios carry the drift in between.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use logveil::format::spec::{Spec, Syntax};
+use logveil::format::{Format, LineParser, Parsed};
+
+#[path = "common/samples.rs"]
+mod samples;
+use samples::{file, lines, load};
+
+const ROUNDS: usize = 31;
+const PASSES: u32 = 5;
+
+/// Parses every line `PASSES` times: seconds per byte.
+fn time_per_byte(parse: &mut dyn FnMut(&[u8]) -> bool, lines: &[&[u8]], bytes: usize) -> f64 {
+    let start = Instant::now();
+    let mut parsed = 0usize;
+    for _ in 0..PASSES {
+        for line in lines {
+            parsed += usize::from(parse(black_box(line)));
+        }
+    }
+    black_box(parsed);
+    start.elapsed().as_secs_f64() / (f64::from(PASSES) * bytes as f64)
+}
+
+fn gib_per_s(seconds_per_byte: f64) -> f64 {
+    1.0 / seconds_per_byte / f64::from(1u32 << 30)
+}
+
+fn main() {
+    let base_data = load(file(Format::Combined));
+    let base_lines = lines(&base_data);
+    let combined = LineParser::forced(Format::Combined);
+    let spec = Spec::compile(Format::Combined.definition(), Syntax::Apache).expect("compiles");
+    println!(
+        "{:<22} {:>12} {:>12} {:>8} {:>8}",
+        "preset", "GiB/s", "combined", "ratio", "bound"
+    );
+    let mut rows: Vec<(String, Option<Format>)> = Format::ALL
+        .iter()
+        .filter(|f| **f != Format::Combined)
+        .map(|f| (f.name().to_string(), Some(*f)))
+        .collect();
+    rows.push(("log-format-combined".to_string(), None));
+    for (name, format) in rows {
+        let data = load(file(format.unwrap_or(Format::Combined)));
+        let lines = lines(&data);
+        let parser = format.map(LineParser::forced);
+        let (mut ratios, mut best, mut best_base) = (Vec::new(), f64::MAX, f64::MAX);
+        for _ in 0..ROUNDS {
+            let mut chunk = combined.chunk(None);
+            let base = time_per_byte(
+                &mut |l| matches!(chunk.parse(l), Parsed::Record(_)),
+                &base_lines,
+                base_data.len(),
+            );
+            let t = match &parser {
+                Some(p) => {
+                    let mut chunk = p.chunk(None);
+                    time_per_byte(
+                        &mut |l| matches!(chunk.parse(l), Parsed::Record(_)),
+                        &lines,
+                        data.len(),
+                    )
+                }
+                None => time_per_byte(&mut |l| spec.parse(l).is_some(), &lines, data.len()),
+            };
+            ratios.push(t / base);
+            best = best.min(t);
+            best_base = best_base.min(base);
+        }
+        ratios.sort_by(f64::total_cmp);
+        let bound = if format.is_some() { 2.0 } else { 1.3 };
+        println!(
+            "{:<22} {:>12.2} {:>12.2} {:>8.2} {:>8.1}",
+            name,
+            gib_per_s(best),
+            gib_per_s(best_base),
+            ratios[ROUNDS / 2],
+            bound
+        );
+    }
+}
