@@ -244,4 +244,25 @@ mod tests {
         assert_eq!(r.opt(r.request), b"POST /user/ HTTP/1.1");
         assert_eq!(r.opt(r.status), b"200");
     }
+
+    #[test]
+    fn haproxy_line_without_prefix_and_with_bad_accept_dates() {
+        let bare = br#"4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft_https~ bk_https/abc 0/0/0/72/72 200 7456 - - ---- 5/4/0/1/0 0/0 "POST /user/ HTTP/1.1""#;
+        assert_eq!(syslog_prefix_len(bare), 0);
+        let r = parse_haproxy(bare).unwrap();
+        assert_eq!(r.opt(r.client), b"4.3.2.1:55008");
+        assert_eq!(r.opt(r.time), b"25/Sep/2018:06:05:27.584");
+        let text = String::from_utf8_lossy(bare);
+        for bad in [
+            "[25/Sep/2018:06:05]",
+            "[25/Sep/2018 06:05:27.584]",
+            "[2018-09-25T06:05:27]",
+        ] {
+            let line = text.replace("[25/Sep/2018:06:05:27.584]", bad);
+            assert!(parse_haproxy(line.as_bytes()).is_none(), "{line}");
+        }
+        // A `]: ` without a `[` before it is no syslog tag.
+        assert_eq!(syslog_prefix_len(b"host]: 1.2.3.4:5 [x]"), 0);
+        assert_eq!(syslog_prefix_len(b"h haproxy[1]: x"), 14);
+    }
 }
