@@ -151,6 +151,7 @@ fn bucket(key: &[u8]) -> usize {
     }
 }
 
+/// Buckets of the key table (a power of two: the remainder is a mask).
 const BUCKETS: usize = 512;
 
 /// Known keys by [`bucket`]: name, slot, and whether it is known inside header objects.
@@ -168,16 +169,18 @@ fn key_table() -> &'static KeyTable {
     })
 }
 
-/// The slot of a key spelled as the tables spell it, ASCII case and `-`/`_` aside.
+/// True when `key` is `name` (as the tables spell it), ASCII case and `-`/`_` aside.
+#[inline]
+fn same_key(name: &[u8], key: &[u8]) -> bool {
+    name.len() == key.len() && name.iter().zip(key).all(|(n, k)| *n == fold(*k))
+}
+
+/// The slot of a key as the tables know it.
 #[inline]
 fn lookup(key: &[u8], in_headers: bool) -> Option<Slot> {
     key_table()[bucket(key)]
         .iter()
-        .find(|(name, _, header)| {
-            (*header || !in_headers)
-                && name.len() == key.len()
-                && name.iter().zip(key).all(|(n, k)| *n == fold(*k))
-        })
+        .find(|(name, _, header)| (*header || !in_headers) && same_key(name, key))
         .map(|&(_, slot, _)| slot)
 }
 
@@ -185,17 +188,11 @@ fn lookup(key: &[u8], in_headers: bool) -> Option<Slot> {
 /// `request_NAME` (Traefik's captured headers) is read as `NAME`, except `request_method`, `request_uri`
 /// and `request_time`, which are keys of their own.
 fn slot_of(key: &[u8], in_headers: bool) -> Option<Slot> {
-    if !in_headers
-        && key.len() > 8
-        && fold(key[0]) == b'r'
-        && fold(key[7]) == b'_'
-        && key[..7].eq_ignore_ascii_case(b"request")
-    {
+    if !in_headers && key.len() > 8 && fold(key[0]) == b'r' && same_key(b"request_", &key[..8]) {
         let rest = &key[8..];
-        let own = [&b"method"[..], b"uri", b"time"];
-        if !own
+        if ![&b"method"[..], b"uri", b"time"]
             .iter()
-            .any(|o| o.len() == rest.len() && o.iter().zip(rest).all(|(a, b)| *a == fold(*b)))
+            .any(|own| same_key(own, rest))
         {
             return lookup(rest, false);
         }

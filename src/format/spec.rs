@@ -179,9 +179,7 @@ impl Spec {
 
     /// Parses one line (without its terminator).
     pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
-        // Built in the returned value, not moved into it at the end (a record is a few hundred bytes).
-        let mut out = Some(Record::fields(line));
-        let r = out.as_mut()?;
+        let mut r = Record::fields(line);
         r.gaps = self.gaps;
         let mut pos = 0;
         for step in &self.steps {
@@ -202,19 +200,16 @@ impl Spec {
             let len = match end {
                 End::Quoted => quoted_len(rest)?,
                 End::Byte(b) => super::scan::find_byte(rest, b)?,
-                End::List => field_len(rest, b' ', true)?,
+                End::List => list_len(rest)?,
                 End::ClfTime => (rest.len() >= 26).then_some(26)?,
                 End::Line => rest.len(),
             };
-            if !place(r, slot, Span::new(pos, pos + len), &rest[..len]) {
+            if !place(&mut r, slot, Span::new(pos, pos + len), &rest[..len]) {
                 return None;
             }
             pos += len;
         }
-        if pos != line.len() {
-            return None;
-        }
-        out
+        (pos == line.len()).then_some(r)
     }
 }
 
@@ -267,13 +262,13 @@ fn starts_with(rest: &[u8], lit: &[u8]) -> bool {
     rest.len() >= lit.len() && rest.iter().zip(lit).all(|(a, b)| a == b)
 }
 
-/// Length of an unquoted field ending before `end` (`, ` continues a client list).
+/// Length of a client list (`10.0.0.2, 10.0.0.1`): up to the first space not after a comma.
 #[inline]
-fn field_len(rest: &[u8], end: u8, list: bool) -> Option<usize> {
+fn list_len(rest: &[u8]) -> Option<usize> {
     let mut from = 0;
     loop {
-        let at = from + memchr::memchr(end, &rest[from..])?;
-        if list && at > 0 && rest[at - 1] == b',' {
+        let at = from + super::scan::find_byte(&rest[from..], b' ')?;
+        if at > 0 && rest[at - 1] == b',' {
             from = at + 1;
             continue;
         }
