@@ -603,6 +603,17 @@ pub struct ReportArgs {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Directory for the sorted runs of page views that do not fit the memory budget (unnamed files,
+    /// gone when the run ends). Default: $TMPDIR, else /tmp; if /tmp is a tmpfs, a disk directory such as
+    /// /var/tmp keeps them out of memory.
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
+
+    /// Page views and downloads held in memory (40 bytes each) before they are sorted and written to
+    /// --temp-dir; visits are built from them at the end.
+    #[arg(long, value_name = "N", default_value_t = crate::analyze::spill::SPILL_EVENTS)]
+    pub sort_events: usize,
 }
 
 impl ReportArgs {
@@ -700,6 +711,8 @@ impl ReportArgs {
             threads: threads(self.threads)?,
             sketch_key,
             progress: self.progress.mode(self.quiet, false),
+            temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
+            sort_events: self.sort_events,
         })
     }
 

@@ -400,3 +400,74 @@ fn out_of_order_lines_give_the_same_report() {
         assert_eq!(got, expected, "{t}.csv");
     }
 }
+
+/// Page views spilled to disk in sorted runs (`--sort-events` far below the log's page views, so there
+/// are hundreds of runs and they are merged on the way) give byte-identical CSV and JSON to a run that
+/// holds them all in memory, and the runs leave nothing in `--temp-dir`.
+#[test]
+fn spilled_page_views_give_identical_tables() {
+    let real = fs::read(corpus("combined-elastic-apache_logs.log")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("twice.log");
+    fs::write(&log, real.repeat(2)).unwrap();
+    let log = log.to_str().unwrap();
+    let key = dir.path().join("sketch.key");
+    let key = key.to_str().unwrap();
+    ok(&["keygen", key]);
+    let temp = dir.path().join("temp");
+    fs::create_dir(&temp).unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let csv = dir.path().join(name);
+        let json = dir.path().join(format!("{name}.json"));
+        let mut args = vec![
+            "report",
+            log,
+            "--csv",
+            csv.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+            "--sketch-key",
+            key,
+        ];
+        args.extend(extra);
+        ok(&args);
+        (csv, fs::read(json).unwrap())
+    };
+    let (held, held_json) = run("held", &[]);
+    let (spilled, spilled_json) = run(
+        "spilled",
+        &["--sort-events", "20", "--temp-dir", temp.to_str().unwrap()],
+    );
+    let views = fs::read_to_string(held.join("summary.csv")).unwrap();
+    assert!(views.contains("page_views,"), "{views}");
+    for t in TABLES {
+        let a = fs::read(held.join(format!("{t}.csv"))).unwrap();
+        let b = fs::read(spilled.join(format!("{t}.csv"))).unwrap();
+        assert_eq!(a, b, "{t}.csv differs");
+    }
+    assert_eq!(held_json, spilled_json);
+    assert_eq!(fs::read_dir(&temp).unwrap().count(), 0);
+}
+
+/// An unusable `--temp-dir` fails before any input is read: exit 74, one line naming the directory, and
+/// no `--csv` directory.
+#[test]
+fn unusable_temp_dir_fails_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("out");
+    let out = logveil(&[
+        "report",
+        "/nonexistent/input.log",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--temp-dir",
+        "/nonexistent/spill",
+    ]);
+    assert_eq!(out.status.code(), Some(74));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("/nonexistent/spill"), "{err}");
+    assert!(err.contains("--temp-dir"), "{err}");
+    assert!(!err.contains("input.log"), "{err}");
+    assert!(!csv.exists());
+}

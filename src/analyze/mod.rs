@@ -14,6 +14,7 @@ pub mod range;
 pub mod report;
 pub mod search;
 pub mod sessions;
+pub mod spill;
 pub mod tables;
 pub mod time;
 pub mod visitors;

@@ -18,6 +18,7 @@ use super::classify::BotReason;
 use super::partial::{Aggregate, Day, Sketch, Tally as DayTally};
 use super::report::{Cell, OTHER, Report, Table};
 use super::search::NOT_PROVIDED;
+use super::spill::EventStore;
 use super::tables::{Event, EventKind, Rows, Tables};
 use super::time;
 
@@ -135,10 +136,28 @@ fn day_tally(t: &Tally) -> DayTally {
     DayTally(t.count, t.visitors.count)
 }
 
-/// Sessionises the events and splits every count by day: the per-day tables of a run.
+/// Sessionises the events and splits every count by day: the per-day tables of a run, all of its events
+/// in memory.
 pub fn aggregate(mut t: Tables) -> Aggregate {
     let mut events = t.take_events();
     events.par_sort_unstable();
+    aggregate_sorted(t, events.into_iter())
+}
+
+/// [`aggregate`] with the events (those of `t` and those already in `store`) read back from an
+/// [`EventStore`], which may have spilled them to disk; fails only if reading the spilled runs fails.
+pub fn aggregate_store(mut t: Tables, mut store: EventStore) -> std::io::Result<Aggregate> {
+    for part in std::mem::take(&mut t.events) {
+        store.add(part)?;
+    }
+    let mut sorted = store.into_sorted()?;
+    let agg = aggregate_sorted(t, &mut sorted);
+    sorted.finish()?;
+    Ok(agg)
+}
+
+/// The body of [`aggregate`]: `events` are every event of `t`, sorted.
+fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggregate {
     let mut days: BTreeMap<i64, Day> = BTreeMap::new();
     let mut pages: HashMap<(i64, u64), PageStats> = HashMap::default();
     let mut downloads: HashMap<(i64, u64), Tally> = HashMap::default();
@@ -153,15 +172,16 @@ pub fn aggregate(mut t: Tables) -> Aggregate {
         .filter(|(_, v)| v.robots)
         .map(|(k, _)| *k)
         .collect();
-    let mut i = 0;
-    while i < events.len() {
-        let visitor = events[i].visitor;
-        let end = i + events[i..]
-            .iter()
-            .take_while(|e| e.visitor == visitor)
-            .count();
-        let group = &events[i..end];
-        i = end;
+    let mut events = events.peekable();
+    // One visitor's events at a time, in time order.
+    let mut group: Vec<Event> = Vec::new();
+    while let Some(first) = events.next() {
+        let visitor = first.visitor;
+        group.clear();
+        group.push(first);
+        while let Some(e) = events.next_if(|e| e.visitor == visitor) {
+            group.push(e);
+        }
         let vd = t.visitors.get(&visitor).copied().unwrap_or_default();
         if vd.robots {
             continue;

@@ -2,13 +2,16 @@
 //!
 //! Inputs are read like `anonymize` reads them (mmap, stdin, gzip, zstd; format detected per input).
 //! Chunks are analysed in parallel into partial [`Tables`], merged as they come back, and sessionised once
-//! at the end ([`sessions::finish`]). Outputs are created before any input is read.
+//! at the end ([`sessions::aggregate_store`]); page views and downloads past a budget wait in sorted runs
+//! on disk ([`spill`]), so memory does not grow with them. Outputs are created before any input is read.
 
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 
 use crate::analyze::partial::Partial;
 use crate::analyze::report::Report;
 use crate::analyze::sessions;
+use crate::analyze::spill::EventStore;
 use crate::analyze::tables::Tables;
 use crate::analyze::visitors::VisitorKeyer;
 use crate::analyze::{Analyzer, Settings};
@@ -40,6 +43,11 @@ pub struct Config {
     pub sketch_key: Option<[u8; 32]>,
     /// When the progress bar shows on stderr while the inputs are read (see [`crate::output::progress`]).
     pub progress: progress::Mode,
+    /// Where page views and downloads beyond `sort_events` wait in sorted runs until the end (`--temp-dir`).
+    pub temp_dir: PathBuf,
+    /// Page views and downloads held in memory before a sorted run is written (`--sort-events`, default
+    /// [`crate::analyze::spill::SPILL_EVENTS`]).
+    pub sort_events: usize,
 }
 
 /// The worker threads of one run (`--threads`).
@@ -51,12 +59,14 @@ fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
         .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))
 }
 
-/// Reads every input on `pool` and returns the merged partial tables (not yet sessionised).
+/// Reads every input on `pool` and returns the merged partial tables (not yet sessionised) and their
+/// events, which `events` holds (spilling them to disk past its budget).
 pub fn analyze(
     config: &Config,
     pool: &rayon::ThreadPool,
     keyer: VisitorKeyer,
-) -> Result<Tables, Error> {
+    events: EventStore,
+) -> Result<(Tables, EventStore), Error> {
     let analyzer = Analyzer::new(config.settings.clone(), keyer);
     // Partial tables are merged on a thread of their own while the workers go on with the next batch.
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Tables>>(2);
@@ -64,12 +74,17 @@ pub fn analyze(
         .name("logveil-merger".into())
         .spawn(move || {
             let mut total = Tables::default();
+            let mut events = events;
             for parts in rx {
-                for p in parts {
+                for mut p in parts {
+                    for part in std::mem::take(&mut p.events) {
+                        // On failure the channel closes, which stops the reading.
+                        events.add(part)?;
+                    }
                     total.merge(p);
                 }
             }
-            total
+            Ok::<_, std::io::Error>((total, events))
         })
         .map_err(|e| Error::Usage(format!("cannot start the merger thread: {e}")))?;
     let mut failure = None;
@@ -83,12 +98,14 @@ pub fn analyze(
     }
     progress.finish();
     drop(tx);
-    let total = merger
+    let merged = merger
         .join()
         .map_err(|_| Error::Usage("the merger thread panicked".into()))?;
+    // A failed spill stops the merger, and so the reading: its error is the one to report.
+    let merged = merged.map_err(|source| temp_error(config, source))?;
     match failure {
         Some(e) => Err(e),
-        None => Ok(total),
+        None => Ok(merged),
     }
 }
 
@@ -143,6 +160,14 @@ fn analyze_input(
     Ok(())
 }
 
+/// An error of the temporary files in `--temp-dir`.
+fn temp_error(config: &Config, source: std::io::Error) -> Error {
+    Error::Write {
+        output: Some(config.temp_dir.clone()),
+        source,
+    }
+}
+
 /// Runs `report`: reads the inputs, builds the report and writes it to every sink (created beforehand by
 /// the caller, so an unwritable output fails before reading).
 pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Report, Error> {
@@ -162,9 +187,13 @@ pub fn run_with_partial(
     }
     let key_id = keyer.sketch_key_id();
     let pool = worker_pool(config.threads)?;
-    let tables = analyze(config, &pool, keyer)?;
-    // Sessionising sorts every event: on the same workers, so `--threads` bounds it too.
-    let agg = pool.install(|| sessions::aggregate(tables));
+    let events = EventStore::spilling(&config.temp_dir, config.sort_events)
+        .map_err(|source| temp_error(config, source))?;
+    let (tables, events) = analyze(config, &pool, keyer, events)?;
+    // Sessionising sorts the events: on the same workers, so `--threads` bounds it too.
+    let agg = pool
+        .install(|| sessions::aggregate_store(tables, events))
+        .map_err(|source| temp_error(config, source))?;
     if let Some(out) = partial {
         let output = out.path();
         out.write(&Partial::new(&agg, key_id))
