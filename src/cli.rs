@@ -74,7 +74,7 @@ pub enum Command {
     Anonymize(AnonymizeArgs),
     /// Aggregate access logs into privacy-safe statistics tables (CSV, JSON, terminal).
     #[command(long_about = REPORT_LONG, after_long_help = REPORT_EXAMPLES)]
-    Report(ReportArgs),
+    Report(Box<ReportArgs>),
     /// Audit any text file for personal data (exit 1 when some is found).
     #[command(long_about = CHECK_LONG, after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
