@@ -1,8 +1,10 @@
 //! `report` throughput on a real log (samples/apache-combined-elastic.log), one thread: analysing the
-//! lines into partial tables, merging partials, and the whole report including sessionisation.
+//! lines into partial tables, merging partials, the whole report including sessionisation, and
+//! sessionisation alone with its events in memory or spilled to disk.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use logveil::analyze::sessions::finish;
+use logveil::analyze::sessions::{aggregate, aggregate_store, finish};
+use logveil::analyze::spill::EventStore;
 use logveil::analyze::tables::Tables;
 use logveil::analyze::visitors::VisitorKeyer;
 use logveil::analyze::{Analyzer, Settings};
@@ -37,6 +39,17 @@ fn bench(c: &mut Criterion) {
                 analyzer.chunk(&mut parser.chunk(None), &log),
                 analyzer.settings(),
             )
+        })
+    });
+    // Sessionising alone, with every event in memory and with them spilled in sorted runs of 100 events
+    // (the sample has about 1,000 page views and downloads).
+    let tables = analyzer.chunk(&mut parser.chunk(None), &log);
+    g.bench_function("sessionise", |b| b.iter(|| aggregate(tables.clone())));
+    let temp = std::env::temp_dir();
+    g.bench_function("sessionise, spilled", |b| {
+        b.iter(|| {
+            let store = EventStore::spilling(&temp, 100).expect("a temporary file");
+            aggregate_store(tables.clone(), store).expect("the runs read back")
         })
     });
     g.finish();

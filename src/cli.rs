@@ -507,7 +507,11 @@ seen by fewer than --min-visitors visitors are folded into '(other)'. Tables and
 docs/REPORTS.md.
 
 Without an output option, a readable summary is printed when stdout is a terminal, and the JSON document \
-otherwise.";
+otherwise.
+
+Inputs may come in any order (rotated logs newest first, several servers). Memory grows with distinct keys \
+(pages, referrers, visitors of a day), not with lines: page views and downloads past --sort-events wait in \
+sorted runs in --temp-dir (33 bytes each, in unnamed files that vanish when the run ends).";
 
 const REPORT_EXAMPLES: &str = "\
 Examples:

@@ -292,3 +292,57 @@ fn sigterm_mid_piped_anonymize_keeps_the_previous_output_and_loses_no_line() {
         }
     }
 }
+
+/// A sorted run that cannot be written to `--temp-dir` (here: a file-size limit, as a full disk would)
+/// fails the report with exit 74 and one line naming the directory, and leaves the previous report intact.
+#[test]
+fn a_spill_that_cannot_be_written_fails_the_report_and_keeps_the_previous_one() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, json, csv) = previous_outputs(dir.path());
+    let before = (std::fs::read(&json).unwrap(), files_in(&csv));
+    let temp = dir.path().join("temp");
+    std::fs::create_dir(&temp).unwrap();
+    let input = sample("apache-combined-elastic.log");
+    let mut cmd = bin();
+    cmd.args([
+        "report",
+        "-q",
+        input.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--sort-events",
+        "200",
+        "--temp-dir",
+        temp.to_str().unwrap(),
+    ]);
+    // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 4 << 10,
+                rlim_max: 4 << 10,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Past the limit, writes fail with EFBIG instead of the process being killed.
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let out = cmd.stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(74));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!("logveil: {}: ", temp.display())),
+        "{err}"
+    );
+    assert!(err.contains("File too large"), "{err}");
+    let after = (std::fs::read(&json).unwrap(), files_in(&csv));
+    assert!(before == after, "the previous report changed");
+    assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0);
+}

@@ -123,15 +123,23 @@ impl EventStore {
         self.runs.len()
     }
 
-    /// Adds events, writing a sorted run first when they would take the store past its budget.
+    /// Adds events, writing a sorted run first when they would take the store past its budget (and after,
+    /// when they alone reach it).
     pub fn add(&mut self, events: Vec<Event>) -> io::Result<()> {
-        if self.dir.is_some() && self.held.len() + events.len() > self.budget {
+        if self.dir.is_none() {
+            self.held.extend(events);
+            return Ok(());
+        }
+        if self.held.len() + events.len() > self.budget {
             self.spill()?;
         }
         if self.held.is_empty() && events.len() >= self.held.capacity() {
             self.held = events;
         } else {
             self.held.extend(events);
+        }
+        if self.held.len() >= self.budget {
+            self.spill()?;
         }
         Ok(())
     }

@@ -128,7 +128,8 @@ pub enum EventKind {
     Download = 1,
 }
 
-/// One page view or download, kept compactly until sessionisation (32 bytes).
+/// One page view or download, kept compactly until sessionisation (40 bytes; 33 in a spilled run, see
+/// [`super::spill`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Event {
     /// The visitor key.
