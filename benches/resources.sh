@@ -18,8 +18,8 @@
 #   report, stdin       cat LOG | logveil report --csv DIR
 #
 # and prints one table row per log: its lines, distinct request paths (field 7), the page views and
-# downloads that report counted (report keeps each as a 32-byte event until it sessionises), and the four
-# peak RSS figures.
+# downloads that report counted (report keeps each as a 40-byte event until it sessionises, at most
+# --sort-events of them in memory, the rest in sorted runs in --temp-dir), and the four peak RSS figures.
 # The logs go to a temporary directory (under TMPDIR), removed at the end unless KEEP=1.
 #
 # Environment: LOGVEIL, the binary (default: target/release/logveil, built first with
@@ -64,7 +64,7 @@ measure() {
     from=file a_file=$(peak "$LOGVEIL" anonymize -q "${threads[@]}")
     rm -rf "$work/csv"
     from=file r_file=$(peak "$LOGVEIL" report -q "${threads[@]}" --csv "$work/csv")
-    # Page views and downloads: the events report keeps (32 bytes each) until it sessionises.
+    # Page views and downloads: the events report keeps until it sessionises (in memory or spilled).
     events=$(awk -F, '$1 == "page_views" || $1 == "downloads" { n += $2 } END { print n + 0 }' \
         "$work/csv/summary.csv")
     rm -rf "$work/csv"

@@ -157,7 +157,8 @@ impl EventStore {
         if self.held.is_empty() {
             return Ok(());
         }
-        self.held.par_sort_unstable();
+        // On the merger thread, beside the workers: a parallel sort would only compete with them.
+        self.held.sort_unstable();
         let file = self.new_file()?;
         let run = write_run(file, self.held.drain(..).map(Ok))?;
         self.spilled += run.events;
