@@ -616,7 +616,8 @@ pub struct ReportArgs {
 
     /// Page views and downloads held in memory (40 bytes each) before they are sorted and written to
     /// --temp-dir; visits are built from them at the end.
-    #[arg(long, value_name = "N", default_value_t = crate::analyze::spill::SPILL_EVENTS)]
+    #[arg(long, value_name = "N", default_value_t = crate::analyze::spill::SPILL_EVENTS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub sort_events: usize,
 }
 
