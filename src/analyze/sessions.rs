@@ -3,7 +3,8 @@
 //! partials, into a [`Report`]: `report` and `merge` share it.
 //!
 //! Events are sorted by (visitor, time), so chunk boundaries and out-of-order lines make no difference:
-//! any disorder within one run is tolerated. A visit is the page views (and downloads) of one visitor key
+//! any disorder within one run is tolerated. [`aggregate_store`] reads them from an
+//! [`EventStore`](super::spill::EventStore), which keeps memory bounded by spilling sorted runs to disk. A visit is the page views (and downloads) of one visitor key
 //! with gaps of at most [`VISIT_GAP`] seconds; a visit never crosses local midnight (the key changes at
 //! midnight anyway).
 
@@ -145,7 +146,8 @@ pub fn aggregate(mut t: Tables) -> Aggregate {
 }
 
 /// [`aggregate`] with the events (those of `t` and those already in `store`) read back from an
-/// [`EventStore`], which may have spilled them to disk; fails only if reading the spilled runs fails.
+/// [`EventStore`], which may have spilled them to disk; fails only if a run cannot be written or read
+/// back.
 pub fn aggregate_store(mut t: Tables, mut store: EventStore) -> std::io::Result<Aggregate> {
     for part in std::mem::take(&mut t.events) {
         store.add(part)?;
