@@ -4,7 +4,7 @@
 //!
 //! Events are sorted by (visitor, time), so chunk boundaries and out-of-order lines make no difference:
 //! any disorder within one run is tolerated. [`aggregate_store`] reads them from an
-//! [`EventStore`](super::spill::EventStore), which keeps memory bounded by spilling sorted runs to disk. A visit is the page views (and downloads) of one visitor key
+//! [`EventStore`], which keeps memory bounded by spilling sorted runs to disk. A visit is the page views (and downloads) of one visitor key
 //! with gaps of at most [`VISIT_GAP`] seconds; a visit never crosses local midnight (the key changes at
 //! midnight anyway).
 

@@ -1,5 +1,5 @@
 //! An output file appended to, as a piped logger writes its log: lines reach the file as they are written,
-//! and [`Reopen::reopen`] starts writing at the path again after logrotate moved the file away.
+//! and [`Output::reopen`] starts writing at the path again after logrotate moved the file away.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
