@@ -184,13 +184,26 @@ pub struct ClientRow {
     pub visitors: u64,
 }
 
+impl ClientRow {
+    /// Adds `o`.
+    pub fn add(&mut self, o: &ClientRow) {
+        self.hits += o.hits;
+        self.page_views += o.page_views;
+        self.visitors += o.visitors;
+    }
+}
+
+/// Adds every row of `from` into `into`, copying a key only for a row `into` does not have yet.
 fn add_map<K: Ord + Clone, V: Default>(
     into: &mut BTreeMap<K, V>,
     from: &BTreeMap<K, V>,
     add: impl Fn(&mut V, &V),
 ) {
     for (k, v) in from {
-        add(into.entry(k.clone()).or_default(), v);
+        match into.get_mut(k) {
+            Some(row) => add(row, v),
+            None => add(into.entry(k.clone()).or_default(), v),
+        }
     }
 }
 
@@ -325,11 +338,7 @@ impl Day {
             (&mut self.devices, &o.devices),
             (&mut self.networks, &o.networks),
         ] {
-            add_map(mine, theirs, |a, b| {
-                a.hits += b.hits;
-                a.page_views += b.page_views;
-                a.visitors += b.visitors;
-            });
+            add_map(mine, theirs, ClientRow::add);
         }
         add_map(&mut self.bots, &o.bots, |a, b| {
             add_map(a, b, |x, y| *x += y)

@@ -16,7 +16,7 @@ use rayon::slice::ParallelSliceMut;
 
 use super::Settings;
 use super::classify::BotReason;
-use super::partial::{Aggregate, Day, Sketch, Tally as DayTally};
+use super::partial::{Aggregate, ClientRow, Day, Sketch, Tally as DayTally};
 use super::report::{Cell, OTHER, Report, Table};
 use super::search::NOT_PROVIDED;
 use super::spill::EventStore;
@@ -263,6 +263,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
 
     // Per-visitor tables: browsers, OS, devices, networks, visitors; robots.txt fetchers are bots.
     let robots_bot = "(robots.txt visitor)".to_string();
+    let mut by_ua: HashMap<(i64, u64), ClientRow> = HashMap::default();
     for (key, vd) in &t.visitors {
         let d = days.entry(vd.day).or_default();
         if vd.robots {
@@ -282,22 +283,28 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
             d.sketch.insert(vd.sketch);
         }
         let pv = clients_pv.get(key).copied().unwrap_or(0);
-        let class = t.uas.get(&vd.ua);
-        let (b, o, dev) = class.map_or(("Unknown", "Unknown", "unknown"), |c| {
-            (c.browser.as_str(), c.os.as_str(), c.device.as_str())
-        });
+        let c = ClientRow {
+            hits: vd.hits,
+            page_views: pv,
+            visitors: counted,
+        };
+        // Summed by user-agent class first: a day has far fewer of them than visitors. Networks are
+        // about as many as visitors, so they go straight to the day.
+        by_ua.entry((vd.day, vd.ua)).or_default().add(&c);
         let net = t.networks.get(&vd.network).map_or("-", String::as_str);
-        for (map, k) in [
-            (&mut d.browsers, b),
-            (&mut d.os, o),
-            (&mut d.devices, dev),
-            (&mut d.networks, net),
-        ] {
-            let c = map.entry(k.to_string()).or_default();
-            c.hits += vd.hits;
-            c.page_views += pv;
-            c.visitors += counted;
-        }
+        add_client(&mut d.networks, net, &c);
+    }
+    for ((day, ua), c) in &by_ua {
+        let (b, o, dev) = t
+            .uas
+            .get(ua)
+            .map_or(("Unknown", "Unknown", "unknown"), |u| {
+                (u.browser.as_str(), u.os.as_str(), u.device.as_str())
+            });
+        let d = days.entry(*day).or_default();
+        add_client(&mut d.browsers, b, c);
+        add_client(&mut d.os, o, c);
+        add_client(&mut d.devices, dev, c);
     }
     for (day, h) in &t.days {
         let d = days.entry(*day).or_default();
@@ -406,6 +413,15 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
     }
 }
 
+/// Adds `c` into the row of `key`, copying the key only when the row is new.
+fn add_client(map: &mut BTreeMap<String, ClientRow>, key: &str, c: &ClientRow) {
+    let row = match map.get_mut(key) {
+        Some(row) => row,
+        None => map.entry(key.to_string()).or_default(),
+    };
+    row.add(c);
+}
+
 /// Adds a free-text [`Rows`] map to the days of its visitors (hits of robots.txt fetchers left out).
 fn add_rows(
     days: &mut BTreeMap<i64, Day>,
@@ -429,7 +445,10 @@ fn add_rows(
                 2 => &mut d.outlinks,
                 _ => &mut d.campaigns,
             };
-            let e = map.entry(k.clone()).or_default();
+            let e = match map.get_mut(k.as_str()) {
+                Some(e) => e,
+                None => map.entry(k.clone()).or_default(),
+            };
             e.0 += n;
             e.1 += 1;
         }
