@@ -20,6 +20,9 @@
 # and prints one table row per log: its lines, distinct request paths (field 7), the page views and
 # downloads that report counted (report keeps each as a 40-byte event until it sessionises, at most
 # --sort-events of them in memory, the rest in sorted runs in --temp-dir), and the four peak RSS figures.
+# With ORDERED="42 422" (repetitions; default: none), it also measures time-ordered logs of many days
+# built by benches/ordered-log.py (each repetition four days later: about 100 MB and 1 GB), where visitor
+# keys and per-day rows grow with the days.
 # The logs go to a temporary directory (under TMPDIR), removed at the end unless KEEP=1.
 #
 # Environment: LOGVEIL, the binary (default: target/release/logveil, built first with
@@ -84,6 +87,12 @@ for mb in "${sizes[@]}"; do
     "$make_log" "$mb" "$work/$mb.log" > /dev/null
     measure "${mb} MB, repeated corpus" "$work/$mb.log"
     [ "$mb" = "$distinct_mb" ] || rm -f "$work/$mb.log"
+done
+read -r -a ordered <<< "${ORDERED-}"
+for reps in "${ordered[@]}"; do
+    python3 "$repo/benches/ordered-log.py" "$reps" "$work/ordered.log"
+    measure "$reps x 4 days in time order ($((reps * 4)) days)" "$work/ordered.log"
+    rm -f "$work/ordered.log"
 done
 if [ ${#distinct_k[@]} -gt 0 ]; then
     base="$work/$distinct_mb.log"

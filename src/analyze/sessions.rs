@@ -306,6 +306,18 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
         add_client(&mut d.os, o, c);
         add_client(&mut d.devices, dev, c);
     }
+    let visitor_day = |v: &u64| t.visitors.get(v).map(|vd| vd.day);
+    for (rows, pick) in [
+        (std::mem::take(&mut t.not_found), 0),
+        (std::mem::take(&mut t.site_search), 1),
+        (std::mem::take(&mut t.outlinks), 2),
+        (std::mem::take(&mut t.campaigns), 3),
+    ] {
+        add_rows(&mut days, rows, &robots, &visitor_day, pick);
+    }
+    // The visitor table is the largest part of a log of many days: freed before the day tables fill.
+    drop(std::mem::take(&mut t.visitors));
+    drop((robots, clients_pv, by_ua));
     for (day, h) in &t.days {
         let d = days.entry(*day).or_default();
         d.parsed += h.parsed;
@@ -389,15 +401,6 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
             .entry(engine.to_string())
             .or_default()
             .insert(kw, day_tally(&v));
-    }
-    let visitor_day = |v: &u64| t.visitors.get(v).map(|vd| vd.day);
-    for (rows, pick) in [
-        (std::mem::take(&mut t.not_found), 0),
-        (std::mem::take(&mut t.site_search), 1),
-        (std::mem::take(&mut t.outlinks), 2),
-        (std::mem::take(&mut t.campaigns), 3),
-    ] {
-        add_rows(&mut days, rows, &robots, &visitor_day, pick);
     }
     let c = &t.counts;
     Aggregate {
