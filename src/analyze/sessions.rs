@@ -3,10 +3,10 @@
 //! partials, into a [`Report`]: `report` and `merge` share it.
 //!
 //! Events are sorted by (visitor, time), so chunk boundaries and out-of-order lines make no difference:
-//! any disorder within one run is tolerated. [`aggregate_store`] reads them from an
-//! [`EventStore`], which keeps memory bounded by spilling sorted runs to disk. A visit is the page views (and downloads) of one visitor key
-//! with gaps of at most [`VISIT_GAP`] seconds; a visit never crosses local midnight (the key changes at
-//! midnight anyway).
+//! any disorder within one run is tolerated. [`aggregate_store`] reads them from an [`EventStore`], which
+//! keeps memory bounded by spilling sorted runs to disk. A visit is the page views (and downloads) of one
+//! visitor key with gaps of at most [`VISIT_GAP`] seconds; a visit never crosses local midnight (the key
+//! changes at midnight anyway).
 
 use std::collections::BTreeMap;
 use std::hash::Hash;

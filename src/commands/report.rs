@@ -3,7 +3,8 @@
 //! Inputs are read like `anonymize` reads them (mmap, stdin, gzip, zstd; format detected per input).
 //! Chunks are analysed in parallel into partial [`Tables`], merged as they come back, and sessionised once
 //! at the end ([`sessions::aggregate_store`]); page views and downloads past a budget wait in sorted runs
-//! on disk ([`crate::analyze::spill`]), so memory does not grow with them. Outputs are created before any input is read.
+//! on disk ([`crate::analyze::spill`]), so memory does not grow with them. Outputs are created before any
+//! input is read.
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
