@@ -149,9 +149,7 @@ pub fn aggregate(mut t: Tables) -> Aggregate {
 /// [`EventStore`], which may have spilled them to disk; fails only if a run cannot be written or read
 /// back.
 pub fn aggregate_store(mut t: Tables, mut store: EventStore) -> std::io::Result<Aggregate> {
-    for part in std::mem::take(&mut t.events) {
-        store.add(part)?;
-    }
+    store.take_from(&mut t)?;
     let mut sorted = store.into_sorted()?;
     let agg = aggregate_sorted(t, &mut sorted);
     sorted.finish()?;

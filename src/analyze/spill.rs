@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::slice::ParallelSliceMut;
 
-use super::tables::{Event, EventKind};
+use super::tables::{Event, EventKind, Tables};
 
 /// Events held in memory before a sorted run is written (about 5 MiB of 40-byte events).
 pub const SPILL_EVENTS: usize = 1 << 17;
@@ -121,6 +121,14 @@ impl EventStore {
     /// Sorted runs on disk now.
     pub fn runs(&self) -> usize {
         self.runs.len()
+    }
+
+    /// Moves the events of partial tables into the store (see [`EventStore::add`]).
+    pub fn take_from(&mut self, t: &mut Tables) -> io::Result<()> {
+        for part in std::mem::take(&mut t.events) {
+            self.add(part)?;
+        }
+        Ok(())
     }
 
     /// Adds events, writing a sorted run first when they would take the store past its budget (and after,

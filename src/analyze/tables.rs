@@ -187,8 +187,8 @@ pub struct Tables {
     /// Human visitor keys.
     pub visitors: HashMap<u64, VisitorDay>,
     /// Page views and downloads, in no particular order: one vector per merged chunk, so a merge moves
-    /// vectors instead of copying events, and memory peaks at the events plus one chunk's when they are
-    /// joined for sessionisation.
+    /// vectors instead of copying events. `report` moves them into an
+    /// [`EventStore`](super::spill::EventStore) as chunks come back, which bounds their memory.
     pub events: Vec<Vec<Event>>,
     /// Page and file paths by id (rewritten, without query).
     pub pages: HashMap<u64, String>,

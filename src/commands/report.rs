@@ -78,10 +78,8 @@ pub fn analyze(
             let mut events = events;
             for parts in rx {
                 for mut p in parts {
-                    for part in std::mem::take(&mut p.events) {
-                        // On failure the channel closes, which stops the reading.
-                        events.add(part)?;
-                    }
+                    // On failure the channel closes, which stops the reading.
+                    events.take_from(&mut p)?;
                     total.merge(p);
                 }
             }
