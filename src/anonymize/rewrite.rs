@@ -534,7 +534,7 @@ mod tests {
             concat!(
                 r#"www.example.com 2001:db8:: - - [17/May/2015:10:05:03 +0000] "#,
                 r#""GET /u/:email/x?token=&q=boots&ip= HTTP/1.1" 200 5 "#,
-                r#""http://10.9.0.0/ref" "Bot/1.2.3.4 (+http://1.2.0.0/; :email)" "#,
+                r#""http://10.9.0.0/ref" "Bot/1.2.0.0 (+http://1.2.0.0/; :email)" "#,
                 r#""10.0.0.0, 203.0.0.0" "cookie=abc""#
             )
         );

@@ -78,19 +78,57 @@ fn reduce_one(item: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         rules.ip.write_v6(out, ip);
         return;
     }
+    if write_address_like(item, out) {
+        return;
+    }
     let (name, port) = match memchr::memrchr(b':', item) {
         Some(c) if item[c + 1..].iter().all(u8::is_ascii_digit) => item.split_at(c),
         _ => (item, &b""[..]),
     };
     if host::is_hostname(name) {
         let mark = out.len();
-        if host::write_registrable_domain(name, out) {
+        if host::write_host(name, rules, out) {
             out.extend_from_slice(port);
             return;
         }
         out.truncate(mark);
     }
     scrub(item, rules, Mode::PLAIN, out);
+}
+
+/// A client field shaped like an address but not a valid one (`9.88.198.940`, `1.2.3`, `1.2.3.4.5`,
+/// `2001:db8:85a3:`): it keeps what the prefix rule would keep of an address, its first two numeric
+/// groups, and every later group becomes `0`. Returns false, writing nothing, for anything else.
+fn write_address_like(item: &[u8], out: &mut Vec<u8>) -> bool {
+    let dots = item.iter().filter(|&&b| b == b'.').count();
+    let colons = item.iter().filter(|&&b| b == b':').count();
+    let shaped = if colons >= 2 {
+        item.iter()
+            .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    } else {
+        dots >= 2 && item.iter().all(|&b| b.is_ascii_digit() || b == b'.')
+    };
+    if !shaped {
+        return false;
+    }
+    let mut group = 0;
+    let mut in_group = false;
+    for &b in item {
+        if b == b'.' || b == b':' {
+            if in_group {
+                group += 1;
+            }
+            in_group = false;
+            out.push(b);
+        } else if group < 2 {
+            in_group = true;
+            out.push(b);
+        } else if !in_group {
+            in_group = true;
+            out.push(b'0');
+        }
+    }
+    true
 }
 
 fn without_zone(addr: &[u8]) -> &[u8] {
@@ -141,6 +179,14 @@ mod tests {
             ("192.168.001.001", "192.168.0.0"),
             ("www.example.com:8080", "example.com:8080"),
             ("unix:", "unix:"),
+            ("9.88.198.940", "9.88.0.0"),
+            ("1.2.3", "1.2.0"),
+            ("1.2.3.4.5", "1.2.0.0.0"),
+            ("2001:db8:85a3:8d3", "2001:db8:0:0"),
+            ("x.duckdns.org", "duckdns.org"),
+            ("ec2-203-0-113-9.compute-1.amazonaws.com", "amazonaws.com"),
+            ("203-0-113-9.nip.io", "nip.io"),
+            ("www.203-0-113-9.net", "203-0-0-0.net"),
         ];
         for (input, want) in cases {
             assert_eq!(c(input), want, "{input}");
@@ -169,7 +215,7 @@ mod tests {
 
     #[test]
     fn junk_is_still_scrubbed() {
-        assert_eq!(c("x1.2.3.4y;5.6.7.8"), "x1.2.3.4y;5.6.0.0");
+        assert_eq!(c("x1.2.3.4y;5.6.7.8"), "x1.2.0.0y;5.6.0.0");
         assert_eq!(c("joe@example.com"), ":email");
         assert_eq!(c("0.0.0.1@0.com"), ":email");
         assert_eq!(c("1.2.3.4%40example.org:80"), ":email:80");

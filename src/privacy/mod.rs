@@ -19,6 +19,7 @@ pub mod cache;
 pub mod client;
 pub mod cryptopan;
 pub mod cut;
+pub mod decode;
 pub mod detect;
 pub mod host;
 pub mod ip;

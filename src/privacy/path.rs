@@ -7,6 +7,8 @@
 //! | an email address (also `%40`) | `:email` (the scrubber) |
 //! | a long hex or base64 token, a JWT | `:token` ([`secrets`](super::secrets), over the whole URL) |
 //! | `;jsessionid=…`, `;sid=…` (identifying path parameters) | removed |
+//! | `;name=value` (other path parameters) | the value emptied unless `name` is on the query allow-list |
+//! | after `reset`, `verify`, `confirm`, `token`, `invite`, `unsubscribe`, `activate`, `magic`…: 8 or more letters and digits, mixed | [`TOKEN`](super::secrets::TOKEN) |
 //! | anything else | scrubbed (IPs reduced, emails redacted) |
 //!
 //! Short numeric segments (`/2015/05/17/`, `/page/2`, `/product/4711`) are kept: they are rarely personal
@@ -48,7 +50,7 @@ impl Default for PathPolicy {
 pub fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     // A UUID is a run of 36 token bytes, so it is covered by `secret`.
     let (secret, long_digits) = survey(path, rules.paths.max_digits);
-    if !secret && !long_digits && memchr::memchr(b';', path).is_none() {
+    if !secret && !long_digits && memchr::memchr(b';', path).is_none() && !has_link_token(path) {
         scrub(path, rules, Mode::PLAIN, out);
         return false;
     }
@@ -56,29 +58,112 @@ pub fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     secret
 }
 
+/// Segments after which a single-use link's token follows (`/reset/Ab3dEf9hXk`, `/verify-email/…`).
+const LINK_WORDS: &[&str] = &[
+    "reset",
+    "password-reset",
+    "reset-password",
+    "verify",
+    "verify-email",
+    "verification",
+    "confirm",
+    "confirmation",
+    "confirm-email",
+    "token",
+    "invite",
+    "invitation",
+    "unsubscribe",
+    "activate",
+    "activation",
+    "magic",
+    "magic-link",
+    "login",
+    "signin",
+    "auth",
+    "otp",
+];
+
+fn is_link_word(seg: &[u8]) -> bool {
+    (3..=16).contains(&seg.len())
+        && LINK_WORDS
+            .iter()
+            .any(|w| w.as_bytes().eq_ignore_ascii_case(seg))
+}
+
+/// A single-use link's token: 8 or more letters, digits, `-` and `_`, with both letters and digits.
+fn is_link_token(seg: &[u8]) -> bool {
+    seg.len() >= 8
+        && seg
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && seg.iter().any(u8::is_ascii_digit)
+        && seg.iter().any(u8::is_ascii_alphabetic)
+}
+
+/// Where the segment or path parameter at the start of `rest` ends: at `/` or `;`, but not at the `;` of
+/// an HTML character reference (`jo&commat;x.org`), which is decoded with the rest of the segment.
+fn segment_end(rest: &[u8]) -> usize {
+    let mut from = 0;
+    loop {
+        let Some(off) = memchr::memchr2(b'/', b';', &rest[from..]) else {
+            return rest.len();
+        };
+        let end = from + off;
+        let in_entity = rest[end] == b';'
+            && memchr::memrchr(b'&', &rest[from..end]).is_some_and(|amp| {
+                super::decode::escape_len(&rest[from + amp..]) == end + 1 - from - amp
+            });
+        if !in_entity {
+            return end;
+        }
+        from = end + 1;
+    }
+}
+
+/// True when some segment of `path` is a link token after a [link word](LINK_WORDS).
+fn has_link_token(path: &[u8]) -> bool {
+    let mut prev: &[u8] = b"";
+    for seg in path.split(|&b| b == b'/') {
+        if is_link_word(prev) && is_link_token(seg) {
+            return true;
+        }
+        prev = seg;
+    }
+    false
+}
+
 fn write_segments(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let mut rest = path;
     let mut sep = None;
+    let mut prev: &[u8] = b"";
     loop {
-        let end = rest
-            .iter()
-            .position(|&b| b == b'/' || b == b';')
-            .unwrap_or(rest.len());
+        let end = segment_end(rest);
         let token = &rest[..end];
         match sep {
             // A path parameter `name=value`: removed whole, with its `;`, when identifying.
             Some(b';') => {
                 let name = &token[..memchr::memchr(b'=', token).unwrap_or(token.len())];
-                if name.len() == token.len() || !is_identifying_param(name) {
+                if name.len() == token.len() {
                     out.push(b';');
                     scrub(token, rules, Mode::PLAIN, out);
+                } else if !is_identifying_param(name) {
+                    out.push(b';');
+                    scrub(name, rules, Mode::PLAIN, out);
+                    out.push(b'=');
+                    if rules.params.keeps(name) {
+                        scrub(&token[name.len() + 1..], rules, Mode::PLAIN, out);
+                    }
                 }
             }
             Some(s) => {
                 out.push(s);
-                write_segment(token, rules, out);
+                write_segment(token, prev, rules, out);
+                prev = token;
             }
-            None => write_segment(token, rules, out),
+            None => {
+                write_segment(token, prev, rules, out);
+                prev = token;
+            }
         }
         let Some(&next) = rest.get(end) else {
             return;
@@ -88,9 +173,11 @@ fn write_segments(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     }
 }
 
-fn write_segment(seg: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+fn write_segment(seg: &[u8], prev: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     if is_uuid(seg) {
         out.extend_from_slice(UUID);
+    } else if is_link_word(prev) && is_link_token(seg) {
+        out.extend_from_slice(super::secrets::TOKEN);
     } else if seg.len() >= rules.paths.max_digits && seg.iter().all(u8::is_ascii_digit) {
         out.extend_from_slice(ID);
     } else {
@@ -147,8 +234,23 @@ mod tests {
     #[test]
     fn identifying_path_parameters_are_removed() {
         assert_eq!(p("/shop/cart;jsessionid=0A1B2C3D4E5F"), "/shop/cart");
-        assert_eq!(p("/a;JSESSIONID=abc/b;v=2;sid=9"), "/a/b;v=2");
-        assert_eq!(p("/a;jsessionid=x;v=1/b"), "/a;v=1/b");
+        assert_eq!(p("/a;JSESSIONID=abc/b;v=2;sid=9"), "/a/b;v=");
+        assert_eq!(p("/a;jsessionid=x;v=1/b"), "/a;v=/b");
+        assert_eq!(p("/a;lang=de/b"), "/a;lang=de/b");
+    }
+
+    #[test]
+    fn single_use_link_tokens_become_placeholders() {
+        assert_eq!(p("/reset/Ab3dEf9hXk"), "/reset/:token");
+        assert_eq!(
+            p("/account/verify-email/x7k2m9q4/done"),
+            "/account/verify-email/:token/done"
+        );
+        assert_eq!(p("/Unsubscribe/a1b2c3d4e5"), "/Unsubscribe/:token");
+        // Words and short or single-kind segments are pages.
+        assert_eq!(p("/reset/password"), "/reset/password");
+        assert_eq!(p("/login/help2"), "/login/help2");
+        assert_eq!(p("/blog/Ab3dEf9hXk"), "/blog/Ab3dEf9hXk");
     }
 
     #[test]

@@ -13,8 +13,11 @@
 //! - In [`Mode::user_agent`], a dotted quad right after `/` is a version number (`Foo/1.2.3.4`), not an IP.
 
 use super::Rules;
+use super::decode;
+use super::detect::{Kind, may_hold_secret, secret_spans};
 use super::host;
 use super::ip::{parse_ipv4_prefix, parse_ipv6_prefix};
+use super::secrets::{CARD, TOKEN};
 use super::url::rewrite_query;
 
 /// What an email address is replaced with.
@@ -65,30 +68,106 @@ impl Mode {
     }
 }
 
-/// Bytes that reveal something: `.` (inside an IPv4 address), `:` (inside an IPv6 address), `@` and `%`
-/// (emails), `?` (queries). Addresses are found at their first separator and read from the digits before
-/// it, so the common bytes (letters, digits, `/`) cost one table look-up each.
-static TRIGGER: [bool; 256] = byte_table!(|c| matches!(c, b'.' | b':' | b'@' | b'%' | b'?'));
+/// Bytes that reveal something: `.` (inside an IPv4 address), `:` (inside an IPv6 address), `@` (emails),
+/// `%`, `&` and `\\` (escapes, decoded before anything is looked for), `?` (queries), `-` (a dashed
+/// address, `ec2-203-0-113-9`). Addresses are found at their first separator and read from the digits
+/// before it, so the common bytes (letters, digits, `/`) cost one table look-up each.
+static TRIGGER: [bool; 256] =
+    byte_table!(|c| matches!(c, b'.' | b':' | b'@' | b'%' | b'?' | b'&' | b'\\' | b'-'));
 static HEXISH: [bool; 256] = byte_table!(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
 static LOCAL: [bool; 256] =
     byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'));
 static DOMAIN: [bool; 256] = byte_table!(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
 
+/// One replacement made by the scrubber: input bytes `start..end` became output bytes `out_start..out_end`
+/// (offsets from where the scrubber began writing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Edit {
+    start: usize,
+    end: usize,
+    out_start: usize,
+    out_end: usize,
+}
+
+/// Where the scrubber is: what of the input is still to be copied, and (when decoding) the replacements
+/// made so far.
+struct Cursor<'a> {
+    input: &'a [u8],
+    /// `input[pending..]` is not written yet.
+    pending: usize,
+    /// `out.len()` when scrubbing began.
+    base: usize,
+    edits: Option<Vec<Edit>>,
+}
+
+impl Cursor<'_> {
+    /// Copies the input up to `start`, lets `write` put the replacement of `start..end`, and goes on after
+    /// `end`.
+    #[inline]
+    fn replace(
+        &mut self,
+        out: &mut Vec<u8>,
+        start: usize,
+        end: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) {
+        out.extend_from_slice(&self.input[self.pending..start]);
+        let out_start = out.len() - self.base;
+        write(out);
+        if let Some(edits) = &mut self.edits {
+            edits.push(Edit {
+                start,
+                end,
+                out_start,
+                out_end: out.len() - self.base,
+            });
+        }
+        self.pending = end;
+    }
+}
+
 /// Scrubs `input` into `out` under `mode`.
+///
+/// Text holding an escape (`%2E`, `&#64;`, `\\u0040`) is decoded first ([`decode`]) and scrubbed in its
+/// decoded form, with queries treated as queries wherever they appear; what is found is replaced in the
+/// input's own encoding (the bytes around it are copied untouched), and secrets (tokens, card numbers)
+/// found in the decoded form become placeholders too.
 pub fn scrub(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) {
+    let mark = out.len();
+    if scrub_with(input, rules, mode, out, None, true).is_none() {
+        out.truncate(mark);
+        scrub_decoded(input, rules, mode, out);
+    }
+}
+
+/// The scrubber's loop. With `decoding`, it gives up (returning `None`, with `out` to be truncated by the
+/// caller) at the first escape, so that the text is scrubbed decoded instead; otherwise it returns the
+/// replacements it made when `edits` was given.
+fn scrub_with(
+    input: &[u8],
+    rules: &Rules,
+    mode: Mode,
+    out: &mut Vec<u8>,
+    edits: Option<Vec<Edit>>,
+    decoding: bool,
+) -> Option<Vec<Edit>> {
     let n = input.len();
-    let mut pending = 0; // input[pending..i] is still to be copied
+    let mut cur = Cursor {
+        input,
+        pending: 0,
+        base: out.len(),
+        edits,
+    };
     let mut i = 0;
     if mode.leading_host {
         let end = memchr::memchr(b' ', input).unwrap_or(n);
         let first = &input[..end];
-        if host::is_hostname(first) {
-            let mark = out.len();
-            if !host::write_registrable_domain(first, out) {
-                out.truncate(mark);
-                out.extend_from_slice(first);
-            }
-            pending = end;
+        if host::is_hostname(first) && !(decoding && decode::may_be_encoded(first)) {
+            cur.replace(out, 0, end, |out| {
+                if !host::write_host(first, rules, out) {
+                    scrub_with(first, rules, Mode::PLAIN, out, None, false);
+                }
+            });
             i = end;
         }
     }
@@ -99,42 +178,101 @@ pub fn scrub(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) {
             continue;
         }
         match c {
-            b'@' => i = email(input, i, 1, &mut pending, out).unwrap_or(i + 1),
-            b'%' if input.get(i + 1..i + 3).is_some_and(|h| h == b"40") => {
-                i = email(input, i, 3, &mut pending, out).unwrap_or(i + 3)
+            b'%' | b'&' | b'\\' if decoding => {
+                if decode::escape_len(&input[i..]) > 1 {
+                    return None;
+                }
+                i += 1;
             }
+            b'@' => i = email(&mut cur, i, 1, mode.versions, out).unwrap_or(i + 1),
             b'?' if mode.queries => {
                 let end = input[i + 1..]
                     .iter()
                     .position(|&b| matches!(b, b' ' | b'"' | b'\t' | b'#'))
                     .map_or(n, |p| i + 1 + p);
-                out.extend_from_slice(&input[pending..=i]);
-                rewrite_query(&input[i + 1..end], rules, out);
-                pending = end;
+                cur.replace(out, i + 1, end, |out| {
+                    rewrite_query(&input[i + 1..end], rules, out)
+                });
                 i = end;
             }
-            b'.' | b':' => i = address(input, i, rules, mode, &mut pending, out),
+            b'.' | b':' => i = address(&mut cur, i, rules, out),
+            b'-' => i = dashed(&mut cur, i, rules, out),
             _ => i += 1,
         }
     }
-    out.extend_from_slice(&input[pending..]);
+    out.extend_from_slice(&input[cur.pending..]);
+    if mode.versions {
+        ua_ids(out, cur.base);
+    }
+    Some(cur.edits.unwrap_or_default())
 }
 
-/// Letters and digits: an address glued to them is part of a longer word (`v1.2.3.4`), not an address.
-/// `_` and `-` are separators, so `ip_1.2.3.4` is still reduced (failing closed).
+/// Scrubs text that holds escapes: decoded, then written back in its own encoding.
+fn scrub_decoded(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) {
+    let Some(view) = decode::decode(input) else {
+        scrub_with(input, rules, mode, out, None, false);
+        return;
+    };
+    let mut text = Vec::with_capacity(view.text.len());
+    let mode = Mode {
+        queries: true,
+        ..mode
+    };
+    let edits =
+        scrub_with(&view.text, rules, mode, &mut text, Some(Vec::new()), false).unwrap_or_default();
+    let secrets = if may_hold_secret(&text) {
+        secret_spans(&text)
+    } else {
+        Vec::new()
+    };
+    if edits.is_empty() && secrets.is_empty() && text == view.text {
+        out.extend_from_slice(input);
+        return;
+    }
+    // The scrubbed decoded text is copies of the decoded input between replacements: walk it piece by
+    // piece, writing copies as the original's bytes and replacements re-encoded, with secrets cut out.
+    let mut pieces = Vec::with_capacity(2 * edits.len() + 1);
+    let (mut from, mut at) = (0, 0);
+    for e in &edits {
+        pieces.push((at, e.out_start, Some(from)));
+        pieces.push((e.out_start, e.out_end, None));
+        from = e.end;
+        at = e.out_end;
+    }
+    pieces.push((at, text.len(), Some(from)));
+    let write = |a: usize, b: usize, out: &mut Vec<u8>| {
+        for &(ps, pe, copy) in &pieces {
+            let (x, y) = (a.max(ps), b.min(pe));
+            if x >= y {
+                continue;
+            }
+            match copy {
+                Some(d) => out.extend_from_slice(view.original(input, d + x - ps, d + y - ps)),
+                None => decode::write_encoded(&text[x..y], out),
+            }
+        }
+    };
+    let mut pos = 0;
+    for (kind, span) in secrets {
+        write(pos, span.start, out);
+        out.extend_from_slice(if kind == Kind::Card { CARD } else { TOKEN });
+        pos = span.end;
+    }
+    write(pos, text.len(), out);
+}
+
+/// Letters and digits: an IPv6 address glued to them is part of a longer word, not an address.
 fn is_word(c: u8) -> bool {
     c.is_ascii_alphanumeric()
 }
 
-/// Tries to read an IP address around position `i` (a digit or a colon). Returns where to continue.
-fn address(
-    input: &[u8],
-    i: usize,
-    rules: &Rules,
-    mode: Mode,
-    pending: &mut usize,
-    out: &mut Vec<u8>,
-) -> usize {
+/// Tries to read an IP address around position `i` (a `.` or a `:`). Returns where to continue.
+///
+/// An IPv4 address counts wherever it is, also glued to letters or digits (`ip203.0.113.9`,
+/// `Foo/203.0.113.9`, `x1.2.3.4y`): only a digit or a `.digit` right after its fourth part (`1.2.3.456`,
+/// `1.2.3.4.5` read from its second part) makes it something else.
+fn address(cur: &mut Cursor<'_>, i: usize, rules: &Rules, out: &mut Vec<u8>) -> usize {
+    let input = cur.input;
     // The address starts at most three digits before its first `.`, or four hex digits before its
     // first `:`, and never before what is already written.
     let (max_back, is_part): (usize, fn(&u8) -> bool) = if input[i] == b'.' {
@@ -143,7 +281,7 @@ fn address(
         (4, u8::is_ascii_hexdigit)
     };
     let mut start = i;
-    while start > *pending && i - start < max_back && is_part(&input[start - 1]) {
+    while start > cur.pending && i - start < max_back && is_part(&input[start - 1]) {
         start -= 1;
     }
     if start == i && input[i] == b'.' {
@@ -153,13 +291,13 @@ fn address(
     if start == i && input[i] == b':' && input.get(i + 1).is_some_and(|&b| b != b':') {
         return i + 1;
     }
-    let boundary = match start.checked_sub(1).map(|p| input[p]) {
-        None => true,
-        // `Name/1.2.3.4` in a user agent is a version; `//1.2.3.4` is still a URL host.
-        Some(b'/') => !(mode.versions && start >= 2 && is_word(input[start - 2])),
-        Some(p) => !(is_word(p) || p == b'.'),
-    };
-    if !boundary {
+    let before = start.checked_sub(1).map(|p| input[p]);
+    if input[i] == b'.' {
+        // Part of a longer dotted number (`1.2.3.4.5` from its second part): not a new address.
+        if before == Some(b'.') {
+            return i + 1;
+        }
+    } else if before.is_some_and(|p| p.is_ascii_hexdigit() || p == b'.') {
         return i + 1;
     }
     let run_end = start
@@ -175,8 +313,6 @@ fn address(
             if input.get(end).is_some_and(|&b| is_word(b)) {
                 return run_end.max(i + 1);
             }
-            out.extend_from_slice(&input[*pending..start]);
-            rules.ip.write_v6(out, ip);
             // Drop a zone id: `fe80::1%eth0`.
             if input.get(end) == Some(&b'%') && !input[end + 1..].starts_with(b"40") {
                 end += 1 + input[end + 1..]
@@ -186,7 +322,7 @@ fn address(
                     })
                     .count();
             }
-            *pending = end;
+            cur.replace(out, start, end, |out| rules.ip.write_v6(out, ip));
             return end;
         }
         // Not an IPv6 address: an IPv4 address may still start here (`1.2.3.4::`); otherwise resume
@@ -196,25 +332,190 @@ fn address(
         }
     }
     if input[start].is_ascii_digit() {
+        // Five or more groups (`203.0.113.9.5`): which four are the address is not known, so every group
+        // after the first two becomes `0`.
+        if let Some(end) = groups_end(&input[start..], b'.', 5) {
+            let end = start + end;
+            cur.replace(out, start, end, |out| {
+                write_zeroed(&input[start..end], b'.', out)
+            });
+            return end;
+        }
         if let Some((ip, len)) = parse_ipv4_prefix(&input[start..]) {
             let end = start + len;
             // An address that ends a local part (`1.2.3.4@x.org`, `jo_1.2.3.4%40x.org`, found by
             // fuzzing) belongs to the email: reducing it alone would leave `1.2.0.0@x.org`, still an
             // address, and hide its start from the email rule.
             if let Some(sep) = at_sign(&input[end..]) {
-                if let Some(next) = email(input, end, sep, pending, out) {
+                if let Some(next) = email(cur, end, sep, false, out) {
                     return next;
                 }
             }
-            if !input.get(end).is_some_and(|&b| is_word(b)) {
-                out.extend_from_slice(&input[*pending..start]);
-                rules.ip.write_v4(out, ip);
-                *pending = end;
-                return end;
-            }
+            cur.replace(out, start, end, |out| rules.ip.write_v4(out, ip));
+            return end;
         }
     }
     i + 1
+}
+
+/// Tries to read a dashed IPv4 address (`ec2-203-0-113-9`, `203-0-113-9.nip.io`) whose first `-` is at
+/// `i`; it is reduced by the prefix and written dashed. Returns where to continue.
+fn dashed(cur: &mut Cursor<'_>, i: usize, rules: &Rules, out: &mut Vec<u8>) -> usize {
+    let input = cur.input;
+    let mut start = i;
+    while start > cur.pending && i - start < 3 && input[start - 1].is_ascii_digit() {
+        start -= 1;
+    }
+    if start == i || (start > 0 && input[start - 1].is_ascii_digit()) {
+        return i + 1;
+    }
+    if let Some(end) = groups_end(&input[start..], b'-', 5) {
+        let end = start + end;
+        cur.replace(out, start, end, |out| {
+            write_zeroed(&input[start..end], b'-', out)
+        });
+        return end;
+    }
+    let Some((ip, len)) = parse_dashed_v4(&input[start..]) else {
+        return i + 1;
+    };
+    let end = start + len;
+    cur.replace(out, start, end, |out| {
+        let mark = out.len();
+        super::ip::write_ipv4(out, rules.ip.reduce_v4(ip));
+        for b in &mut out[mark..] {
+            if *b == b'.' {
+                *b = b'-';
+            }
+        }
+    });
+    end
+}
+
+/// The length of a run of at least `min` groups of one to three digits up to 255, separated by `sep`, at
+/// the start of `b` and not followed by a digit.
+fn groups_end(b: &[u8], sep: u8, min: usize) -> Option<usize> {
+    let mut groups = 0;
+    let mut i = 0;
+    loop {
+        let start = i;
+        let mut v: u32 = 0;
+        while i < b.len() && i - start < 3 && b[i].is_ascii_digit() {
+            v = v * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        if i == start || v > 255 || b.get(i).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        groups += 1;
+        if b.get(i) == Some(&sep) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    (groups >= min).then_some(i)
+}
+
+/// Writes a run of digit groups with every group after the first two as `0`.
+fn write_zeroed(run: &[u8], sep: u8, out: &mut Vec<u8>) {
+    for (n, group) in run.split(|&b| b == sep).enumerate() {
+        if n > 0 {
+            out.push(sep);
+        }
+        out.extend_from_slice(if n < 2 { group } else { b"0" });
+    }
+}
+
+/// A dashed-quad IPv4 address (`203-0-113-9`) at the start of `b`, and its length: four parts of one to
+/// three digits up to 255, not followed by a digit.
+pub(crate) fn parse_dashed_v4(b: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (n, octet) in octets.iter_mut().enumerate() {
+        if n > 0 {
+            if b.get(i) != Some(&b'-') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        let mut v: u32 = 0;
+        while i < b.len() && i - start < 3 && b[i].is_ascii_digit() {
+            v = v * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        if i == start || v > 255 {
+            return None;
+        }
+        *octet = v as u8;
+    }
+    if b.get(i).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((std::net::Ipv4Addr::from(octets), i))
+}
+
+/// What a MAC address in a user agent becomes.
+pub const MAC: &[u8] = b":mac";
+
+/// In a user agent (already scrubbed into `out[from..]`): device identifiers become placeholders in place
+/// — a UUID or IDFA (`:uuid`), a MAC address (`:mac`), a run of 16 or more hex digits mixing letters and
+/// digits (`:token`).
+fn ua_ids(out: &mut Vec<u8>, from: usize) {
+    let mut i = from;
+    while i < out.len() {
+        if !out[i].is_ascii_hexdigit() || (i > from && out[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let run = out[i..]
+            .iter()
+            .take_while(|&&b| b.is_ascii_hexdigit() || b == b'-' || b == b':')
+            .count();
+        let mut end = i + run;
+        while end > i && matches!(out[end - 1], b'-' | b':') {
+            end -= 1;
+        }
+        if out.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+            i = end.max(i + 1);
+            continue;
+        }
+        let text = &out[i..end];
+        let placeholder: Option<&[u8]> = if super::path::is_uuid(text) {
+            Some(super::path::UUID)
+        } else if is_mac(text) {
+            Some(MAC)
+        } else if text.len() >= 16
+            && text.iter().all(u8::is_ascii_hexdigit)
+            && text.iter().any(u8::is_ascii_digit)
+            && text.iter().any(u8::is_ascii_alphabetic)
+        {
+            Some(TOKEN)
+        } else {
+            None
+        };
+        match placeholder {
+            Some(p) => {
+                out.splice(i..end, p.iter().copied());
+                i += p.len();
+            }
+            None => i = end.max(i + 1),
+        }
+    }
+}
+
+/// `aa:bb:cc:dd:ee:ff` or `aa-bb-cc-dd-ee-ff`.
+fn is_mac(b: &[u8]) -> bool {
+    b.len() == 17
+        && (b[2] == b':' || b[2] == b'-')
+        && b.iter().enumerate().all(|(i, &c)| {
+            if i % 3 == 2 {
+                c == b[2]
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// The length of the `@` or `%40` that `rest` starts with, if it starts with one.
@@ -251,16 +552,18 @@ pub(crate) fn email_domain_len(run: &[u8], tld_ok: impl Fn(&[u8]) -> bool) -> Op
 }
 
 /// Tries to read an email address whose `@` (or `%40`, `sep` bytes long) is at `at`. When there is
-/// one, it is redacted and the position after it returned; otherwise nothing is written.
+/// one, it is redacted and the position after it returned; otherwise nothing is written. With `loose`
+/// (user agents), `user@host` without a top-level domain counts too.
 fn email(
-    input: &[u8],
+    cur: &mut Cursor<'_>,
     at: usize,
     sep: usize,
-    pending: &mut usize,
+    loose: bool,
     out: &mut Vec<u8>,
 ) -> Option<usize> {
+    let input = cur.input;
     let mut start = at;
-    while start > *pending && LOCAL[input[start - 1] as usize] {
+    while start > cur.pending && LOCAL[input[start - 1] as usize] {
         start -= 1;
     }
     let dstart = at + sep;
@@ -271,7 +574,11 @@ fn email(
     if start == at {
         return None;
     }
-    end = dstart + email_domain_len(&input[dstart..end], |_| true)?;
+    end = match email_domain_len(&input[dstart..end], |_| true) {
+        Some(len) => dstart + len,
+        None if loose && input[dstart..end].iter().any(u8::is_ascii_alphanumeric) => end,
+        None => return None,
+    };
     // Chained addresses (`a@b.io@c.org`, found by fuzzing): the rest goes too, or what follows the first
     // domain would read as an address of its own once the first is redacted.
     while let Some(next) = at_sign(&input[end..]) {
@@ -280,9 +587,7 @@ fn email(
             end += 1;
         }
     }
-    out.extend_from_slice(&input[*pending..start]);
-    out.extend_from_slice(EMAIL);
-    *pending = end;
+    cur.replace(out, start, end, |out| out.extend_from_slice(EMAIL));
     Some(end)
 }
 
@@ -318,11 +623,9 @@ mod tests {
     #[test]
     fn leaves_things_that_are_not_addresses() {
         for text in [
-            "version 1.2.3.4.5",
             "256.1.1.1",
             "Chrome/32.0.1700.77 Safari/537.36",
             "[17/May/2015:10:05:03 +0000]",
-            "v1.2.3.4",
             "rv:49.0",
             "std::vec",
             "http://example.com:8080/a",
@@ -333,14 +636,67 @@ mod tests {
     }
 
     #[test]
-    fn user_agent_versions_are_not_addresses() {
-        let ua = "Foo/1.2.3.4 (contact 5.6.7.8; +http://9.8.7.6/bot)";
-        let kept = "Foo/1.2.3.4 (contact 5.6.0.0; +http://9.8.0.0/bot)";
-        assert_eq!(s(ua, Mode::user_agent()), kept);
+    fn addresses_glued_to_words_are_addresses() {
+        // A version that is a valid address is reduced like one: an auditor plants `Foo/203.0.113.9`.
+        let ua = "Foo/1.2.3.4 (contact 5.6.7.8; +http://9.8.7.6/bot) ip203.0.113.9 v1.2.3.4x";
+        let want = "Foo/1.2.0.0 (contact 5.6.0.0; +http://9.8.0.0/bot) ip203.0.0.0 v1.2.0.0x";
+        assert_eq!(s(ua, Mode::user_agent()), want);
+        assert_eq!(plain(ua), want);
+        // Real versions are not addresses (a part over 255, or more digits after the fourth part).
+        for ua in [
+            "Chrome/32.0.1700.77 Safari/537.36",
+            "YaBrowser/23.11.0.2419",
+            "Chrome/120.0.0.0",
+        ] {
+            assert_eq!(s(ua, Mode::user_agent()), ua);
+        }
+    }
+
+    #[test]
+    fn dashed_addresses_are_reduced() {
         assert_eq!(
-            plain(ua),
-            "Foo/1.2.0.0 (contact 5.6.0.0; +http://9.8.0.0/bot)"
+            plain("/h/ec2-203-0-113-9.compute"),
+            "/h/ec2-203-0-0-0.compute"
         );
+        assert_eq!(plain("203-0-113-9.nip.io"), "203-0-0-0.nip.io");
+        assert_eq!(plain("ip-2-203-0-113-9"), "ip-2-203-0-0-0");
+        assert_eq!(plain("version 203.0.113.9.5"), "version 203.0.0.0.0");
+        for text in [
+            "2015-05-17-10",
+            "how-to-1-2-3",
+            "1-2-3-4567",
+            "a-b-c",
+            "1.2.3.4567",
+        ] {
+            assert_eq!(plain(text), text);
+        }
+    }
+
+    #[test]
+    fn device_ids_in_user_agents_become_placeholders() {
+        let ua = "App/2.1 (idfa 6D92078A-8246-4BA4-AE5B-76104861E7DC; mac 00:1A:2b:3c:4D:5e; \
+                  dev 9f86d081884c7d65; root@buildbox)";
+        assert_eq!(
+            s(ua, Mode::user_agent()),
+            "App/2.1 (idfa :uuid; mac :mac; dev :token; :email)"
+        );
+        assert_eq!(
+            s("Mozilla%20jo%40mybox", Mode::user_agent()),
+            "Mozilla%20:email"
+        );
+    }
+
+    #[test]
+    fn escaped_text_is_decoded_before_detection() {
+        assert_eq!(plain("Mozilla%20203.0.113.9"), "Mozilla%20203.0.0.0");
+        assert_eq!(plain("a%2F203%2E0%2E113%2E9%2Fb"), "a%2F203.0.0.0%2Fb");
+        assert_eq!(plain("jo%252540example.com x"), ":email x");
+        assert_eq!(
+            plain("{\"u\":\"jo\\u0040example.com\"}"),
+            "{\"u\":\":email\"}"
+        );
+        assert_eq!(plain("100% sure"), "100% sure");
+        assert_eq!(plain("caf%C3%A9"), "caf%C3%A9");
     }
 
     #[test]

@@ -72,15 +72,14 @@ fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     if rest.is_empty() {
         return secret;
     }
-    // Rewriting only empties, shortens or replaces with placeholders, so the input tells.
+    // Rewriting only empties, shortens or replaces with placeholders, so the input tells. The fragment
+    // (`#access_token=…`) is dropped: servers never need it, and it is where client-side tokens live.
+    let q_len = memchr::memchr(b'#', rest).unwrap_or(rest.len());
+    let rest = &rest[..q_len];
     secret |= may_hold_secret(rest);
-    if rest.first() == Some(&b'?') {
-        let q_len = memchr::memchr(b'#', rest).unwrap_or(rest.len());
+    if let Some(query) = rest.strip_prefix(b"?") {
         out.push(b'?');
-        rewrite_query(&rest[1..q_len], rules, out);
-        scrub(&rest[q_len..], rules, Mode::PLAIN, out);
-    } else {
-        scrub(rest, rules, Mode::PLAIN, out);
+        rewrite_query(query, rules, out);
     }
     secret
 }
@@ -207,12 +206,14 @@ fn write_authority(auth: &[u8], rules: &Rules, out: &mut Vec<u8>) {
 }
 
 /// Rewrites a query string (without its `?`): values of parameters not on the allow-list are emptied,
-/// keys and kept values are scrubbed.
+/// keys and kept values are scrubbed. Parameters are separated by `&` or `;` (`q=a;sid=…`).
 pub fn rewrite_query(query: &[u8], rules: &Rules, out: &mut Vec<u8>) {
-    for (n, param) in query.split(|&b| b == b'&').enumerate() {
-        if n > 0 {
-            out.push(b'&');
+    let mut at = 0;
+    for param in query.split(|&b| b == b'&' || b == b';') {
+        if at > 0 {
+            out.push(query[at - 1]);
         }
+        at += param.len() + 1;
         match memchr::memchr(b'=', param) {
             Some(eq) => {
                 let key = &param[..eq];
@@ -246,7 +247,10 @@ mod tests {
         );
         // `+` may be part of an address, so the whole run goes: over-redaction is the safe side.
         assert_eq!(r("/search?q=mail+me+at+a@b.com"), "/search?q=:email");
-        assert_eq!(r("/search?q=mail%20me%20a@b.com"), "/search?q=:email");
+        assert_eq!(
+            r("/search?q=mail%20me%20a@b.com"),
+            "/search?q=mail%20me%20:email"
+        );
         assert_eq!(r("/a?flag&x="), "/a?flag&x=");
     }
 
@@ -254,7 +258,7 @@ mod tests {
     fn hosts_credentials_paths_fragments() {
         assert_eq!(
             r("http://user:pw@1.2.3.4:8080/u/a@b.com?token=x&q=shoes#top"),
-            "http://1.2.0.0:8080/u/:email?token=&q=shoes#top"
+            "http://1.2.0.0:8080/u/:email?token=&q=shoes"
         );
         assert_eq!(
             r("https://[2001:db8::1]:8443/x"),
@@ -270,8 +274,34 @@ mod tests {
     #[test]
     fn identifying_path_parameters_are_removed() {
         assert_eq!(r("/shop/cart;jsessionid=0A1B2C3D4E5F?x=1"), "/shop/cart?x=");
-        assert_eq!(r("/a;JSESSIONID=abc/b;v=2;sid=9"), "/a/b;v=2");
+        assert_eq!(r("/a;JSESSIONID=abc/b;v=2;sid=9"), "/a/b;v=");
         assert_eq!(r("/a;b"), "/a;b");
+    }
+
+    #[test]
+    fn fragments_go_and_semicolons_separate_parameters() {
+        assert_eq!(r("/page#access_token=abcdefgh12345678"), "/page");
+        assert_eq!(r("/p?q=a;sid=secret99&page=2#x"), "/p?q=a;sid=&page=2");
+        assert_eq!(r("/p;lang=de;x=1"), "/p;lang=de;x=");
+    }
+
+    #[test]
+    fn encoded_data_is_found_and_redacted_in_its_encoding() {
+        assert_eq!(
+            r("/go/http%3A%2F%2Fevil.com%2F%3Fcode%3Dabc123def456ghi"),
+            "/go/http%3A%2F%2Fevil.com%2F%3Fcode="
+        );
+        assert_eq!(r("/a%2F203%2E0%2E113%2E9/x"), "/a%2F203.0.0.0/x");
+        assert_eq!(r("/u/jo%2540example.com/x"), "/u/:email/x");
+        assert_eq!(r("/u/jo&commat;example.com"), "/u/:email");
+        // `#` starts the fragment, which goes.
+        assert_eq!(r("/u/jo&#64;example.com"), "/u/jo&");
+        assert_eq!(r("/u/jo\\u0040example.com"), "/u/:email");
+        assert_eq!(r("/x/2001%3Adb8%3A85a3%3A%3A1/y"), "/x/2001:db8::/y");
+        assert_eq!(r("/pay/4111%201111%201111%201111"), "/pay/:card");
+        assert_eq!(r("/search?q=red%20shoes"), "/search?q=red%20shoes");
+        assert_eq!(r("/caf%C3%A9/menu"), "/caf%C3%A9/menu");
+        assert_eq!(r("/p?q=jo%40example.com%20hi"), "/p?q=:email%20hi");
     }
 
     #[test]
