@@ -73,6 +73,9 @@ pub fn parse(line: &[u8], shape: ClfShape) -> Option<Record<'_>> {
     scan(line, shape).map(|f| f.record(line))
 }
 
+/// Words an authuser may have (`- Paul Schmitt [`); past them the line is not CLF.
+const MAX_USER_WORDS: usize = 8;
+
 /// Finds the fields of one line (without its terminator) of the given shape.
 ///
 /// A hand-written scanner over byte offsets (the hot path of `anonymize` and `report`); the tests check it
@@ -97,7 +100,22 @@ pub fn scan(line: &[u8], shape: ClfShape) -> Option<ClfFields> {
     let end = token_end(line, at)?;
     let ident = Span::new(at, end);
     at = space(line, end)?;
-    let end = token_end(line, at)?;
+    // An authuser may hold spaces (`Paul Schmitt`): it runs to the ` [` that opens the time. None of its
+    // words is `-`, or a vhost line (`host:80 1.2.3.4 - bob [`) would read as a common one.
+    let mut end = token_end(line, at)?;
+    for _ in 0..MAX_USER_WORDS {
+        if line.get(end + 1) == Some(&b'[') {
+            break;
+        }
+        if line.get(end) != Some(&b' ') || &line[at..end] == b"-" {
+            return None;
+        }
+        let next = token_end(line, end + 1)?;
+        if &line[end + 1..next] == b"-" {
+            return None;
+        }
+        end = next;
+    }
     let user = Span::new(at, end);
     at = space(line, end)?;
     // `[dd/Mon/yyyy:hh:mm:ss +zzzz]`
@@ -281,6 +299,23 @@ mod tests {
             take_while1(|c: u8| c != b' ' && c != b'\t').parse(i)
         }
 
+        /// Words separated by single spaces, up to the ` [` of the time.
+        fn user(i: &[u8]) -> Res<'_, &[u8]> {
+            let (mut r, first) = token(i)?;
+            for _ in 0..super::super::MAX_USER_WORDS {
+                if r.get(1) == Some(&b'[') {
+                    break;
+                }
+                let (rest, _) = space(r)?;
+                let word;
+                (r, word) = token(rest)?;
+                if first == b"-" || word == b"-" {
+                    return fail();
+                }
+            }
+            Ok((r, &i[..i.len() - r.len()]))
+        }
+
         fn client_list(i: &[u8]) -> Res<'_, &[u8]> {
             let mut end = 0;
             loop {
@@ -352,7 +387,7 @@ mod tests {
                     space,
                     token,
                     space,
-                    token,
+                    user,
                     space,
                     time,
                     space,
@@ -540,6 +575,15 @@ mod tests {
         let line = br#"10.0.0.2, 10.0.0.1, 127.0.0.1 - - [07/Dec/2016:11:05:07 +0100] "GET /ocelot HTTP/1.1" 200 571 "-" "Mozilla/5.0""#;
         let r = parse(line, COMBINED).unwrap();
         assert_eq!(field(&r, r.client), "10.0.0.2, 10.0.0.1, 127.0.0.1");
+    }
+
+    #[test]
+    fn an_authuser_may_hold_spaces() {
+        let line = br#"1.2.3.4 - Paul Schmitt [07/Dec/2016:11:05:07 +0100] "GET / HTTP/1.1" 200 571 "-" "UA""#;
+        let r = parse(line, COMBINED).unwrap();
+        assert_eq!(field(&r, r.authuser), "Paul Schmitt");
+        assert_eq!(field(&r, r.user_agent), "UA");
+        same_as_grammar(line, COMBINED);
     }
 
     #[test]

@@ -124,7 +124,7 @@ fn segment_end(rest: &[u8]) -> usize {
 fn has_link_token(path: &[u8]) -> bool {
     let mut prev: &[u8] = b"";
     for seg in path.split(|&b| b == b'/') {
-        if is_link_word(prev) && is_link_token(seg) {
+        if is_link_token(seg) && is_link_word(prev) {
             return true;
         }
         prev = seg;
@@ -176,7 +176,7 @@ fn write_segments(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
 fn write_segment(seg: &[u8], prev: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     if is_uuid(seg) {
         out.extend_from_slice(UUID);
-    } else if is_link_word(prev) && is_link_token(seg) {
+    } else if is_link_token(seg) && is_link_word(prev) {
         out.extend_from_slice(super::secrets::TOKEN);
     } else if seg.len() >= rules.paths.max_digits && seg.iter().all(u8::is_ascii_digit) {
         out.extend_from_slice(ID);

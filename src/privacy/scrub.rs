@@ -196,7 +196,7 @@ fn scrub_with(
                 i = end;
             }
             b'.' | b':' => i = address(&mut cur, i, rules, out),
-            b'-' => i = dashed(&mut cur, i, rules, out),
+            b'-' if i > 0 && input[i - 1].is_ascii_digit() => i = dashed(&mut cur, i, rules, out),
             _ => i += 1,
         }
     }
