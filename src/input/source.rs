@@ -152,7 +152,7 @@ pub fn open_counted(name: &InputName, max_line: usize) -> io::Result<Opened> {
             }
             let head = read_head(&mut file, None)?;
             if meta.is_file() {
-                let skip = match sniff(&head) {
+                let skip = match sniff(&head[..head.len().min(SNIFF_BYTES)]) {
                     Kind::Text => Some(0),
                     Kind::Utf8Bom => Some(3),
                     _ => None,
@@ -199,7 +199,7 @@ fn text_of(
         Some(c) => reason.inside(&format!("{} data", c.name())),
         None => reason,
     };
-    match sniff(&head) {
+    match sniff(&head[..head.len().min(SNIFF_BYTES)]) {
         Kind::Text => Ok(Box::new(io::Cursor::new(head).chain(rest))),
         Kind::Utf8Bom => Ok(Box::new(io::Cursor::new(head).chain(rest).skip_bom(3))),
         Kind::Utf16 { big_endian, bom } => {
@@ -208,8 +208,7 @@ fn text_of(
         }
         Kind::Compressed(c) if within.is_none() => {
             let bytes = io::Cursor::new(head).chain(rest);
-            let mut decoded = decoder(c, bytes)?;
-            let head = read_head(&mut decoded, None)?;
+            let (head, decoded) = read_head_then_error(decoder(c, bytes)?)?;
             text_of(head, decoded, Some(c))
         }
         Kind::Compressed(c) => Err(inside(NotText::compressed(c)).into_io()),
@@ -283,11 +282,49 @@ fn stdin_ready() -> bool {
     rustix::event::poll(&mut fds, Some(&zero)).is_ok_and(|n| n > 0)
 }
 
-/// The first block of `r`, up to [`SNIFF_BYTES`]: read until it is full or the input ends, or, when `ready`
+/// Bytes read ahead to look at an input: as much as one read of a stream asks for, so the first block (on
+/// which the format is detected) is as large as it was without the look; only its first [`SNIFF_BYTES`]
+/// are looked at.
+const HEAD_BYTES: usize = STREAM_BLOCK;
+
+/// The first block of `r`, up to [`HEAD_BYTES`]: read until it is full or the input ends, or, when `ready`
 /// is given (stdin), until nothing more is waiting, so that a line alone on a quiet pipe is not held back.
 fn read_head(r: &mut dyn Read, ready: Option<&dyn Fn() -> bool>) -> io::Result<Vec<u8>> {
-    let mut head = vec![0u8; SNIFF_BYTES];
+    match fill_head(r, ready) {
+        (head, None) => Ok(head),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// [`read_head`] of a decompressing reader: an error after some bytes were decoded (a truncated file, junk
+/// after the last member) comes after them, so that the lines before the damage are processed first, as
+/// they are further on in the input.
+fn read_head_then_error(
+    mut r: Box<dyn Read + Send>,
+) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    match fill_head(&mut r, None) {
+        (head, None) => Ok((head, r)),
+        (head, Some(e)) if !head.is_empty() => Ok((head, Box::new(Failed(Some(e))))),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// A reader whose input failed: the error once, then an error saying so.
+struct Failed(Option<io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(self
+            .0
+            .take()
+            .unwrap_or_else(|| io::Error::other("read after an error")))
+    }
+}
+
+fn fill_head(r: &mut dyn Read, ready: Option<&dyn Fn() -> bool>) -> (Vec<u8>, Option<io::Error>) {
+    let mut head = vec![0u8; HEAD_BYTES];
     let mut got = 0;
+    let mut failed = None;
     while got < head.len() {
         if got > 0 && ready.is_some_and(|ready| !ready()) {
             break;
@@ -296,11 +333,14 @@ fn read_head(r: &mut dyn Read, ready: Option<&dyn Fn() -> bool>) -> io::Result<V
             Ok(0) => break,
             Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
         }
     }
     head.truncate(got);
-    Ok(head)
+    (head, failed)
 }
 
 /// A reader adding the bytes it returns to a shared counter (one relaxed atomic add per read).
