@@ -150,7 +150,11 @@ pub fn open_counted(name: &InputName, max_line: usize) -> io::Result<Opened> {
                     "is a directory",
                 ));
             }
-            let head = read_head(&mut file, None)?;
+            // A FIFO or a character device is read like stdin: what has arrived, without waiting for more.
+            let head = match meta.is_file() {
+                true => read_head(&mut file, None)?,
+                false => read_head(&mut &file, Some(&|| ready_now(file.as_fd())))?,
+            };
             if meta.is_file() {
                 let skip = match sniff(&head[..head.len().min(SNIFF_BYTES)]) {
                     Kind::Text => Some(0),
@@ -270,9 +274,13 @@ impl<R: Read> Read for Skip<R> {
 
 /// True when stdin has something to read now (or is at its end), so reading it does not wait.
 fn stdin_ready() -> bool {
-    let stdin = io::stdin();
+    ready_now(io::stdin().as_fd())
+}
+
+/// True when `fd` has something to read now (or is at its end).
+fn ready_now(fd: std::os::fd::BorrowedFd<'_>) -> bool {
     let mut fds = [rustix::event::PollFd::new(
-        &stdin,
+        &fd,
         rustix::event::PollFlags::IN,
     )];
     let zero = rustix::event::Timespec {
