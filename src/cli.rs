@@ -529,7 +529,7 @@ are counted in summary.csv (excluded_before_since, excluded_after_until) and not
 /// Options of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Input files (plain, .gz or .zst); none or '-' reads stdin.
+    /// Input files (plain, .gz, .zst, .bz2 or .xz, told by their bytes); none or '-' reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -755,7 +755,7 @@ Examples:
 /// Options of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Input files (plain, .gz or .zst); none or '-' reads stdin.
+    /// Input files (plain, .gz, .zst, .bz2 or .xz, told by their bytes); none or '-' reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -828,7 +828,7 @@ fn threads(given: Option<usize>) -> Result<usize, Error> {
 /// Options of `anonymize`.
 #[derive(Debug, Args)]
 pub struct AnonymizeArgs {
-    /// Input files (plain, .gz or .zst); none or '-' reads stdin.
+    /// Input files (plain, .gz, .zst, .bz2 or .xz, told by their bytes); none or '-' reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -842,7 +842,7 @@ pub struct AnonymizeArgs {
     pub append: bool,
 
     /// Replace each FILE with its anonymised self, atomically, keeping mode, owner and compression
-    /// (.gz stays gzip, .zst stays zstd).
+    /// (.gz stays gzip, .zst zstd, .bz2 bzip2, .xz xz). A file that is not text is left untouched.
     #[arg(long, conflicts_with_all = ["output", "append"])]
     pub in_place: bool,
 
@@ -960,7 +960,12 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Anonymize(args) => {
             let config = args.config()?;
-            let summary = commands::anonymize::run(&config)?;
+            let quiet = args.quiet;
+            let summary = commands::anonymize::run_warned(&config, &mut |w| {
+                if !quiet {
+                    eprintln!("logveil: warning: {w}");
+                }
+            })?;
             if !args.quiet {
                 eprintln!("logveil: anonymize: {summary}");
             }

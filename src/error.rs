@@ -3,7 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::input::InputName;
+use crate::input::{InputName, NotText};
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -11,7 +11,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FOUND: u8 = 1;
 /// Exit code: usage error.
 pub const EXIT_USAGE: u8 = 2;
-/// Exit code: input could not be parsed under `--strict` (`EX_DATAERR`).
+/// Exit code: input could not be parsed (`EX_DATAERR`): a line under `--strict`, an input that is not
+/// text, a `report` input of which no line parsed, a bad partial.
 pub const EXIT_DATA: u8 = 65;
 /// Exit code: I/O error (`EX_IOERR`).
 pub const EXIT_IO: u8 = 74;
@@ -55,6 +56,23 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// An input is not text (an archive, an unknown compression, binary data): refused before any output.
+    #[error("{input}: {reason}")]
+    NotText {
+        /// The input.
+        input: InputName,
+        /// What it is and what to do (never quoting it).
+        reason: NotText,
+    },
+    /// No line of a `report` input parsed: the format is wrong, and a report of nothing would pass for one
+    /// of a quiet day.
+    #[error("{input}: no line parsed as {format} — wrong format?")]
+    NothingParsed {
+        /// The input.
+        input: InputName,
+        /// The format that was expected.
+        format: String,
+    },
     /// Reading an input failed.
     #[error("{input}: {source}")]
     Read {
@@ -81,6 +99,21 @@ fn display_output(output: &Option<PathBuf>) -> String {
 }
 
 impl Error {
+    /// The error for `source` met while reading `input`: [`Error::NotText`] when the input was refused as
+    /// not text, else [`Error::Read`].
+    pub fn read(input: &InputName, source: io::Error) -> Error {
+        match NotText::from_io(&source) {
+            Some(reason) => Error::NotText {
+                input: input.clone(),
+                reason: reason.clone(),
+            },
+            None => Error::Read {
+                input: input.clone(),
+                source,
+            },
+        }
+    }
+
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -88,6 +121,8 @@ impl Error {
             Error::Unparsable { .. }
             | Error::LineTooLong { .. }
             | Error::BadPartial { .. }
+            | Error::NotText { .. }
+            | Error::NothingParsed { .. }
             | Error::Merge(_) => EXIT_DATA,
             Error::Read { .. } | Error::Write { .. } => EXIT_IO,
         }
@@ -97,4 +132,20 @@ impl Error {
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Write { output: None, source } if source.kind() == io::ErrorKind::BrokenPipe)
     }
+}
+
+/// Something a run went on after, told on stderr as `logveil: warning: …` (unless `--quiet`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Warning {
+    /// No line of an input parsed in `anonymize`: every line was scrubbed as free text, which is safe but
+    /// keeps little, and usually means the wrong `--format`.
+    #[error(
+        "{input}: no line parsed as {format} — wrong format? every line was scrubbed as free text"
+    )]
+    NothingParsed {
+        /// The input.
+        input: InputName,
+        /// The format that was expected.
+        format: String,
+    },
 }

@@ -66,9 +66,14 @@ fn cases() -> Vec<Case> {
             name: "crlf",
             bytes: format!("{LINE}\r\n\r\n{LINE}\r\n").into_bytes(),
         },
+        // NUL bytes after the first 8 KiB (a NUL before them refuses the input, see `not_text`).
         Case {
             name: "nul bytes",
-            bytes: format!("{LINE}\n\0\0\0 10.20.30.40\0\n\0\n{LINE}\0\n").into_bytes(),
+            bytes: [
+                format!("{LINE}\n").repeat(50).as_bytes(),
+                format!("\0\0\0 10.20.30.40\0\n\0\n{LINE}\0\n").as_bytes(),
+            ]
+            .concat(),
         },
         Case {
             name: "invalid utf-8",
@@ -80,9 +85,14 @@ fn cases() -> Vec<Case> {
             ]
             .concat(),
         },
+        // Binary garbage after a first block of text.
         Case {
             name: "binary garbage",
-            bytes: garbage(3 << 20, 0x9e37_79b9_7f4a_7c15),
+            bytes: [
+                format!("{LINE}\n").repeat(50).into_bytes(),
+                garbage(3 << 20, 0x9e37_79b9_7f4a_7c15),
+            ]
+            .concat(),
         },
         Case {
             name: "only newlines",
@@ -102,6 +112,11 @@ fn cases() -> Vec<Case> {
         bytes: big,
     });
     all
+}
+
+/// The cases with lines, none of which parses: `anonymize` warns, `report` refuses to report nothing.
+fn parses_nothing(case: &Case) -> bool {
+    case.name == "lone carriage returns"
 }
 
 fn write_case(dir: &Path, case: &Case) -> PathBuf {
@@ -156,11 +171,27 @@ fn anonymize_keeps_every_line_of_every_bad_input_from_a_file_and_from_stdin() {
             let [lines, parsed, scrubbed, blank] = summary_counts(&out.stderr);
             assert_eq!(lines as usize, count_lines(&case.bytes), "{what}");
             assert_eq!(parsed + scrubbed + blank, lines, "{what}");
-            assert_eq!(
-                String::from_utf8_lossy(&out.stderr).lines().count(),
-                1,
-                "{what}"
-            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if parses_nothing(&case) {
+                let name = match how {
+                    "file" => path.display().to_string(),
+                    _ => "<stdin>".to_string(),
+                };
+                assert_eq!(
+                    stderr.lines().next(),
+                    Some(
+                        format!(
+                            "logveil: warning: {name}: no line parsed as combined — wrong format? every \
+                             line was scrubbed as free text"
+                        )
+                        .as_str()
+                    ),
+                    "{what}"
+                );
+                assert_eq!(stderr.lines().count(), 2, "{what}");
+            } else {
+                assert_eq!(stderr.lines().count(), 1, "{what}: {stderr}");
+            }
             assert_no_leak(&what, &out.stdout);
         }
         // Blocks are cut differently from a file and from a pipe; the output must not change.
@@ -178,6 +209,15 @@ fn report_and_check_account_for_every_line_of_every_bad_input() {
             .path()
             .join(format!("csv-{}", case.name.replace(' ', "-")));
         let out = run(&["report", p, "--csv", csv.to_str().unwrap()]);
+        if parses_nothing(&case) {
+            assert_eq!(out.status.code(), Some(65), "{}: {:?}", case.name, out);
+            assert_eq!(
+                String::from_utf8(out.stderr).unwrap(),
+                format!("logveil: {p}: no line parsed as combined — wrong format?\n")
+            );
+            assert!(!csv.exists(), "{}", case.name);
+            continue;
+        }
         assert_eq!(out.status.code(), Some(0), "{}: {:?}", case.name, out);
         assert!(out.stderr.is_empty(), "{}", case.name);
         let summary = summary_csv(&csv);
@@ -579,4 +619,367 @@ fn every_format_cuts_an_overlong_line_from_a_file_and_from_stdin() {
             }
         }
     }
+}
+
+/// One bzip2 stream per part, back to back (what `cat a.bz2 b.bz2` or pbzip2 makes).
+fn bz2(parts: &[&[u8]]) -> Vec<u8> {
+    let mut all = Vec::new();
+    for part in parts {
+        let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        enc.write_all(part).unwrap();
+        all.extend(enc.finish().unwrap());
+    }
+    all
+}
+
+/// One xz stream per part, back to back.
+fn xz(parts: &[&[u8]]) -> Vec<u8> {
+    let mut all = Vec::new();
+    for part in parts {
+        let mut enc = liblzma::write::XzEncoder::new(Vec::new(), 1);
+        enc.write_all(part).unwrap();
+        all.extend(enc.finish().unwrap());
+    }
+    all
+}
+
+#[test]
+fn bzip2_and_xz_read_like_the_plain_file_whatever_their_name() {
+    let plain_path = sample("apache-combined-elastic.log");
+    let text = std::fs::read(&plain_path).unwrap();
+    let plain = run(&["anonymize", plain_path.to_str().unwrap()]);
+    assert_eq!(plain.status.code(), Some(0));
+    let plain_check = run(&["check", "--summary", plain_path.to_str().unwrap()]);
+    assert_eq!(plain_check.status.code(), Some(1));
+    // Several streams, one of them empty, cut in the middle of a line.
+    let (a, b) = text.split_at(text.len() / 3);
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("one.log.bz2", bz2(&[&text])),
+        ("multi.log.bz2", bz2(&[a, b"", b])),
+        ("one.log.xz", xz(&[&text])),
+        ("multi.log.xz", xz(&[a, b"", b])),
+        // Recognised by their bytes, not their names.
+        ("bzip2-named.log", bz2(&[a, b])),
+        ("xz-named.log", xz(&[&text])),
+    ];
+    for (name, bytes) in &files {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let p = path.to_str().unwrap();
+        let out = run(&["anonymize", p]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {out:?}");
+        assert!(out.stdout == plain.stdout, "{name}: output differs");
+        assert_eq!(out.stderr, plain.stderr, "{name}");
+        let check = run(&["check", "--summary", p]);
+        assert_eq!(check.status.code(), Some(1), "{name}");
+        assert_eq!(check.stdout, plain_check.stdout, "{name}");
+        // And from stdin.
+        let out = run_with_stdin(&["anonymize", "-q"], bytes);
+        assert_eq!(out.status.code(), Some(0), "{name} (stdin)");
+        assert!(out.stdout == plain.stdout, "{name} (stdin): output differs");
+    }
+}
+
+#[test]
+fn a_truncated_bzip2_or_xz_is_an_io_error_naming_the_file() {
+    let text = std::fs::read(sample("apache-combined-elastic.log")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, what, whole) in [
+        ("cut.log.bz2", "bzip2", bz2(&[&text])),
+        ("cut.log.xz", "xz", xz(&[&text])),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+        for cmd in ["anonymize", "check", "report"] {
+            let out = run(&[cmd, path.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(74), "{cmd} {name}");
+            let err = String::from_utf8(out.stderr).unwrap();
+            assert!(
+                err.starts_with(&format!(
+                    "logveil: {}: {what} data is truncated or corrupt (",
+                    path.display()
+                )) && err.lines().count() == 1,
+                "{cmd} {name}: {err}"
+            );
+            assert_no_leak(name, err.as_bytes());
+        }
+    }
+}
+
+/// Inputs that are not text, each with the start of its one-line error (after `logveil: NAME: `).
+fn not_text() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let line = format!("{LINE}\n");
+    let text = line.as_bytes();
+    let mut tar = vec![0u8; 512];
+    tar[..10].copy_from_slice(b"access.log");
+    tar[257..263].copy_from_slice(b"ustar\0");
+    tar.extend_from_slice(text);
+    let mut gz_tar = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz_tar.write_all(&tar).unwrap();
+    vec![
+        (
+            "access.log.zip",
+            [&b"PK\x03\x04\x14\x00\x00\x00\x08\x00"[..], text].concat(),
+            "zip archive: cannot be read as a log; unpack it first",
+        ),
+        (
+            "access.log.7z",
+            [&b"7z\xbc\xaf\x27\x1c\x00\x04"[..], text].concat(),
+            "7z archive: cannot be read as a log; unpack it first",
+        ),
+        (
+            "access.log.lz4",
+            [&b"\x04\x22\x4d\x18\x64\x40\xa7"[..], text].concat(),
+            "lz4 data: cannot be read as a log; decompress it first",
+        ),
+        (
+            "access.log.lz",
+            [&b"LZIP\x01\x0c"[..], text].concat(),
+            "lzip data: cannot be read as a log; decompress it first",
+        ),
+        (
+            "access.log.rar",
+            [&b"Rar!\x1a\x07\x01\x00"[..], text].concat(),
+            "rar archive: cannot be read as a log; unpack it first",
+        ),
+        (
+            "logs.tar.gz",
+            gz_tar.finish().unwrap(),
+            "tar archive inside gzip data: cannot be read as a log; unpack it first",
+        ),
+        (
+            "twice.log.gz",
+            gzip(&[&gzip(&[text])]),
+            "gzip data inside gzip data: cannot be read as a log; unpack it first",
+        ),
+        (
+            "nul.log",
+            [text, b"x \0 10.20.30.40\n", text].concat(),
+            "binary data (a NUL byte at offset",
+        ),
+        (
+            "control.log",
+            [text, b"x \x01 10.20.30.40\n"].concat(),
+            "binary data (control byte 0x01 at offset",
+        ),
+        (
+            "nul.log.bz2",
+            bz2(&[&[text, b"\0\0\0\0 10.20.30.40\n"].concat()]),
+            "binary data (a NUL byte at offset",
+        ),
+        ("garbage.log", garbage(100_000, 7), "binary data ("),
+        (
+            "utf32.log",
+            [&b"\xff\xfe\x00\x00"[..], text].concat(),
+            "UTF-32 text: cannot be read as a log; convert it to UTF-8 first",
+        ),
+    ]
+}
+
+#[test]
+fn what_is_not_text_is_refused_with_exit_65_before_any_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("anon.log");
+    let json = dir.path().join("report.json");
+    let csv = dir.path().join("csv");
+    for (name, bytes, reason) in not_text() {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let p = path.to_str().unwrap();
+        std::fs::write(&target, b"previous run\n").unwrap();
+        std::fs::write(&json, b"{}\n").unwrap();
+        let good = sample("nginx-combined-beats.log");
+        for cmd in [
+            vec!["anonymize", p],
+            vec!["anonymize", "-o", target.to_str().unwrap(), p],
+            vec!["check", p],
+            vec!["check", "--summary", p],
+            vec!["report", "--json", json.to_str().unwrap(), p],
+            vec!["report", "--csv", csv.to_str().unwrap(), p],
+            vec!["formats", "--detect", p],
+        ] {
+            let out = run(&cmd);
+            let err = String::from_utf8(out.stderr).unwrap();
+            assert_eq!(out.status.code(), Some(65), "{cmd:?}: {err}");
+            assert!(
+                err.starts_with(&format!("logveil: {p}: {reason}")) && err.lines().count() == 1,
+                "{cmd:?}: {err}"
+            );
+            assert!(out.stdout.is_empty(), "{cmd:?}: output written");
+            assert_no_leak(name, err.as_bytes());
+        }
+        assert_eq!(std::fs::read(&target).unwrap(), b"previous run\n", "{name}");
+        assert_eq!(std::fs::read(&json).unwrap(), b"{}\n", "{name}");
+        assert!(!csv.exists(), "{name}");
+        // After a good input: what was written of it stays, the run stops at the refused one.
+        let out = run(&["anonymize", "-q", good.to_str().unwrap(), p]);
+        assert_eq!(out.status.code(), Some(65), "{name}");
+        let first = run(&["anonymize", "-q", good.to_str().unwrap()]).stdout;
+        assert_eq!(out.stdout, first, "{name}");
+        // The same bytes on stdin.
+        for cmd in ["anonymize", "check", "report"] {
+            let out = run_with_stdin(&[cmd], &bytes);
+            let err = String::from_utf8(out.stderr).unwrap();
+            assert_eq!(out.status.code(), Some(65), "{cmd} {name} (stdin): {err}");
+            assert!(
+                err.starts_with(&format!("logveil: <stdin>: {reason}")) && err.lines().count() == 1,
+                "{cmd} {name} (stdin): {err}"
+            );
+            assert!(out.stdout.is_empty(), "{cmd} {name} (stdin)");
+        }
+    }
+    // Only what the test wrote is left: no temporary file.
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        not_text().len() + 2
+    );
+}
+
+#[test]
+fn utf16_is_transcoded_and_a_utf8_bom_skipped() {
+    let plain_path = sample("nginx-combined-beats.log");
+    let text = std::fs::read_to_string(&plain_path).unwrap();
+    let plain = run(&["anonymize", plain_path.to_str().unwrap()]);
+    assert_eq!(plain.status.code(), Some(0));
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("utf16le-bom.log", [&b"\xff\xfe"[..], &le].concat()),
+        ("utf16le.log", le.clone()),
+        ("utf16be-bom.log", [&b"\xfe\xff"[..], &be].concat()),
+        ("utf16be.log", be.clone()),
+        (
+            "utf8-bom.log",
+            [&b"\xef\xbb\xbf"[..], text.as_bytes()].concat(),
+        ),
+        (
+            "utf16le-bom.log.gz",
+            gzip(&[&[&b"\xff\xfe"[..], &le].concat()]),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let out = run(&["anonymize", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&plain.stdout),
+            "{name}"
+        );
+        assert_eq!(out.stderr, plain.stderr, "{name}");
+        let out = run_with_stdin(&["anonymize"], &bytes);
+        assert_eq!(out.status.code(), Some(0), "{name} (stdin)");
+        assert!(out.stdout == plain.stdout, "{name} (stdin)");
+        let check = run(&["check", path.to_str().unwrap()]);
+        assert_eq!(check.status.code(), Some(1), "{name}: addresses found");
+        assert_no_leak(name, &out.stdout);
+    }
+}
+
+#[test]
+fn an_input_of_which_no_line_parses_warns_in_anonymize_and_stops_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let json_lines = dir.path().join("caddy.log");
+    std::fs::copy(sample("caddy-json-lnav-mirror.log"), &json_lines).unwrap();
+    let p = json_lines.to_str().unwrap();
+    let lines = count_lines(&std::fs::read(&json_lines).unwrap());
+    let warning = format!(
+        "logveil: warning: {p}: no line parsed as common — wrong format? every line was scrubbed as \
+         free text"
+    );
+    let out = run(&["anonymize", "--format", "common", p]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(count_lines(&out.stdout), lines);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().next(), Some(warning.as_str()), "{err}");
+    assert_eq!(
+        err.lines().nth(1).unwrap_or_default(),
+        format!("logveil: anonymize: {lines} lines: 0 parsed, {lines} scrubbed, 0 blank")
+    );
+    assert_no_leak("scrubbed", &out.stdout);
+    // --quiet: no warning; --strict: the first line stops the run, as before.
+    let out = run(&["anonymize", "-q", "--format", "common", p]);
+    assert_eq!((out.status.code(), out.stderr.len()), (Some(0), 0));
+    let out = run(&["anonymize", "--strict", "--format", "common", p]);
+    assert_eq!(out.status.code(), Some(65));
+    // Detected: the file parses; with a second file that does not, only that one is named.
+    let good = sample("nginx-combined-beats.log");
+    let out = run(&["anonymize", good.to_str().unwrap()]);
+    assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
+    let out = run(&[
+        "anonymize",
+        "-o",
+        "/dev/null",
+        "--format",
+        "combined",
+        good.to_str().unwrap(),
+        p,
+    ]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "logveil: warning: {p}: no line parsed as combined"
+        )),
+        "{err}"
+    );
+
+    let csv = dir.path().join("csv");
+    let json = dir.path().join("report.json");
+    for args in [
+        vec![
+            "report",
+            "--format",
+            "common",
+            p,
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+        vec![
+            "report",
+            "--format",
+            "common",
+            p,
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        vec![
+            "report",
+            "--format",
+            "combined",
+            good.to_str().unwrap(),
+            p,
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(65), "{args:?}");
+        let format = args[2];
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            format!("logveil: {p}: no line parsed as {format} — wrong format?\n"),
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(
+            !csv.exists() && !json.exists(),
+            "{args:?}: an output appeared"
+        );
+    }
+    // Only the input is left: no temporary file or directory.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    // On stdin, named so.
+    let out = run_with_stdin(
+        &["report", "--format", "common"],
+        &std::fs::read(&json_lines).unwrap(),
+    );
+    assert_eq!(out.status.code(), Some(65));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "logveil: <stdin>: no line parsed as common — wrong format?\n"
+    );
 }

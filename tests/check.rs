@@ -133,3 +133,55 @@ fn a_missing_file_is_an_io_error() {
     let out = logveil(&["check", "/nonexistent/x.log"], b"");
     assert_eq!(out.status.code(), Some(74));
 }
+
+#[test]
+fn compressed_input_is_checked_and_what_is_not_text_is_refused() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let raw = b"10.20.30.40 - - [17/May/2015:10:05:03 +0000] \"GET /?e=jo%40example.com HTTP/1.1\" 200 5\n";
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    bz.write_all(raw).expect("bzip2");
+    let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 1);
+    xz.write_all(raw).expect("xz");
+    for (file, bytes) in [
+        ("raw.log.bz2", bz.finish().expect("bzip2")),
+        ("raw.log.xz", xz.finish().expect("xz")),
+    ] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, &bytes).expect("write");
+        let p = path.to_str().expect("utf-8");
+        let out = logveil(&["check", p], b"");
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(
+            text.starts_with(&format!("{p}:1:1: ipv4: 10.20.x.x\n")),
+            "{text}"
+        );
+        assert!(text.contains("email"), "{text}");
+        assert!(
+            !text.contains("10.20.30.40") && !text.contains("jo%40"),
+            "{text}"
+        );
+        let out = logveil(&["check"], &bytes);
+        assert_eq!(out.status.code(), Some(1), "{file} (stdin)");
+    }
+    let zip = dir.path().join("raw.zip");
+    std::fs::write(&zip, [&b"PK\x03\x04\x14\x00"[..], raw].concat()).expect("write");
+    let out = logveil(&["check", zip.to_str().expect("utf-8")], b"");
+    assert_eq!(out.status.code(), Some(65));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).expect("utf-8"),
+        format!(
+            "logveil: {}: zip archive: cannot be read as a log; unpack it first\n",
+            zip.display()
+        )
+    );
+    let out = logveil(&["check"], b"x\0 10.20.30.40\n");
+    assert_eq!(out.status.code(), Some(65));
+    assert_eq!(
+        String::from_utf8(out.stderr).expect("utf-8"),
+        "logveil: <stdin>: binary data (a NUL byte at offset 1): cannot be read as a log; logveil \
+         reads text logs only\n"
+    );
+}

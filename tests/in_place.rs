@@ -262,3 +262,126 @@ fn killed_half_way(signal: &str, sig: Signal) {
         "SIG{signal}: something was left beside it"
     );
 }
+
+#[test]
+fn bzip2_and_xz_files_are_rewritten_in_their_own_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = std::fs::read(sample("apache-combined-elastic.log")).unwrap();
+    let plain = dir.path().join("access.log.1");
+    std::fs::write(&plain, &raw).unwrap();
+    let want = expected(&plain);
+    assert_ne!(want, raw);
+    let (a, b) = raw.split_at(raw.len() / 2);
+    // Two streams each, as `cat` of two compressed files makes.
+    let mut bz = Vec::new();
+    let mut xz = Vec::new();
+    for part in [a, b] {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        e.write_all(part).unwrap();
+        bz.extend(e.finish().unwrap());
+        let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+        e.write_all(part).unwrap();
+        xz.extend(e.finish().unwrap());
+    }
+    let bz_path = dir.path().join("access.log.2.bz2");
+    let xz_path = dir.path().join("access.log.3.xz");
+    // Named as plain text: the bytes tell the compression, and it is kept.
+    let hidden = dir.path().join("access.log.4");
+    std::fs::write(&bz_path, &bz).unwrap();
+    std::fs::write(&xz_path, &xz).unwrap();
+    std::fs::write(&hidden, &bz).unwrap();
+    let args = [
+        "anonymize",
+        "-q",
+        "--in-place",
+        bz_path.to_str().unwrap(),
+        xz_path.to_str().unwrap(),
+        hidden.to_str().unwrap(),
+    ];
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in [&bz_path, &hidden] {
+        let bytes = std::fs::read(f).unwrap();
+        assert!(bytes.starts_with(b"BZh"), "{}: still bzip2", f.display());
+        let mut back = Vec::new();
+        bzip2::read::MultiBzDecoder::new(&bytes[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert!(back == want, "{}", f.display());
+    }
+    let bytes = std::fs::read(&xz_path).unwrap();
+    assert!(bytes.starts_with(b"\xfd7zXZ\0"), "still xz");
+    let mut back = Vec::new();
+    liblzma::read::XzDecoder::new_multi_decoder(&bytes[..])
+        .read_to_end(&mut back)
+        .unwrap();
+    assert!(back == want);
+    assert_eq!(
+        listing(dir.path()),
+        [
+            "access.log.1",
+            "access.log.2.bz2",
+            "access.log.3.xz",
+            "access.log.4"
+        ]
+    );
+    // Running again changes nothing.
+    assert!(run(&args).status.success());
+    let mut again = Vec::new();
+    liblzma::read::XzDecoder::new_multi_decoder(&std::fs::read(&xz_path).unwrap()[..])
+        .read_to_end(&mut again)
+        .unwrap();
+    assert!(again == want);
+}
+
+#[test]
+fn what_is_not_text_is_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\n";
+    let nul_in_bz2 = {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        e.write_all(&[&line[..], b"\0\0\0\0\n"].concat()).unwrap();
+        e.finish().unwrap()
+    };
+    let files: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "access.log.2.zip",
+            [&b"PK\x03\x04\x14\x00\x00\x00"[..], line].concat(),
+            "zip archive",
+        ),
+        (
+            "access.log.3.lz4",
+            [&b"\x04\x22\x4d\x18\x64\x40\xa7"[..], line].concat(),
+            "lz4 data",
+        ),
+        (
+            "access.log.4",
+            [&line[..], b"x\0y 10.1.2.3\n", line].concat(),
+            "binary data",
+        ),
+        ("access.log.5.bz2", nul_in_bz2, "binary data"),
+    ];
+    for (name, bytes, what) in &files {
+        let f = dir.path().join(name);
+        std::fs::write(&f, bytes).unwrap();
+        let out = run(&["anonymize", "--in-place", f.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(65), "{name}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.starts_with(&format!("logveil: {}: {what}", f.display()))
+                && err.contains("cannot be read as a log")
+                && err.lines().count() == 1,
+            "{name}: {err}"
+        );
+        assert!(full_ipv4s(err.as_bytes()).is_empty(), "{name}: {err}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(&std::fs::read(&f).unwrap(), bytes, "{name} was changed");
+    }
+    let mut names: Vec<&str> = files.iter().map(|(n, _, _)| *n).collect();
+    names.sort();
+    assert_eq!(listing(dir.path()), names, "a temporary file was left");
+}

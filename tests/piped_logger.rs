@@ -297,3 +297,35 @@ fn a_piped_stdin_gets_a_larger_pipe_buffer() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_anonymised(&file_lines(&out));
 }
+
+#[test]
+fn a_fifo_given_as_a_file_is_read_as_lines_come() {
+    // Its first block is looked at (is it text?) with what has arrived: the first line must not wait for
+    // more input, as it would if the look waited for a full block.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("access.fifo");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    let out = dir.path().join("access.log");
+    let child = bin()
+        .args(["anonymize", "--quiet", "--append", "-o"])
+        .arg(&out)
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Opening blocks until logveil has opened the other end.
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    writer.write_all(line(1).as_bytes()).unwrap();
+    let arrived = wait_until(Duration::from_secs(10), || file_lines(&out).len() == 1);
+    writer.write_all(line(2).as_bytes()).unwrap();
+    drop(writer);
+    let (code, stderr) = finish(child);
+    assert!(arrived, "the first line waited for more input");
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines = file_lines(&out);
+    assert_eq!(pages(&lines), vec![1, 2]);
+    assert_anonymised(&lines);
+}

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::anonymize::{Outcome, Policy, rewrite_line_in, rewrite_overlong_line};
-use crate::error::Error;
+use crate::error::{Error, Warning};
 use crate::format::detect::detect;
 use crate::format::{ChunkParser, LineParser, last_header};
 use crate::input::{self, InputName, Prepend};
@@ -168,15 +168,20 @@ fn anonymize_chunk(
     }
 }
 
-/// Runs `anonymize`, returning the line counts.
+/// Runs `anonymize`, returning the line counts (warnings are dropped; see [`run_warned`]).
 pub fn run(config: &Config) -> Result<Summary, Error> {
+    run_warned(config, &mut |_| {})
+}
+
+/// Runs `anonymize`, returning the line counts and handing each warning to `warn` when its input is done.
+pub fn run_warned(config: &Config, warn: &mut dyn FnMut(Warning)) -> Result<Summary, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .thread_name(|i| format!("logveil-worker-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.threads)))?;
     if config.in_place {
-        return run_in_place(config, &pool);
+        return run_in_place(config, &pool, warn);
     }
     let write_err = |source| Error::Write {
         output: config.output.clone(),
@@ -220,9 +225,12 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
             pool: &pool,
             progress: &mut progress,
         };
-        if let Err(e) = anonymize_input(input, output, config, run, sinks, &mut total) {
-            failure = Some(e);
-            break;
+        match anonymize_input(input, output, config, run, sinks, &mut total) {
+            Ok(warning) => warning.into_iter().for_each(&mut *warn),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
         }
     }
     progress.finish();
@@ -240,7 +248,11 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
 
 /// `--in-place`: each input is read and written to a temporary file beside it, which replaces it when
 /// complete. The first failure stops the run; the file it happened on is left as it was.
-fn run_in_place(config: &Config, pool: &rayon::ThreadPool) -> Result<Summary, Error> {
+fn run_in_place(
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    warn: &mut dyn FnMut(Warning),
+) -> Result<Summary, Error> {
     let buffers = BufferPool::default();
     let mut total = Summary::default();
     let mut progress = Progress::new(config.progress, "anonymize", &config.inputs);
@@ -248,10 +260,7 @@ fn run_in_place(config: &Config, pool: &rayon::ThreadPool) -> Result<Summary, Er
         let InputName::Path(path) = input else {
             return Err(Error::Usage("--in-place needs files, not stdin".into()));
         };
-        let read_err = |source| Error::Read {
-            input: input.clone(),
-            source,
-        };
+        let read_err = |source| Error::read(input, source);
         // Through a symbolic link, the file it points to is rewritten and the link kept.
         let target = std::fs::canonicalize(path).map_err(read_err)?;
         if !std::fs::metadata(&target).map_err(read_err)?.is_file() {
@@ -281,13 +290,14 @@ fn run_in_place(config: &Config, pool: &rayon::ThreadPool) -> Result<Summary, Er
         };
         let result = anonymize_input(input, Some(path.as_path()), config, run, sinks, &mut counts);
         let finished = writer.finish().map_err(write_err);
-        match (result, finished) {
-            (Ok(()), Ok(())) => {}
+        let warning = match (result, finished) {
+            (Ok(warning), Ok(())) => warning,
             // A failed send means the writer stopped: its own error is then the one to report.
-            (Ok(()) | Err(Error::Write { .. }), Err(e)) | (Err(e), _) => return Err(e),
-        }
+            (Ok(_) | Err(Error::Write { .. }), Err(e)) | (Err(e), _) => return Err(e),
+        };
         file.commit().map_err(write_err)?;
         total.add(&counts);
+        warning.into_iter().for_each(&mut *warn);
     }
     progress.finish();
     Ok(total)
@@ -300,30 +310,50 @@ struct Run<'a> {
     progress: &'a mut Progress,
 }
 
+/// Anonymises one input into `writer`, adding its line counts to `total`; a warning when no line of it
+/// parsed.
 fn anonymize_input(
+    input: &InputName,
+    output: Option<&std::path::Path>,
+    config: &Config,
+    run: Run<'_>,
+    sinks: (&OrderedWriter, &BufferPool),
+    total: &mut Summary,
+) -> Result<Option<Warning>, Error> {
+    let mut counts = Summary::default();
+    let result = anonymize_one(input, output, config, run, sinks, &mut counts);
+    total.add(&counts);
+    let format = result?;
+    let nothing_parsed = counts.parsed == 0 && counts.scrubbed > counts.cut;
+    Ok(nothing_parsed.then(|| Warning::NothingParsed {
+        input: input.clone(),
+        format,
+    }))
+}
+
+/// [`anonymize_input`], returning the name of the format the input was read as.
+fn anonymize_one(
     input: &InputName,
     output: Option<&std::path::Path>,
     config: &Config,
     run: Run<'_>,
     (writer, buffers): (&OrderedWriter, &BufferPool),
     total: &mut Summary,
-) -> Result<(), Error> {
+) -> Result<String, Error> {
     let Run {
         stop,
         pool,
         progress,
     } = run;
-    let read_err = |source| Error::Read {
-        input: input.clone(),
-        source,
-    };
+    let read_err = |source| Error::read(input, source);
     let (mut source, read) = match (input, stop) {
         // Plain bytes: those handed to the workers are those read.
         (InputName::Stdin, Some(stop)) => (
             input::live::open_until_stopped(
                 stop.receiver().map_err(read_err)?,
                 config.max_line_bytes,
-            ),
+            )
+            .map_err(read_err)?,
             None,
         ),
         _ => {
@@ -334,7 +364,7 @@ fn anonymize_input(
     progress.start_input(read);
     let Some(first) = source.next_block().map_err(read_err)? else {
         progress.end_input();
-        return Ok(());
+        return Ok(String::new());
     };
     let parser = match &config.format {
         Some(p) => p.clone(),
@@ -416,7 +446,7 @@ fn anonymize_input(
             source: io::Error::other("writer stopped"),
         });
     }
-    outcome
+    outcome.map(|()| parser.name())
 }
 
 #[cfg(test)]

@@ -111,10 +111,7 @@ fn check_input(
     out: &mut dyn Write,
     report: &mut Report,
 ) -> Result<(), Error> {
-    let read_err = |source| Error::Read {
-        input: input.clone(),
-        source,
-    };
+    let read_err = |source| Error::read(input, source);
     let source = input::open_limited(input, config.max_line_bytes).map_err(read_err)?;
     let options = &config.options;
     let name = input.to_string();

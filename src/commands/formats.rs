@@ -53,10 +53,7 @@ pub fn share(parser: &LineParser, bytes: &[u8]) -> Share {
 /// Detects the format of `input` from its first block and writes `NAME: FORMAT (P of N lines parse, X%)`,
 /// the share counted over the whole input.
 pub fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), Error> {
-    let read_err = |source| Error::Read {
-        input: input.clone(),
-        source,
-    };
+    let read_err = |source| Error::read(input, source);
     let mut source = input::open(input).map_err(read_err)?;
     let Some(first) = source.next_block().map_err(read_err)? else {
         return writeln!(out, "{input}: empty").map_err(write_err);

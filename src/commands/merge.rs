@@ -139,10 +139,7 @@ pub fn parse_line(input: &InputName, line_no: u64, line: &[u8]) -> Result<Partia
 pub fn read(inputs: &[InputName]) -> Result<Vec<Source>, Error> {
     let mut out = Vec::new();
     for input in inputs {
-        let read_err = |source| Error::Read {
-            input: input.clone(),
-            source,
-        };
+        let read_err = |source| Error::read(input, source);
         let mut src = input::open(input).map_err(read_err)?;
         let mut bytes = Vec::new();
         while let Some(block) = src.next_block().map_err(read_err)? {

@@ -1,6 +1,8 @@
 //! `logveil report`: aggregate logs into privacy-safe statistics tables.
 //!
-//! Inputs are read like `anonymize` reads them (mmap, stdin, gzip, zstd; format detected per input).
+//! Inputs are read like `anonymize` reads them (mmap, stdin, gzip, zstd, bzip2, xz, UTF-16; what is not
+//! text is refused; format detected per input). An input of which no line parses stops the run
+//! ([`Error::NothingParsed`]) before any output appears.
 //! Chunks are analysed in parallel into partial [`Tables`], merged as they come back, and sessionised once
 //! at the end ([`sessions::aggregate_store`]); page views and downloads past a budget wait in sorted runs
 //! on disk ([`crate::analyze::spill`]), so memory does not grow with them. Outputs are created before any
@@ -115,10 +117,7 @@ fn analyze_input(
     analyzer: &Analyzer,
     tx: &crossbeam_channel::Sender<Vec<Tables>>,
 ) -> Result<(), Error> {
-    let read_err = |source| Error::Read {
-        input: input.clone(),
-        source,
-    };
+    let read_err = |source| Error::read(input, source);
     let opened = input::open_counted(input, config.settings.max_line_bytes).map_err(read_err)?;
     let mut source = opened.source;
     progress.start_input(opened.read);
@@ -133,6 +132,7 @@ fn analyze_input(
     let source = Box::new(Prepend::new(first, source));
     let uses_headers = parser.uses_headers();
     let mut header: Option<std::sync::Arc<[u8]>> = None;
+    let (mut parsed, mut unparsed) = (0u64, 0u64);
     pipeline::run_carried(
         source,
         pool,
@@ -149,6 +149,10 @@ fn analyze_input(
         },
         |bytes, header| analyzer.chunk(&mut parser.chunk(header.as_deref()), bytes),
         |parts: Vec<Tables>| {
+            for p in &parts {
+                parsed += p.counts.parsed;
+                unparsed += p.counts.unparsed;
+            }
             tx.send(parts)
                 .map_err(|_| std::io::Error::other("the merger thread stopped"))?;
             Ok(ControlFlow::Continue(()))
@@ -156,6 +160,13 @@ fn analyze_input(
     )
     .map_err(read_err)?;
     progress.end_input();
+    // Lines, and none parsed: a report of nothing would pass for the report of a quiet day.
+    if parsed == 0 && unparsed > 0 {
+        return Err(Error::NothingParsed {
+            input: input.clone(),
+            format: parser.name(),
+        });
+    }
     Ok(())
 }
 

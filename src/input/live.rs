@@ -94,7 +94,8 @@ impl Read for StdinUntilStopped {
 
 /// Standard input as blocks of whole lines, ended by `stop` (see the module docs); a line longer than
 /// `max_line` bytes reaches the consumer as its first `max_line + 1` bytes (see [`super::open_limited`]).
-pub fn open_until_stopped(stop: UnixStream, max_line: usize) -> Box<dyn BlockSource> {
+/// Its first block is looked at as [`super::open_counted`] does, so binary input is an error.
+pub fn open_until_stopped(stop: UnixStream, max_line: usize) -> io::Result<Box<dyn BlockSource>> {
     super::source::widen_stdin_pipe();
-    super::source::stream(Box::new(StdinUntilStopped::new(stop)), max_line)
+    super::source::text_stream(Box::new(StdinUntilStopped::new(stop)), max_line)
 }

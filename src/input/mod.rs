@@ -1,17 +1,22 @@
-//! Where bytes come from: memory-mapped files, stdin, gzip and zstd streams.
+//! Where bytes come from: memory-mapped files, stdin, gzip, zstd, bzip2 and xz streams, UTF-16.
 //!
 //! Every source yields [`Block`]s that hold whole lines only (a block ends just after a `\n`, or at the end
 //! of the input). Regular files are memory-mapped in windows so the resident set stays small; stdin, pipes
-//! and compressed files are read in large blocks. Compression is recognised by its magic bytes, not by the
-//! file name. A long-running logger reads stdin through [`live`], which a stop signal ends gracefully.
+//! and compressed files are read in large blocks. What an input is ([`sniff`]) is told from its first
+//! block, not from its name: compression by magic bytes, UTF-16 by its byte order mark or zero bytes; an
+//! archive, another compression or binary data is refused ([`NotText`]), never read as text. A
+//! long-running logger reads stdin through [`live`], which a stop signal ends gracefully.
 
 pub mod live;
 pub mod sigbus;
+pub mod sniff;
 mod source;
+mod utf16;
 
+pub use sniff::{Compression, NotText};
 pub use source::{
-    Block, BlockSource, Compression, InputMap, InputName, Opened, compression_of, open,
-    open_counted, open_limited, shrunk,
+    Block, BlockSource, InputMap, InputName, Opened, compression_of, open, open_counted,
+    open_limited, shrunk,
 };
 
 /// Bytes asked for by one read from a stream.

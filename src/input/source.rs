@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use memmap2::{Mmap, MmapOptions};
 use std::os::fd::AsFd;
 
+use super::sniff::{Compression, Kind, MAGIC_BYTES, NotText, SNIFF_BYTES, compression, sniff};
+use super::utf16::Utf16Reader;
 use super::{DEFAULT_MAX_LINE_BYTES, MMAP_WINDOW, STREAM_BLOCK};
 
 /// The name of an input, for messages: a path, or `<stdin>`.
@@ -121,16 +123,23 @@ pub struct Opened {
 }
 
 /// [`open_limited`], also saying how far through the input the reader is (for a progress display).
+///
+/// The first block of every input, file or stdin, is looked at first ([`super::sniff`]): compressed input
+/// is decompressed (gzip, zstd, bzip2, xz; several members or streams are read whole), UTF-16 is transcoded
+/// to UTF-8, a UTF-8 byte order mark is skipped, and anything else that is not text (an archive, another
+/// compression, binary data) is an error made by [`NotText::into_io`], before any block is returned.
 pub fn open_counted(name: &InputName, max_line: usize) -> io::Result<Opened> {
     let max_line = max_line.min(usize::MAX - 1);
     let read = Arc::new(AtomicU64::new(0));
     let reader: Box<dyn Read + Send> = match name {
         InputName::Stdin => {
             widen_stdin_pipe();
-            Box::new(Counted {
+            let mut stdin = Counted {
                 inner: io::stdin(),
                 read: read.clone(),
-            })
+            };
+            let head = read_head(&mut stdin, Some(&stdin_ready))?;
+            text_of(head, Box::new(stdin), None)?
         }
         InputName::Path(path) => {
             let mut file = File::open(path)?;
@@ -141,38 +150,205 @@ pub fn open_counted(name: &InputName, max_line: usize) -> io::Result<Opened> {
                     "is a directory",
                 ));
             }
-            let mut magic = [0u8; 4];
-            let got = read_up_to(&mut file, &mut magic)?;
-            let compressed = compression(&magic[..got]);
-            if compressed.is_none() && meta.is_file() {
-                return Ok(Opened {
-                    source: Box::new(MmapSource::new(file, meta.len(), max_line)),
-                    read: None,
-                });
+            // A FIFO or a character device is read like stdin: what has arrived, without waiting for more.
+            let head = match meta.is_file() {
+                true => read_head(&mut file, None)?,
+                false => read_head(&mut &file, Some(&|| ready_now(file.as_fd())))?,
+            };
+            if meta.is_file() {
+                let skip = match sniff(&head[..head.len().min(SNIFF_BYTES)]) {
+                    Kind::Text => Some(0),
+                    Kind::Utf8Bom => Some(3),
+                    _ => None,
+                };
+                if let Some(skip) = skip {
+                    return Ok(Opened {
+                        source: Box::new(MmapSource::new(file, meta.len(), skip, max_line)),
+                        read: None,
+                    });
+                }
             }
-            read.store(got as u64, Ordering::Relaxed);
+            read.store(head.len() as u64, Ordering::Relaxed);
             let file = Counted {
                 inner: file,
                 read: read.clone(),
             };
-            let head = io::Cursor::new(magic[..got].to_vec()).chain(file);
-            match compressed {
-                Some(Compression::Gzip) => Box::new(Decoded {
-                    inner: flate2::read::MultiGzDecoder::new(head),
-                    what: "gzip",
-                }),
-                Some(Compression::Zstd) => Box::new(Decoded {
-                    inner: zstd::stream::read::Decoder::new(head)?,
-                    what: "zstd",
-                }),
-                None => Box::new(head),
-            }
+            text_of(head, Box::new(file), None)?
         }
     };
     Ok(Opened {
         source: Box::new(StreamSource::new(reader, max_line)),
         read: Some(read),
     })
+}
+
+/// Standard input as text, its first block looked at as [`open_counted`] does (for the long-running
+/// logger, whose stdin is read through [`super::live`]).
+pub(super) fn text_stream(
+    mut reader: Box<dyn Read + Send>,
+    max_line: usize,
+) -> io::Result<Box<dyn BlockSource>> {
+    let head = read_head(&mut reader, Some(&stdin_ready))?;
+    Ok(stream(text_of(head, reader, None)?, max_line))
+}
+
+/// The text of an input that starts with `head` and goes on with `rest`, or the reason it is not text.
+/// `within` is the compression it was found in (a compressed input is decompressed once, not again).
+fn text_of(
+    head: Vec<u8>,
+    rest: Box<dyn Read + Send>,
+    within: Option<Compression>,
+) -> io::Result<Box<dyn Read + Send>> {
+    let inside = |reason: NotText| match within {
+        Some(c) => reason.inside(&format!("{} data", c.name())),
+        None => reason,
+    };
+    match sniff(&head[..head.len().min(SNIFF_BYTES)]) {
+        Kind::Text => Ok(Box::new(io::Cursor::new(head).chain(rest))),
+        Kind::Utf8Bom => Ok(Box::new(io::Cursor::new(head).chain(rest).skip_bom(3))),
+        Kind::Utf16 { big_endian, bom } => {
+            let bytes = io::Cursor::new(head).chain(rest).skip_bom(bom);
+            Ok(Box::new(Utf16Reader::new(bytes, big_endian)))
+        }
+        Kind::Compressed(c) if within.is_none() => {
+            let bytes = io::Cursor::new(head).chain(rest);
+            let (head, decoded) = read_head_then_error(decoder(c, bytes)?)?;
+            text_of(head, decoded, Some(c))
+        }
+        Kind::Compressed(c) => Err(inside(NotText::compressed(c)).into_io()),
+        Kind::NotText(reason) => Err(inside(reason).into_io()),
+    }
+}
+
+/// A reader of `c`-compressed data giving the decompressed bytes, every member or stream of it in turn.
+fn decoder(c: Compression, bytes: impl Read + Send + 'static) -> io::Result<Box<dyn Read + Send>> {
+    let what = c.name();
+    Ok(match c {
+        Compression::Gzip => Box::new(Decoded {
+            inner: flate2::read::MultiGzDecoder::new(bytes),
+            what,
+        }),
+        Compression::Zstd => Box::new(Decoded {
+            inner: zstd::stream::read::Decoder::new(bytes)?,
+            what,
+        }),
+        Compression::Bzip2 => Box::new(Decoded {
+            inner: bzip2::read::MultiBzDecoder::new(bytes),
+            what,
+        }),
+        Compression::Xz => Box::new(Decoded {
+            inner: liblzma::read::XzDecoder::new_multi_decoder(bytes),
+            what,
+        }),
+    })
+}
+
+/// Skipping the first bytes of a reader (a byte order mark).
+trait SkipBom: Read + Sized {
+    fn skip_bom(self, n: usize) -> Skip<Self> {
+        Skip { inner: self, n }
+    }
+}
+
+impl<R: Read> SkipBom for R {}
+
+/// A reader whose first `n` bytes are dropped.
+struct Skip<R> {
+    inner: R,
+    n: usize,
+}
+
+impl<R: Read> Read for Skip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.n > 0 {
+            let mut drop = [0u8; 4];
+            let want = self.n.min(drop.len());
+            match self.inner.read(&mut drop[..want])? {
+                0 => return Ok(0),
+                got => self.n -= got,
+            }
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// True when stdin has something to read now (or is at its end), so reading it does not wait.
+fn stdin_ready() -> bool {
+    ready_now(io::stdin().as_fd())
+}
+
+/// True when `fd` has something to read now (or is at its end).
+fn ready_now(fd: std::os::fd::BorrowedFd<'_>) -> bool {
+    let mut fds = [rustix::event::PollFd::new(
+        &fd,
+        rustix::event::PollFlags::IN,
+    )];
+    let zero = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    rustix::event::poll(&mut fds, Some(&zero)).is_ok_and(|n| n > 0)
+}
+
+/// Bytes read ahead to look at an input: as much as one read of a stream asks for, so the first block (on
+/// which the format is detected) is as large as it was without the look; only its first [`SNIFF_BYTES`]
+/// are looked at.
+const HEAD_BYTES: usize = STREAM_BLOCK;
+
+/// The first block of `r`, up to [`HEAD_BYTES`]: read until it is full or the input ends, or, when `ready`
+/// is given (stdin), until nothing more is waiting, so that a line alone on a quiet pipe is not held back.
+fn read_head(r: &mut dyn Read, ready: Option<&dyn Fn() -> bool>) -> io::Result<Vec<u8>> {
+    match fill_head(r, ready) {
+        (head, None) => Ok(head),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// [`read_head`] of a decompressing reader: an error after some bytes were decoded (a truncated file, junk
+/// after the last member) comes after them, so that the lines before the damage are processed first, as
+/// they are further on in the input.
+fn read_head_then_error(
+    mut r: Box<dyn Read + Send>,
+) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    match fill_head(&mut r, None) {
+        (head, None) => Ok((head, r)),
+        (head, Some(e)) if !head.is_empty() => Ok((head, Box::new(Failed(Some(e))))),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// A reader whose input failed: the error once, then an error saying so.
+struct Failed(Option<io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(self
+            .0
+            .take()
+            .unwrap_or_else(|| io::Error::other("read after an error")))
+    }
+}
+
+fn fill_head(r: &mut dyn Read, ready: Option<&dyn Fn() -> bool>) -> (Vec<u8>, Option<io::Error>) {
+    let mut head = vec![0u8; HEAD_BYTES];
+    let mut got = 0;
+    let mut failed = None;
+    while got < head.len() {
+        if got > 0 && ready.is_some_and(|ready| !ready()) {
+            break;
+        }
+        match r.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    head.truncate(got);
+    (head, failed)
 }
 
 /// A reader adding the bytes it returns to a shared counter (one relaxed atomic add per read).
@@ -222,30 +398,11 @@ pub(crate) fn stream(reader: Box<dyn Read + Send>, max_line: usize) -> Box<dyn B
     Box::new(StreamSource::new(reader, max_line.min(usize::MAX - 1)))
 }
 
-/// A compression format, recognised by its magic bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compression {
-    /// gzip (`1f 8b`).
-    Gzip,
-    /// Zstandard (`28 b5 2f fd`).
-    Zstd,
-}
-
 /// The compression of the file at `path`, from its first bytes (`None`: not compressed).
 pub fn compression_of(path: &Path) -> io::Result<Option<Compression>> {
-    let mut magic = [0u8; 4];
+    let mut magic = [0u8; MAGIC_BYTES];
     let got = read_up_to(&mut File::open(path)?, &mut magic)?;
     Ok(compression(&magic[..got]))
-}
-
-fn compression(magic: &[u8]) -> Option<Compression> {
-    if magic.starts_with(&[0x1f, 0x8b]) {
-        Some(Compression::Gzip)
-    } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Some(Compression::Zstd)
-    } else {
-        None
-    }
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -270,11 +427,12 @@ struct MmapSource {
 }
 
 impl MmapSource {
-    fn new(file: File, len: u64, max_line: usize) -> MmapSource {
+    /// The file from byte `start` (past a byte order mark) to `len`.
+    fn new(file: File, len: u64, start: u64, max_line: usize) -> MmapSource {
         MmapSource {
             file,
             len,
-            offset: 0,
+            offset: start,
             max_line,
         }
     }

@@ -1,4 +1,4 @@
-//! Compressed output, so `--in-place` keeps a rotated `.gz` or `.zst` log compressed. The stream is written
+//! Compressed output, so `--in-place` keeps a rotated `.gz`, `.zst`, `.bz2` or `.xz` log compressed. The stream is written
 //! whole and finished once ([`Output::finish`]); flushing in between is skipped, since the file only
 //! appears when complete and every sync flush would cost compression.
 
@@ -16,10 +16,17 @@ pub struct Compressed<W: Write + Send> {
 enum Encoder<W: Write + Send> {
     Gzip(flate2::write::GzEncoder<W>),
     Zstd(zstd::stream::write::Encoder<'static, W>),
+    Bzip2(bzip2::write::BzEncoder<W>),
+    Xz(liblzma::write::XzEncoder<W>),
 }
 
+/// bzip2's level: 9, the `bzip2` command's default (900 kB blocks), which logrotate runs.
+const BZIP2_LEVEL: u32 = 9;
+/// xz's level: 6, the `xz` command's default.
+const XZ_LEVEL: u32 = 6;
+
 impl<W: Write + Send> Compressed<W> {
-    /// Compresses into `out` at the format's default level (gzip 6, zstd 3).
+    /// Compresses into `out` at the format's command's default level (gzip 6, zstd 3, bzip2 9, xz 6).
     pub fn new(out: W, compression: Compression) -> io::Result<Compressed<W>> {
         let encoder = match compression {
             Compression::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
@@ -30,6 +37,11 @@ impl<W: Write + Send> Compressed<W> {
                 out,
                 zstd::DEFAULT_COMPRESSION_LEVEL,
             )?),
+            Compression::Bzip2 => Encoder::Bzip2(bzip2::write::BzEncoder::new(
+                out,
+                bzip2::Compression::new(BZIP2_LEVEL),
+            )),
+            Compression::Xz => Encoder::Xz(liblzma::write::XzEncoder::new(out, XZ_LEVEL)),
         };
         Ok(Compressed { encoder })
     }
@@ -40,6 +52,8 @@ impl<W: Write + Send> Write for Compressed<W> {
         match &mut self.encoder {
             Encoder::Gzip(e) => e.write(buf),
             Encoder::Zstd(e) => e.write(buf),
+            Encoder::Bzip2(e) => e.write(buf),
+            Encoder::Xz(e) => e.write(buf),
         }
     }
 
@@ -60,6 +74,14 @@ impl<W: Write + Send> Output for Compressed<W> {
                 e.do_finish()?;
                 e.get_mut().flush()
             }
+            Encoder::Bzip2(e) => {
+                e.try_finish()?;
+                e.get_mut().flush()
+            }
+            Encoder::Xz(e) => {
+                e.try_finish()?;
+                e.get_mut().flush()
+            }
         }
     }
 }
@@ -70,10 +92,15 @@ mod tests {
     use std::io::Read;
 
     #[test]
-    fn both_round_trip() {
+    fn all_round_trip() {
         let text =
             b"1.2.0.0 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\n".repeat(500);
-        for c in [Compression::Gzip, Compression::Zstd] {
+        for c in [
+            Compression::Gzip,
+            Compression::Zstd,
+            Compression::Bzip2,
+            Compression::Xz,
+        ] {
             let mut out = Compressed::new(Vec::new(), c).unwrap();
             out.write_all(&text).unwrap();
             out.flush().unwrap();
@@ -81,6 +108,8 @@ mod tests {
             let bytes = match out.encoder {
                 Encoder::Gzip(e) => e.finish().unwrap(),
                 Encoder::Zstd(e) => e.finish().unwrap(),
+                Encoder::Bzip2(e) => e.finish().unwrap(),
+                Encoder::Xz(e) => e.finish().unwrap(),
             };
             let mut back = Vec::new();
             match c {
@@ -89,6 +118,12 @@ mod tests {
                     .unwrap(),
                 Compression::Zstd => zstd::stream::read::Decoder::new(&bytes[..])
                     .unwrap()
+                    .read_to_end(&mut back)
+                    .unwrap(),
+                Compression::Bzip2 => bzip2::read::BzDecoder::new(&bytes[..])
+                    .read_to_end(&mut back)
+                    .unwrap(),
+                Compression::Xz => liblzma::read::XzDecoder::new(&bytes[..])
                     .read_to_end(&mut back)
                     .unwrap(),
             };

@@ -1,8 +1,8 @@
 //! Where results go: the ordered writer used by `anonymize`, atomic output files, files appended to (a
-//! piped logger's), compressed output (`--in-place` on `.gz` and `.zst`), and the report outputs, one
-//! module per format behind one small trait, [`ReportSink`]: [`csv`] (a directory of files or one table),
-//! [`json`] (one document) and [`terminal`] (a readable summary). Each sink is created before any input
-//! is read, so an unwritable destination fails at once. [`progress`] draws the progress bar on a terminal.
+//! piped logger's), compressed output (`--in-place` on `.gz`, `.zst`, `.bz2` and `.xz`), and the report
+//! outputs, one module per format behind one small trait, [`ReportSink`]: [`csv`] (a directory of files or
+//! one table), [`json`] (one document) and [`terminal`] (a readable summary). Each sink is created before
+//! any input is read, so an unwritable destination fails at once. [`progress`] draws the progress bar on a terminal.
 
 use std::io;
 use std::path::PathBuf;
