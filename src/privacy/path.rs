@@ -85,6 +85,10 @@ const LINK_WORDS: &[&str] = &[
 
 fn is_link_word(seg: &[u8]) -> bool {
     (3..=16).contains(&seg.len())
+        && matches!(
+            seg[0].to_ascii_lowercase(),
+            b'r' | b'p' | b'v' | b'c' | b't' | b'i' | b'u' | b'a' | b'm' | b'l' | b's' | b'o'
+        )
         && LINK_WORDS
             .iter()
             .any(|w| w.as_bytes().eq_ignore_ascii_case(seg))
@@ -122,12 +126,18 @@ fn segment_end(rest: &[u8]) -> usize {
 
 /// True when some segment of `path` is a link token after a [link word](LINK_WORDS).
 fn has_link_token(path: &[u8]) -> bool {
-    let mut prev: &[u8] = b"";
-    for seg in path.split(|&b| b == b'/') {
-        if is_link_token(seg) && is_link_word(prev) {
+    // Segment ends found by memchr; only a segment of 8 bytes or more after a link word is looked at.
+    let (mut prev, mut start) = (0, 0);
+    for slash in memchr::memchr_iter(b'/', path).chain(std::iter::once(path.len())) {
+        if slash - start >= 8
+            && start > 0
+            && is_link_word(&path[prev..start - 1])
+            && is_link_token(&path[start..slash])
+        {
             return true;
         }
-        prev = seg;
+        prev = start;
+        start = slash + 1;
     }
     false
 }
