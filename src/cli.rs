@@ -230,8 +230,8 @@ pub struct MergeArgs {
     #[arg(long, value_enum, value_name = "HOW", default_value_t = OverlapArg::Error)]
     pub overlap: OverlapArg,
 
-    /// Fold free-text rows seen by fewer distinct visitors into '(other)' (1 turns it off).
-    #[arg(long, value_name = "K", default_value_t = 2)]
+    /// Fold free-text rows seen by fewer distinct visitors of the run into '(other)' (1 turns it off).
+    #[arg(long, value_name = "K", default_value_t = crate::analyze::DEFAULT_MIN_VISITORS)]
     pub min_visitors: u64,
 
     /// Rows per table in the terminal summary.
@@ -561,8 +561,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME", default_value = "url")]
     pub outlink_param: String,
 
-    /// Fold free-text rows seen by fewer distinct visitors into '(other)' (1 turns it off).
-    #[arg(long, value_name = "K", default_value_t = 2)]
+    /// Fold free-text rows seen by fewer distinct visitors of the run into '(other)' (1 turns it off).
+    #[arg(long, value_name = "K", default_value_t = crate::analyze::DEFAULT_MIN_VISITORS)]
     pub min_visitors: u64,
 
     /// What becomes of client addresses in the networks table.
