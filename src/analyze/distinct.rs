@@ -119,11 +119,11 @@ impl<K: Hash + Eq> CappedMap<K> {
         self.rows.into_iter().map(move |(k, c)| (k, c.count(cap)))
     }
 
-    /// The counts by row, the key turned into the row's text by `name` (rows of one name keep the
-    /// largest count).
+    /// The counts by row of the rows seen by two visitors or more (see [`RunVisitors`]), the key turned
+    /// into the row's text by `name` (rows of one name keep the largest count).
     pub fn counts(self, mut name: impl FnMut(K) -> String) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
-        for (k, n) in self.into_counts() {
+        for (k, n) in self.into_counts().filter(|(_, n)| *n > 1) {
             let e = out.entry(name(k)).or_insert(0);
             *e = n.max(*e);
         }
@@ -133,7 +133,9 @@ impl<K: Hash + Eq> CappedMap<K> {
 
 /// Distinct visitors over the whole run, per row of every table that folds: the numbers `--min-visitors`
 /// is compared with. Counts stop at a cap (a count equal to the cap means "at least that many"), and
-/// after `merge` they are lower bounds. A row missing here counts 0, so it folds.
+/// after `merge` they are lower bounds. Only rows seen by two visitors or more are listed: every row of
+/// the tables comes from at least one visitor, and on real traffic most rows from exactly one, so a row
+/// missing here counts 1 ([`get`]), which keeps these maps (and partials) small.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunVisitors {
@@ -163,9 +165,10 @@ pub struct RunVisitors {
     pub networks: BTreeMap<String, u64>,
 }
 
-/// Raises each row of `into` to at least its count in `from` (a row missing in `into` is added).
+/// Raises each row of `into` to at least its count in `from` (a row missing in `into` is added; counts
+/// of 1 or less are what a missing row means already).
 fn raise<'a>(into: &mut BTreeMap<String, u64>, from: impl IntoIterator<Item = (&'a String, u64)>) {
-    for (k, n) in from {
+    for (k, n) in from.into_iter().filter(|(_, n)| *n > 1) {
         match into.get_mut(k) {
             Some(e) => *e = (*e).max(n),
             None => {
@@ -242,9 +245,9 @@ impl RunVisitors {
     }
 }
 
-/// The count of `key` in `map` (0 when absent).
+/// The count of row `key` in `map`: 1 when absent (see [`RunVisitors`]).
 pub fn get(map: &BTreeMap<String, u64>, key: &str) -> u64 {
-    map.get(key).copied().unwrap_or(0)
+    map.get(key).copied().unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -294,8 +297,10 @@ mod tests {
         }
         let counts = m.counts(|k| if k == 2 { "a".into() } else { format!("r{k}") });
         assert_eq!(counts["r1"], 2);
-        assert_eq!(counts["a"], 1);
         assert_eq!(counts["r3"], 3);
+        // Seen by one: left out, and read back as 1.
+        assert!(!counts.contains_key("a"));
+        assert_eq!(get(&counts, "a"), 1);
         let mut s: CappedMap<String> = CappedMap::new(5);
         s.insert_with("x", || "x".to_string(), 1);
         s.insert_with("x", || unreachable!("the row exists"), 2);
@@ -316,6 +321,14 @@ mod tests {
         a.raise(&b);
         assert_eq!((get(&a.pages, "/a"), get(&a.pages, "/b")), (2, 4));
         assert_eq!(a.search_engines["Google"]["x"], 3);
-        assert_eq!(get(&a.networks, "nope"), 0);
+        assert_eq!(get(&a.networks, "nope"), 1);
+        let mut day = Day::default();
+        day.referrer_sites
+            .insert("x.org".into(), crate::analyze::partial::Tally(9, 3));
+        day.referrer_sites
+            .insert("y.org".into(), crate::analyze::partial::Tally(9, 1));
+        a.raise_day(&day);
+        assert_eq!(a.referrer_sites.len(), 1);
+        assert_eq!(get(&a.referrer_sites, "x.org"), 3);
     }
 }

@@ -472,7 +472,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
     let net_name = |id: u64| t.networks.get(&id).map_or("-", String::as_str).to_string();
     let [not_found, search_terms, outlinks, campaigns] = run.rows;
     let mut search_engines: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for ((engine, kw), n) in run.keywords.into_counts() {
+    for ((engine, kw), n) in run.keywords.into_counts().filter(|(_, n)| *n > 1) {
         search_engines
             .entry(engine.to_string())
             .or_default()
