@@ -664,6 +664,11 @@ fn merge_folds_at_least_what_one_report_folds() {
     let merged = d.dir.path().join("merged");
     merge(&parts, &merged, &[]);
     let got = tables(&merged);
+    assert_eq!(
+        metric(&got["summary"], "min_visitors"),
+        5,
+        "merge's default K"
+    );
     let mut more = 0;
     for (t, cols, folded) in FOLDED {
         let (g, w) = (shown(&got[t], *cols), shown(&want[t], *cols));
