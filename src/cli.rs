@@ -503,8 +503,8 @@ Hits, page views, unique visitors per day (a keyed hash of IP, user agent and ho
 lives only in memory), visits (30 min), bounce rate, visit duration, time on page, entry and exit pages, \
 external referrers, search engines and keywords, site-search terms, downloads, outlinks, browsers, OS, \
 devices, anonymised networks, bots, status codes, 404 pages, time buckets and campaigns. Free-text rows \
-seen by fewer than --min-visitors visitors are folded into '(other)'. Tables and columns are defined in \
-docs/REPORTS.md.
+seen by fewer than --min-visitors distinct visitors of the whole run (default 5) are folded into '(other)'. \
+Tables and columns are defined in docs/REPORTS.md.
 
 Without an output option, a readable summary is printed when stdout is a terminal, and the JSON document \
 otherwise.
