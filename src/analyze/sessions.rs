@@ -382,6 +382,8 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             &mut run.rows[pick],
         );
     }
+    // Named now, so the sets (one per row) are freed before the day tables fill.
+    let visitors = run_visitors(run, &t);
     // The visitor table is the largest part of a log of many days: freed before the day tables fill.
     drop(std::mem::take(&mut t.visitors));
     drop((robots, clients_pv, by_ua));
@@ -469,29 +471,6 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             .or_default()
             .insert(kw, day_tally(&v));
     }
-    let net_name = |id: u64| t.networks.get(&id).map_or("-", String::as_str).to_string();
-    let [not_found, search_terms, outlinks, campaigns] = run.rows;
-    let mut search_engines: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for ((engine, kw), n) in run.keywords.into_counts().filter(|(_, n)| *n > 1) {
-        search_engines
-            .entry(engine.to_string())
-            .or_default()
-            .insert(kw, n);
-    }
-    let visitors = RunVisitors {
-        pages: run.pages.counts(|id| page_name(&id)),
-        entry_pages: run.entries.counts(|id| page_name(&id)),
-        exit_pages: run.exits.counts(|id| page_name(&id)),
-        downloads: run.downloads.counts(|id| page_name(&id)),
-        referrer_sites: run.sites.counts(|k| k),
-        referrer_pages: run.referrer_pages.counts(|k| k),
-        search_engines,
-        search_terms: search_terms.counts(|k| k),
-        outlinks: outlinks.counts(|k| k),
-        not_found: not_found.counts(|k| k),
-        campaigns: campaigns.counts(|k| k),
-        networks: run.networks.counts(net_name),
-    };
     let c = &t.counts;
     Aggregate {
         undated: super::partial::Undated {
@@ -504,6 +483,35 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         days,
         sketches_compatible: true,
         visitors,
+    }
+}
+
+/// The run's distinct visitors per row, named: rows by their text (pages and networks through the
+/// dictionaries of `t`), only those seen by two visitors or more (see [`RunVisitors`]).
+fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
+    let page_name = |id: u64| t.pages.get(&id).cloned().unwrap_or_default();
+    let net_name = |id: u64| t.networks.get(&id).map_or("-", String::as_str).to_string();
+    let [not_found, search_terms, outlinks, campaigns] = run.rows;
+    let mut search_engines: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for ((engine, kw), n) in run.keywords.into_counts().filter(|(_, n)| *n > 1) {
+        search_engines
+            .entry(engine.to_string())
+            .or_default()
+            .insert(kw, n);
+    }
+    RunVisitors {
+        pages: run.pages.counts(page_name),
+        entry_pages: run.entries.counts(page_name),
+        exit_pages: run.exits.counts(page_name),
+        downloads: run.downloads.counts(page_name),
+        referrer_sites: run.sites.counts(|k| k),
+        referrer_pages: run.referrer_pages.counts(|k| k),
+        search_engines,
+        search_terms: search_terms.counts(|k| k),
+        outlinks: outlinks.counts(|k| k),
+        not_found: not_found.counts(|k| k),
+        campaigns: campaigns.counts(|k| k),
+        networks: run.networks.counts(net_name),
     }
 }
 
