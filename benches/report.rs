@@ -44,12 +44,12 @@ fn bench(c: &mut Criterion) {
     // Sessionising alone, with every event in memory and with them spilled in sorted runs of 100 events
     // (the sample has about 1,000 page views and downloads).
     let tables = analyzer.chunk(&mut parser.chunk(None), &log);
-    g.bench_function("sessionise", |b| b.iter(|| aggregate(tables.clone())));
+    g.bench_function("sessionise", |b| b.iter(|| aggregate(tables.clone(), 5)));
     let temp = std::env::temp_dir();
     g.bench_function("sessionise, spilled", |b| {
         b.iter(|| {
             let store = EventStore::spilling(&temp, 100).expect("a temporary file");
-            aggregate_store(tables.clone(), store).expect("the runs read back")
+            aggregate_store(tables.clone(), store, 5).expect("the runs read back")
         })
     });
     g.finish();

@@ -7,7 +7,8 @@ Usage: spark-report.py LOGS OUT_DIR [SKETCH_KEY]
   OUT_DIR     where `logveil merge --csv` writes the report
   SKETCH_KEY  optional key file (`logveil keygen`) so that visitors over weeks and months are estimated
 Environment: LOGVEIL (the logveil binary, default "logveil"), SPARK_MASTER (default "local[2]"),
-PARTITIONS (default 4).
+PARTITIONS (default 4), MIN_VISITORS (`merge --min-visitors`, default logveil's). Partitions are
+separate runs, so `merge` folds rare rows by the largest count of one partition (docs/REPORTS.md).
 """
 
 import os
@@ -50,8 +51,11 @@ def main():
         partials = by_day.pipe(" ".join(shlex.quote(c) for c in command), checkCode=True).collect()
     finally:
         spark.stop()
+    merge = [logveil, "merge", "-", "--csv", out_dir]
+    if os.environ.get("MIN_VISITORS"):
+        merge += ["--min-visitors", os.environ["MIN_VISITORS"]]
     subprocess.run(
-        [logveil, "merge", "-", "--csv", out_dir],
+        merge,
         input="".join(p + "\n" for p in partials),
         text=True,
         check=True,

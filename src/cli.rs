@@ -230,8 +230,8 @@ pub struct MergeArgs {
     #[arg(long, value_enum, value_name = "HOW", default_value_t = OverlapArg::Error)]
     pub overlap: OverlapArg,
 
-    /// Fold free-text rows seen by fewer distinct visitors into '(other)' (1 turns it off).
-    #[arg(long, value_name = "K", default_value_t = 2)]
+    /// Fold free-text rows seen by fewer distinct visitors of the run into '(other)' (1 turns it off).
+    #[arg(long, value_name = "K", default_value_t = crate::analyze::DEFAULT_MIN_VISITORS)]
     pub min_visitors: u64,
 
     /// Rows per table in the terminal summary.
@@ -503,8 +503,8 @@ Hits, page views, unique visitors per day (a keyed hash of IP, user agent and ho
 lives only in memory), visits (30 min), bounce rate, visit duration, time on page, entry and exit pages, \
 external referrers, search engines and keywords, site-search terms, downloads, outlinks, browsers, OS, \
 devices, anonymised networks, bots, status codes, 404 pages, time buckets and campaigns. Free-text rows \
-seen by fewer than --min-visitors visitors are folded into '(other)'. Tables and columns are defined in \
-docs/REPORTS.md.
+seen by fewer than --min-visitors distinct visitors of the whole run (default 5) are folded into '(other)'. \
+Tables and columns are defined in docs/REPORTS.md.
 
 Without an output option, a readable summary is printed when stdout is a terminal, and the JSON document \
 otherwise.
@@ -561,8 +561,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME", default_value = "url")]
     pub outlink_param: String,
 
-    /// Fold free-text rows seen by fewer distinct visitors into '(other)' (1 turns it off).
-    #[arg(long, value_name = "K", default_value_t = 2)]
+    /// Fold free-text rows seen by fewer distinct visitors of the run into '(other)' (1 turns it off).
+    #[arg(long, value_name = "K", default_value_t = crate::analyze::DEFAULT_MIN_VISITORS)]
     pub min_visitors: u64,
 
     /// What becomes of client addresses in the networks table.

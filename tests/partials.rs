@@ -123,7 +123,8 @@ fn merge(parts: &[PathBuf], out: &Path, extra: &[&str]) {
 }
 
 /// Merging the day partials gives every table of one report over all days, byte for byte (with one sketch
-/// key, the estimated visitors too), in any order.
+/// key, the estimated visitors too), in any order, when no row is folded (`--min-visitors 1`; with
+/// folding, merge folds more: see `merge_folds_at_least_what_one_report_folds`).
 #[test]
 fn day_partials_merge_into_the_report_of_all_days_in_any_order() {
     let d = split_by_day();
@@ -135,17 +136,19 @@ fn day_partials_merge_into_the_report_of_all_days_in_any_order() {
         s(&whole),
         "--sketch-key",
         s(&d.key),
+        "--min-visitors",
+        "1",
     ]);
     let want = tables(&whole);
     let parts = partials(&d, true, "k");
     let fwd = d.dir.path().join("fwd");
-    merge(&parts, &fwd, &[]);
+    merge(&parts, &fwd, &["--min-visitors", "1"]);
     assert_eq!(tables(&fwd), want);
     let mut rev = parts.clone();
     rev.reverse();
     rev.rotate_left(1);
     let back = d.dir.path().join("back");
-    merge(&rev, &back, &[]);
+    merge(&rev, &back, &["--min-visitors", "1"]);
     assert_eq!(tables(&back), want);
     // The estimate is near the truth: visitors over 4 days are at most the visitor-days.
     let summary = &want["summary"];
@@ -166,10 +169,17 @@ fn day_partials_merge_into_the_report_of_all_days_in_any_order() {
 fn without_a_sketch_key_additive_tables_match_and_estimates_are_empty() {
     let d = split_by_day();
     let whole = d.dir.path().join("whole");
-    ok(&["report", s(&d.whole), "--csv", s(&whole)]);
+    ok(&[
+        "report",
+        s(&d.whole),
+        "--csv",
+        s(&whole),
+        "--min-visitors",
+        "1",
+    ]);
     let parts = partials(&d, false, "r");
     let merged = d.dir.path().join("merged");
-    merge(&parts, &merged, &[]);
+    merge(&parts, &merged, &["--min-visitors", "1"]);
     let (want, got) = (tables(&whole), tables(&merged));
     for t in TABLES {
         if ["summary", "weeks", "months"].contains(t) {
@@ -283,7 +293,11 @@ fn corrupt_truncated_and_wrong_version_partials_fail_cleanly() {
         ("truncated", text[..text.len() / 2].to_string(), "truncated"),
         (
             "version",
-            text.replacen("\"version\":1", "\"version\":99", 1),
+            text.replacen(
+                &format!("\"version\":{}", logveil::analyze::partial::VERSION),
+                "\"version\":99",
+                1,
+            ),
             "version 99",
         ),
         ("log", fs::read_to_string(&d.files[0]).unwrap(), "corrupt"),
@@ -508,9 +522,12 @@ fn a_partial_honours_since_until_and_the_ip_mode() {
         s(&part),
         "--sketch-key",
         s(&d.key),
+        // Every network shown, to check none is a pseudonym.
+        "--min-visitors",
+        "1",
     ]);
     let merged = d.dir.path().join("merged");
-    merge(&[part], &merged, &[]);
+    merge(&[part], &merged, &["--min-visitors", "1"]);
     let (want, got) = (tables(&report), tables(&merged));
     assert_eq!(got, want);
     let summary = &got["summary"];
@@ -585,4 +602,158 @@ fn partial_and_merge_options_come_from_the_config_file() {
         "error",
     ]);
     assert_eq!(run.status.code(), Some(65));
+}
+
+/// The tables whose rare rows fold, with the number of key columns and the summary row counting them.
+const FOLDED: &[(&str, usize, &str)] = &[
+    ("pages", 1, "folded_pages"),
+    ("entry_pages", 1, "folded_entry_pages"),
+    ("exit_pages", 1, "folded_exit_pages"),
+    ("referrer_sites", 1, "folded_referrer_sites"),
+    ("referrer_pages", 1, "folded_referrer_pages"),
+    ("search_engines", 2, "folded_search_keywords"),
+    ("search_terms", 1, "folded_search_terms"),
+    ("downloads", 1, "folded_downloads"),
+    ("outlinks", 1, "folded_outlinks"),
+    ("networks", 1, "folded_networks"),
+    ("not_found", 1, "folded_not_found"),
+    ("campaigns", 3, "folded_campaigns"),
+];
+
+/// The rows of a CSV table other than `(other)`, by their first `cols` cells.
+fn shown(csv: &str, cols: usize) -> std::collections::BTreeSet<String> {
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').take(cols).collect::<Vec<_>>().join(","))
+        .filter(|k| !k.split(',').any(|c| c == "(other)"))
+        .collect()
+}
+
+/// A summary row as a number.
+fn metric(summary: &str, name: &str) -> u64 {
+    summary
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name},")))
+        .unwrap_or_else(|| panic!("no {name} in the summary"))
+        .parse()
+        .unwrap()
+}
+
+/// Partials of different runs hash a person differently, so `merge` folds by the largest distinct count
+/// of one partial: a lower bound. It shows only rows one report over all the logs shows, and folds at
+/// least as many; one partial merges into exactly its own report, folding included; a version-1
+/// partial (no run-wide counts) still merges, folding by its days' visitors.
+#[test]
+fn merge_folds_at_least_what_one_report_folds() {
+    let d = split_by_day();
+    let whole = d.dir.path().join("whole");
+    let part = d.dir.path().join("whole.partial");
+    ok(&[
+        "report",
+        s(&d.whole),
+        "--csv",
+        s(&whole),
+        "--partial",
+        s(&part),
+        "--sketch-key",
+        s(&d.key),
+    ]);
+    let want = tables(&whole);
+    assert_eq!(metric(&want["summary"], "min_visitors"), 5, "the default K");
+    let parts = partials(&d, true, "f");
+    let merged = d.dir.path().join("merged");
+    merge(&parts, &merged, &[]);
+    let got = tables(&merged);
+    assert_eq!(
+        metric(&got["summary"], "min_visitors"),
+        5,
+        "merge's default K"
+    );
+    let mut more = 0;
+    for (t, cols, folded) in FOLDED {
+        let (g, w) = (shown(&got[t], *cols), shown(&want[t], *cols));
+        assert!(g.is_subset(&w), "{t}: merge shows {:?}", g.difference(&w));
+        let (fg, fw) = (
+            metric(&got["summary"], folded),
+            metric(&want["summary"], folded),
+        );
+        assert!(fg >= fw, "{folded}: {fg} < {fw}");
+        more += fg - fw;
+    }
+    assert!(
+        more > 0,
+        "rows public over four days but not on any one of them"
+    );
+    // Everything but the folded tables is the same.
+    for t in ["days", "status", "browsers", "hours", "bots"] {
+        assert_eq!(got[t], want[t], "{t}.csv");
+    }
+
+    let one = d.dir.path().join("one");
+    merge(std::slice::from_ref(&part), &one, &[]);
+    assert_eq!(tables(&one), want);
+
+    let mut v1: serde_json::Value = serde_json::from_slice(&fs::read(&part).unwrap()).unwrap();
+    let o = v1.as_object_mut().unwrap();
+    assert!(o.remove("visitors").is_some() && o.remove("visitors_cap").is_some());
+    o.insert("version".into(), 1.into());
+    let old = d.dir.path().join("v1.partial");
+    fs::write(&old, serde_json::to_string(&v1).unwrap() + "\n").unwrap();
+    let from_old = d.dir.path().join("from_old");
+    merge(&[old], &from_old, &[]);
+    let got = tables(&from_old);
+    assert_eq!(got["days"], want["days"]);
+    for (t, cols, _) in FOLDED {
+        assert!(
+            shown(&got[t], *cols).is_subset(&shown(&want[t], *cols)),
+            "{t}"
+        );
+    }
+}
+
+/// A hand-made combined line.
+fn line(ip: &str, day: u32, path: &str, ua: &str) -> String {
+    format!(
+        "{ip} - - [{day:02}/Nov/2026:10:00:00 +0000] \"GET {path} HTTP/1.1\" 200 100 \"https://ref.example.org/x\" \"{ua}\"\n"
+    )
+}
+
+/// One person on five nights is one visitor: nightly partials merged keep the row folded. Five people on
+/// five nights (one a night) are shown by one report over the five logs, but not by the merge of the
+/// nightly partials, which cannot tell them from one person (the documented limit); `--min-visitors 1`
+/// shows both.
+#[test]
+fn nightly_partials_fold_one_person_and_cannot_prove_five() {
+    let dir = tempfile::tempdir().unwrap();
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
+    let mut all = String::new();
+    let mut parts = Vec::new();
+    for night in 0..5u32 {
+        let mut log = line("10.7.7.7", 10 + night, "/lonely", ua);
+        log += &line(&format!("10.8.{night}.1"), 10 + night, "/five-nights", ua);
+        all += &log;
+        let f = dir.path().join(format!("n{night}.log"));
+        fs::write(&f, &log).unwrap();
+        let p = dir.path().join(format!("n{night}.partial"));
+        ok(&["report", s(&f), "--partial", s(&p)]);
+        parts.push(p);
+    }
+    let whole_log = dir.path().join("all.log");
+    fs::write(&whole_log, &all).unwrap();
+    let whole = ok(&["report", s(&whole_log), "--table", "pages"]);
+    let whole = String::from_utf8(whole.stdout).unwrap();
+    assert!(whole.contains("\n/five-nights,5,5,"), "{whole}");
+    assert!(!whole.contains("/lonely"), "{whole}");
+
+    let merged = dir.path().join("merged");
+    merge(&parts, &merged, &[]);
+    let got = tables(&merged);
+    assert!(!got["pages"].contains("/lonely") && !got["pages"].contains("/five-nights"));
+    assert_eq!(metric(&got["summary"], "folded_pages"), 2);
+    let open = dir.path().join("open");
+    merge(&parts, &open, &["--min-visitors", "1"]);
+    let got = tables(&open);
+    assert!(
+        got["pages"].contains("\n/lonely,5,5,") && got["pages"].contains("\n/five-nights,5,5,")
+    );
 }

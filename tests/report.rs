@@ -72,13 +72,16 @@ fn small_args<'a>(log: &'a str, csv: &'a str) -> Vec<&'a str> {
     ]
 }
 
-/// Every table of the small log equals the file checked by hand (see `tests/fixtures/report-small.md`).
+/// Every table of the small log equals the file checked by hand (see `tests/fixtures/report-small.md`), at
+/// `--min-visitors 2` (the log has three people: at the default 5 every free-text row would fold).
 #[test]
 fn small_log_every_table_as_checked_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let log = fixture("report-small.log");
-    ok(&small_args(log.to_str().unwrap(), out.to_str().unwrap()));
+    let mut args = small_args(log.to_str().unwrap(), out.to_str().unwrap());
+    args.extend(["--min-visitors", "2"]);
+    ok(&args);
     let mut names: Vec<String> = fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -321,6 +324,8 @@ fn json_and_single_table_outputs() {
         log,
         "--site-host",
         "www.example.com",
+        "--min-visitors",
+        "2",
         "--table",
         "pages",
     ])
@@ -390,10 +395,9 @@ fn out_of_order_lines_give_the_same_report() {
     let reversed = dir.path().join("reversed.log");
     fs::write(&reversed, lines.join("\n") + "\n").unwrap();
     let out = dir.path().join("out");
-    ok(&small_args(
-        reversed.to_str().unwrap(),
-        out.to_str().unwrap(),
-    ));
+    let mut args = small_args(reversed.to_str().unwrap(), out.to_str().unwrap());
+    args.extend(["--min-visitors", "2"]);
+    ok(&args);
     for t in TABLES {
         let got = fs::read_to_string(out.join(format!("{t}.csv"))).unwrap();
         let expected = fs::read_to_string(fixture(&format!("report-small/{t}.csv"))).unwrap();
@@ -470,4 +474,250 @@ fn unusable_temp_dir_fails_first() {
     assert!(err.contains("--temp-dir"), "{err}");
     assert!(!err.contains("input.log"), "{err}");
     assert!(!csv.exists());
+}
+
+/// A combined line at `hh:mm` on day `day` of November 2026.
+fn clf(
+    ip: &str,
+    day: u32,
+    time: &str,
+    target: &str,
+    status: u16,
+    referer: &str,
+    ua: &str,
+) -> String {
+    format!(
+        "{ip} - - [{day:02}/Nov/2026:{time}:00 +0000] \"GET {target} HTTP/1.1\" {status} 100 \"{referer}\" \"{ua}\"\n"
+    )
+}
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
+
+/// A row of a CSV table by its first cell.
+fn row<'a>(csv: &'a str, key: &str) -> Option<&'a str> {
+    csv.lines().find(|l| l.split(',').next() == Some(key))
+}
+
+/// A summary row as a number.
+fn metric(summary: &str, name: &str) -> u64 {
+    row(summary, name)
+        .and_then(|l| l.split(',').nth(1))
+        .unwrap_or_else(|| panic!("no {name} in {summary}"))
+        .parse()
+        .unwrap()
+}
+
+/// `--min-visitors` counts distinct visitors of the whole run, and defaults to 5: one person (same IP and
+/// user agent) on five days is one visitor, so their page, referrer site and network fold although they
+/// make five visitor-days; five people on one day are shown; four are not; a fifth who fetched
+/// `/robots.txt` is a bot and does not count. The summary says what was folded.
+#[test]
+fn min_visitors_counts_people_not_visitor_days_and_defaults_to_five() {
+    let mut log = String::new();
+    for day in 1..=5 {
+        log += &clf(
+            "172.16.5.5",
+            day,
+            "10:00",
+            "/lonely",
+            200,
+            "https://solo.example.org/p",
+            FIREFOX,
+        );
+    }
+    for i in 1..=5 {
+        let ip = format!("10.20.0.{i}");
+        log += &clf(
+            &ip,
+            9,
+            "10:00",
+            "/popular",
+            200,
+            "https://many.example.com/x",
+            FIREFOX,
+        );
+        if i < 5 {
+            log += &clf(&ip, 9, "11:00", "/four", 200, "-", FIREFOX);
+            log += &clf(&ip, 9, "11:00", "/almost", 200, "-", FIREFOX);
+        }
+    }
+    log += &clf("10.20.0.5", 9, "11:00", "/four", 404, "-", FIREFOX);
+    // A robots.txt fetcher is a bot: its view of /almost does not make five.
+    log += &clf("10.20.9.9", 9, "12:00", "/robots.txt", 200, "-", FIREFOX);
+    log += &clf("10.20.9.9", 9, "12:01", "/almost", 200, "-", FIREFOX);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("five.log");
+    fs::write(&path, &log).unwrap();
+    let out = dir.path().join("out");
+    ok(&[
+        "report",
+        path.to_str().unwrap(),
+        "--csv",
+        out.to_str().unwrap(),
+    ]);
+    let read = |t: &str| fs::read_to_string(out.join(format!("{t}.csv"))).unwrap();
+    let pages = read("pages");
+    assert!(row(&pages, "/popular").is_some(), "{pages}");
+    assert!(row(&pages, "/lonely").is_none(), "{pages}");
+    assert!(row(&pages, "/four").is_none(), "{pages}");
+    assert!(row(&pages, "/almost").is_none(), "{pages}");
+    // The folded rows' counts go to (other): 5 views of /lonely, 4 of /four, 4 of /almost.
+    let other = row(&pages, "(other)").unwrap_or_default();
+    assert!(other.starts_with("(other),13,13,"), "{pages}");
+    let sites = read("referrer_sites");
+    assert_eq!(
+        sites,
+        "site,visits,visitor_days\nmany.example.com,5,5\n(other),5,5\n"
+    );
+    let networks = read("networks");
+    assert!(row(&networks, "10.20.0.0").is_some(), "{networks}");
+    assert!(row(&networks, "172.16.0.0").is_none(), "{networks}");
+    assert!(row(&networks, "(other)").is_some(), "{networks}");
+    let summary = read("summary");
+    for (name, n) in [
+        ("min_visitors", 5),
+        ("folded_pages", 3),
+        ("folded_referrer_sites", 1),
+        ("folded_referrer_pages", 1),
+        ("folded_networks", 1),
+        ("folded_not_found", 1),
+    ] {
+        assert_eq!(metric(&summary, name), n, "{name}");
+    }
+
+    // Folding is by K: at 1 nothing folds, at 6 the five people fold too.
+    let open = ok(&[
+        "report",
+        path.to_str().unwrap(),
+        "--min-visitors",
+        "1",
+        "--table",
+        "pages",
+    ]);
+    let open = String::from_utf8(open.stdout).unwrap();
+    assert!(open.contains("\n/lonely,5,5,"), "{open}");
+    let six = ok(&[
+        "report",
+        path.to_str().unwrap(),
+        "--min-visitors",
+        "6",
+        "--table",
+        "pages",
+    ]);
+    let six = String::from_utf8(six.stdout).unwrap();
+    assert_eq!(six.lines().count(), 2, "{six}");
+}
+
+/// Letters for `n` (base 26, four letters): `aaaa`, `aaab`, …; no digits, so no scrubbing rule touches
+/// them and only folding can keep them out.
+fn letters(mut n: usize) -> String {
+    let mut s = [b'a'; 4];
+    for c in s.iter_mut().rev() {
+        *c = b'a' + (n % 26) as u8;
+        n /= 26;
+    }
+    String::from_utf8(s.to_vec()).unwrap()
+}
+
+/// Privacy: at the default K, a string only one visitor sent — in a page, a referrer site and page, a
+/// search engine keyword, a site-search term, a 404, a download, an outlink, a campaign — appears in no
+/// CSV or JSON output, although each visitor came on five days. The strings survive scrubbing, so at
+/// `--min-visitors 1` they do appear (the test can fail).
+#[test]
+fn unique_strings_of_single_visitors_never_reach_the_outputs() {
+    let mut log = String::new();
+    let planted: Vec<String> = (0..40)
+        .map(|i| format!("zq{}", letters(i * 7919)))
+        .collect();
+    for (i, p) in planted.iter().enumerate() {
+        let ip = format!("10.{}.3.4", 100 + i);
+        let ua = format!("{FIREFOX} Build/{i}");
+        for day in 1..=5 {
+            log += &clf(
+                &ip,
+                day,
+                "10:00",
+                &format!("/u/{p}?utm_source={p}&utm_medium=mail&utm_campaign={p}"),
+                200,
+                &format!("https://{p}.example.org/{p}"),
+                &ua,
+            );
+            log += &clf(&ip, day, "10:01", &format!("/search?q={p}"), 200, "-", &ua);
+            log += &clf(&ip, day, "10:02", &format!("/gone/{p}"), 404, "-", &ua);
+            log += &clf(&ip, day, "10:03", &format!("/files/{p}.pdf"), 200, "-", &ua);
+            log += &clf(
+                &ip,
+                day,
+                "10:04",
+                &format!("/out?url=https%3A%2F%2Fpartner.example.net%2F{p}"),
+                302,
+                "-",
+                &ua,
+            );
+            log += &clf(
+                &ip,
+                day,
+                "12:00",
+                "/",
+                200,
+                &format!("https://www.google.com/search?q={p}"),
+                &ua,
+            );
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("planted.log");
+    fs::write(&path, &log).unwrap();
+    let outputs = |extra: &[&str], name: &str| -> String {
+        let out = dir.path().join(name);
+        let json = dir.path().join(format!("{name}.json"));
+        let mut args = vec![
+            "report",
+            path.to_str().unwrap(),
+            "--csv",
+            out.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+            "--outlink-path",
+            "/out",
+        ];
+        args.extend(extra);
+        ok(&args);
+        let mut all = fs::read_to_string(&json).unwrap();
+        for t in TABLES {
+            all += &fs::read_to_string(out.join(format!("{t}.csv"))).unwrap();
+        }
+        all
+    };
+    let open = outputs(&["--min-visitors", "1"], "open");
+    for table in [
+        "/u/",
+        "search_terms",
+        "referrer",
+        "/gone/",
+        "/files/",
+        "partner",
+        "campaign",
+    ] {
+        assert!(open.contains(table));
+    }
+    for p in &planted {
+        for seen in [
+            format!("/u/{p}"),
+            format!("{p}.example.org"),
+            format!("/gone/{p}"),
+            format!("/files/{p}.pdf"),
+            format!("partner.example.net/{p}"),
+            format!("{p},mail,{p}"),
+            format!("\n{p},5,5\n"),
+            format!("Google,{p},5,5"),
+        ] {
+            assert!(open.contains(&seen), "unfolded output lacks {seen}");
+        }
+    }
+    let folded = outputs(&[], "folded");
+    for p in &planted {
+        assert!(!folded.contains(p.as_str()), "{p} reached an output");
+    }
+    assert!(folded.contains("\nmin_visitors,5\n"), "the default K");
 }

@@ -1,5 +1,5 @@
 //! Aggregation for `logveil report`: classification of hits ([`classify`]), the default lists
-//! ([`lists`]), visitor keys ([`visitors`]), referrers and search terms ([`search`]), CLF time
+//! ([`lists`]), visitor keys ([`visitors`]), distinct visitors per row for `--min-visitors` ([`distinct`]), referrers and search terms ([`search`]), CLF time
 //! ([`time`]), mergeable partial tables ([`tables`]) and sessionisation into the final [`report::Report`]
 //! ([`sessions`]).
 //!
@@ -7,6 +7,7 @@
 //! [`tables::Tables::merge`]; [`sessions::finish`] turns the merged partial into report tables.
 
 pub mod classify;
+pub mod distinct;
 pub mod lists;
 mod memo;
 pub mod partial;
@@ -31,6 +32,10 @@ use classify::{Resource, resource, split_target, stable_hash, with_ua};
 use tables::{DayHits, Event, EventKind, Tables, UaClass, VisitorDay};
 use visitors::{DayKeys, VisitorKeyer};
 
+/// The default `--min-visitors` of `report` and `merge`: a row of a free-text table is shown only when at
+/// least this many distinct visitors of the run were behind it.
+pub const DEFAULT_MIN_VISITORS: u64 = 5;
+
 /// What the analysis needs to know besides the log.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -43,7 +48,8 @@ pub struct Settings {
     pub outlink_path: Option<String>,
     /// The parameter of the outlink endpoint holding the target URL (`--outlink-param`).
     pub outlink_param: String,
-    /// Rows of free-text tables seen by fewer distinct visitors are folded into `(other)`.
+    /// Rows of free-text tables seen by fewer distinct visitors of the whole run are folded into `(other)`
+    /// (`--min-visitors`, default [`DEFAULT_MIN_VISITORS`]; see [`distinct`]).
     pub min_visitors: u64,
     /// `--since` / `--until`: records outside are counted as excluded and nothing else.
     pub range: range::TimeRange,
@@ -58,7 +64,7 @@ impl Default for Settings {
             site_hosts: Vec::new(),
             outlink_path: None,
             outlink_param: "url".to_string(),
-            min_visitors: 2,
+            min_visitors: DEFAULT_MIN_VISITORS,
             range: range::TimeRange::default(),
             max_line_bytes: crate::input::DEFAULT_MAX_LINE_BYTES,
         }

@@ -12,15 +12,27 @@
 //! a *sketch key*, never written: random per run (sketches then merge only with those of the same run) or
 //! read from a key file (`--sketch-key`), so partials of different runs merge. Only the registers are
 //! stored: no identifier, and no hash anybody without the key could recompute. See `docs/PRIVACY.md`.
+//!
+//! Rare rows fold by distinct visitors over the whole run, not by visitor-days ([`super::distinct`]).
+//! Since version 2 a partial carries, per row, the distinct visitors of the run that wrote it (counted up
+//! to a cap; counts only, no hash). Two runs hash a person differently, so `merge` cannot add these
+//! counts: it takes the largest, a lower bound of the distinct visitors of the merged logs, and so folds
+//! at least every row that one report over the same logs would fold (see `docs/REPORTS.md`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::distinct::RunVisitors;
+
 /// The `schema` field of a partial.
 pub const SCHEMA: &str = "logveil-partial";
-/// The partial format version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The partial format version this build writes (2: `visitors`, the run-wide distinct visitors per row).
+pub const VERSION: u32 = 2;
+
+/// The oldest partial version this build reads. A version-1 partial has no run-wide counts: `merge` folds
+/// its rows by their largest per-day visitors instead (a lower bound, so it folds at least as much).
+pub const OLDEST_VERSION: u32 = 1;
 
 /// Bits of the hash choosing a register: 2^12 = 4096 registers (4 KiB per day), standard error
 /// 1.04 / sqrt(4096) = 1.6 %; below 2.5 × 4096 distinct visitors linear counting is used, which is
@@ -386,6 +398,9 @@ pub struct Aggregate {
     /// False when the day sketches were made under different sketch keys, so they cannot be joined and no
     /// distinct count over several days is given.
     pub sketches_compatible: bool,
+    /// Distinct visitors per row over the whole run (capped; lower bounds after a merge): what
+    /// `--min-visitors` is compared with.
+    pub visitors: RunVisitors,
 }
 
 /// The partial file: an [`Aggregate`] with its schema, version, write time and sketch key id.
@@ -405,6 +420,13 @@ pub struct Partial {
     pub undated: Undated,
     /// Tables per date (`YYYY-MM-DD`).
     pub days: BTreeMap<String, Day>,
+    /// Distinct visitors per row over the run that wrote the partial, counted up to `visitors_cap` (absent
+    /// from version 1).
+    #[serde(default)]
+    pub visitors: RunVisitors,
+    /// The cap of `visitors`: a count equal to it means "at least that many" (0 in version 1).
+    #[serde(default)]
+    pub visitors_cap: u64,
 }
 
 /// The header every partial version shares, read first so a wrong version gets a clear message.
@@ -417,8 +439,9 @@ pub struct Header {
 }
 
 impl Partial {
-    /// The partial of an aggregate made under the sketch key with fingerprint `sketch_key_id`.
-    pub fn new(agg: &Aggregate, sketch_key_id: String) -> Partial {
+    /// The partial of an aggregate made under the sketch key with fingerprint `sketch_key_id`, its
+    /// distinct visitors per row counted up to `visitors_cap`.
+    pub fn new(agg: &Aggregate, sketch_key_id: String, visitors_cap: u64) -> Partial {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
@@ -436,6 +459,8 @@ impl Partial {
                 .iter()
                 .map(|(d, day)| (super::time::labels(*d).date, day.clone()))
                 .collect(),
+            visitors: agg.visitors.clone(),
+            visitors_cap,
         }
     }
 

@@ -16,6 +16,7 @@ use rayon::slice::ParallelSliceMut;
 
 use super::Settings;
 use super::classify::BotReason;
+use super::distinct::{self, CappedMap, RunVisitors};
 use super::partial::{Aggregate, ClientRow, Day, Sketch, Tally as DayTally};
 use super::report::{Cell, OTHER, Report, Table};
 use super::search::NOT_PROVIDED;
@@ -45,11 +46,14 @@ struct Seen {
 }
 
 impl Seen {
-    fn see(&mut self, visitor: u64) {
-        if self.last != Some(visitor) {
-            self.last = Some(visitor);
-            self.count += 1;
+    /// Counts `visitor` if it is not the last one seen; true when it was counted.
+    fn see(&mut self, visitor: u64) -> bool {
+        if self.last == Some(visitor) {
+            return false;
         }
+        self.last = Some(visitor);
+        self.count += 1;
+        true
     }
 }
 
@@ -72,28 +76,61 @@ struct Tally {
     visitors: Seen,
 }
 
-fn tally<K: Hash + Eq>(map: &mut HashMap<K, Tally>, key: K, visitor: u64) {
+/// Counts one more for `key`; true when `visitor` is new to the row.
+fn tally<K: Hash + Eq>(map: &mut HashMap<K, Tally>, key: K, visitor: u64) -> bool {
     let t = map.entry(key).or_default();
     t.count += 1;
-    t.visitors.see(visitor);
+    t.visitors.see(visitor)
 }
 
-/// A row before folding: its text key(s), its additive numbers, and its distinct visitors.
+/// The distinct visitors of each row over the whole run ([`super::distinct`]), by row id or text, while
+/// the events are walked.
+struct RunSets {
+    pages: CappedMap<u64>,
+    entries: CappedMap<u64>,
+    exits: CappedMap<u64>,
+    downloads: CappedMap<u64>,
+    sites: CappedMap<String>,
+    referrer_pages: CappedMap<String>,
+    keywords: CappedMap<(&'static str, String)>,
+    networks: CappedMap<u64>,
+    rows: [CappedMap<String>; 4],
+}
+
+impl RunSets {
+    fn new(cap: u64) -> RunSets {
+        RunSets {
+            pages: CappedMap::new(cap),
+            entries: CappedMap::new(cap),
+            exits: CappedMap::new(cap),
+            downloads: CappedMap::new(cap),
+            sites: CappedMap::new(cap),
+            referrer_pages: CappedMap::new(cap),
+            keywords: CappedMap::new(cap),
+            networks: CappedMap::new(cap),
+            rows: std::array::from_fn(|_| CappedMap::new(cap)),
+        }
+    }
+}
+
+/// A row before folding: its text key(s), its additive numbers, its visitor-days (shown) and its distinct
+/// visitors over the run (what `--min-visitors` is compared with).
 struct Pending {
     key: Vec<String>,
     nums: Vec<u64>,
     visitors: u64,
+    distinct: u64,
 }
 
-/// Folds rows with fewer than `min` visitors into one `(other)` row (numbers summed, visitors summed: an
-/// upper bound), sorts the rest by the first number descending, then key, and puts `(other)` last.
+/// Folds rows with fewer than `min` distinct visitors into one `(other)` row (numbers summed, visitor-days
+/// summed: an upper bound), sorts the rest by the first number descending, then key, and puts `(other)` last.
 /// Returns the rows and how many were folded.
 fn fold(rows: Vec<Pending>, min: u64, key_cols: usize) -> (Vec<Pending>, u64) {
     let mut kept = Vec::new();
     let mut other: Option<Pending> = None;
     let mut folded = 0;
     for r in rows {
-        if r.visitors >= min {
+        if r.distinct >= min || min <= 1 {
             kept.push(r);
             continue;
         }
@@ -102,6 +139,7 @@ fn fold(rows: Vec<Pending>, min: u64, key_cols: usize) -> (Vec<Pending>, u64) {
             key: vec![OTHER.to_string(); key_cols],
             nums: vec![0; r.nums.len()],
             visitors: 0,
+            distinct: 0,
         });
         for (a, b) in o.nums.iter_mut().zip(&r.nums) {
             *a += b;
@@ -129,7 +167,7 @@ fn cells(p: &Pending, extra: impl FnOnce(&Pending) -> Vec<Cell>) -> Vec<Cell> {
 
 /// Builds the report of one run from its merged tables: [`aggregate`], then [`render`].
 pub fn finish(t: Tables, settings: &Settings) -> Report {
-    render(&aggregate(t), settings.min_visitors)
+    render(&aggregate(t, settings.min_visitors), settings.min_visitors)
 }
 
 /// A count with the distinct visitors behind it, while events are walked visitor by visitor.
@@ -138,26 +176,32 @@ fn day_tally(t: &Tally) -> DayTally {
 }
 
 /// Sessionises the events and splits every count by day: the per-day tables of a run, all of its events
-/// in memory.
-pub fn aggregate(mut t: Tables) -> Aggregate {
+/// in memory. Distinct visitors of each row over the run are counted up to `cap` (the `--min-visitors`
+/// to render with, or [`super::distinct::PARTIAL_CAP`] for a partial; see [`super::distinct`]).
+pub fn aggregate(mut t: Tables, cap: u64) -> Aggregate {
     let mut events = t.take_events();
     events.par_sort_unstable();
-    aggregate_sorted(t, events.into_iter())
+    aggregate_sorted(t, events.into_iter(), cap)
 }
 
 /// [`aggregate`] with the events (those of `t` and those already in `store`) read back from an
 /// [`EventStore`], which may have spilled them to disk; fails only if a run cannot be written or read
 /// back.
-pub fn aggregate_store(mut t: Tables, mut store: EventStore) -> std::io::Result<Aggregate> {
+pub fn aggregate_store(
+    mut t: Tables,
+    mut store: EventStore,
+    cap: u64,
+) -> std::io::Result<Aggregate> {
     store.take_from(&mut t)?;
     let mut sorted = store.into_sorted()?;
-    let agg = aggregate_sorted(t, &mut sorted);
+    let agg = aggregate_sorted(t, &mut sorted, cap);
     sorted.finish()?;
     Ok(agg)
 }
 
 /// The body of [`aggregate`]: `events` are every event of `t`, sorted.
-fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggregate {
+fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64) -> Aggregate {
+    let mut run = RunSets::new(cap);
     let mut days: BTreeMap<i64, Day> = BTreeMap::new();
     let mut pages: HashMap<(i64, u64), PageStats> = HashMap::default();
     let mut downloads: HashMap<(i64, u64), Tally> = HashMap::default();
@@ -186,6 +230,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
         if vd.robots {
             continue;
         }
+        let sketch = vd.sketch;
         let mut start = 0;
         let mut visitor_pv = 0;
         while start < group.len() {
@@ -212,7 +257,9 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
             files.sort_unstable();
             files.dedup();
             for f in &files {
-                tally(&mut downloads, (day, *f), visitor);
+                if tally(&mut downloads, (day, *f), visitor) {
+                    run.downloads.insert(*f, sketch);
+                }
                 d.downloads += 1;
             }
             let (Some(first), Some(last)) = (pvs.first(), pvs.last()) else {
@@ -231,7 +278,9 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
             for (n, pv) in pvs.iter().enumerate() {
                 let p = pages.entry((day, pv.page)).or_default();
                 p.views += 1;
-                p.visitors.see(visitor);
+                if p.visitors.see(visitor) {
+                    run.pages.insert(pv.page, sketch);
+                }
                 if let Some(next) = pvs.get(n + 1) {
                     let top = (next.time - pv.time).max(0) as u64;
                     p.top_sum += top;
@@ -244,15 +293,27 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
             let e = pages.entry((day, first.page)).or_default();
             e.entries += 1;
             e.bounces += u64::from(bounce);
-            e.entry_visitors.see(visitor);
+            if e.entry_visitors.see(visitor) {
+                run.entries.insert(first.page, sketch);
+            }
             let x = pages.entry((day, last.page)).or_default();
             x.exits += 1;
-            x.exit_visitors.see(visitor);
+            if x.exit_visitors.see(visitor) {
+                run.exits.insert(last.page, sketch);
+            }
             if let Some(r) = t.referrers.get(&first.referrer) {
-                tally(&mut ref_sites, (day, r.site.clone()), visitor);
-                tally(&mut ref_pages, (day, r.page.clone()), visitor);
+                if tally(&mut ref_sites, (day, r.site.clone()), visitor) {
+                    run.sites
+                        .insert_with(r.site.as_str(), || r.site.clone(), sketch);
+                }
+                if tally(&mut ref_pages, (day, r.page.clone()), visitor) {
+                    run.referrer_pages
+                        .insert_with(r.page.as_str(), || r.page.clone(), sketch);
+                }
                 if let Some((engine, kw)) = &r.search {
-                    tally(&mut engines, (day, *engine, kw.clone()), visitor);
+                    if tally(&mut engines, (day, *engine, kw.clone()), visitor) {
+                        run.keywords.insert((*engine, kw.clone()), sketch);
+                    }
                 }
             }
         }
@@ -275,6 +336,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
             continue;
         }
         d.human_hits += vd.hits;
+        run.networks.insert(vd.network, vd.sketch);
         let counted = u64::from(vd.valid_hits > 0);
         d.visitors += counted;
         if counted > 0 {
@@ -304,15 +366,24 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
         add_client(&mut d.os, o, c);
         add_client(&mut d.devices, dev, c);
     }
-    let visitor_day = |v: &u64| t.visitors.get(v).map(|vd| vd.day);
+    let visitor_day = |v: &u64| t.visitors.get(v).map(|vd| (vd.day, vd.sketch));
     for (rows, pick) in [
         (std::mem::take(&mut t.not_found), 0),
         (std::mem::take(&mut t.site_search), 1),
         (std::mem::take(&mut t.outlinks), 2),
         (std::mem::take(&mut t.campaigns), 3),
     ] {
-        add_rows(&mut days, rows, &robots, &visitor_day, pick);
+        add_rows(
+            &mut days,
+            rows,
+            &robots,
+            &visitor_day,
+            pick,
+            &mut run.rows[pick],
+        );
     }
+    // Named now, so the sets (one per row) are freed before the day tables fill.
+    let visitors = run_visitors(run, &t);
     // The visitor table is the largest part of a log of many days: freed before the day tables fill.
     drop(std::mem::take(&mut t.visitors));
     drop((robots, clients_pv, by_ua));
@@ -411,6 +482,36 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>) -> Aggre
         },
         days,
         sketches_compatible: true,
+        visitors,
+    }
+}
+
+/// The run's distinct visitors per row, named: rows by their text (pages and networks through the
+/// dictionaries of `t`), only those seen by two visitors or more (see [`RunVisitors`]).
+fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
+    let page_name = |id: u64| t.pages.get(&id).cloned().unwrap_or_default();
+    let net_name = |id: u64| t.networks.get(&id).map_or("-", String::as_str).to_string();
+    let [not_found, search_terms, outlinks, campaigns] = run.rows;
+    let mut search_engines: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for ((engine, kw), n) in run.keywords.into_counts().filter(|(_, n)| *n > 1) {
+        search_engines
+            .entry(engine.to_string())
+            .or_default()
+            .insert(kw, n);
+    }
+    RunVisitors {
+        pages: run.pages.counts(page_name),
+        entry_pages: run.entries.counts(page_name),
+        exit_pages: run.exits.counts(page_name),
+        downloads: run.downloads.counts(page_name),
+        referrer_sites: run.sites.counts(|k| k),
+        referrer_pages: run.referrer_pages.counts(|k| k),
+        search_engines,
+        search_terms: search_terms.counts(|k| k),
+        outlinks: outlinks.counts(|k| k),
+        not_found: not_found.counts(|k| k),
+        campaigns: campaigns.counts(|k| k),
+        networks: run.networks.counts(net_name),
     }
 }
 
@@ -423,22 +524,25 @@ fn add_client(map: &mut BTreeMap<String, ClientRow>, key: &str, c: &ClientRow) {
     row.add(c);
 }
 
-/// Adds a free-text [`Rows`] map to the days of its visitors (hits of robots.txt fetchers left out).
+/// Adds a free-text [`Rows`] map to the days of its visitors (hits of robots.txt fetchers left out), and
+/// its visitors' sketch hashes to `run`. `visitor` gives a visitor key's day and sketch hash.
 fn add_rows(
     days: &mut BTreeMap<i64, Day>,
     rows: Rows,
     robots: &HashSet<u64>,
-    visitor_day: &dyn Fn(&u64) -> Option<i64>,
+    visitor: &dyn Fn(&u64) -> Option<(i64, u64)>,
     pick: usize,
+    run: &mut CappedMap<String>,
 ) {
     for (k, r) in rows {
         for (v, n) in &r.visitors {
             if robots.contains(v) {
                 continue;
             }
-            let Some(day) = visitor_day(v) else {
+            let Some((day, sketch)) = visitor(v) else {
                 continue;
             };
+            run.insert_with(k.as_str(), || k.clone(), sketch);
             let d = days.entry(day).or_default();
             let map = match pick {
                 0 => &mut d.not_found,
@@ -456,8 +560,13 @@ fn add_rows(
     }
 }
 
-/// Rows of a `(count, visitors)` map, the key split on tabs into `key_cols` columns.
-fn tally_rows(map: &BTreeMap<String, DayTally>, key_cols: usize) -> Vec<Pending> {
+/// Rows of a `(count, visitors)` map, the key split on tabs into `key_cols` columns, with their distinct
+/// visitors from `distinct`.
+fn tally_rows(
+    map: &BTreeMap<String, DayTally>,
+    key_cols: usize,
+    distinct: &BTreeMap<String, u64>,
+) -> Vec<Pending> {
     map.iter()
         .map(|(k, v)| {
             let mut key: Vec<String> = k.split('\t').map(str::to_string).collect();
@@ -466,6 +575,7 @@ fn tally_rows(map: &BTreeMap<String, DayTally>, key_cols: usize) -> Vec<Pending>
                 key,
                 nums: vec![v.0],
                 visitors: v.1,
+                distinct: distinct::get(distinct, k),
             }
         })
         .collect()
@@ -495,9 +605,12 @@ fn estimate_cell(sketch: &Sketch, compatible: bool) -> Cell {
     }
 }
 
-/// Renders per-day tables into the report: sums over days, folds rare rows (`min_visitors`), sorts.
+/// Renders per-day tables into the report: sums over days, folds rows seen by fewer than `min_visitors`
+/// distinct visitors of the run ([`Aggregate::visitors`]), sorts. Bots are not folded: their names come
+/// from closed lists (ours and the UA parser's) or are fixed labels, never free text of a user agent.
 pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
     let min = min_visitors.max(1);
+    let run = &agg.visitors;
     let mut total = Day::default();
     for d in agg.days.values() {
         total.add(d);
@@ -516,6 +629,7 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             key: vec![path.clone()],
             nums: vec![p.views, p.entries, p.exits, p.top_sum, p.top_measured],
             visitors: p.visitors,
+            distinct: distinct::get(&run.pages, path),
         })
         .collect();
     let (rows, n) = fold(rows, min, 1);
@@ -557,6 +671,7 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             key: vec![path.clone()],
             nums: vec![p.entries, p.bounces],
             visitors: p.entry_visitors,
+            distinct: distinct::get(&run.entry_pages, path),
         })
         .collect();
     let (rows, n) = fold(rows, min, 1);
@@ -586,6 +701,7 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             key: vec![path.clone()],
             nums: vec![p.exits, p.views],
             visitors: p.exit_visitors,
+            distinct: distinct::get(&run.exit_pages, path),
         })
         .collect();
     let (rows, n) = fold(rows, min, 1);
@@ -610,14 +726,22 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
 
     // referrers and search engines
     let count_cells = |p: &Pending| vec![Cell::Int(p.nums[0]), Cell::Int(p.visitors)];
-    let mut rows = tally_rows(&total.referrer_sites, 1);
-    sort_rows(&mut rows);
+    let (rows, n) = fold(
+        tally_rows(&total.referrer_sites, 1, &run.referrer_sites),
+        min,
+        1,
+    );
+    folded.push(("folded_referrer_sites", n));
     tables.push(Table {
         name: "referrer_sites",
         columns: &["site", "visits", "visitor_days"],
         rows: rows.iter().map(|p| cells(p, count_cells)).collect(),
     });
-    let (rows, n) = fold(tally_rows(&total.referrer_pages, 1), min, 1);
+    let (rows, n) = fold(
+        tally_rows(&total.referrer_pages, 1, &run.referrer_pages),
+        min,
+        1,
+    );
     folded.push(("folded_referrer_pages", n));
     tables.push(Table {
         name: "referrer_pages",
@@ -627,9 +751,11 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
     // Keywords fold within their engine: the engine name stays.
     let mut engine_rows = Vec::new();
     let mut n_kw = 0;
+    let no_keywords = BTreeMap::new();
     for (engine, kws) in &total.search_engines {
+        let seen = run.search_engines.get(engine).unwrap_or(&no_keywords);
         // "(not provided)" is no free text: it is never folded.
-        let (hidden, rows): (Vec<Pending>, Vec<Pending>) = tally_rows(kws, 1)
+        let (hidden, rows): (Vec<Pending>, Vec<Pending>) = tally_rows(kws, 1, seen)
             .into_iter()
             .partition(|r| r.key[0] == NOT_PROVIDED);
         let (mut rows, n) = fold(rows, min, 1);
@@ -653,7 +779,11 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
         columns: &["engine", "keyword", "visits", "visitor_days"],
         rows: engine_rows.iter().map(|p| cells(p, count_cells)).collect(),
     });
-    let (rows, n) = fold(tally_rows(&total.search_terms, 1), min, 1);
+    let (rows, n) = fold(
+        tally_rows(&total.search_terms, 1, &run.search_terms),
+        min,
+        1,
+    );
     folded.push(("folded_search_terms", n));
     tables.push(Table {
         name: "search_terms",
@@ -669,6 +799,7 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             key: vec![path.clone()],
             nums: vec![d.downloads, d.bytes],
             visitors: d.visitors,
+            distinct: distinct::get(&run.downloads, path),
         })
         .collect();
     let (rows, n) = fold(rows, min, 1);
@@ -685,7 +816,7 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             })
             .collect(),
     });
-    let (rows, n) = fold(tally_rows(&total.outlinks, 1), min, 1);
+    let (rows, n) = fold(tally_rows(&total.outlinks, 1, &run.outlinks), min, 1);
     folded.push(("folded_outlinks", n));
     tables.push(Table {
         name: "outlinks",
@@ -705,6 +836,8 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
                 key: vec![k.clone()],
                 nums: vec![c.hits, c.page_views, c.visitors],
                 visitors: c.visitors,
+                // Browser, OS and device names come from the UA parser's closed lists: never folded.
+                distinct: 0,
             })
             .collect();
         sort_rows(&mut rows);
@@ -721,16 +854,18 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
                 .collect(),
         });
     }
-    let mut rows: Vec<Pending> = total
+    let rows: Vec<Pending> = total
         .networks
         .iter()
         .map(|(k, c)| Pending {
             key: vec![k.clone()],
             nums: vec![c.hits, c.visitors],
             visitors: c.visitors,
+            distinct: distinct::get(&run.networks, k),
         })
         .collect();
-    sort_rows(&mut rows);
+    let (rows, n) = fold(rows, min, 1);
+    folded.push(("folded_networks", n));
     tables.push(Table {
         name: "networks",
         columns: &["network", "hits", "visitor_days"],
@@ -834,7 +969,7 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             .map(|(s, n)| vec![Cell::Text(s.to_string()), (*n).into()])
             .collect(),
     });
-    let (rows, n) = fold(tally_rows(&total.not_found, 1), min, 1);
+    let (rows, n) = fold(tally_rows(&total.not_found, 1, &run.not_found), min, 1);
     folded.push(("folded_not_found", n));
     tables.push(Table {
         name: "not_found",
@@ -861,7 +996,7 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             })
             .collect(),
     });
-    let (rows, n) = fold(tally_rows(&total.campaigns, 3), min, 3);
+    let (rows, n) = fold(tally_rows(&total.campaigns, 3, &run.campaigns), min, 3);
     folded.push(("folded_campaigns", n));
     tables.push(Table {
         name: "campaigns",

@@ -156,7 +156,8 @@ pub struct UaClass {
 }
 
 /// A free-text row: hits per visitor key (so rows of visitors later found to be bots can be dropped, and
-/// distinct visitors counted for `--min-visitors`).
+/// the distinct visitors of the run counted for `--min-visitors` through each key's
+/// [`VisitorDay::sketch`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Row {
     /// Hits (or searches, clicks, page views: what the table counts) per visitor key.

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::analyze::distinct::RunVisitors;
 use crate::analyze::partial::{self, Aggregate, Day, Header, Partial, Undated};
 use crate::analyze::report::Report;
 use crate::analyze::sessions;
@@ -35,7 +36,9 @@ pub struct Config {
     pub inputs: Vec<InputName>,
     /// Days found in several partials.
     pub overlap: Overlap,
-    /// Rows seen by fewer distinct visitor-days are folded into `(other)`.
+    /// Rows seen by fewer distinct visitors are folded into `(other)`. Across partials the distinct
+    /// visitors of a row are a lower bound (the largest count of one partial), so merge folds at least
+    /// what one report over the same logs would.
     pub min_visitors: u64,
 }
 
@@ -97,13 +100,15 @@ pub fn parse_line(input: &InputName, line_no: u64, line: &[u8]) -> Result<Partia
             "not a logveil partial (made by `logveil report --partial`)".into(),
         ));
     }
-    if header.version != Some(u64::from(partial::VERSION)) {
+    let readable = u64::from(partial::OLDEST_VERSION)..=u64::from(partial::VERSION);
+    if !header.version.is_some_and(|v| readable.contains(&v)) {
         return Err(bad(
             input,
             line_no,
             format!(
-                "partial version {} is not supported: this logveil reads version {}",
+                "partial version {} is not supported: this logveil reads versions {} to {}",
                 header.version.map_or("?".to_string(), |v| v.to_string()),
+                partial::OLDEST_VERSION,
                 partial::VERSION
             ),
         ));
@@ -212,14 +217,28 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
         chosen.insert(date, vec![newest]);
     }
     let mut used = vec![false; sources.len()];
+    // Days of each partial that were kept.
+    let mut kept_days = vec![0usize; sources.len()];
     let mut days: BTreeMap<i64, Day> = BTreeMap::new();
+    let mut visitors = RunVisitors::default();
     for (date, list) in &chosen {
         for &i in list {
             used[i] = true;
+            kept_days[i] += 1;
             let p = &sources[i].partial;
             let n = day_number(date)
                 .ok_or_else(|| Error::Merge(format!("{}: bad day {date}", sources[i].origin)))?;
-            days.entry(n).or_default().add(&p.days[*date]);
+            let day = &p.days[*date];
+            days.entry(n).or_default().add(day);
+            // A day's visitors per row are distinct people of that day: a lower bound in any case.
+            visitors.raise_day(day);
+        }
+    }
+    // A partial kept whole gives its run's distinct visitors per row (a lower bound of the merged
+    // ones); one of which some day was replaced may count people of that day only, so it is left out.
+    for (i, s) in sources.iter().enumerate() {
+        if used[i] && kept_days[i] == s.partial.days.len() {
+            visitors.raise(&s.partial.visitors);
         }
     }
     // Lines without a day come from every partial that gave a day, or that has no day at all.
@@ -237,6 +256,7 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
         undated,
         days,
         sketches_compatible: keys.len() <= 1,
+        visitors,
     })
 }
 

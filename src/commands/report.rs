@@ -11,6 +11,7 @@
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
+use crate::analyze::distinct::PARTIAL_CAP;
 use crate::analyze::partial::Partial;
 use crate::analyze::report::Report;
 use crate::analyze::sessions;
@@ -200,13 +201,21 @@ pub fn run_with_partial(
     let events = EventStore::spilling(&config.temp_dir, config.sort_events)
         .map_err(|source| temp_error(config, source))?;
     let (tables, events) = analyze(config, &pool, keyer, events)?;
+    // Distinct visitors per row are counted up to K, enough to fold; a partial carries them up to
+    // PARTIAL_CAP, so that `merge` may fold at a larger K than this run's.
+    let min = config.settings.min_visitors.max(1);
+    let cap = if partial.is_some() {
+        min.max(PARTIAL_CAP)
+    } else {
+        min
+    };
     // Sessionising sorts the events: on the same workers, so `--threads` bounds it too.
     let agg = pool
-        .install(|| sessions::aggregate_store(tables, events))
+        .install(|| sessions::aggregate_store(tables, events, cap))
         .map_err(|source| temp_error(config, source))?;
     if let Some(out) = partial {
         let output = out.path();
-        out.write(&Partial::new(&agg, key_id))
+        out.write(&Partial::new(&agg, key_id, cap))
             .map_err(|source| Error::Write { output, source })?;
     }
     let report = sessions::render(&agg, config.settings.min_visitors);
