@@ -870,6 +870,11 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "NAME")]
     pub keep_param: Vec<String>,
 
+    /// Declare personal path segments: in paths starting with PATTERN, each '*' segment becomes
+    /// PLACEHOLDER ('/users/*=:user': /users/jo/edit -> /users/:user/edit; repeatable).
+    #[arg(long, value_name = "PATTERN=PLACEHOLDER", value_parser = parse_path_rule)]
+    pub path_rule: Vec<crate::privacy::PathRule>,
+
     /// Empty the values of this query parameter even if kept by default or by --keep-param (repeatable;
     /// 'name*' is a prefix).
     #[arg(long, value_name = "NAME")]
@@ -895,6 +900,11 @@ pub struct AnonymizeArgs {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// Parses one `--path-rule`.
+fn parse_path_rule(s: &str) -> Result<crate::privacy::PathRule, String> {
+    s.parse()
 }
 
 impl AnonymizeArgs {
@@ -934,6 +944,7 @@ impl AnonymizeArgs {
                 params,
                 paths: PathPolicy {
                     max_digits: self.max_digits,
+                    rules: self.path_rule.clone(),
                 },
             })
             .with_user_agent(match self.user_agent {

@@ -100,14 +100,15 @@ pub fn scan(line: &[u8], shape: ClfShape) -> Option<ClfFields> {
     let end = token_end(line, at)?;
     let ident = Span::new(at, end);
     at = space(line, end)?;
-    // An authuser may hold spaces (`Paul Schmitt`): it runs to the ` [` that opens the time. None of its
-    // words is `-`, or a vhost line (`host:80 1.2.3.4 - bob [`) would read as a common one.
+    // An authuser may hold spaces (`- Paul Schmitt [`): it runs to the ` [` that opens the time. Only
+    // after an ident of `-`, and with no word `-`, or a vhost line (`host:80 1.2.3.4 - bob [`) would read
+    // as a common one.
     let mut end = token_end(line, at)?;
     for _ in 0..MAX_USER_WORDS {
         if line.get(end + 1) == Some(&b'[') {
             break;
         }
-        if line.get(end) != Some(&b' ') || &line[at..end] == b"-" {
+        if line.get(end) != Some(&b' ') || &line[at..end] == b"-" || &line[ident.range()] != b"-" {
             return None;
         }
         let next = token_end(line, end + 1)?;
@@ -300,7 +301,7 @@ mod tests {
         }
 
         /// Words separated by single spaces, up to the ` [` of the time.
-        fn user(i: &[u8]) -> Res<'_, &[u8]> {
+        fn user<'a>(i: &'a [u8], ident: &[u8]) -> Res<'a, &'a [u8]> {
             let (mut r, first) = token(i)?;
             for _ in 0..super::super::MAX_USER_WORDS {
                 if r.get(1) == Some(&b'[') {
@@ -309,7 +310,7 @@ mod tests {
                 let (rest, _) = space(r)?;
                 let word;
                 (r, word) = token(rest)?;
-                if first == b"-" || word == b"-" {
+                if first == b"-" || word == b"-" || ident != b"-" {
                     return fail();
                 }
             }
@@ -382,22 +383,10 @@ mod tests {
                 } else {
                     (i, None)
                 };
-                let (i, (c, _, id, _, u, _, t, _, r, _, s, _, b)) = (
-                    client_list,
-                    space,
-                    token,
-                    space,
-                    user,
-                    space,
-                    time,
-                    space,
-                    quoted,
-                    space,
-                    status,
-                    space,
-                    bytes,
-                )
-                    .parse(i)?;
+                let (i, (c, _, id, _)) = (client_list, space, token, space).parse(i)?;
+                let (i, u) = user(i, id)?;
+                let (i, (_, t, _, r, _, s, _, b)) =
+                    (space, time, space, quoted, space, status, space, bytes).parse(i)?;
                 let (i, ra) = match (space, quoted, space, quoted).parse(i) {
                     Ok((rest, (_, rf, _, ua))) => (rest, Some((rf, ua))),
                     Err(_) if shape.combined => return fail(),

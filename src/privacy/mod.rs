@@ -34,7 +34,7 @@ pub mod url;
 
 pub use ip::{IpMode, IpPolicy};
 pub use params::ParamPolicy;
-pub use path::PathPolicy;
+pub use path::{PathPolicy, PathRule};
 
 /// Everything the byte-level rules need to know: what becomes of IPs, which query values to keep, which
 /// path segments become placeholders.

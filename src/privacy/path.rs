@@ -29,17 +29,81 @@ pub const DEFAULT_MAX_DIGITS: usize = 9;
 pub const MAX_DIGITS_RANGE: std::ops::RangeInclusive<usize> = 4..=64;
 
 /// How paths are rewritten.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PathPolicy {
     /// Numeric segments with at least this many digits become [`ID`].
     pub max_digits: usize,
+    /// The site's own personal segments (`--path-rule`).
+    pub rules: Vec<PathRule>,
 }
 
 impl Default for PathPolicy {
     fn default() -> PathPolicy {
         PathPolicy {
             max_digits: DEFAULT_MAX_DIGITS,
+            rules: Vec::new(),
         }
+    }
+}
+
+/// A site's declaration of personal path segments (`--path-rule '/users/*=:user'`): a path that starts
+/// with the pattern's segments has each segment matched by `*` replaced by the placeholder
+/// (`/users/jo.smith/edit` → `/users/:user/edit`). Literal segments match ASCII case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PathRule {
+    segments: Vec<Vec<u8>>,
+    placeholder: Vec<u8>,
+}
+
+impl std::str::FromStr for PathRule {
+    type Err = String;
+
+    /// `PATTERN=PLACEHOLDER`, the pattern starting with `/` and holding at least one `*` segment.
+    fn from_str(s: &str) -> Result<PathRule, String> {
+        let (pattern, placeholder) = s.rsplit_once('=').ok_or_else(|| {
+            format!("--path-rule {s:?}: expected PATTERN=PLACEHOLDER, e.g. '/users/*=:user'")
+        })?;
+        let pattern = pattern.trim_end_matches('/');
+        if !pattern.starts_with('/') || !pattern.split('/').any(|seg| seg == "*") {
+            return Err(format!(
+                "--path-rule {s:?}: the pattern must start with '/' and have a '*' segment"
+            ));
+        }
+        if placeholder.is_empty()
+            || !placeholder
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-'))
+        {
+            return Err(format!(
+                "--path-rule {s:?}: the placeholder must be letters, digits, ':', '_' or '-'"
+            ));
+        }
+        Ok(PathRule {
+            segments: pattern
+                .split('/')
+                .map(|seg| seg.as_bytes().to_vec())
+                .collect(),
+            placeholder: placeholder.as_bytes().to_vec(),
+        })
+    }
+}
+
+impl PathRule {
+    /// The placeholder for segment `index` (0 is the empty one before the leading `/`) of a path whose
+    /// segments (without path parameters) start with `segments`, if this rule replaces it.
+    fn placeholder_for(&self, path_segments: &[&[u8]], index: usize) -> Option<&[u8]> {
+        let pat = self.segments.get(index)?;
+        if pat.as_slice() != b"*" || path_segments.len() < self.segments.len() {
+            return None;
+        }
+        let matches = self.segments.iter().zip(path_segments).all(|(p, seg)| {
+            if p.as_slice() == b"*" {
+                !seg.is_empty()
+            } else {
+                p.eq_ignore_ascii_case(seg)
+            }
+        });
+        matches.then_some(&self.placeholder)
     }
 }
 
@@ -50,7 +114,12 @@ impl Default for PathPolicy {
 pub fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     // A UUID is a run of 36 token bytes, so it is covered by `secret`.
     let (secret, long_digits) = survey(path, rules.paths.max_digits);
-    if !secret && !long_digits && memchr::memchr(b';', path).is_none() && !has_link_token(path) {
+    if !secret
+        && !long_digits
+        && rules.paths.rules.is_empty()
+        && memchr::memchr(b';', path).is_none()
+        && !has_link_token(path)
+    {
         scrub(path, rules, Mode::PLAIN, out);
         return false;
     }
@@ -143,6 +212,15 @@ fn has_link_token(path: &[u8]) -> bool {
 }
 
 fn write_segments(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+    // The path's segments without their parameters, for the site's rules.
+    let plain: Vec<&[u8]> = if rules.paths.rules.is_empty() {
+        Vec::new()
+    } else {
+        path.split(|&b| b == b'/')
+            .map(|seg| &seg[..memchr::memchr(b';', seg).unwrap_or(seg.len())])
+            .collect()
+    };
+    let mut index = 0;
     let mut rest = path;
     let mut sep = None;
     let mut prev: &[u8] = b"";
@@ -167,7 +245,11 @@ fn write_segments(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
             }
             Some(s) => {
                 out.push(s);
-                write_segment(token, prev, rules, out);
+                index += 1;
+                match site_placeholder(rules, &plain, index) {
+                    Some(p) => out.extend_from_slice(p),
+                    None => write_segment(token, prev, rules, out),
+                }
                 prev = token;
             }
             None => {
@@ -181,6 +263,15 @@ fn write_segments(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         sep = Some(next);
         rest = &rest[end + 1..];
     }
+}
+
+/// The placeholder the first matching `--path-rule` gives segment `index`, if any.
+fn site_placeholder<'a>(rules: &'a Rules, plain: &[&[u8]], index: usize) -> Option<&'a [u8]> {
+    rules
+        .paths
+        .rules
+        .iter()
+        .find_map(|rule| rule.placeholder_for(plain, index))
 }
 
 fn write_segment(seg: &[u8], prev: &[u8], rules: &Rules, out: &mut Vec<u8>) {
@@ -264,9 +355,39 @@ mod tests {
     }
 
     #[test]
+    fn site_path_rules_replace_personal_segments() {
+        let rules = Rules {
+            paths: PathPolicy {
+                rules: vec![
+                    "/users/*=:user".parse().unwrap(),
+                    "/t/*/files/*/=:name".parse().unwrap(),
+                ],
+                ..PathPolicy::default()
+            },
+            ..Rules::default()
+        };
+        let w = |path: &str| {
+            let mut out = Vec::new();
+            write_path(path.as_bytes(), &rules, &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(w("/users/jo.smith/edit"), "/users/:user/edit");
+        assert_eq!(w("/Users/jo.smith;v=1"), "/Users/:user;v=");
+        assert_eq!(w("/t/acme/files/cv-jo.pdf"), "/t/:name/files/:name");
+        assert_eq!(w("/users/"), "/users/");
+        assert_eq!(w("/about/users/jo"), "/about/users/jo");
+        assert!("users/*=:u".parse::<PathRule>().is_err());
+        assert!("/users/jo=:u".parse::<PathRule>().is_err());
+        assert!("/users/*=a b".parse::<PathRule>().is_err());
+    }
+
+    #[test]
     fn max_digits_is_configurable() {
         let rules = Rules {
-            paths: PathPolicy { max_digits: 4 },
+            paths: PathPolicy {
+                max_digits: 4,
+                ..PathPolicy::default()
+            },
             ..Rules::default()
         };
         let mut out = Vec::new();
