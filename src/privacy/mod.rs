@@ -20,6 +20,7 @@ pub mod client;
 pub mod cryptopan;
 pub mod cut;
 pub mod detect;
+pub mod fields;
 pub mod host;
 pub mod ip;
 pub mod key;
@@ -31,6 +32,7 @@ pub mod search;
 pub mod secrets;
 pub mod url;
 
+pub use fields::FieldPolicy;
 pub use ip::{IpMode, IpPolicy};
 pub use params::ParamPolicy;
 pub use path::PathPolicy;
