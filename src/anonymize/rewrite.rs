@@ -70,6 +70,9 @@ pub fn rewrite_line_in(
             Outcome::Directive
         }
         Parsed::Unparsed => {
+            if let Some(outcome) = rewrite_prefixed(line, parser, policy, out) {
+                return outcome;
+            }
             // Secrets go first, so that what remains is judged on its shape: a line broken only by a
             // secret (a card number with spaces in the client field) parses once it is redacted.
             if may_hold_secret(line) {
@@ -86,6 +89,62 @@ pub fn rewrite_line_in(
             Outcome::Scrubbed
         }
     }
+}
+
+/// A line behind a syslog, CRI or Docker prefix ([`super::prefix`]): the prefix kept (syslog's through the
+/// free-text scrubber, Docker's attributes too), the line after it rewritten as any line is. `None` when
+/// the line has no such prefix.
+fn rewrite_prefixed(
+    line: &[u8],
+    parser: &mut ChunkParser<'_>,
+    policy: &Policy,
+    out: &mut Vec<u8>,
+) -> Option<Outcome> {
+    use super::prefix;
+    if let Some(len) = prefix::prefix_len(line) {
+        let rest = &line[len..];
+        if rest.is_empty() {
+            return None;
+        }
+        if line[0].is_ascii_digit() {
+            // CRI: time, stream and flag.
+            out.extend_from_slice(&line[..len]);
+        } else {
+            scrub(&line[..len], policy.rules(), Mode::free_text_tail(), out);
+        }
+        return Some(rewrite_line_in(rest, parser, policy, out));
+    }
+    let span = prefix::docker_log(line)?;
+    let Some(inner) = prefix::unescape(&line[span.clone()]) else {
+        // An escape it cannot decode: the log string is dropped rather than passed on.
+        out.extend_from_slice(&line[..span.start]);
+        out.push(b'-');
+        let mark = out.len();
+        scrub(
+            &line[span.end..],
+            policy.rules(),
+            Mode::free_text_tail(),
+            out,
+        );
+        redact_in_place(out, mark);
+        return Some(Outcome::Scrubbed);
+    };
+    let body = inner.strip_suffix(b"\n").unwrap_or(&inner);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    let mut rewritten = Vec::with_capacity(body.len() + 16);
+    let outcome = rewrite_line_in(body, parser, policy, &mut rewritten);
+    rewritten.extend_from_slice(&inner[body.len()..]);
+    out.extend_from_slice(&line[..span.start]);
+    prefix::escape(&rewritten, out);
+    let mark = out.len();
+    scrub(
+        &line[span.end..],
+        policy.rules(),
+        Mode::free_text_tail(),
+        out,
+    );
+    redact_in_place(out, mark);
+    Some(outcome)
 }
 
 /// Writes a line longer than `limit` bytes into `out`: cut at a boundary where no value is split
