@@ -264,8 +264,13 @@ fn write_tail(line: &[u8], extra: Span, policy: &Policy, out: &mut Vec<u8>) {
         }
         let rest = &tail[pos..];
         let quoted = rest[0] == b'"';
-        let (value, len) = match quoted.then(|| quoted_len(&rest[1..])).flatten() {
-            Some(q) => (&rest[1..1 + q], q + 2),
+        let (value, len) = match quoted.then(|| quoted_len(&rest[1..])) {
+            Some(Some(q)) => (&rest[1..1 + q], q + 2),
+            Some(None) => {
+                // A quote never closed (a line cut short): the rest is one field, and it is dropped.
+                out.extend_from_slice(b"\"-");
+                return;
+            }
             None => {
                 let end = rest
                     .iter()

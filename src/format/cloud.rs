@@ -320,7 +320,7 @@ pub fn parse_haproxy(line: &[u8]) -> Option<Record<'_>> {
         }
     }
     // Captured headers (`{a|b}`) between the queues and the request: each item judged by its shape.
-    for col in &c[13.min(last)..last] {
+    for col in &c[12.min(last)..last] {
         if line[col.start as usize - 1] != b'{' {
             continue;
         }
