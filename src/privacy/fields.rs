@@ -651,6 +651,14 @@ mod tests {
     }
 
     #[test]
+    fn the_privacy_docs_list_every_name() {
+        let docs = include_str!("../../docs/PRIVACY.md");
+        for name in KEEP.iter().chain(ADDRESSES) {
+            assert!(docs.contains(&format!("`{name}`")), "{name} is not in docs/PRIVACY.md");
+        }
+    }
+
+    #[test]
     fn keep_and_drop_field() {
         let p = FieldPolicy::default()
             .with_kept(["%{X-Request-Id}i", "x-trace*"])
