@@ -654,7 +654,10 @@ mod tests {
     fn the_privacy_docs_list_every_name() {
         let docs = include_str!("../../docs/PRIVACY.md");
         for name in KEEP.iter().chain(ADDRESSES) {
-            assert!(docs.contains(&format!("`{name}`")), "{name} is not in docs/PRIVACY.md");
+            assert!(
+                docs.contains(&format!("`{name}`")),
+                "{name} is not in docs/PRIVACY.md"
+            );
         }
     }
 
