@@ -111,8 +111,8 @@ pub enum Action {
 }
 
 /// Most [`Others`] one record holds; a line needing more does not parse (and is scrubbed whole). Every
-/// dropped field of a JSON line is one (a Caddy line with many headers has a dozen).
-pub const MAX_OTHERS: usize = 16;
+/// dropped field of a JSON or W3C line is one (an Incapsula line has two dozen).
+pub const MAX_OTHERS: usize = 32;
 
 /// The spans of a record beyond its named fields, each with what to do with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

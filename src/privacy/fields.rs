@@ -53,6 +53,7 @@ pub const ADDRESSES: &[&str] = &[
     "proxy-add-x-forwarded-for",
     "realip-remote-addr",
     "xff",
+    "s-xff",
     "server-addr",
     "s-ip",
     "upstream-addr",
