@@ -13,7 +13,7 @@ use crate::format::{Format, LineParser};
 use crate::input::InputName;
 use crate::output::ReportSink;
 use crate::privacy::key::Key;
-use crate::privacy::{IpMode, IpPolicy, ParamPolicy, PathPolicy, Rules};
+use crate::privacy::{FieldPolicy, IpMode, IpPolicy, ParamPolicy, PathPolicy, Rules};
 
 /// Turns web server access logs into privacy-safe data.
 #[derive(Debug, Parser)]
@@ -473,8 +473,12 @@ Rewrite access logs so they hold no personal data, keeping their format.
 
 Client IPs are reduced to a network (192.168.100.50 -> 192.168.0.0; IPv6 to /32), host names to their \
 registrable domain, ident and user become '-', query values outside an allow-list are emptied, and email \
-addresses and IPs anywhere in URLs, referrers, user agents and trailing fields are redacted or reduced. \
-Path segments that are UUIDs or long numbers become :uuid and :id, tokens, JWTs and card-like numbers \
+addresses and IPs anywhere in URLs, referrers and user agents are redacted or reduced. \
+Fields of other meaning (headers, variables, JSON members, trailing fields) are allow-listed: each becomes \
+'-' unless its name is on the list in docs/PRIVACY.md (Host, X-Forwarded-Proto, durations, sizes, \
+statuses, TLS protocol and cipher...; X-Forwarded-For and Forwarded are reduced item by item). \
+--keep-field and --drop-field change the list; cookies, Authorization, API keys, user headers, client \
+certificates and bodies are never kept. Path segments that are UUIDs or long numbers become :uuid and :id, tokens, JWTs and card-like numbers \
 become :token and :card, ;jsessionid= path parameters are removed, and referrers keep scheme, host and path \
 (plus a search engine's keyword). One line in gives one line out, in order. A line that does not parse is \
 scrubbed as free text and counted. See docs/PRIVACY.md for what is kept and why.
@@ -880,6 +884,17 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "NAME")]
     pub drop_param: Vec<String>,
 
+    /// Also keep this field of otherwise unknown meaning: a header, variable, JSON member or column name
+    /// as logged ('X-Request-Id', '%{X-Request-Id}i', '$http_x_request_id', 'cs(X-Request-Id)' are the
+    /// same; 'name*' is a prefix; repeatable). Cookies, Authorization, API keys, tokens, user headers,
+    /// client certificates and bodies cannot be kept (usage error).
+    #[arg(long, value_name = "NAME")]
+    pub keep_field: Vec<String>,
+
+    /// Drop this field even if kept by default or by --keep-field (repeatable; 'name*' is a prefix).
+    #[arg(long, value_name = "NAME")]
+    pub drop_field: Vec<String>,
+
     /// Stop with exit code 65 at the first line that does not parse or is too long.
     #[arg(long)]
     pub strict: bool,
@@ -923,6 +938,17 @@ impl AnonymizeArgs {
         let params = ParamPolicy::default()
             .with_kept(&self.keep_param)
             .with_dropped(&self.drop_param);
+        let fields = FieldPolicy::default()
+            .with_kept(&self.keep_field)
+            .map_err(|e| Error::Usage(e.to_string()))?
+            .with_dropped(&self.drop_field);
+        let format = match self.format.parser()? {
+            Some(p) => Some(
+                p.with_fields(fields.clone())
+                    .map_err(|e| Error::Usage(e.to_string()))?,
+            ),
+            None => None,
+        };
         let inputs = inputs(&self.files);
         if self.in_place && (self.files.is_empty() || inputs.contains(&InputName::Stdin)) {
             return Err(Error::Usage(
@@ -938,7 +964,7 @@ impl AnonymizeArgs {
             signals: true,
             inputs,
             output,
-            format: self.format.parser()?,
+            format,
             policy: Policy::new(Rules {
                 ip,
                 params,
@@ -957,7 +983,8 @@ impl AnonymizeArgs {
                 TimePrecisionArg::Minute => TimePrecision::Minute,
                 TimePrecisionArg::Hour => TimePrecision::Hour,
                 TimePrecisionArg::Day => TimePrecision::Day,
-            }),
+            })
+            .with_fields(fields),
             strict: self.strict,
             threads,
             max_line_bytes: max_line_bytes(self.max_line_bytes)?,

@@ -93,11 +93,16 @@ pub enum Encoding {
 pub enum Action {
     /// Copied unchanged (a duration, a port).
     Keep,
-    /// Replaced by `-` (cookies, user ids).
+    /// Replaced by `-` (cookies, user ids, fields off the allow-list).
     Drop,
+    /// Replaced by `null` (a JSON value off the allow-list that is not a string).
+    Null,
+    /// Replaced by `["-"]` (a JSON array off the allow-list, such as Caddy's header values).
+    DashList,
     /// Removed with the bytes of the span (a JSON member: key, value and one comma).
     Remove,
-    /// Every IP address in it reduced (a server address, an X-Forwarded-For list).
+    /// Reduced item by item (a server address, an X-Forwarded-For list): addresses reduced, any other
+    /// item `-` ([`write_addresses`](crate::privacy::fields::write_addresses)).
     Ips,
     /// The free-text scrubber (IPs, emails, queries, tokens).
     Scrub,
@@ -105,8 +110,9 @@ pub enum Action {
     Url,
 }
 
-/// Most [`Others`] one record holds; a line needing more does not parse (and is scrubbed whole).
-pub const MAX_OTHERS: usize = 12;
+/// Most [`Others`] one record holds; a line needing more does not parse (and is scrubbed whole). Every
+/// dropped field of a JSON or W3C line is one (an Incapsula line has two dozen).
+pub const MAX_OTHERS: usize = 32;
 
 /// The spans of a record beyond its named fields, each with what to do with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,8 +156,8 @@ impl Others {
 /// One parsed log line: the line itself and the spans of its fields.
 ///
 /// Fields a format does not carry are `None`. `extra` covers whatever follows the last known field of a
-/// CLF line (for instance nginx's trailing `"$http_x_forwarded_for"`); it is never interpreted, only
-/// scrubbed.
+/// CLF line (for instance nginx's trailing `"$http_x_forwarded_for"`); its fields have no name, so each
+/// is judged by its shape ([`judge_unnamed`](crate::privacy::fields::judge_unnamed)).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Record<'a> {
     /// The whole line, without its line terminator.

@@ -1,6 +1,8 @@
-//! `anonymize`: what to strip ([`policy`]) and how one line is rewritten in place ([`rewrite`]).
+//! `anonymize`: what to strip ([`policy`]) and how one line is rewritten in place ([`rewrite`]), after
+//! any syslog, CRI or Docker [`prefix`].
 
 pub mod policy;
+pub mod prefix;
 pub mod rewrite;
 
 pub use policy::{Policy, TimePrecision, UserAgentMode};

@@ -10,10 +10,11 @@
 //! | user agent | IPs, emails and tokens scrubbed (version numbers kept); `--user-agent generalize` or `drop` |
 //! | time | kept; `--time-precision minute`, `hour` or `day` zeroes what is finer |
 //! | status, bytes | kept |
-//! | trailing fields (X-Forwarded-For, …) | the free-text scrubber |
+//! | fields of unknown meaning (headers, variables, JSON members, columns) | the field allow-list ([`FieldPolicy`]): kept, reduced item by item, or `-` |
+//! | trailing fields of a CLF line (no name) | by shape: numbers and durations kept, address lists reduced, the rest `-` |
 //! | a line that does not parse | the free-text scrubber, ident and authuser blanked when recognisable |
 
-use crate::privacy::Rules;
+use crate::privacy::{FieldPolicy, Rules};
 
 /// What becomes of the user agent (`--user-agent`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -47,6 +48,7 @@ pub struct Policy {
     rules: Rules,
     user_agent: UserAgentMode,
     time: TimePrecision,
+    fields: FieldPolicy,
     /// Identifies these rules in the per-thread cache of rewritten values, so two policies used in one
     /// process never share cached results.
     fingerprint: u64,
@@ -59,6 +61,7 @@ impl Policy {
             rules,
             user_agent: UserAgentMode::Keep,
             time: TimePrecision::Second,
+            fields: FieldPolicy::default(),
             fingerprint: 0,
         }
         .refingerprint()
@@ -76,12 +79,25 @@ impl Policy {
         self.refingerprint()
     }
 
+    /// This policy with fields of unknown meaning judged by `fields` (`--keep-field`, `--drop-field`).
+    /// Parsers apply it ([`LineParser::with_fields`](crate::format::LineParser::with_fields)).
+    pub fn with_fields(mut self, fields: FieldPolicy) -> Policy {
+        self.fields = fields;
+        self.refingerprint()
+    }
+
+    /// The field allow-list.
+    pub fn fields(&self) -> &FieldPolicy {
+        &self.fields
+    }
+
     fn refingerprint(mut self) -> Policy {
         use std::hash::BuildHasher;
         self.fingerprint = foldhash::fast::FixedState::with_seed(1).hash_one((
             &self.rules,
             self.user_agent,
             self.time,
+            &self.fields,
         ));
         self
     }

@@ -2,12 +2,13 @@
 //! form. A line that does not parse is scrubbed as free text.
 
 use super::{Policy, TimePrecision, UserAgentMode};
-use crate::format::clf::ClfFields;
+use crate::format::clf::{ClfFields, is_traefik_tail};
 use crate::format::{ChunkParser, LineParser, Parsed};
 use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
 use crate::privacy::cut::cut_line;
 use crate::privacy::detect::may_hold_secret;
+use crate::privacy::fields::{Verdict, judge_unnamed, write_addresses};
 use crate::privacy::scrub::{Mode, scrub};
 use crate::privacy::secrets::redact_in_place;
 use crate::privacy::url::{rewrite_query, rewrite_referrer, rewrite_url};
@@ -69,6 +70,9 @@ pub fn rewrite_line_in(
             Outcome::Directive
         }
         Parsed::Unparsed => {
+            if let Some(outcome) = rewrite_prefixed(line, parser, policy, out) {
+                return outcome;
+            }
             // Secrets go first, so that what remains is judged on its shape: a line broken only by a
             // secret (a card number with spaces in the client field) parses once it is redacted.
             if may_hold_secret(line) {
@@ -85,6 +89,62 @@ pub fn rewrite_line_in(
             Outcome::Scrubbed
         }
     }
+}
+
+/// A line behind a syslog, CRI or Docker prefix ([`super::prefix`]): the prefix kept (syslog's through the
+/// free-text scrubber, Docker's attributes too), the line after it rewritten as any line is. `None` when
+/// the line has no such prefix.
+fn rewrite_prefixed(
+    line: &[u8],
+    parser: &mut ChunkParser<'_>,
+    policy: &Policy,
+    out: &mut Vec<u8>,
+) -> Option<Outcome> {
+    use super::prefix;
+    if let Some(len) = prefix::prefix_len(line) {
+        let rest = &line[len..];
+        if rest.is_empty() {
+            return None;
+        }
+        if line[0].is_ascii_digit() {
+            // CRI: time, stream and flag.
+            out.extend_from_slice(&line[..len]);
+        } else {
+            scrub(&line[..len], policy.rules(), Mode::free_text_tail(), out);
+        }
+        return Some(rewrite_line_in(rest, parser, policy, out));
+    }
+    let span = prefix::docker_log(line)?;
+    let Some(inner) = prefix::unescape(&line[span.clone()]) else {
+        // An escape it cannot decode: the log string is dropped rather than passed on.
+        out.extend_from_slice(&line[..span.start]);
+        out.push(b'-');
+        let mark = out.len();
+        scrub(
+            &line[span.end..],
+            policy.rules(),
+            Mode::free_text_tail(),
+            out,
+        );
+        redact_in_place(out, mark);
+        return Some(Outcome::Scrubbed);
+    };
+    let body = inner.strip_suffix(b"\n").unwrap_or(&inner);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    let mut rewritten = Vec::with_capacity(body.len() + 16);
+    let outcome = rewrite_line_in(body, parser, policy, &mut rewritten);
+    rewritten.extend_from_slice(&inner[body.len()..]);
+    out.extend_from_slice(&line[..span.start]);
+    prefix::escape(&rewritten, out);
+    let mark = out.len();
+    scrub(
+        &line[span.end..],
+        policy.rules(),
+        Mode::free_text_tail(),
+        out,
+    );
+    redact_in_place(out, mark);
+    Some(outcome)
 }
 
 /// Writes a line longer than `limit` bytes into `out`: cut at a boundary where no value is split
@@ -173,13 +233,91 @@ fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u
             UserAgentMode::Drop => out.push(b'-'),
         }
     }
-    let value = field(record.extra, out);
-    if !value.is_empty() {
-        let mark = out.len();
-        scrub(value, rules, Mode::free_text_tail(), out);
-        redact_in_place(out, mark);
+    if !record.extra.is_empty() {
+        field(record.extra, out);
+        write_tail(line, record.extra, policy, out);
     }
     out.extend_from_slice(&line[copied..]);
+}
+
+/// The trailing fields of a CLF-family line (after the user agent, or the byte count of a common line).
+///
+/// They have no name, so each (a `"quoted"` string or a bare token) is judged by its shape
+/// ([`judge_unnamed`]): numbers and durations are kept, address lists reduced, anything else becomes `-`
+/// (`"-"` when quoted). Traefik's fields (` <count> "<router>" "<server URL>" <n>ms`) are known: the router
+/// name is kept when it is a plain name, the server URL goes through the URL rules.
+fn write_tail(line: &[u8], extra: Span, policy: &Policy, out: &mut Vec<u8>) {
+    let rules = policy.rules();
+    let traefik = is_traefik_tail(line, extra);
+    let tail = &line[extra.range()];
+    let mut pos = 0;
+    let mut n = 0;
+    while pos < tail.len() {
+        let blanks = tail[pos..]
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        out.extend_from_slice(&tail[pos..pos + blanks]);
+        pos += blanks;
+        if pos == tail.len() {
+            break;
+        }
+        let rest = &tail[pos..];
+        let quoted = rest[0] == b'"';
+        let (value, len) = match quoted.then(|| quoted_len(&rest[1..])) {
+            Some(Some(q)) => (&rest[1..1 + q], q + 2),
+            Some(None) => {
+                // A quote never closed (a line cut short): the rest is one field, and it is dropped.
+                out.extend_from_slice(b"\"-");
+                return;
+            }
+            None => {
+                let end = rest
+                    .iter()
+                    .position(|&b| b == b' ' || b == b'\t')
+                    .unwrap_or(rest.len());
+                (&rest[..end], end)
+            }
+        };
+        let quoted = quoted && len >= 2 && rest.get(len - 1) == Some(&b'"');
+        if quoted {
+            out.push(b'"');
+        }
+        match (traefik, n) {
+            (true, 1)
+                if value
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"@._-".contains(b)) =>
+            {
+                out.extend_from_slice(value)
+            }
+            (true, 2) => rewrite_url(value, rules, out),
+            _ => match judge_unnamed(value) {
+                Verdict::Keep => out.extend_from_slice(value),
+                Verdict::Addresses => write_addresses(value, rules, out),
+                Verdict::Drop => out.push(b'-'),
+            },
+        }
+        if quoted {
+            out.push(b'"');
+        }
+        pos += len;
+        n += 1;
+    }
+}
+
+/// The length of a quoted field's content: up to the first quote not escaped by a backslash.
+fn quoted_len(rest: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(off) = memchr::memchr(b'"', &rest[from..]) {
+        let at = from + off;
+        let backslashes = rest[..at].iter().rev().take_while(|&&b| b == b'\\').count();
+        if backslashes % 2 == 0 {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// What a span of a [`Layout::Fields`] record is.
@@ -293,19 +431,18 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
                 UserAgentMode::Generalize => cached(tag ^ 1, value, out, generalize_user_agent),
                 UserAgentMode::Drop => out.push(b'-'),
             },
-            Field::Tail | Field::Other(Action::Scrub) => {
+            Field::Tail => write_tail(line, span, policy, out),
+            Field::Other(Action::Scrub) => {
                 let mark = out.len();
                 scrub(value, rules, Mode::free_text_tail(), out);
                 redact_in_place(out, mark);
             }
             Field::Other(Action::Keep) => out.extend_from_slice(value),
             Field::Other(Action::Drop) => out.push(b'-'),
+            Field::Other(Action::Null) => out.extend_from_slice(b"null"),
+            Field::Other(Action::DashList) => out.extend_from_slice(br#"["-"]"#),
             Field::Other(Action::Remove) => {}
-            Field::Other(Action::Ips) => {
-                let mark = out.len();
-                scrub(value, rules, Mode::PLAIN, out);
-                redact_in_place(out, mark);
-            }
+            Field::Other(Action::Ips) => write_addresses(value, rules, out),
             Field::Other(Action::Url) => rewrite_url(value, rules, out),
         }
     }
@@ -535,7 +672,8 @@ mod tests {
                 r#"www.example.com 2001:db8:: - - [17/May/2015:10:05:03 +0000] "#,
                 r#""GET /u/:email/x?token=&q=boots&ip= HTTP/1.1" 200 5 "#,
                 r#""http://10.9.0.0/ref" "Bot/1.2.0.0 (+http://1.2.0.0/; :email)" "#,
-                r#""10.0.0.0, 203.0.0.0" "cookie=abc""#
+                // Trailing fields have no name: an address list is reduced, anything else is `-`.
+                r#""10.0.0.0, 203.0.0.0" "-""#
             )
         );
     }

@@ -370,6 +370,14 @@ fn anonymize_one(
         Some(p) => p.clone(),
         None => LineParser::detected(detect(&first).format),
     };
+    // The policy's field allow-list decides what the parser keeps of fields of unknown meaning.
+    let parser = if parser.fields() == config.policy.fields() {
+        parser
+    } else {
+        parser
+            .with_fields(config.policy.fields().clone())
+            .map_err(|e| Error::Usage(e.to_string()))?
+    };
     let uses_headers = parser.uses_headers();
     let mut header: Option<Arc<[u8]>> = None;
     let source = Box::new(Prepend::new(first, source));

@@ -3,10 +3,131 @@
 //!
 //! Columns are separated by one space; a column may be `"quoted"` (ending at a quote followed by a space or
 //! the end of the line), `[bracketed]` or `{braced}`. Known columns go to the [`Record`]'s named fields;
-//! everything else (ARNs, trace ids, backend addresses, the syslog prefix) is scrubbed as free text
-//! ([`Gaps::Scrub`]). Columns added by later versions of a log are accepted and scrubbed.
+//! the other columns are named as the AWS documentation names them (`trace_id`, `ssl_cipher`,
+//! `target:port` as `target-addr`, …) and judged by the field allow-list ([`FieldPolicy`]): kept, reduced
+//! item by item, or written `-`. Columns added by later versions of a log have no name here and are
+//! judged by their shape ([`judge_unnamed`]), as are the items of HAProxy's captured headers
+//! (`{host|agent}`: HAProxy logs their values, not their names). Separators, kept columns and the syslog
+//! prefix are scrubbed as free text ([`Gaps::Scrub`]).
 
+use crate::privacy::fields::{FieldPolicy, Verdict, judge_unnamed};
 use crate::record::{Action, Gaps, Record, Span, TimeKind};
+
+/// The columns of an ALB log line, as the AWS documentation names them (`:` and `_` as `-`).
+const ALB_COLUMNS: &[&str] = &[
+    "type",
+    "time",
+    "elb",
+    "client-addr",
+    "target-addr",
+    "request-processing-time",
+    "target-processing-time",
+    "response-processing-time",
+    "elb-status-code",
+    "target-status-code",
+    "received-bytes",
+    "sent-bytes",
+    "request",
+    "user-agent",
+    "ssl-cipher",
+    "ssl-protocol",
+    "target-group-arn",
+    "trace-id",
+    "domain-name",
+    "chosen-cert-arn",
+    "matched-rule-priority",
+    "request-creation-time",
+    "actions-executed",
+    "redirect-url",
+    "error-reason",
+    "target-addr",
+    "target-status-code-list",
+    "classification",
+    "classification-reason",
+    "conn-trace-id",
+];
+
+/// The columns of a Classic Load Balancer log line.
+const ELB_COLUMNS: &[&str] = &[
+    "time",
+    "elb",
+    "client-addr",
+    "backend-addr",
+    "request-processing-time",
+    "backend-processing-time",
+    "response-processing-time",
+    "elb-status-code",
+    "backend-status-code",
+    "received-bytes",
+    "sent-bytes",
+    "request",
+    "user-agent",
+    "ssl-cipher",
+    "ssl-protocol",
+];
+
+/// The columns of an S3 server access log line.
+const S3_COLUMNS: &[&str] = &[
+    "bucket-owner",
+    "bucket",
+    "time",
+    "remote-ip",
+    "requester",
+    "request-id",
+    "operation",
+    "key",
+    "request-uri",
+    "http-status",
+    "error-code",
+    "bytes-sent",
+    "object-size",
+    "total-time",
+    "turn-around-time",
+    "referer",
+    "user-agent",
+    "version-id",
+    "host-id",
+    "signature-version",
+    "cipher-suite",
+    "authentication-type",
+    "host-header",
+    "tls-version",
+    "access-point-arn",
+    "acl-required",
+];
+
+/// Judges the columns of `c[..n]` that no named field took (`taken[i]`), by name from `names` (past its
+/// end: by shape). `false`: the record's others are full.
+fn judge_columns(
+    r: &mut Record<'_>,
+    c: &[Span],
+    taken: &[bool],
+    names: &[&str],
+    fields: &FieldPolicy,
+) -> bool {
+    for (i, &span) in c.iter().enumerate() {
+        if taken.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let value = &r.line[span.range()];
+        if value.is_empty() || value == b"-" {
+            continue;
+        }
+        let verdict = match names.get(i) {
+            Some(name) => fields.judge(name.as_bytes()),
+            None => judge_unnamed(value),
+        };
+        let pushed = match verdict {
+            Verdict::Keep => true,
+            Verdict::Addresses => r.others.push(span, Action::Ips),
+            Verdict::Drop => r.others.push(span, Action::Drop),
+        };
+        if !pushed {
+            return false;
+        }
+    }
+    true
+}
 
 /// Most columns looked at.
 const MAX_COLUMNS: usize = 40;
@@ -70,7 +191,7 @@ fn base(line: &[u8], time_kind: TimeKind) -> Record<'_> {
 }
 
 /// An ALB access log line (`http`, `https`, `h2`, `grpcs`, `ws` or `wss` requests).
-pub fn parse_alb(line: &[u8]) -> Option<Record<'_>> {
+pub fn parse_alb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
     let mut c = [Span::default(); MAX_COLUMNS];
     let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
@@ -97,11 +218,15 @@ pub fn parse_alb(line: &[u8]) -> Option<Record<'_>> {
     if n > 23 && get(23) != b"-" && !r.others.push(c[23], Action::Url) {
         return None;
     }
-    Some(r)
+    let mut taken = [false; MAX_COLUMNS];
+    for i in [1, 3, 8, 11, 12, 13, 18, 23] {
+        taken[i] = true;
+    }
+    judge_columns(&mut r, &c[..n], &taken, ALB_COLUMNS, fields).then_some(r)
 }
 
 /// A Classic Load Balancer access log line.
-pub fn parse_elb(line: &[u8]) -> Option<Record<'_>> {
+pub fn parse_elb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
     let mut c = [Span::default(); MAX_COLUMNS];
     let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
@@ -119,11 +244,15 @@ pub fn parse_elb(line: &[u8]) -> Option<Record<'_>> {
     r.bytes = Some(c[10]);
     r.request = Some(c[11]);
     r.user_agent = Some(c[12]);
-    Some(r)
+    let mut taken = [false; MAX_COLUMNS];
+    for i in [0, 2, 7, 10, 11, 12] {
+        taken[i] = true;
+    }
+    judge_columns(&mut r, &c[..n], &taken, ELB_COLUMNS, fields).then_some(r)
 }
 
 /// An S3 server access log line.
-pub fn parse_s3(line: &[u8]) -> Option<Record<'_>> {
+pub fn parse_s3<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
     let mut c = [Span::default(); MAX_COLUMNS];
     let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
@@ -148,7 +277,15 @@ pub fn parse_s3(line: &[u8]) -> Option<Record<'_>> {
     if n > 22 && get(22) != b"-" {
         r.vhost = Some(c[22]);
     }
-    Some(r)
+    // The object key is a path: the URL rules apply.
+    if get(7) != b"-" && !r.others.push(c[7], Action::Url) {
+        return None;
+    }
+    let mut taken = [false; MAX_COLUMNS];
+    for i in [2, 3, 4, 7, 8, 9, 11, 15, 16, 22] {
+        taken[i] = true;
+    }
+    judge_columns(&mut r, &c[..n], &taken, S3_COLUMNS, fields).then_some(r)
 }
 
 /// A HAProxy HTTP log line, with or without its syslog prefix (`Sep 25 06:05:27 host haproxy[6801]: `).
@@ -180,6 +317,26 @@ pub fn parse_haproxy(line: &[u8]) -> Option<Record<'_>> {
     for cookie in [c[7], c[8]] {
         if &line[cookie.range()] != b"-" && !r.others.push(cookie, Action::Drop) {
             return None;
+        }
+    }
+    // Captured headers (`{a|b}`) between the queues and the request: each item judged by its shape.
+    for col in &c[12.min(last)..last] {
+        if line[col.start as usize - 1] != b'{' {
+            continue;
+        }
+        let mut at = col.start as usize;
+        for item in line[col.range()].split(|&b| b == b'|') {
+            let span = Span::new(at, at + item.len());
+            at += item.len() + 1;
+            let pushed = match judge_unnamed(item) {
+                _ if item.is_empty() || item == b"-" => true,
+                Verdict::Keep => true,
+                Verdict::Addresses => r.others.push(span, Action::Ips),
+                Verdict::Drop => r.others.push(span, Action::Drop),
+            };
+            if !pushed {
+                return None;
+            }
         }
     }
     Some(r)
@@ -218,18 +375,24 @@ mod tests {
     #[test]
     fn alb_line() {
         let line = br#"http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward,redirect" "-" "-" "10.0.0.1:80" "200" "-" "-""#;
-        let r = parse_alb(line).unwrap();
+        let r = parse_alb(line, &FieldPolicy::default()).unwrap();
         assert_eq!(r.opt(r.client), b"192.168.131.39:2817");
         assert_eq!(r.opt(r.request), b"GET http://www.example.com:80/ HTTP/1.1");
         assert_eq!(r.opt(r.user_agent), b"curl/7.46.0");
         assert_eq!(r.opt(r.status), b"200");
-        assert!(parse_alb(b"tls 2.0 2018-12-20T02:59:40 net/x 192.168.131.39:2817").is_none());
+        assert!(
+            parse_alb(
+                b"tls 2.0 2018-12-20T02:59:40 net/x 192.168.131.39:2817",
+                &FieldPolicy::default()
+            )
+            .is_none()
+        );
     }
 
     #[test]
     fn s3_line() {
         let line = br#"b659b576cff1e15e4c0313ff8930fba9f53e6794567f5c60dab3abf2f8dfb6cc www.example.com [10/Feb/2012:16:42:07 -0500] 1.2.3.4 arn:aws:iam::179580289999:user/phillip.boss EB3502676500C6BE WEBSITE.GET.OBJECT index "GET /index HTTP/1.1" 200 - 368 368 10 9 "-" "Mozilla/5.0 (X11)""#;
-        let r = parse_s3(line).unwrap();
+        let r = parse_s3(line, &FieldPolicy::default()).unwrap();
         assert_eq!(r.opt(r.time), b"10/Feb/2012:16:42:07 -0500");
         assert_eq!(r.opt(r.client), b"1.2.3.4");
         assert_eq!(r.others.as_slice()[0].1, Action::Drop);

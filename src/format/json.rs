@@ -4,8 +4,15 @@
 //! the [`Record`]'s named fields. The line is rewritten in place, so key order, whitespace and every other
 //! member stay as they were: IP-bearing keys (`remote_ip`, `client_ip`, `ClientHost`, `remote_addr`,
 //! X-Forwarded-For headers, also nested in `request.headers`) are reduced, cookie and authorization
-//! headers are removed with their key, and the remaining text is scrubbed as free text ([`Gaps::Scrub`]).
+//! headers are removed with their key.
+//!
+//! Every other member is judged by the field allow-list ([`FieldPolicy`]) under its own key (a header by
+//! its header name, Traefik's `request_NAME`, `downstream_NAME` and `origin_NAME` by `NAME`); the members
+//! of nested objects are judged one by one. A member off the list keeps its key and loses its value: a
+//! string becomes `"-"`, an array `["-"]`, a number or boolean `null` (empty strings, `"-"` and `null`
+//! stay). What is left (keys, punctuation, kept values) is scrubbed as free text ([`Gaps::Scrub`]).
 
+use crate::privacy::fields::{FieldPolicy, Verdict};
 use crate::record::{Action, Gaps, Others, Record, Span, TimeKind};
 
 /// Which JSON log a line must look like (all share one key map).
@@ -285,8 +292,17 @@ struct Found {
     target_or_request: bool,
 }
 
-/// Parses one line as a JSON log of `flavour`.
+/// Parses one line as a JSON log of `flavour`, under the default field allow-list.
 pub fn parse(line: &[u8], flavour: Flavour) -> Option<Record<'_>> {
+    parse_with(line, flavour, &FieldPolicy::default())
+}
+
+/// Parses one line as a JSON log of `flavour`, judging members of unknown meaning by `fields`.
+pub fn parse_with<'a>(
+    line: &'a [u8],
+    flavour: Flavour,
+    fields: &FieldPolicy,
+) -> Option<Record<'a>> {
     let trimmed_start = line.iter().position(|b| !b.is_ascii_whitespace())?;
     if line[trimmed_start] != b'{' {
         return None;
@@ -298,7 +314,7 @@ pub fn parse(line: &[u8], flavour: Flavour) -> Option<Record<'_>> {
         line,
         pos: trimmed_start,
     };
-    object(&mut s, &mut r, &mut found, 1, false)?;
+    object(&mut s, &mut r, &mut found, fields, 1, false)?;
     s.ws();
     if s.pos != line.len() {
         return None;
@@ -319,6 +335,7 @@ fn object(
     s: &mut Scanner<'_>,
     r: &mut Record<'_>,
     found: &mut Found,
+    fields: &FieldPolicy,
     depth: usize,
     in_headers: bool,
 ) -> Option<()> {
@@ -360,10 +377,10 @@ fn object(
                 if depth == 1 && key_bytes == b"request" {
                     found.request_object = true;
                 }
-                object(s, r, found, depth + 1, headers)?;
+                object(s, r, found, fields, depth + 1, headers)?;
                 Value::Nested
             }
-            b'[' => Value::Array(array(s)?),
+            b'[' => Value::Array(array(s, fields)?),
             _ => Value::Scalar(s.scalar()?),
         };
         let value_end = s.pos;
@@ -387,6 +404,8 @@ fn object(
             if !place(r, found, slot, value, s.line, remove)? {
                 return None;
             }
+        } else if !judge_member(r, fields, key_bytes, in_headers, value, s.line) {
+            return None;
         }
         match next {
             b',' => {
@@ -411,8 +430,57 @@ enum Value {
     Nested,
 }
 
+/// A member of unknown meaning: left as it is when the allow-list keeps it, else its value is replaced
+/// (see the module docs). `false`: the others are full.
+fn judge_member(
+    r: &mut Record<'_>,
+    fields: &FieldPolicy,
+    key: &[u8],
+    in_headers: bool,
+    value: Value,
+    line: &[u8],
+) -> bool {
+    let mut verdict = fields.judge(key);
+    if verdict == Verdict::Drop && !in_headers {
+        // Traefik's captured headers: `request_NAME`, `downstream_NAME`, `origin_NAME`.
+        for prefix in [&b"request_"[..], b"downstream_", b"origin_"] {
+            if key.len() > prefix.len() && same_key(prefix, &key[..prefix.len()]) {
+                verdict = fields.judge(&key[prefix.len()..]);
+                break;
+            }
+        }
+    }
+    let (span, action) = match (verdict, value) {
+        (Verdict::Keep, _) | (_, Value::Nested) => return true,
+        (_, Value::Str(span)) => {
+            if matches!(&line[span.range()], b"" | b"-") {
+                return true;
+            }
+            let action = match verdict {
+                Verdict::Addresses => Action::Ips,
+                _ => Action::Drop,
+            };
+            (span, action)
+        }
+        (Verdict::Addresses, Value::Array((Some(first), _))) => (first, Action::Ips),
+        (_, Value::Array((_, whole))) => {
+            if whole.end - whole.start <= 2 {
+                return true;
+            }
+            (whole, Action::DashList)
+        }
+        (_, Value::Scalar(span)) => {
+            if &line[span.range()] == b"null" {
+                return true;
+            }
+            (span, Action::Null)
+        }
+    };
+    r.others.push(span, action)
+}
+
 /// An array: its first string element, if any, and its whole span.
-fn array(s: &mut Scanner<'_>) -> Option<(Option<Span>, Span)> {
+fn array(s: &mut Scanner<'_>, fields: &FieldPolicy) -> Option<(Option<Span>, Span)> {
     let start = s.pos;
     s.eat(b'[')?;
     let mut first = None;
@@ -427,12 +495,12 @@ fn array(s: &mut Scanner<'_>) -> Option<(Option<Span>, Span)> {
                 first.get_or_insert(v);
             }
             b'[' => {
-                array(s)?;
+                array(s, fields)?;
             }
             b'{' => {
                 let mut r = Record::default();
                 let mut f = Found::default();
-                object(s, &mut r, &mut f, 7, false)?;
+                object(s, &mut r, &mut f, fields, 7, false)?;
             }
             _ => {
                 s.scalar()?;
@@ -471,11 +539,8 @@ fn place(
     match slot {
         Slot::Remove => return Some(remove(&mut r.others)),
         Slot::Ips => {
-            let span = match value {
-                Value::Array((_, whole)) => Some(whole),
-                _ => text,
-            };
-            if let Some(span) = span {
+            // An array's first string (the rest of it is scrubbed with the gaps).
+            if let Some(span) = text {
                 return Some(r.others.push(span, Action::Ips));
             }
         }
@@ -614,7 +679,7 @@ mod tests {
             [
                 (&b"10.5.1.1"[..], Action::Ips),
                 (br#""Cookie":["a=b"],"#, Action::Remove),
-                (br#"["1.2.3.4"]"#, Action::Ips),
+                (b"1.2.3.4", Action::Ips),
                 (b"bob", Action::Drop),
             ]
         );

@@ -20,6 +20,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
+use crate::privacy::FieldPolicy;
 use crate::record::Record;
 use clf::{ClfFields, ClfShape};
 use spec::{Spec, Syntax};
@@ -166,9 +167,15 @@ impl Format {
         matches!(self, Format::W3c | Format::Cloudfront)
     }
 
-    /// Parses one line (without its terminator) strictly as this format. W3C formats use the preset's
-    /// default fields here; [`ChunkParser`] follows the `#Fields:` headers of a file.
+    /// Parses one line (without its terminator) strictly as this format, under the default field
+    /// allow-list. W3C formats use the preset's default fields here; [`ChunkParser`] follows the
+    /// `#Fields:` headers of a file.
     pub fn parse(self, line: &[u8]) -> Option<Record<'_>> {
+        self.parse_with(line, &FieldPolicy::default())
+    }
+
+    /// [`Format::parse`], judging fields of unknown meaning by `fields`.
+    pub fn parse_with<'a>(self, line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
         match self {
             Format::Common
             | Format::Combined
@@ -178,14 +185,14 @@ impl Format {
             | Format::Traefik => self.scan_clf(line).map(|f| f.record(line)),
             Format::NginxXff => nginx_xff().parse(line),
             Format::Cloudfront if memchr::memchr(b'\t', line).is_none() => None,
-            Format::W3c | Format::Cloudfront => w3c::Layout::preset(self).parse(line),
-            Format::Alb => cloud::parse_alb(line),
-            Format::Elb => cloud::parse_elb(line),
-            Format::S3 => cloud::parse_s3(line),
+            Format::W3c | Format::Cloudfront => w3c::Layout::preset_with(self, fields).parse(line),
+            Format::Alb => cloud::parse_alb(line, fields),
+            Format::Elb => cloud::parse_elb(line, fields),
+            Format::S3 => cloud::parse_s3(line, fields),
             Format::Haproxy => cloud::parse_haproxy(line),
-            Format::Caddy => json::parse(line, json::Flavour::Caddy),
-            Format::TraefikJson => json::parse(line, json::Flavour::Traefik),
-            Format::NginxJson => json::parse(line, json::Flavour::Nginx),
+            Format::Caddy => json::parse_with(line, json::Flavour::Caddy, fields),
+            Format::TraefikJson => json::parse_with(line, json::Flavour::Traefik, fields),
+            Format::NginxJson => json::parse_with(line, json::Flavour::Nginx, fields),
         }
     }
 
@@ -254,6 +261,10 @@ enum Kind {
 pub struct LineParser {
     kind: Kind,
     fallback: bool,
+    /// The field allow-list presets are parsed under (a format string is compiled under its own).
+    fields: Arc<FieldPolicy>,
+    /// The nginx-xff preset compiled under `fields`, when they are not the default.
+    xff: Option<Arc<Spec>>,
 }
 
 impl LineParser {
@@ -262,6 +273,8 @@ impl LineParser {
         LineParser {
             kind: Kind::Preset(format),
             fallback: false,
+            fields: Arc::default(),
+            xff: None,
         }
     }
 
@@ -270,15 +283,50 @@ impl LineParser {
         LineParser {
             kind: Kind::Preset(format),
             fallback: format.shape().is_some() || format == Format::NginxXff,
+            fields: Arc::default(),
+            xff: None,
         }
     }
 
-    /// Parse with a compiled format string.
+    /// Parse with a compiled format string (its fields were judged when it was compiled:
+    /// [`Spec::compile_with`]).
     pub fn spec(spec: Spec) -> LineParser {
         LineParser {
             kind: Kind::Spec(Arc::new(spec)),
             fallback: false,
+            fields: Arc::default(),
+            xff: None,
         }
+    }
+
+    /// This parser judging fields of unknown meaning by `fields` (`--keep-field`, `--drop-field`). A
+    /// format string is recompiled under it (it compiled before, so only a format with more fields to
+    /// drop than a record holds can fail now).
+    pub fn with_fields(mut self, fields: FieldPolicy) -> Result<LineParser, spec::SpecError> {
+        match &self.kind {
+            Kind::Spec(s) => {
+                self.kind = Kind::Spec(Arc::new(Spec::compile_with(
+                    s.source(),
+                    s.syntax(),
+                    &fields,
+                )?))
+            }
+            Kind::Preset(Format::NginxXff) if fields != FieldPolicy::default() => {
+                self.xff = Some(Arc::new(Spec::compile_with(
+                    NGINX_XFF,
+                    Syntax::Nginx,
+                    &fields,
+                )?))
+            }
+            Kind::Preset(_) => {}
+        }
+        self.fields = Arc::new(fields);
+        Ok(self)
+    }
+
+    /// The field allow-list this parser applies.
+    pub fn fields(&self) -> &FieldPolicy {
+        &self.fields
     }
 
     /// The preset, when the parser reads one.
@@ -305,11 +353,19 @@ impl LineParser {
     /// Parses one line (without its terminator), with no header state (see [`ChunkParser`]).
     #[inline]
     pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
-        let primary = match &self.kind {
-            Kind::Spec(spec) => return spec.parse(line),
-            Kind::Preset(f) => *f,
+        let primary = match (&self.kind, &self.xff) {
+            (Kind::Spec(spec), _) | (Kind::Preset(Format::NginxXff), Some(spec)) => {
+                if let Some(r) = spec.parse(line) {
+                    return Some(r);
+                }
+                if !self.fallback {
+                    return None;
+                }
+                Format::NginxXff
+            }
+            (Kind::Preset(f), _) => *f,
         };
-        if let Some(r) = primary.parse(line) {
+        if let Some(r) = primary.parse_with(line, &self.fields) {
             return Some(r);
         }
         if !self.fallback {
@@ -319,7 +375,7 @@ impl LineParser {
         [Format::Common, Format::VhostCommon]
             .into_iter()
             .filter(|f| *f != primary)
-            .find_map(|f| f.parse(line))
+            .find_map(|f| f.parse_with(line, &self.fields))
     }
 
     /// The fields of `line` found by the CLF fast scanner, when the primary format is a CLF-family preset
@@ -335,17 +391,21 @@ impl LineParser {
     /// A parser for one chunk of input, starting under `header` (the last `#Fields:` line before the
     /// chunk, for formats that use headers).
     pub fn chunk(&self, header: Option<&[u8]>) -> ChunkParser<'_> {
-        let layout = match (&self.kind, header) {
-            (Kind::Preset(f), _) if f.uses_headers() => Some(
-                header
-                    .and_then(w3c::Layout::from_header)
-                    .unwrap_or_else(|| w3c::Layout::preset(*f).clone()),
-            ),
+        let preset = match &self.kind {
+            Kind::Preset(f) if f.uses_headers() => {
+                Some(w3c::Layout::preset_with(*f, &self.fields).into_owned())
+            }
             _ => None,
         };
+        let layout = preset.as_ref().map(|p| {
+            header
+                .and_then(|h| w3c::Layout::from_header_with(h, &self.fields))
+                .unwrap_or_else(|| p.clone())
+        });
         ChunkParser {
             parser: self,
             layout,
+            preset,
         }
     }
 }
@@ -368,6 +428,8 @@ pub enum Parsed<'a> {
 pub struct ChunkParser<'p> {
     parser: &'p LineParser,
     layout: Option<w3c::Layout>,
+    /// The preset's default fields (formats with headers).
+    preset: Option<w3c::Layout>,
 }
 
 impl ChunkParser<'_> {
@@ -387,7 +449,7 @@ impl ChunkParser<'_> {
             };
         };
         if let Some(directive) = w3c::directive(line) {
-            if let Some(new) = w3c::Layout::from_header(directive) {
+            if let Some(new) = w3c::Layout::from_header_with(directive, &self.parser.fields) {
                 *layout = new;
             }
             return Parsed::Directive;
@@ -398,7 +460,7 @@ impl ChunkParser<'_> {
         }
         // A line that does not fit the header in force may still be a record of the preset's default
         // fields (IIS files pasted together under a later header).
-        let preset = self.parser.format().map(w3c::Layout::preset);
+        let preset = self.preset.as_ref();
         match layout
             .parse(line)
             .or_else(|| preset.filter(|p| p.len() != layout.len())?.parse(line))

@@ -4,11 +4,14 @@
 //! matching each literal exactly and taking each field up to the first byte of the literal after it (a
 //! field between double quotes ends at the first unescaped quote). Directives with no literal between them
 //! (`%U%q`, `$uri$is_args$args`) are parsed as one field. Every directive maps to a named field of the
-//! [`Record`] or to an [`Action`]: cookies and user ids are dropped, addresses reduced, header values of
-//! unknown meaning scrubbed. An unknown directive is an error naming it.
+//! [`Record`] or to an [`Action`]. Headers, environment, note and SSL variables (`%{…}i`, `%{…}o`,
+//! `%{…}e`, `%{…}n`, `%{…}x`, `$http_…`, `$sent_http_…`, `$upstream_…`, `$ssl_…`) are judged by the field
+//! allow-list ([`FieldPolicy`]): kept, reduced item by item, or dropped (written `-`). Cookies and user ids
+//! are always dropped. An unknown directive is an error naming it.
 
 use std::fmt;
 
+use crate::privacy::fields::{FieldPolicy, Verdict, canonical};
 use crate::record::{Action, Gaps, Record, Span, TimeKind};
 
 /// Where a directive's value goes.
@@ -71,6 +74,7 @@ struct Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
     source: String,
+    syntax: Syntax,
     steps: Vec<Step>,
     gaps: Gaps,
 }
@@ -108,11 +112,20 @@ impl fmt::Display for Spec {
 }
 
 impl Spec {
-    /// Compiles a format string.
+    /// Compiles a format string under the default field allow-list.
     pub fn compile(source: &str, syntax: Syntax) -> Result<Spec, SpecError> {
+        Spec::compile_with(source, syntax, &FieldPolicy::default())
+    }
+
+    /// Compiles a format string, judging header and variable fields by `fields`.
+    pub fn compile_with(
+        source: &str,
+        syntax: Syntax,
+        fields: &FieldPolicy,
+    ) -> Result<Spec, SpecError> {
         let raw = match syntax {
-            Syntax::Apache => apache_items(source)?,
-            Syntax::Nginx => nginx_items(source)?,
+            Syntax::Apache => apache_items(source, fields)?,
+            Syntax::Nginx => nginx_items(source, fields)?,
         };
         // Merge adjacent fields and adjacent literals.
         let mut items: Vec<Item> = Vec::new();
@@ -120,10 +133,13 @@ impl Spec {
             match (items.last_mut(), item) {
                 (Some(Item::Lit(a)), Item::Lit(b)) => a.extend_from_slice(&b),
                 (Some(Item::Field { slot, name }), Item::Field { slot: s2, name: n2 }) => {
+                    // Fields run together cannot be told apart: kept only when both are.
                     *slot = if slot.is_url_part() && s2.is_url_part() {
                         Slot::Target
+                    } else if *slot == Slot::Other(Action::Keep) && s2 == *slot {
+                        *slot
                     } else {
-                        Slot::Other(Action::Scrub)
+                        Slot::Other(Action::Drop)
                     };
                     name.push_str(&n2);
                 }
@@ -172,9 +188,20 @@ impl Spec {
         }
         Ok(Spec {
             source: source.to_string(),
+            syntax,
             steps: steps(&items)?,
             gaps,
         })
+    }
+
+    /// The format string as given.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The syntax of the format string.
+    pub fn syntax(&self) -> Syntax {
+        self.syntax
     }
 
     /// Parses one line (without its terminator).
@@ -349,25 +376,29 @@ fn field(slot: Slot, name: &str) -> Item {
     }
 }
 
-/// What a request header carries.
-fn header_slot(name: &str) -> Slot {
-    match name.to_ascii_lowercase().replace('_', "-").as_str() {
+/// What a request header carries: a named field, or what the allow-list says.
+fn header_slot(name: &str, fields: &FieldPolicy) -> Slot {
+    match canonical(name).as_str() {
         "referer" | "referrer" => Slot::Referer,
         "user-agent" => Slot::Agent,
         "dnt" => Slot::Dnt,
         "sec-gpc" => Slot::SecGpc,
         "host" => Slot::Vhost,
-        "cookie" | "set-cookie" | "authorization" | "proxy-authorization" => {
-            Slot::Other(Action::Drop)
-        }
-        "x-forwarded-for" | "x-real-ip" | "forwarded" | "true-client-ip" | "cf-connecting-ip"
-        | "x-client-ip" => Slot::Other(Action::Ips),
-        _ => Slot::Other(Action::Scrub),
+        _ => judged(name, fields),
     }
 }
 
+/// The slot the allow-list gives a field of unknown meaning.
+fn judged(name: &str, fields: &FieldPolicy) -> Slot {
+    Slot::Other(match fields.judge(canonical(name).as_bytes()) {
+        Verdict::Keep => Action::Keep,
+        Verdict::Addresses => Action::Ips,
+        Verdict::Drop => Action::Drop,
+    })
+}
+
 /// Apache `LogFormat` directives.
-fn apache_items(src: &str) -> Result<Vec<Item>, SpecError> {
+fn apache_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Item>, SpecError> {
     let b = src.as_bytes();
     let mut items = Vec::new();
     let mut lit = Vec::new();
@@ -439,16 +470,14 @@ fn apache_items(src: &str) -> Result<Vec<Item>, SpecError> {
             ("s", None) => Slot::Status,
             ("b" | "B", None) => Slot::Bytes,
             ("O" | "I" | "S", None) => Slot::Other(Action::Keep),
-            ("D" | "T" | "k" | "p" | "P" | "H" | "X" | "L" | "R", _) => Slot::Other(Action::Keep),
+            ("D" | "T" | "k" | "p" | "P" | "H" | "X" | "R", _) => Slot::Other(Action::Keep),
+            // The request log id: a per-request identifier, off the allow-list.
+            ("L", _) => Slot::Other(Action::Drop),
             ("v" | "V", None) => Slot::Vhost,
-            ("f" | "e" | "n" | "o" | "^ti" | "^to", _) => match (letter, arg) {
-                ("o", Some(h)) => match header_slot(h) {
-                    Slot::Other(a) => Slot::Other(a),
-                    _ => Slot::Other(Action::Scrub),
-                },
-                _ => Slot::Other(Action::Scrub),
-            },
-            ("i", Some(h)) => header_slot(h),
+            ("e" | "n" | "o" | "x" | "^ti" | "^to", Some(v)) => judged(v, fields),
+            // The file name on the server, derived from the URL path without its rules.
+            ("f" | "e" | "n" | "o" | "x" | "^ti" | "^to", _) => Slot::Other(Action::Drop),
+            ("i", Some(h)) => header_slot(h, fields),
             ("C", Some(_)) => Slot::Other(Action::Drop),
             _ => return Err(SpecError::Unknown(name.to_string())),
         };
@@ -476,7 +505,7 @@ fn strftime_kind(f: &str) -> TimeKind {
 }
 
 /// nginx `log_format` variables.
-fn nginx_items(src: &str) -> Result<Vec<Item>, SpecError> {
+fn nginx_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Item>, SpecError> {
     let b = src.as_bytes();
     let mut items = Vec::new();
     let mut lit = Vec::new();
@@ -509,7 +538,7 @@ fn nginx_items(src: &str) -> Result<Vec<Item>, SpecError> {
         if !lit.is_empty() {
             items.push(Item::Lit(std::mem::take(&mut lit)));
         }
-        items.push(field(nginx_slot(var)?, &src[start..i]));
+        items.push(field(nginx_slot(var, fields)?, &src[start..i]));
     }
     if !lit.is_empty() {
         items.push(Item::Lit(lit));
@@ -517,13 +546,11 @@ fn nginx_items(src: &str) -> Result<Vec<Item>, SpecError> {
     Ok(items)
 }
 
-fn nginx_slot(var: &str) -> Result<Slot, SpecError> {
-    let keep = Slot::Other(Action::Keep);
+/// What an nginx variable carries: a named field, or (headers, `$upstream_…`, `$ssl_…` and the other
+/// variables of [`JUDGED`]) what the allow-list says.
+fn nginx_slot(var: &str, fields: &FieldPolicy) -> Result<Slot, SpecError> {
     Ok(match var {
         "remote_addr" | "binary_remote_addr" => Slot::Client,
-        "realip_remote_addr" | "server_addr" | "upstream_addr" | "proxy_add_x_forwarded_for" => {
-            Slot::Other(Action::Ips)
-        }
         "remote_user" => Slot::User,
         "time_local" => Slot::Time(TimeKind::Clf),
         "time_iso8601" => Slot::Time(TimeKind::Iso8601),
@@ -536,64 +563,60 @@ fn nginx_slot(var: &str) -> Result<Slot, SpecError> {
         "status" => Slot::Status,
         "body_bytes_sent" => Slot::Bytes,
         "host" | "server_name" | "hostname" => Slot::Vhost,
-        "http_cookie" | "sent_http_set_cookie" | "http_authorization" | "cookie" => {
-            Slot::Other(Action::Drop)
-        }
+        "cookie" => Slot::Other(Action::Drop),
         v if v.starts_with("cookie_") || v.starts_with("arg_") => Slot::Other(Action::Drop),
-        v if v.starts_with("http_") => header_slot(&v[5..]),
+        v if v.starts_with("http_") => header_slot(&v[5..], fields),
         v if v.starts_with("sent_http_")
-            || v.starts_with("upstream_http_")
+            || v.starts_with("upstream_")
             || v.starts_with("sent_trailer_")
-            || v.starts_with("ssl_client_") =>
+            || v.starts_with("ssl_")
+            || v.starts_with("jwt_")
+            || JUDGED.contains(&v) =>
         {
-            Slot::Other(Action::Scrub)
+            judged(v, fields)
         }
-        "bytes_sent"
-        | "request_length"
-        | "request_time"
-        | "server_port"
-        | "remote_port"
-        | "server_protocol"
-        | "scheme"
-        | "https"
-        | "connection"
-        | "connection_requests"
-        | "pipe"
-        | "gzip_ratio"
-        | "pid"
-        | "nginx_version"
-        | "ssl_protocol"
-        | "ssl_cipher"
-        | "ssl_server_name"
-        | "request_id"
-        | "upstream_status"
-        | "upstream_response_time"
-        | "upstream_connect_time"
-        | "upstream_header_time"
-        | "upstream_response_length"
-        | "upstream_bytes_received"
-        | "upstream_bytes_sent"
-        | "upstream_cache_status"
-        | "request_completion"
-        | "content_length"
-        | "content_type"
-        | "tcpinfo_rtt"
-        | "tcpinfo_rttvar"
-        | "tcpinfo_snd_cwnd"
-        | "tcpinfo_rcv_space"
-        | "geoip_country_code"
-        | "limit_req_status"
-        | "ssl_session_reused"
-        | "server_name_port"
-        | "proxy_host"
-        | "proxy_port"
-        | "document_root"
-        | "realpath_root"
-        | "request_filename" => keep,
-        v if v.starts_with("upstream_") => keep,
         _ => return Err(SpecError::Unknown(format!("${var}"))),
     })
 }
+
+/// nginx variables of known meaning with no field of their own: judged by the allow-list (most are on
+/// it; `request_id` and the server paths are not).
+const JUDGED: &[&str] = &[
+    "realip_remote_addr",
+    "server_addr",
+    "proxy_add_x_forwarded_for",
+    "bytes_sent",
+    "request_length",
+    "request_time",
+    "server_port",
+    "remote_port",
+    "server_protocol",
+    "scheme",
+    "https",
+    "connection",
+    "connection_requests",
+    "pipe",
+    "gzip_ratio",
+    "pid",
+    "nginx_version",
+    "request_id",
+    "request_completion",
+    "request_body",
+    "content_length",
+    "content_type",
+    "tcpinfo_rtt",
+    "tcpinfo_rttvar",
+    "tcpinfo_snd_cwnd",
+    "tcpinfo_rcv_space",
+    "geoip_country_code",
+    "limit_req_status",
+    "server_name_port",
+    "proxy_host",
+    "proxy_port",
+    "document_root",
+    "realpath_root",
+    "request_filename",
+];
 
 #[cfg(test)]
 mod tests {

@@ -3,17 +3,20 @@
 //!
 //! Fields are separated by tabs when the line has a tab (CloudFront), else by runs of spaces (IIS); a field
 //! in double quotes may hold spaces. Known fields go to the [`Record`]'s named fields; cookies, session and
-//! visitor ids, user names and locations are dropped; every other field, and the separators, go through
-//! the free-text scrubber ([`Gaps::Scrub`]), so an address in a field of unknown meaning is reduced too.
+//! visitor ids, user names and locations are dropped; every other field is judged by the field allow-list
+//! ([`FieldPolicy`], `cs(NAME)` and `sc(NAME)` by `NAME`): kept, reduced item by item, or written `-`. The
+//! separators and kept fields go through the free-text scrubber ([`Gaps::Scrub`]).
 //!
 //! **Headers across chunks.** The parallel pipeline cuts the input into chunks; the thread that cuts them
 //! scans each chunk for its last `#Fields:` line (one `memmem` pass, in input order) and hands every chunk
 //! the header in force where it starts. A chunk's parser starts from that header and follows any new one
 //! inside the chunk. With no header at all, the preset's default fields apply.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use super::Format;
+use crate::privacy::fields::{FieldPolicy, Verdict, canonical};
 use crate::record::{Action, Encoding, Gaps, Others, Record, Span, TimeKind};
 
 /// What one W3C field is.
@@ -35,7 +38,20 @@ enum Field {
     Dnt,
     Gpc,
     Drop,
+    Addresses,
     Other,
+}
+
+/// What a field is, fields of unknown meaning judged by `fields`.
+fn judged_field(name: &[u8], fields: &FieldPolicy) -> Field {
+    match field_of(name) {
+        Field::Other => match fields.judge(canonical(&String::from_utf8_lossy(name)).as_bytes()) {
+            Verdict::Keep => Field::Other,
+            Verdict::Addresses => Field::Addresses,
+            Verdict::Drop => Field::Drop,
+        },
+        f => f,
+    }
 }
 
 fn field_of(name: &[u8]) -> Field {
@@ -108,6 +124,24 @@ pub fn directive(line: &[u8]) -> Option<&[u8]> {
 }
 
 impl Layout {
+    /// The default fields of a preset, fields of unknown meaning judged by `fields`.
+    pub fn preset_with(format: Format, fields: &FieldPolicy) -> Cow<'static, Layout> {
+        if *fields == FieldPolicy::default() {
+            return Cow::Borrowed(Layout::preset(format));
+        }
+        let header = match format {
+            Format::Cloudfront => CLOUDFRONT_DEFAULT,
+            _ => IIS_DEFAULT,
+        };
+        let mut l = Layout::from_header_with(header, fields)
+            .unwrap_or_else(|| Layout::preset(format).clone());
+        if format == Format::Cloudfront {
+            l.tabbed = Encoding::Percent;
+            l.spaced = Encoding::Percent;
+        }
+        Cow::Owned(l)
+    }
+
     /// The default fields of a preset (IIS's default, or CloudFront's standard log).
     pub fn preset(format: Format) -> &'static Layout {
         static IIS: OnceLock<Layout> = OnceLock::new();
@@ -123,14 +157,20 @@ impl Layout {
         }
     }
 
-    /// The layout a `#Fields:` line declares (leading blanks allowed); `None` for any other line.
+    /// The layout a `#Fields:` line declares (leading blanks allowed), under the default field
+    /// allow-list; `None` for any other line.
     pub fn from_header(line: &[u8]) -> Option<Layout> {
+        Layout::from_header_with(line, &FieldPolicy::default())
+    }
+
+    /// The layout a `#Fields:` line declares, fields of unknown meaning judged by `policy`.
+    pub fn from_header_with(line: &[u8], policy: &FieldPolicy) -> Option<Layout> {
         let d = directive(line)?;
         let rest = d.strip_prefix(b"#Fields:")?;
         let fields: Vec<Field> = rest
             .split(|b| *b == b' ' || *b == b'\t')
             .filter(|n| !n.is_empty())
-            .map(field_of)
+            .map(|n| judged_field(n, policy))
             .collect();
         (!fields.is_empty()).then_some(Layout {
             fields,
@@ -221,6 +261,11 @@ impl Layout {
                 Field::Gpc => r.sec_gpc = Some(span),
                 Field::Drop => {
                     if value != b"-" && !value.is_empty() && !others.push(span, Action::Drop) {
+                        return None;
+                    }
+                }
+                Field::Addresses => {
+                    if value != b"-" && !value.is_empty() && !others.push(span, Action::Ips) {
                         return None;
                     }
                 }

@@ -21,6 +21,7 @@ pub mod cryptopan;
 pub mod cut;
 pub mod decode;
 pub mod detect;
+pub mod fields;
 pub mod host;
 pub mod ip;
 pub mod key;
@@ -32,6 +33,7 @@ pub mod search;
 pub mod secrets;
 pub mod url;
 
+pub use fields::FieldPolicy;
 pub use ip::{IpMode, IpPolicy};
 pub use params::ParamPolicy;
 pub use path::{PathPolicy, PathRule};
