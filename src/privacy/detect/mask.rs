@@ -80,6 +80,12 @@ pub(super) fn mask(kind: Kind, v: &[u8]) -> String {
             format!("{}*** ({} chars)", ascii(prefix), v.len())
         }
         Kind::Token => format!("*** ({} chars)", v.len()),
+        Kind::User => format!("user *** ({} chars)", v.len()),
+        Kind::Host => {
+            // The shared suffix is public; the label before it names one customer.
+            let dot = v.iter().position(|&b| b == b'.').unwrap_or(0);
+            format!("***{}", ascii(&v[dot..]))
+        }
         Kind::Device => {
             let what = if v.contains(&b'@') {
                 "user@host"

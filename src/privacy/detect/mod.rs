@@ -15,6 +15,8 @@
 //! | `apikey` | a vendor key shape: AWS `AKIA…`, Stripe `sk_live_…`, GitHub `ghp_…`/`github_pat_…`, Slack `xoxb-…` and webhook paths, Google `AIza…`, Discord webhook paths |
 //! | `token` | a hex run of 32 or more, a base64 run of 32 or more mixing cases and digits, or a path segment of 8 or more letters and digits after `reset`, `verify`, `confirm`, `token`, `invite`, `unsubscribe`, `activate`, `magic` or `login` |
 //! | `device` | a UUID or MAC address outside a URL path, or `user@host` (a device or account name, as user agents carry them) |
+//! | `user` | the authuser of a Common Log Format line when it is not `-` (`1.2.3.4 - Paul Schmitt [10/Oct/2000:…`) |
+//! | `host` | a host name under a dynamic-DNS or tunnel suffix (`paul-home.duckdns.org`, `x.ngrok.io`): one home or device |
 //!
 //! Every line is read twice: as written, and decoded ([`decode`]: percent-encoding to any depth, `+` as a
 //! space, HTML entities, JSON and C escapes), so `jane%2540example.com` and `203%2E0%2E113%2E9` are found.
@@ -39,6 +41,7 @@ mod decode;
 mod email;
 mod keys;
 mod mask;
+mod names;
 mod net;
 mod params;
 mod phone;
@@ -76,11 +79,15 @@ pub enum Kind {
     Token,
     /// A UUID, MAC address or `user@host`: names a device or an account.
     Device,
+    /// The authuser of a Common Log Format line.
+    User,
+    /// A host name under a dynamic-DNS suffix.
+    Host,
 }
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Ipv4,
         Kind::Ipv6,
         Kind::Email,
@@ -93,6 +100,8 @@ impl Kind {
         Kind::ApiKey,
         Kind::Token,
         Kind::Device,
+        Kind::User,
+        Kind::Host,
     ];
 
     /// The kind's name as printed by `check`.
@@ -110,6 +119,8 @@ impl Kind {
             Kind::ApiKey => "apikey",
             Kind::Token => "token",
             Kind::Device => "device",
+            Kind::User => "user",
+            Kind::Host => "host",
         }
     }
 }
@@ -200,6 +211,7 @@ fn scan_all(text: &[u8], opts: &Options) -> Vec<Hit> {
     net::scan(text, &opts.ip, &mut hits);
     email::scan(text, &mut hits);
     params::scan(text, &mut hits);
+    names::scan(text, &mut hits);
     secret::scan_devices(text, &mut hits);
     if may_hold_secret(text) {
         scan_secrets(text, &mut hits);

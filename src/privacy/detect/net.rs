@@ -158,9 +158,10 @@ fn scan_dotted(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
             continue;
         }
         // Not an address, but in an address's place: a field of its own, its first two groups octets.
+        let with_port = line.get(e) == Some(&b':');
         let standalone = (s == 0
             || opens_field(line[s - 1])
-            || (line[s - 1] == b' ' && !(s >= 2 && line[s - 2].is_ascii_alphabetic())))
+            || (line[s - 1] == b' ' && (with_port || !after_word(line, s - 1))))
             && closes_field(line, e);
         let octets = g[0].2 <= 255 && g[1].2 <= 255;
         let reduced = g[2..].iter().all(|&(_, _, v)| v == 0);
@@ -195,6 +196,16 @@ fn is_version_context(line: &[u8], p: usize) -> bool {
                 line[t - 1],
                 b' ' | b'(' | b'"' | b';' | b',' | b'[' | b'+' | b'\t'
             ))
+}
+
+/// True when the token before the space at `sp` is a plain word (`Instagram 3.0.4`, a product and its
+/// version), not a host name, a time or a field value.
+fn after_word(line: &[u8], sp: usize) -> bool {
+    let start = line[..sp]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphabetic())
+        .map_or(0, |p| p + 1);
+    start < sp && (start == 0 || matches!(line[start - 1], b' ' | b'"' | b'(' | b';' | b','))
 }
 
 /// `203-0-113-9` inside a host name: four dashed octets followed by `.label.tld` or `-label.tld`.

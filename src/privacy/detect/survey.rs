@@ -54,6 +54,7 @@ pub fn survey(text: &[u8], min_digits: usize) -> (bool, bool) {
     // Digits in consecutive digit runs separated by short punctuation (`4111 1111 1111 1111`,
     // `(555) 123-4567`, `0151 1234 5678`).
     let mut grouped = 0;
+    let (mut dotted_only, mut wide) = (true, false);
     let mut prev_end = usize::MAX;
     let mut i = 0;
     while i < n {
@@ -92,18 +93,28 @@ pub fn survey(text: &[u8], min_digits: usize) -> (bool, bool) {
             }
             long_digits |= longest >= min_digits;
         }
-        grouped = if seen & LETTER == 0 {
+        if seen & LETTER == 0 {
             let gap = start.wrapping_sub(prev_end);
             let joined = prev_end != usize::MAX
                 && (1..=2).contains(&gap)
                 && text[prev_end..start]
                     .iter()
                     .all(|&b| matches!(b, b' ' | b'.' | b'(' | b')'));
-            if joined { grouped + digits } else { digits }
+            if joined {
+                grouped += digits;
+                // Dotted groups are a card or phone number only with a group of four (`555.123.4567`);
+                // an address (`192.168.100.200`) never has one.
+                dotted_only &= text[prev_end..start].iter().all(|&b| b == b'.');
+                wide |= digits >= 4;
+            } else {
+                grouped = digits;
+                dotted_only = true;
+                wide = digits >= 4;
+            }
         } else {
-            0
-        };
-        if grouped >= MIN_SECRET_DIGITS {
+            grouped = 0;
+        }
+        if grouped >= MIN_SECRET_DIGITS && (wide || !dotted_only) {
             return (true, true);
         }
         prev_end = i;

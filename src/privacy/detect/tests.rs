@@ -212,6 +212,17 @@ fn malformed_client_addresses() {
     one("1.2.3 - - [x]", Kind::Ipv4, "1.2.x.x");
     one("\"1.2.3.4.5\"", Kind::Ipv4, "1.2.x.x");
     none("1.2.0 - 1.2.0.0.0 HTTP/1.1 Firefox/3.6.13 0.123 10.5");
+    none("\"-\" \"Instagram 3.0.4 Android (8/2.2.1; 240dpi)\" UP.Browser/6.2.3.3.c.1.101");
+    one(
+        "www.example.com 35.142.238.820 - -",
+        Kind::Ipv4,
+        "35.142.x.x",
+    );
+    one(
+        "app/my-alb/abcdef 74.142.227.660:2817 x",
+        Kind::Ipv4,
+        "74.142.x.x",
+    );
 }
 
 #[test]
@@ -354,4 +365,21 @@ proptest::proptest! {
             proptest::prop_assert!(secret_spans(text.as_bytes()).is_empty(), "{}", text);
         }
     }
+}
+
+#[test]
+fn clf_users_and_personal_hosts() {
+    one(
+        "1.2.0.0 - Paul Schmitt [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 5",
+        Kind::User,
+        "user *** (12 chars)",
+    );
+    one(
+        "www.example.com:80 1.2.0.0 - jdoe [10/Oct/2000:13:55:36 -0700] \"GET /\"",
+        Kind::User,
+        "user *** (4 chars)",
+    );
+    one("x paul-home.duckdns.org y", Kind::Host, "***.duckdns.org");
+    none("1.2.0.0 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 5 duckdns.org");
+    none("Sep 25 06:05:27 host haproxy[6801]: 4.3.0.0:55008 [25/Sep/2018:06:05:27.584] ft");
 }
