@@ -78,7 +78,7 @@ fn check_file(path: &Path) -> Found {
     parse_check(&out.stdout)
 }
 
-fn args<'a>(v: &'a [String]) -> Vec<&'a str> {
+fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
