@@ -3,7 +3,7 @@
 //! decoder's blind spot is not shared by the other.
 //!
 //! One pass reads `%XX` (percent-encoding), `+` (a space in a query), `&#64;`, `&#x40;` and named HTML
-//! entities (`&commat;`, `&period;`, `&amp;`, …), and `\u0040`, `\x40`, `\/` (JSON and C escapes). Passes
+//! entities (`&commat;`, `&period;`, `&amp;`, …), and `\u0040`, `\x40`, `\/`, `\\` (JSON and C escapes). Passes
 //! repeat while they change something, up to [`MAX_PASSES`], so `%2540` (`%` encoded once more) becomes
 //! `@`. Every decoded byte remembers the byte of the original line it came from.
 
@@ -152,6 +152,8 @@ fn backslash(s: &[u8]) -> (Option<Char>, usize) {
             _ => (None, 1),
         },
         Some(b'/') => (Some(Char::Byte(b'/')), 2),
+        // An escaped backslash: the next pass reads what it escaped (`\\u0040` in a JSON string).
+        Some(b'\\') => (Some(Char::Byte(b'\\')), 2),
         _ => (None, 1),
     }
 }
@@ -238,6 +240,7 @@ mod tests {
         assert_eq!(d("jo&commat;x&period;org"), "jo@x.org");
         assert_eq!(d("jo\\u0040x.org"), "jo@x.org");
         assert_eq!(d("jo\\x40x.org"), "jo@x.org");
+        assert_eq!(d("jo\\\\u0040x.org"), "jo@x.org");
         assert_eq!(d("203%2E0%252E113%2E9"), "203.0.113.9");
         assert_eq!(d("a+b%20c &amp;x"), "a b c &x");
         assert_eq!(d("100% &unknown; \\q"), "100% &unknown; \\q");

@@ -160,10 +160,14 @@ fn scan_pairs(line: &[u8], hits: &mut Vec<Hit>) {
         let sep = p.checked_sub(1).map(|p| line[p]);
         let in_query = matches!(sep, Some(b'?' | b'&' | b';' | b'#'))
             || matches!(before, Some(b'?' | b'&' | b';' | b'#'));
+        // A W3C or CloudFront `cs-uri-query` field starts at a space or a tab, without `?`.
+        let field_start = matches!(before, None | Some(b' ' | b'\t'));
         let kind = if in_query && is_identifying_param(name) {
             Kind::Param
         } else if is_cookie(name) {
             Kind::Cookie
+        } else if field_start && is_identifying_param(name) {
+            Kind::Param
         } else {
             continue;
         };

@@ -44,7 +44,8 @@ pub(super) fn scan(line: &[u8], hits: &mut Vec<Hit>) {
 
 /// A byte that glues a number to the word or number before or after it.
 fn glued(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'%' | b'-' | b'+')
+    // Not `+`: a space in a query or a W3C field (`support+(555)+123-4567`).
+    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'%' | b'-')
 }
 
 fn is_sep(c: u8) -> bool {

@@ -264,6 +264,11 @@ fn cookies_and_credentials() {
     one("/a#access_token=xyz", Kind::Param, "access_token=***");
     one("/a;sessionid=xyz", Kind::Param, "sessionid=***");
     one("/a?q=a;sid=xyz", Kind::Param, "sid=***");
+    one(
+        "GET /a access_token=xyz 443",
+        Kind::Param,
+        "access_token=***",
+    );
     none("my_session=1 Bearer realm basic auth session=- PHPSESSID= email=&x=1");
 }
 
@@ -275,6 +280,11 @@ fn phones() {
     one("call (555) 123-4567 now", Kind::Phone, "*** (10 digits)");
     one("/c/555-123-4567", Kind::Phone, "*** (10 digits)");
     one("x 01 23 45 67 89 y", Kind::Phone, "*** (10 digits)");
+    one(
+        "Mozilla/5.0+(support+(555)+123-4567)",
+        Kind::Phone,
+        "*** (10 digits)",
+    );
     none("[17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 2326 0.123 1431857103000");
     none("-% 4357 1043 2711 87 0 0 2015-05-17 10:05:03 01.05.2015 05/17/2015 10:05");
     none("+0100 +0000 200 512 1234 0 0 0.000021 v1.2.3-4567");
