@@ -558,7 +558,7 @@ pub fn plants(class: Class, rng: &mut Rng, m: &str) -> Vec<Plant> {
         }
         C::Card => {
             let visa = luhn_complete("4", 16, rng);
-            let mc = luhn_complete("5", 16, rng);
+            let mc = luhn_complete(&format!("5{}", rng.range(1, 5)), 16, rng);
             let grouped = |sep: &str, n: &str| {
                 n.as_bytes()
                     .chunks(4)
@@ -811,7 +811,11 @@ impl Format {
         match slot {
             Slot::Client | Slot::Path | Slot::Query => true,
             Slot::User => !matches!(self, F::Alb | F::Elb | F::Haproxy | F::Cloudfront),
-            Slot::Referrer | Slot::Ua => !matches!(self, F::Common | F::VhostCommon | F::Haproxy),
+            Slot::Referrer => !matches!(
+                self,
+                F::Common | F::VhostCommon | F::Haproxy | F::Alb | F::Elb
+            ),
+            Slot::Ua => !matches!(self, F::Common | F::VhostCommon | F::Haproxy),
             Slot::Host => matches!(
                 self,
                 F::VhostCombined
@@ -1026,6 +1030,8 @@ fn j(s: &str) -> String {
 pub struct Planted {
     pub line: usize,
     pub plant: Plant,
+    /// The same line without the plant: what `check` finds there is not evidence of finding the plant.
+    pub control: String,
 }
 
 /// A generated log.
@@ -1034,6 +1040,19 @@ pub struct Log {
     pub format: Format,
     pub text: String,
     pub planted: Vec<Planted>,
+}
+
+impl Log {
+    /// The log with every planted line replaced by its control (line numbers unchanged).
+    pub fn control_text(&self) -> String {
+        let mut lines: Vec<&str> = self.text.lines().collect();
+        for p in &self.planted {
+            lines[p.line - 1] = &p.control;
+        }
+        let mut text = lines.join("\n");
+        text.push('\n');
+        text
+    }
 }
 
 /// The log of `format` for `seed`: a filler line, then for each class and variant one planted line and one
@@ -1070,14 +1089,16 @@ pub fn generate(format: Format, seed: u64) -> Log {
                     ..p
                 }
             };
+            n += 1;
+            let control = format.render(&f, &[], n);
             if format.has(p.slot) {
                 apply(&mut f, &p);
             }
-            n += 1;
             lines.push(format.render(&f, &trailing, n));
             planted.push(Planted {
                 line: lines.len(),
                 plant: p,
+                control,
             });
             push_filler(&mut rng, &mut lines, &mut n);
         }
