@@ -165,7 +165,7 @@ mod tests {
         );
         assert_eq!(
             normalise_term(b"call+0176-1234567", &r).as_deref(),
-            Some("call :num")
+            Some("call :phone")
         );
         assert_eq!(
             normalise_term(b"4111+1111+1111+1111", &r).as_deref(),

@@ -8,6 +8,7 @@
 //! | an email address | `:email` |
 //! | an IP address | reduced as by `--ip-mode` |
 //! | a card-like number (Luhn) | `:card` |
+//! | a phone number in a shape [`detect`](super::detect) knows (`0176-1234567`, `06 12 34 56 78`) | `:phone` |
 //! | a long hex or base64 token, a JWT | `:token` |
 //! | a run of 6 or more digits, also with single spaces or dashes between groups (phone, customer or order numbers) | `:num` |
 //!
@@ -139,8 +140,8 @@ mod tests {
             Some("mail :email order :num")
         );
         assert_eq!(s("call 0612345678").as_deref(), Some("call :num"));
-        assert_eq!(s("call 0176-1234567").as_deref(), Some("call :num"));
-        assert_eq!(s("06 12 34 56 78 now").as_deref(), Some(":num now"));
+        assert_eq!(s("call 0176-1234567").as_deref(), Some("call :phone"));
+        assert_eq!(s("06 12 34 56 78 now").as_deref(), Some(":phone now"));
         assert_eq!(
             s("iphone 15 and 2024").as_deref(),
             Some("iphone 15 and 2024")

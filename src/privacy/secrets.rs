@@ -1,12 +1,15 @@
-//! Secrets in URLs and free text: JSON Web Tokens, card-like numbers and long hex or base64 tokens are
-//! replaced by placeholders, using exactly the spans [`detect`](super::detect) reports, so `check` finds
-//! none of them in `anonymize`'s output.
+//! Secrets in URLs and free text: JSON Web Tokens, vendor API keys, card-like and phone numbers and long
+//! hex or base64 tokens are replaced by placeholders, using exactly the spans
+//! [`detect::secret_spans`](super::detect::secret_spans) reports, so `check` finds none of them in
+//! `anonymize`'s output.
 //!
 //! | found | placeholder |
 //! | --- | --- |
 //! | `eyJ….eyJ….sig` | [`TOKEN`] |
 //! | `d41d8cd98f00b204e9800998ecf8427e`, `MRVMF7KydIvxMWfJIglgwHQwZsbG2IhRJ07sn9Ak==` | [`TOKEN`] |
-//! | `4111 1111 1111 1111` | [`CARD`] |
+//! | `AKIAIOSFODNN7EXAMPLE`, `sk_live_…`, `ghp_…`, `xoxb-…`, `AIza…`, Slack and Discord webhook secrets | [`TOKEN`] |
+//! | `4111 1111 1111 1111`, `4111+1111+1111+1111`, `4111.1111.1111.1111` | [`CARD`] |
+//! | `+4915112345678`, `0151 1234 5678`, `(555) 123-4567` | [`PHONE`] |
 
 use super::detect::{Kind, may_hold_secret, secret_spans};
 
@@ -14,13 +17,19 @@ use super::detect::{Kind, may_hold_secret, secret_spans};
 pub const TOKEN: &[u8] = b":token";
 /// What a card-like number is replaced with.
 pub const CARD: &[u8] = b":card";
+/// What a phone number is replaced with.
+pub const PHONE: &[u8] = b":phone";
+
+/// The shortest secret: a phone number of 10 digits (`555-123-4567` has 12 bytes, `01511234567` 11).
+const SHORTEST: usize = 10;
 
 /// Replaces the secrets in `buf[from..]` in place. A placeholder is never longer than what it replaces
-/// (tokens have 32 or more bytes, card numbers 13 or more), so the buffer only shrinks.
+/// (tokens have 32 or more bytes, API keys 14 or more, card numbers 13 or more, phone numbers 10 or more),
+/// so the buffer only shrinks.
 #[inline]
 pub fn redact_in_place(buf: &mut Vec<u8>, from: usize) {
-    // No secret is shorter than 13 bytes (a 13-digit card number): a client address never pays more.
-    if buf.len() - from < 13 || !may_hold_secret(&buf[from..]) {
+    // No secret is shorter than a phone number: a client address never pays more.
+    if buf.len() - from < SHORTEST || !may_hold_secret(&buf[from..]) {
         return;
     }
     let spans = secret_spans(&buf[from..]);
@@ -33,7 +42,11 @@ pub fn redact_in_place(buf: &mut Vec<u8>, from: usize) {
         let (start, end) = (from + range.start, from + range.end);
         buf.copy_within(read..start, write);
         write += start - read;
-        let placeholder = if kind == Kind::Card { CARD } else { TOKEN };
+        let placeholder = match kind {
+            Kind::Card => CARD,
+            Kind::Phone => PHONE,
+            _ => TOKEN,
+        };
         debug_assert!(placeholder.len() <= end - start);
         buf[write..write + placeholder.len()].copy_from_slice(placeholder);
         write += placeholder.len();
@@ -66,6 +79,11 @@ mod tests {
             r("a eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmN b"),
             "keep|a :token b"
         );
+        assert_eq!(r("k=AKIAIOSFODNN7EXAMPLE&x"), "keep|k=:token&x");
+        assert_eq!(r("tel +4915112345678 x"), "keep|tel :phone x");
+        assert_eq!(r("(555) 123-4567"), "keep|:phone");
+        assert_eq!(r("c=4111.1111.1111.1111&"), "keep|c=:card&");
+        assert_eq!(r("c=4111+1111+1111+1111&"), "keep|c=:card&");
         assert_eq!(
             r("Miss\tMRVMF7KydIvxMWfJIglgwHQwZsbG2IhRJ07sn9AkKUFSHS9EXAMPLE==\tx"),
             "keep|Miss\t:token\tx"
