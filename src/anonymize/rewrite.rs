@@ -615,9 +615,21 @@ fn rewrite_request(req: &[u8], policy: &Policy, out: &mut Vec<u8>) {
     out.extend_from_slice(&rest[target_end..]);
 }
 
-/// A line that did not parse: free-text scrubbing, and when it still looks like `host ident user [`,
-/// ident and user are blanked.
+/// A line that did not parse: when it is a CLF line after all (a line of another layout in the file, one
+/// with more trailing fields than the format names), it is rewritten as one, its trailing fields judged by
+/// shape; otherwise free-text scrubbing, and when it still looks like `host ident user [`, ident and user
+/// are blanked.
 fn scrub_unparsed(line: &[u8], policy: &Policy, out: &mut Vec<u8>) {
+    for vhost in [false, true] {
+        let shape = crate::format::clf::ClfShape {
+            vhost,
+            combined: false,
+        };
+        if let Some(fields) = crate::format::clf::scan(line, shape) {
+            rewrite_clf(line, &fields, policy, out);
+            return;
+        }
+    }
     let mut fields = line.splitn(4, |&b| b == b' ');
     let (Some(host), Some(ident), Some(user), Some(rest)) =
         (fields.next(), fields.next(), fields.next(), fields.next())

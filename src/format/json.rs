@@ -387,15 +387,17 @@ fn object(
         let next = s.peek()?;
         if let Some(slot) = slot {
             let remove = |others: &mut Others| {
-                let span = if next == b',' {
-                    // Up to the next member.
+                // From the comma before it, so that removed members side by side never overlap (the
+                // second's comma would be inside the first's span, and the second kept).
+                let span = if let Some(c) = comma_before {
+                    Span::new(c, value_end)
+                } else if next == b',' {
+                    // The first member: up to the next member.
                     let mut end = s.pos + 1;
                     while end < s.line.len() && s.line[end] == b' ' {
                         end += 1;
                     }
                     Span::new(member_start, end)
-                } else if let Some(c) = comma_before {
-                    Span::new(c, value_end)
                 } else {
                     Span::new(member_start, value_end)
                 };
@@ -658,6 +660,26 @@ mod tests {
     }
 
     #[test]
+    fn removed_members_side_by_side_are_both_removed() {
+        let line = br#"{"remote_addr":"1.2.3.4","request":"GET / HTTP/1.1","http_cookie":"a=b","http_authorization":"Basic eA=="}"#;
+        let r = parse(line, Flavour::Nginx).unwrap();
+        let removed: Vec<&[u8]> = r
+            .others
+            .as_slice()
+            .iter()
+            .filter(|(_, a)| *a == Action::Remove)
+            .map(|(s, _)| r.get(*s))
+            .collect();
+        assert_eq!(
+            removed,
+            [
+                &br#","http_cookie":"a=b""#[..],
+                br#","http_authorization":"Basic eA==""#
+            ]
+        );
+    }
+
+    #[test]
     fn caddy_line_with_nested_headers() {
         let line = br#"{"ts":1703373474.8155608,"request":{"remote_ip":"10.5.1.1","client_ip":"1.2.3.4","method":"GET","host":"example.com","uri":"/beta/?q=1","headers":{"User-Agent":["Mozilla/5.0"],"Cookie":["a=b"],"X-Forwarded-For":["1.2.3.4"],"Dnt":["1"]}},"user_id":"bob","size":12,"status":200}"#;
         let r = parse(line, Flavour::Caddy).unwrap();
@@ -678,7 +700,7 @@ mod tests {
             others,
             [
                 (&b"10.5.1.1"[..], Action::Ips),
-                (br#""Cookie":["a=b"],"#, Action::Remove),
+                (br#","Cookie":["a=b"]"#, Action::Remove),
                 (b"1.2.3.4", Action::Ips),
                 (b"bob", Action::Drop),
             ]

@@ -78,7 +78,19 @@ fn reduce_one(item: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         rules.ip.write_v6(out, ip);
         return;
     }
-    if write_address_like(item, out) {
+    // With a port (`74.142.227.660:2817`): the address part judged alone, the port kept.
+    let (addr, port) = match memchr::memrchr(b':', item) {
+        Some(c)
+            if memchr::memchr(b':', &item[..c]).is_none()
+                && c + 1 < item.len()
+                && item[c + 1..].iter().all(u8::is_ascii_digit) =>
+        {
+            item.split_at(c)
+        }
+        _ => (item, &b""[..]),
+    };
+    if write_address_like(addr, out) {
+        out.extend_from_slice(port);
         return;
     }
     let (name, port) = match memchr::memrchr(b':', item) {
@@ -180,6 +192,7 @@ mod tests {
             ("www.example.com:8080", "example.com:8080"),
             ("unix:", "unix:"),
             ("9.88.198.940", "9.88.0.0"),
+            ("74.142.227.660:2817", "74.142.0.0:2817"),
             ("1.2.3", "1.2.0"),
             ("1.2.3.4.5", "1.2.0.0.0"),
             ("2001:db8:85a3:8d3", "2001:db8:0:0"),

@@ -160,7 +160,7 @@ fn entity(s: &[u8]) -> (u8, usize) {
     }
 }
 
-/// `\u0040` (ASCII only), `\/`, `\x40`: the character and the escape's length; anything else: `\`.
+/// `\u0040` (ASCII only), `\/`, `\\`, `\x40`: the character and the escape's length; anything else: `\`.
 fn escape(s: &[u8]) -> (u8, usize) {
     match s.get(1) {
         Some(b'u') => {
@@ -181,6 +181,8 @@ fn escape(s: &[u8]) -> (u8, usize) {
             _ => (b'\\', 1),
         },
         Some(b'/') => (b'/', 2),
+        // An escaped backslash (`\\u0040` in a JSON string is `\u0040`, decoded at the next level).
+        Some(b'\\') => (b'\\', 2),
         _ => (b'\\', 1),
     }
 }
@@ -220,6 +222,10 @@ mod tests {
         assert_eq!(d("jo\\u0040example.com").as_deref(), Some("jo@example.com"));
         assert_eq!(d("2001%3Adb8%3A%3A1").as_deref(), Some("2001:db8::1"));
         assert_eq!(d("a&amp;#64;b").as_deref(), Some("a@b"));
+        assert_eq!(
+            d("jo\\\\u0040example.com").as_deref(),
+            Some("jo@example.com")
+        );
     }
 
     #[test]

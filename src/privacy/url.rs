@@ -43,8 +43,9 @@ fn split(url: &[u8]) -> Parts<'_> {
     let (authority, tail) = tail.split_at(auth_len);
     let path_len = tail
         .iter()
-        .position(|&b| b == b'?' || b == b'#')
-        .unwrap_or(tail.len());
+        .position(|&b| b == b'?')
+        .unwrap_or(tail.len())
+        .min(fragment_start(tail));
     let (path, rest) = tail.split_at(path_len);
     Parts {
         scheme,
@@ -74,8 +75,7 @@ fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     }
     // Rewriting only empties, shortens or replaces with placeholders, so the input tells. The fragment
     // (`#access_token=…`) is dropped: servers never need it, and it is where client-side tokens live.
-    let q_len = memchr::memchr(b'#', rest).unwrap_or(rest.len());
-    let rest = &rest[..q_len];
+    let rest = &rest[..fragment_start(rest)];
     secret |= may_hold_secret(rest);
     if let Some(query) = rest.strip_prefix(b"?") {
         out.push(b'?');
@@ -209,7 +209,7 @@ fn write_authority(auth: &[u8], rules: &Rules, out: &mut Vec<u8>) {
 /// keys and kept values are scrubbed. Parameters are separated by `&` or `;` (`q=a;sid=…`).
 pub fn rewrite_query(query: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let mut at = 0;
-    for param in query.split(|&b| b == b'&' || b == b';') {
+    for param in params(query) {
         if at > 0 {
             out.push(query[at - 1]);
         }
@@ -223,9 +223,65 @@ pub fn rewrite_query(query: &[u8], rules: &Rules, out: &mut Vec<u8>) {
                     scrub(&param[eq + 1..], rules, Mode::PLAIN, out);
                 }
             }
-            None => scrub(param, rules, Mode::PLAIN, out),
+            // A bare word (`?flag`) is kept; anything else without `=` (text after a `;`) goes.
+            None if is_bare_word(param) => scrub(param, rules, Mode::PLAIN, out),
+            None => {}
         }
     }
+}
+
+/// A query part without `=` that is kept: up to 32 letters, digits, `-`, `_` and `.`.
+fn is_bare_word(param: &[u8]) -> bool {
+    param.len() <= 32
+        && param
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// The parameters of a query, split at `&` and `;`, but not at the `&` or `;` of an HTML character
+/// reference (`q=jo&#64;example.com` is one parameter, decoded when scrubbed).
+fn params(query: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(query);
+    std::iter::from_fn(move || {
+        let q = rest?;
+        let mut from = 0;
+        loop {
+            match memchr::memchr2(b'&', b';', &q[from..]) {
+                None => {
+                    rest = None;
+                    return Some(q);
+                }
+                Some(off) => {
+                    let p = from + off;
+                    let entity = q[p] == b'&' && super::decode::escape_len(&q[p..]) > 1;
+                    let entity_end = q[p] == b';'
+                        && memchr::memrchr(b'&', &q[..p])
+                            .is_some_and(|a| super::decode::escape_len(&q[a..]) == p + 1 - a);
+                    if entity || entity_end {
+                        from = p + 1;
+                        continue;
+                    }
+                    rest = Some(&q[p + 1..]);
+                    return Some(&q[..p]);
+                }
+            }
+        }
+    })
+}
+
+/// Where the fragment of `rest` (`?query#fragment`) starts: the first `#` that is not part of an HTML
+/// character reference (`&#64;`).
+fn fragment_start(rest: &[u8]) -> usize {
+    let mut from = 0;
+    while let Some(off) = memchr::memchr(b'#', &rest[from..]) {
+        let p = from + off;
+        if p > 0 && rest[p - 1] == b'&' && super::decode::escape_len(&rest[p - 1..]) > 1 {
+            from = p + 1;
+            continue;
+        }
+        return p;
+    }
+    rest.len()
 }
 
 #[cfg(test)]
@@ -283,6 +339,8 @@ mod tests {
         assert_eq!(r("/page#access_token=abcdefgh12345678"), "/page");
         assert_eq!(r("/p?q=a;sid=secret99&page=2#x"), "/p?q=a;sid=&page=2");
         assert_eq!(r("/p;lang=de;x=1"), "/p;lang=de;x=");
+        assert_eq!(r("/p?q=jo&#64;example.com&page=2"), "/p?q=:email&page=2");
+        assert_eq!(r("/p?x=a;%20device%20b;flag"), "/p?x=;;flag");
     }
 
     #[test]
@@ -294,8 +352,7 @@ mod tests {
         assert_eq!(r("/a%2F203%2E0%2E113%2E9/x"), "/a%2F203.0.0.0/x");
         assert_eq!(r("/u/jo%2540example.com/x"), "/u/:email/x");
         assert_eq!(r("/u/jo&commat;example.com"), "/u/:email");
-        // `#` starts the fragment, which goes.
-        assert_eq!(r("/u/jo&#64;example.com"), "/u/jo&");
+        assert_eq!(r("/u/jo&#64;example.com#frag"), "/u/:email");
         assert_eq!(r("/u/jo\\u0040example.com"), "/u/:email");
         assert_eq!(r("/x/2001%3Adb8%3A85a3%3A%3A1/y"), "/x/2001:db8::/y");
         assert_eq!(r("/pay/4111%201111%201111%201111"), "/pay/:card");

@@ -136,7 +136,7 @@ pub(super) fn scan(line: &[u8], hits: &mut Vec<Hit>) {
 fn ends_value(b: u8) -> bool {
     matches!(
         b,
-        b'&' | b';' | b'#' | b' ' | b'"' | b'\'' | b'\t' | b',' | b'\\' | b'}' | b']' | b'|'
+        b'&' | b';' | b'#' | b'?' | b' ' | b'"' | b'\'' | b'\t' | b',' | b'\\' | b'}' | b']' | b'|'
     )
 }
 
