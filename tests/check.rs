@@ -30,27 +30,10 @@ fn name(p: &Path) -> String {
         .into_owned()
 }
 
-/// Leaks `check` finds in `anonymize`'s output of the corpus that are not fixed yet (issue 17): client
-/// fields that are not valid addresses (`9.88.198.940`) are kept whole by the client rule, and one
-/// authuser survives. Pinned as
+/// Leaks `check` finds in `anonymize`'s output of the corpus that are not fixed yet (none today; the
+/// netnea client fields that are not valid addresses and Gandi's authuser were, in issue 17). Pinned as
 /// `LINE:COLUMN KIND: MASKED`, so a fix (or a new leak) makes this test fail until the entry is updated.
-const KNOWN_LEAKS: &[(&str, &[&str])] = &[
-    // The authuser `theuser` is kept: no preset parses Gandi's lines (`(0 s)` after the time), and the
-    // free-text scrubber has no rule for a user name.
-    (
-        "vhost-combined-gandi-matomo.log",
-        &["1:23 user: user *** (7 chars)"],
-    ),
-    (
-        "apache-extended-netnea-tutorial5.log",
-        &[
-            "4449:1 ipv4: 4.83.x.x",
-            "5688:1 ipv4: 9.88.x.x",
-            "6785:1 ipv4: 8.30.x.x",
-            "7450:1 ipv4: 9.30.x.x",
-        ],
-    ),
-];
+const KNOWN_LEAKS: &[(&str, &[&str])] = &[];
 
 #[test]
 fn anonymized_corpus_is_clean_and_raw_corpus_is_not() {

@@ -630,20 +630,29 @@ fn scrub_unparsed(line: &[u8], policy: &Policy, out: &mut Vec<u8>) {
             return;
         }
     }
-    let mut fields = line.splitn(4, |&b| b == b' ');
-    let (Some(host), Some(ident), Some(user), Some(rest)) =
-        (fields.next(), fields.next(), fields.next(), fields.next())
-    else {
-        scrub(line, policy.rules(), Mode::free_text(), out);
-        return;
-    };
-    if !rest.starts_with(b"[") || host.is_empty() || ident.is_empty() || user.is_empty() {
-        scrub(line, policy.rules(), Mode::free_text(), out);
-        return;
+    let rules = policy.rules();
+    // `host ident user [` or `vhost host ident user [`: ident and user blanked, the client reduced.
+    let words: Vec<&[u8]> = line.splitn(5, |&b| b == b' ').collect();
+    for vhost in [false, true] {
+        let n = 3 + usize::from(vhost);
+        if words.len() > n && words[n].starts_with(b"[") && words[..n].iter().all(|w| !w.is_empty())
+        {
+            let rest = &line[words[..n].iter().map(|w| w.len() + 1).sum::<usize>()..];
+            if vhost {
+                scrub(words[0], rules, Mode::PLAIN, out);
+                out.push(b' ');
+            }
+            reduce_client(words[n - 3], rules, out);
+            out.extend_from_slice(b" - - ");
+            scrub(rest, rules, Mode::free_text_tail(), out);
+            return;
+        }
     }
-    scrub(host, policy.rules(), Mode::free_text(), out);
-    out.extend_from_slice(b" - - ");
-    scrub(rest, policy.rules(), Mode::free_text_tail(), out);
+    // Anything else: the first word as a client field (a host name, an address, or junk shaped like one,
+    // `4.83.226.437`), the rest as free text.
+    let first = memchr::memchr(b' ', line).unwrap_or(line.len());
+    reduce_client(&line[..first], rules, out);
+    scrub(&line[first..], rules, Mode::free_text_tail(), out);
 }
 
 #[cfg(test)]
