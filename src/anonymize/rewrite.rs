@@ -650,7 +650,12 @@ fn scrub_unparsed(line: &[u8], policy: &Policy, out: &mut Vec<u8>) {
     }
     // Anything else: the first word as a client field (a host name, an address, or junk shaped like one,
     // `4.83.226.437`), the rest as free text.
+    // Only a dotted word: `5:00:01:39` (the tail of a wrapped line) is a time, not an address.
     let first = memchr::memchr(b' ', line).unwrap_or(line.len());
+    if memchr::memchr(b'.', &line[..first]).is_none() {
+        scrub(line, rules, Mode::free_text(), out);
+        return;
+    }
     reduce_client(&line[..first], rules, out);
     scrub(&line[first..], rules, Mode::free_text_tail(), out);
 }
@@ -708,6 +713,8 @@ mod tests {
             out,
             "5:00:01:39 -0400] \"GET /x?id=&q=a HTTP/1.0\" 200 3804 from 1.2.0.0"
         );
+        let (out, _) = anon("4.83.226.437 - - [2016-09-15 15:50:37.2] \"-\" 408 -");
+        assert_eq!(out, "4.83.0.0 - - [2016-09-15 15:50:37.2] \"-\" 408 -");
     }
 
     #[test]
