@@ -255,6 +255,12 @@ fn no_user_name_survives_a_prefix() {
 /// The fields of a line as a downstream tool would split them: by tabs when it has one, else by runs of
 /// spaces, a `"quoted"`, `[bracketed]` or `{braced}` field counting as one.
 fn field_count(line: &str) -> usize {
+    field_count_grouped(line, true)
+}
+
+/// [`field_count`], with `[…]` and `{…}` grouping only when `brackets` (W3C fields are quoted but
+/// never bracketed: `/${#a}` is one field, and a dropped fragment may leave `/${`).
+fn field_count_grouped(line: &str, brackets: bool) -> usize {
     let sep = if line.contains('\t') { '\t' } else { ' ' };
     let b: Vec<char> = line.chars().collect();
     let (mut n, mut i) = (0, 0);
@@ -267,8 +273,8 @@ fn field_count(line: &str) -> usize {
         while i < b.len() && b[i] != sep {
             let close = match b[i] {
                 '"' => Some('"'),
-                '[' => Some(']'),
-                '{' => Some('}'),
+                '[' if brackets => Some(']'),
+                '{' if brackets => Some('}'),
                 _ => None,
             };
             i += 1;
@@ -352,6 +358,12 @@ fn the_corpus_keeps_its_field_counts_and_loses_its_session_cookies() {
                     key_paths(&w, "", &mut y);
                     assert_eq!(x, y, "{name}:{}", n + 1);
                 }
+                _ if name.to_string().contains("/w3c-") => assert_eq!(
+                    field_count_grouped(before, false),
+                    field_count_grouped(after, false),
+                    "{name}:{}:\n{before}\n{after}",
+                    n + 1
+                ),
                 _ => assert_eq!(
                     field_count(before),
                     field_count(after),

@@ -417,6 +417,10 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
                 let mark = out.len();
                 rewrite_query(value, rules, out);
                 redact_in_place(out, mark);
+                // A query column (W3C `cs-uri-query`) left empty would shift the columns after it.
+                if out.len() == mark && !value.is_empty() {
+                    out.push(b'-');
+                }
             }
             Field::Referer => match value {
                 b"-" | b"" => out.extend_from_slice(value),
