@@ -223,11 +223,23 @@ impl IpPolicy {
 /// after the fourth means this is not an address.
 #[inline]
 pub fn parse_ipv4_prefix(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let (ip, i) = parse_quad(b, b'.')?;
+    match b.get(i) {
+        Some(c) if c.is_ascii_digit() => None,
+        Some(b'.') if b.get(i + 1).is_some_and(u8::is_ascii_digit) => None,
+        _ => Some((ip, i)),
+    }
+}
+
+/// Four parts of one to three digits up to 255 separated by `sep` (`.` dotted, `-` dashed as in
+/// `ec2-203-0-113-9`) at the start of `b`, and their length; what follows is the caller's to judge.
+#[inline]
+pub fn parse_quad(b: &[u8], sep: u8) -> Option<(Ipv4Addr, usize)> {
     let mut octets = [0u8; 4];
     let mut i = 0;
     for (n, octet) in octets.iter_mut().enumerate() {
         if n > 0 {
-            if b.get(i) != Some(&b'.') {
+            if b.get(i) != Some(&sep) {
                 return None;
             }
             i += 1;
@@ -243,11 +255,7 @@ pub fn parse_ipv4_prefix(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
         }
         *octet = v as u8;
     }
-    match b.get(i) {
-        Some(c) if c.is_ascii_digit() => None,
-        Some(b'.') if b.get(i + 1).is_some_and(u8::is_ascii_digit) => None,
-        _ => Some((Ipv4Addr::from(octets), i)),
-    }
+    Some((Ipv4Addr::from(octets), i))
 }
 
 /// Parses all of `b` as an IPv4 address.

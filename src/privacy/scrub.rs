@@ -16,7 +16,7 @@ use super::Rules;
 use super::decode;
 use super::detect::{Kind, may_hold_secret, secret_spans};
 use super::host;
-use super::ip::{parse_ipv4_prefix, parse_ipv6_prefix};
+use super::ip::{parse_ipv4_prefix, parse_ipv6_prefix, parse_quad};
 use super::secrets::{CARD, TOKEN};
 use super::url::rewrite_query;
 
@@ -429,31 +429,8 @@ fn write_zeroed(run: &[u8], sep: u8, out: &mut Vec<u8>) {
 
 /// A dashed-quad IPv4 address (`203-0-113-9`) at the start of `b`, and its length: four parts of one to
 /// three digits up to 255, not followed by a digit.
-pub(crate) fn parse_dashed_v4(b: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
-    let mut octets = [0u8; 4];
-    let mut i = 0;
-    for (n, octet) in octets.iter_mut().enumerate() {
-        if n > 0 {
-            if b.get(i) != Some(&b'-') {
-                return None;
-            }
-            i += 1;
-        }
-        let start = i;
-        let mut v: u32 = 0;
-        while i < b.len() && i - start < 3 && b[i].is_ascii_digit() {
-            v = v * 10 + u32::from(b[i] - b'0');
-            i += 1;
-        }
-        if i == start || v > 255 {
-            return None;
-        }
-        *octet = v as u8;
-    }
-    if b.get(i).is_some_and(u8::is_ascii_digit) {
-        return None;
-    }
-    Some((std::net::Ipv4Addr::from(octets), i))
+fn parse_dashed_v4(b: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
+    parse_quad(b, b'-').filter(|&(_, len)| !b.get(len).is_some_and(u8::is_ascii_digit))
 }
 
 /// What a MAC address in a user agent becomes.
