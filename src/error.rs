@@ -14,6 +14,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit code: input could not be parsed (`EX_DATAERR`): a line under `--strict`, an input that is not
 /// text, a `report` input of which no line parsed, a bad partial.
 pub const EXIT_DATA: u8 = 65;
+/// Exit code: the system refused a resource the run needs (`EX_OSERR`): threads, signal handlers,
+/// randomness.
+pub const EXIT_SYSTEM: u8 = 71;
 /// Exit code: I/O error (`EX_IOERR`).
 pub const EXIT_IO: u8 = 74;
 
@@ -23,6 +26,10 @@ pub enum Error {
     /// Invalid options.
     #[error("{0}")]
     Usage(String),
+    /// The system refused something the run needs (a thread, a signal handler, random bytes): not the
+    /// user's mistake, so not a usage error.
+    #[error("{0}")]
+    System(String),
     /// A line did not parse under `--strict`.
     #[error("{input}:{line}: line does not parse as {format} (--strict stops here)")]
     Unparsable {
@@ -118,6 +125,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => EXIT_USAGE,
+            Error::System(_) => EXIT_SYSTEM,
             Error::Unparsable { .. }
             | Error::LineTooLong { .. }
             | Error::BadPartial { .. }

@@ -179,7 +179,7 @@ pub fn run_warned(config: &Config, warn: &mut dyn FnMut(Warning)) -> Result<Summ
         .num_threads(config.threads)
         .thread_name(|i| format!("logveil-worker-{i}"))
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.threads)))?;
+        .map_err(|e| Error::System(format!("cannot start {} threads: {e}", config.threads)))?;
     if config.in_place {
         return run_in_place(config, &pool, warn);
     }
@@ -187,7 +187,7 @@ pub fn run_warned(config: &Config, warn: &mut dyn FnMut(Warning)) -> Result<Summ
         output: config.output.clone(),
         source,
     };
-    let signal_err = |e: io::Error| Error::Usage(format!("cannot catch signals: {e}"));
+    let signal_err = |e: io::Error| Error::System(format!("cannot catch signals: {e}"));
     let stop = match config.signals && config.inputs.contains(&InputName::Stdin) {
         true => Some(Stop::install().map_err(signal_err)?),
         false => None,

@@ -88,7 +88,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Report, Error> {
         .num_threads(config.threads)
         .thread_name(|i| format!("logveil-check-{i}"))
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", config.threads)))?;
+        .map_err(|e| Error::System(format!("cannot start {} threads: {e}", config.threads)))?;
     let write_err = |source| Error::Write {
         output: None,
         source,

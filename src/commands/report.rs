@@ -60,7 +60,7 @@ fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
         .num_threads(threads)
         .thread_name(|i| format!("logveil-worker-{i}"))
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))
+        .map_err(|e| Error::System(format!("cannot start {threads} threads: {e}")))
 }
 
 /// Reads every input on `pool` and returns the merged partial tables (not yet sessionised) and their
@@ -88,7 +88,7 @@ pub fn analyze(
             }
             Ok::<_, std::io::Error>((total, events))
         })
-        .map_err(|e| Error::Usage(format!("cannot start the merger thread: {e}")))?;
+        .map_err(|e| Error::System(format!("cannot start the merger thread: {e}")))?;
     let mut failure = None;
     let mut progress = Progress::new(config.progress, "report", &config.inputs);
     for input in &config.inputs {
@@ -102,7 +102,7 @@ pub fn analyze(
     drop(tx);
     let merged = merger
         .join()
-        .map_err(|_| Error::Usage("the merger thread panicked".into()))?;
+        .map_err(|_| Error::System("the merger thread panicked".into()))?;
     // A failed spill stops the merger, and so the reading: its error is the one to report.
     let merged = merged.map_err(|source| temp_error(config, source))?;
     match failure {
@@ -192,7 +192,7 @@ pub fn run_with_partial(
     partial: Option<PartialOut>,
 ) -> Result<Report, Error> {
     let mut keyer =
-        VisitorKeyer::random().map_err(|e| Error::Usage(format!("no random key: {e}")))?;
+        VisitorKeyer::random().map_err(|e| Error::System(format!("no random key: {e}")))?;
     if let Some(k) = config.sketch_key {
         keyer = keyer.with_sketch_key(k);
     }
