@@ -67,7 +67,7 @@ fn decode(b: &[u8; RECORD]) -> io::Result<Event> {
 
 /// A sorted run on disk and how many events it holds.
 #[derive(Debug)]
-struct Run {
+struct SortedRun {
     file: File,
     events: u64,
 }
@@ -76,7 +76,7 @@ struct Run {
 #[derive(Debug)]
 pub struct EventStore {
     held: Vec<Event>,
-    runs: Vec<Run>,
+    runs: Vec<SortedRun>,
     /// Where runs are written; `None`: never spill.
     dir: Option<PathBuf>,
     /// A file created up front (so an unusable directory fails before any input is read), used by the
@@ -204,7 +204,7 @@ fn temp_file(dir: &Path) -> io::Result<File> {
 }
 
 /// Writes `events` (already sorted) to `file` and rewinds it for reading.
-fn write_run(file: File, events: impl Iterator<Item = io::Result<Event>>) -> io::Result<Run> {
+fn write_run(file: File, events: impl Iterator<Item = io::Result<Event>>) -> io::Result<SortedRun> {
     let mut out = BufWriter::with_capacity(RUN_BUFFER, file);
     let mut n = 0;
     for e in events {
@@ -213,12 +213,12 @@ fn write_run(file: File, events: impl Iterator<Item = io::Result<Event>>) -> io:
     }
     let mut file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.seek(SeekFrom::Start(0))?;
-    Ok(Run { file, events: n })
+    Ok(SortedRun { file, events: n })
 }
 
 /// Where the next event of a merge comes from.
 enum Source {
-    Run(BufReader<File>, u64),
+    SortedRun(BufReader<File>, u64),
     Held(std::vec::IntoIter<Event>),
 }
 
@@ -226,8 +226,8 @@ impl Source {
     fn next(&mut self) -> io::Result<Option<Event>> {
         match self {
             Source::Held(it) => Ok(it.next()),
-            Source::Run(_, 0) => Ok(None),
-            Source::Run(reader, left) => {
+            Source::SortedRun(_, 0) => Ok(None),
+            Source::SortedRun(reader, left) => {
                 let mut b = [0; RECORD];
                 reader.read_exact(&mut b)?;
                 *left -= 1;
@@ -245,10 +245,10 @@ pub struct Sorted {
 }
 
 impl Sorted {
-    fn new(runs: Vec<Run>, held: Vec<Event>) -> io::Result<Sorted> {
+    fn new(runs: Vec<SortedRun>, held: Vec<Event>) -> io::Result<Sorted> {
         let mut sources: Vec<Source> = runs
             .into_iter()
-            .map(|r| Source::Run(BufReader::with_capacity(RUN_BUFFER, r.file), r.events))
+            .map(|r| Source::SortedRun(BufReader::with_capacity(RUN_BUFFER, r.file), r.events))
             .collect();
         sources.push(Source::Held(held.into_iter()));
         let mut heap = BinaryHeap::with_capacity(sources.len());

@@ -60,7 +60,7 @@ pub fn rewrite_line_in(
             Outcome::Parsed
         }
         Parsed::Directive => {
-            if crate::format::w3c::Layout::from_header(line).is_some() {
+            if crate::format::w3c::FieldsHeader::from_header(line).is_some() {
                 out.extend_from_slice(line);
             } else {
                 let mark = out.len();
@@ -322,7 +322,7 @@ fn quoted_len(rest: &[u8]) -> Option<usize> {
 
 /// What a span of a [`Layout::Fields`] record is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+enum SpanRole {
     Vhost,
     Client,
     Blank,
@@ -346,29 +346,29 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     let rules = policy.rules();
     let tag = policy.fingerprint() & !3;
     let keyed = rules.ip.mode().needs_key();
-    let mut spans = [(Span::default(), Field::Tail); MAX_SPANS];
+    let mut spans = [(Span::default(), SpanRole::Tail); MAX_SPANS];
     let mut n = 0;
-    let mut add = |span: Option<Span>, f: Field| {
+    let mut add = |span: Option<Span>, f: SpanRole| {
         if let Some(s) = span {
             spans[n] = (s, f);
             n += 1;
         }
     };
-    add(record.vhost, Field::Vhost);
-    add(record.client, Field::Client);
-    add(record.ident, Field::Blank);
-    add(record.authuser, Field::Blank);
-    add(record.time, Field::Time);
-    add(record.request, Field::Request);
-    add(record.target, Field::Target);
-    add(record.query, Field::Query);
-    add(record.referer, Field::Referer);
-    add(record.user_agent, Field::Agent);
+    add(record.vhost, SpanRole::Vhost);
+    add(record.client, SpanRole::Client);
+    add(record.ident, SpanRole::Blank);
+    add(record.authuser, SpanRole::Blank);
+    add(record.time, SpanRole::Time);
+    add(record.request, SpanRole::Request);
+    add(record.target, SpanRole::Target);
+    add(record.query, SpanRole::Query);
+    add(record.referer, SpanRole::Referer);
+    add(record.user_agent, SpanRole::Agent);
     if !record.extra.is_empty() {
-        add(Some(record.extra), Field::Tail);
+        add(Some(record.extra), SpanRole::Tail);
     }
     for &(s, a) in record.others.as_slice() {
-        add(Some(s), Field::Other(a));
+        add(Some(s), SpanRole::Other(a));
     }
     // Method, status, bytes, date, DNT and Sec-GPC are copied as they are; under scrubbed gaps they must
     // not be scrubbed, so they are spans too.
@@ -380,7 +380,7 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         record.dnt,
         record.sec_gpc,
     ] {
-        add(s, Field::Other(Action::Keep));
+        add(s, SpanRole::Other(Action::Keep));
     }
     let spans = &mut spans[..n];
     spans.sort_unstable_by_key(|(s, _)| s.start);
@@ -398,22 +398,22 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         copied = range.end;
         let value = &line[range];
         match kind {
-            Field::Vhost => scrub(value, rules, Mode::PLAIN, out),
-            Field::Client if keyed => {
+            SpanRole::Vhost => scrub(value, rules, Mode::PLAIN, out),
+            SpanRole::Client if keyed => {
                 cached(tag ^ 2, value, out, |v, o| reduce_client(v, rules, o))
             }
-            Field::Client => reduce_client(value, rules, out),
-            Field::Blank => out.push(b'-'),
-            Field::Time => match record.time_kind {
+            SpanRole::Client => reduce_client(value, rules, out),
+            SpanRole::Blank => out.push(b'-'),
+            SpanRole::Time => match record.time_kind {
                 TimeKind::Epoch => coarsen_epoch(value, policy.time_precision(), out),
                 TimeKind::Clf => coarsen_time(value, policy.time_precision(), out),
                 TimeKind::Iso8601 | TimeKind::W3c => {
                     coarsen_clock(value, policy.time_precision(), out)
                 }
             },
-            Field::Request => cached(tag ^ 3, value, out, |v, o| rewrite_request(v, policy, o)),
-            Field::Target => rewrite_url(value, rules, out),
-            Field::Query => {
+            SpanRole::Request => cached(tag ^ 3, value, out, |v, o| rewrite_request(v, policy, o)),
+            SpanRole::Target => rewrite_url(value, rules, out),
+            SpanRole::Query => {
                 let mark = out.len();
                 rewrite_query(value, rules, out);
                 redact_in_place(out, mark);
@@ -422,11 +422,11 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
                     out.push(b'-');
                 }
             }
-            Field::Referer => match value {
+            SpanRole::Referer => match value {
                 b"-" | b"" => out.extend_from_slice(value),
                 _ => cached(tag, value, out, |v, o| rewrite_referrer(v, rules, o)),
             },
-            Field::Agent => match policy.user_agent() {
+            SpanRole::Agent => match policy.user_agent() {
                 UserAgentMode::Keep => cached(tag ^ 1, value, out, |v, o| {
                     let mark = o.len();
                     scrub(v, rules, Mode::user_agent(), o);
@@ -435,19 +435,19 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
                 UserAgentMode::Generalize => cached(tag ^ 1, value, out, generalize_user_agent),
                 UserAgentMode::Drop => out.push(b'-'),
             },
-            Field::Tail => write_tail(line, span, policy, out),
-            Field::Other(Action::Scrub) => {
+            SpanRole::Tail => write_tail(line, span, policy, out),
+            SpanRole::Other(Action::Scrub) => {
                 let mark = out.len();
                 scrub(value, rules, Mode::free_text_tail(), out);
                 redact_in_place(out, mark);
             }
-            Field::Other(Action::Keep) => out.extend_from_slice(value),
-            Field::Other(Action::Drop) => out.push(b'-'),
-            Field::Other(Action::Null) => out.extend_from_slice(b"null"),
-            Field::Other(Action::DashList) => out.extend_from_slice(br#"["-"]"#),
-            Field::Other(Action::Remove) => {}
-            Field::Other(Action::Ips) => write_addresses(value, rules, out),
-            Field::Other(Action::Url) => rewrite_url(value, rules, out),
+            SpanRole::Other(Action::Keep) => out.extend_from_slice(value),
+            SpanRole::Other(Action::Drop) => out.push(b'-'),
+            SpanRole::Other(Action::Null) => out.extend_from_slice(b"null"),
+            SpanRole::Other(Action::DashList) => out.extend_from_slice(br#"["-"]"#),
+            SpanRole::Other(Action::Remove) => {}
+            SpanRole::Other(Action::Ips) => write_addresses(value, rules, out),
+            SpanRole::Other(Action::Url) => rewrite_url(value, rules, out),
         }
     }
     write_gap(&line[copied..], gaps, policy, out);

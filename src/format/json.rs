@@ -28,7 +28,7 @@ pub enum Flavour {
 
 /// What a key's value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
+enum KeyRole {
     Client,
     Time,
     Request,
@@ -48,82 +48,82 @@ enum Slot {
 }
 
 /// Keys known wherever they appear, header objects included (lowercase, `_` for `-`).
-const HEADER_KEYS: &[(&str, Slot)] = &[
-    ("user_agent", Slot::Agent),
-    ("http_user_agent", Slot::Agent),
-    ("agent", Slot::Agent),
-    ("referer", Slot::Referer),
-    ("referrer", Slot::Referer),
-    ("http_referer", Slot::Referer),
-    ("dnt", Slot::Dnt),
-    ("http_dnt", Slot::Dnt),
-    ("sec_gpc", Slot::Gpc),
-    ("http_sec_gpc", Slot::Gpc),
-    ("cookie", Slot::Remove),
-    ("set_cookie", Slot::Remove),
-    ("http_cookie", Slot::Remove),
-    ("authorization", Slot::Remove),
-    ("proxy_authorization", Slot::Remove),
-    ("http_authorization", Slot::Remove),
-    ("x_forwarded_for", Slot::Ips),
-    ("http_x_forwarded_for", Slot::Ips),
-    ("x_real_ip", Slot::Ips),
-    ("forwarded", Slot::Ips),
-    ("true_client_ip", Slot::Ips),
-    ("cf_connecting_ip", Slot::Ips),
-    ("xff", Slot::Ips),
+const HEADER_KEYS: &[(&str, KeyRole)] = &[
+    ("user_agent", KeyRole::Agent),
+    ("http_user_agent", KeyRole::Agent),
+    ("agent", KeyRole::Agent),
+    ("referer", KeyRole::Referer),
+    ("referrer", KeyRole::Referer),
+    ("http_referer", KeyRole::Referer),
+    ("dnt", KeyRole::Dnt),
+    ("http_dnt", KeyRole::Dnt),
+    ("sec_gpc", KeyRole::Gpc),
+    ("http_sec_gpc", KeyRole::Gpc),
+    ("cookie", KeyRole::Remove),
+    ("set_cookie", KeyRole::Remove),
+    ("http_cookie", KeyRole::Remove),
+    ("authorization", KeyRole::Remove),
+    ("proxy_authorization", KeyRole::Remove),
+    ("http_authorization", KeyRole::Remove),
+    ("x_forwarded_for", KeyRole::Ips),
+    ("http_x_forwarded_for", KeyRole::Ips),
+    ("x_real_ip", KeyRole::Ips),
+    ("forwarded", KeyRole::Ips),
+    ("true_client_ip", KeyRole::Ips),
+    ("cf_connecting_ip", KeyRole::Ips),
+    ("xff", KeyRole::Ips),
 ];
 
 /// Keys known outside header objects only.
-const TOP_KEYS: &[(&str, Slot)] = &[
-    ("remote_ip", Slot::Client),
-    ("client_ip", Slot::Client),
-    ("clienthost", Slot::Client),
-    ("remote_addr", Slot::Client),
-    ("ip", Slot::Client),
-    ("client", Slot::Client),
-    ("clientaddr", Slot::Ips),
-    ("realip_remote_addr", Slot::Ips),
-    ("server_addr", Slot::Ips),
-    ("upstream_addr", Slot::Ips),
-    ("ts", Slot::Time),
-    ("time", Slot::Time),
-    ("timestamp", Slot::Time),
-    ("@timestamp", Slot::Time),
-    ("time_local", Slot::Time),
-    ("time_iso8601", Slot::Time),
-    ("startutc", Slot::Time),
-    ("date", Slot::Time),
-    ("msec", Slot::Time),
-    ("request", Slot::Request),
-    ("method", Slot::Method),
-    ("request_method", Slot::Method),
-    ("requestmethod", Slot::Method),
-    ("uri", Slot::Target),
-    ("request_uri", Slot::Target),
-    ("requestpath", Slot::Target),
-    ("path", Slot::Target),
-    ("url", Slot::Target),
-    ("args", Slot::Query),
-    ("query_string", Slot::Query),
-    ("query", Slot::Query),
-    ("status", Slot::Status),
-    ("downstreamstatus", Slot::Status),
-    ("size", Slot::Bytes),
-    ("body_bytes_sent", Slot::Bytes),
-    ("bytes_sent", Slot::Bytes),
-    ("downstreamcontentsize", Slot::Bytes),
-    ("bytes", Slot::Bytes),
-    ("length", Slot::Bytes),
-    ("host", Slot::Vhost),
-    ("http_host", Slot::Vhost),
-    ("server_name", Slot::Vhost),
-    ("requesthost", Slot::Vhost),
-    ("remote_user", Slot::User),
-    ("user", Slot::User),
-    ("user_id", Slot::User),
-    ("clientusername", Slot::User),
-    ("username", Slot::User),
+const TOP_KEYS: &[(&str, KeyRole)] = &[
+    ("remote_ip", KeyRole::Client),
+    ("client_ip", KeyRole::Client),
+    ("clienthost", KeyRole::Client),
+    ("remote_addr", KeyRole::Client),
+    ("ip", KeyRole::Client),
+    ("client", KeyRole::Client),
+    ("clientaddr", KeyRole::Ips),
+    ("realip_remote_addr", KeyRole::Ips),
+    ("server_addr", KeyRole::Ips),
+    ("upstream_addr", KeyRole::Ips),
+    ("ts", KeyRole::Time),
+    ("time", KeyRole::Time),
+    ("timestamp", KeyRole::Time),
+    ("@timestamp", KeyRole::Time),
+    ("time_local", KeyRole::Time),
+    ("time_iso8601", KeyRole::Time),
+    ("startutc", KeyRole::Time),
+    ("date", KeyRole::Time),
+    ("msec", KeyRole::Time),
+    ("request", KeyRole::Request),
+    ("method", KeyRole::Method),
+    ("request_method", KeyRole::Method),
+    ("requestmethod", KeyRole::Method),
+    ("uri", KeyRole::Target),
+    ("request_uri", KeyRole::Target),
+    ("requestpath", KeyRole::Target),
+    ("path", KeyRole::Target),
+    ("url", KeyRole::Target),
+    ("args", KeyRole::Query),
+    ("query_string", KeyRole::Query),
+    ("query", KeyRole::Query),
+    ("status", KeyRole::Status),
+    ("downstreamstatus", KeyRole::Status),
+    ("size", KeyRole::Bytes),
+    ("body_bytes_sent", KeyRole::Bytes),
+    ("bytes_sent", KeyRole::Bytes),
+    ("downstreamcontentsize", KeyRole::Bytes),
+    ("bytes", KeyRole::Bytes),
+    ("length", KeyRole::Bytes),
+    ("host", KeyRole::Vhost),
+    ("http_host", KeyRole::Vhost),
+    ("server_name", KeyRole::Vhost),
+    ("requesthost", KeyRole::Vhost),
+    ("remote_user", KeyRole::User),
+    ("user", KeyRole::User),
+    ("user_id", KeyRole::User),
+    ("clientusername", KeyRole::User),
+    ("username", KeyRole::User),
 ];
 
 /// A key byte as the tables spell it: ASCII lowercase, `_` for `-`.
@@ -162,7 +162,7 @@ fn bucket(key: &[u8]) -> usize {
 const BUCKETS: usize = 512;
 
 /// Known keys by [`bucket`]: name, slot, and whether it is known inside header objects.
-type KeyTable = Vec<Vec<(&'static [u8], Slot, bool)>>;
+type KeyTable = Vec<Vec<(&'static [u8], KeyRole, bool)>>;
 
 fn key_table() -> &'static KeyTable {
     static TABLE: std::sync::OnceLock<KeyTable> = std::sync::OnceLock::new();
@@ -184,7 +184,7 @@ fn same_key(name: &[u8], key: &[u8]) -> bool {
 
 /// The slot of a key as the tables know it.
 #[inline]
-fn lookup(key: &[u8], in_headers: bool) -> Option<Slot> {
+fn lookup(key: &[u8], in_headers: bool) -> Option<KeyRole> {
     key_table()[bucket(key)]
         .iter()
         .find(|(name, _, header)| (*header || !in_headers) && same_key(name, key))
@@ -194,7 +194,7 @@ fn lookup(key: &[u8], in_headers: bool) -> Option<Slot> {
 /// The slot of `key` (ASCII case and `-`/`_` ignored), inside a header object or not. Outside headers,
 /// `request_NAME` (Traefik's captured headers) is read as `NAME`, except `request_method`, `request_uri`
 /// and `request_time`, which are keys of their own.
-fn slot_of(key: &[u8], in_headers: bool) -> Option<Slot> {
+fn slot_of(key: &[u8], in_headers: bool) -> Option<KeyRole> {
     if !in_headers && key.len() > 8 && fold(key[0]) == b'r' && same_key(b"request_", &key[..8]) {
         let rest = &key[8..];
         if ![&b"method"[..], b"uri", b"time"]
@@ -361,7 +361,7 @@ fn object(
         let key_bytes = &s.line[key.range()];
         let slot = slot_of(key_bytes, in_headers);
         if depth == 1
-            && matches!(slot, Some(Slot::Client | Slot::Ips))
+            && matches!(slot, Some(KeyRole::Client | KeyRole::Ips))
             && matches!(key_bytes, b"ClientHost" | b"ClientAddr")
         {
             found.traefik = true;
@@ -523,7 +523,7 @@ fn array(s: &mut Scanner<'_>, fields: &FieldPolicy) -> Option<(Option<Span>, Spa
 fn place(
     r: &mut Record<'_>,
     found: &mut Found,
-    slot: Slot,
+    slot: KeyRole,
     value: Value,
     line: &[u8],
     remove: impl FnOnce(&mut Others) -> bool,
@@ -539,17 +539,15 @@ fn place(
         }
     };
     match slot {
-        Slot::Remove => return Some(remove(&mut r.others)),
-        Slot::Ips => {
+        KeyRole::Remove => return Some(remove(&mut r.others)),
+        KeyRole::Ips => {
             // An array's first string (the rest of it is scrubbed with the gaps).
             if let Some(span) = text {
                 return Some(r.others.push(span, Action::Ips));
             }
         }
-        Slot::Client => {
+        KeyRole::Client => {
             let Some(t) = text else { return Some(true) };
-            let is_client_ip = line[t.range()].eq_ignore_ascii_case(b"client_ip");
-            let _ = is_client_ip;
             match found.r_client {
                 None => found.r_client = Some(t),
                 Some(prev) => {
@@ -563,7 +561,7 @@ fn place(
                 }
             }
         }
-        Slot::Time => {
+        KeyRole::Time => {
             if r.time.is_none() {
                 if let Some(t) = text {
                     let v = &line[t.range()];
@@ -582,24 +580,24 @@ fn place(
                 }
             }
         }
-        Slot::Request => {
+        KeyRole::Request => {
             if matches!(value, Value::Str(_)) {
                 set(&mut r.request);
                 found.target_or_request = true;
             }
         }
-        Slot::Method => set(&mut r.method),
-        Slot::Target => {
+        KeyRole::Method => set(&mut r.method),
+        KeyRole::Target => {
             set(&mut r.target);
             found.target_or_request = true;
         }
-        Slot::Query => set(&mut r.query),
-        Slot::Status => set(&mut r.status),
-        Slot::Bytes => set(&mut r.bytes),
-        Slot::Referer => set(&mut r.referer),
-        Slot::Agent => set(&mut r.user_agent),
-        Slot::Vhost => set(&mut r.vhost),
-        Slot::User => {
+        KeyRole::Query => set(&mut r.query),
+        KeyRole::Status => set(&mut r.status),
+        KeyRole::Bytes => set(&mut r.bytes),
+        KeyRole::Referer => set(&mut r.referer),
+        KeyRole::Agent => set(&mut r.user_agent),
+        KeyRole::Vhost => set(&mut r.vhost),
+        KeyRole::User => {
             if let Some(t) = text {
                 let v = &line[t.range()];
                 if !v.is_empty() && v != b"-" && matches!(value, Value::Str(_)) {
@@ -607,8 +605,8 @@ fn place(
                 }
             }
         }
-        Slot::Dnt => set(&mut r.dnt),
-        Slot::Gpc => set(&mut r.sec_gpc),
+        KeyRole::Dnt => set(&mut r.dnt),
+        KeyRole::Gpc => set(&mut r.sec_gpc),
     }
     Some(true)
 }
@@ -619,27 +617,27 @@ mod tests {
 
     #[test]
     fn keys_are_found_whatever_their_case_and_dashes() {
-        let cases: &[(&[u8], bool, Option<Slot>)] = &[
-            (b"remote_ip", false, Some(Slot::Client)),
-            (b"ClientHost", false, Some(Slot::Client)),
-            (b"REMOTE-ADDR", false, Some(Slot::Client)),
-            (b"ClientAddr", false, Some(Slot::Ips)),
+        let cases: &[(&[u8], bool, Option<KeyRole>)] = &[
+            (b"remote_ip", false, Some(KeyRole::Client)),
+            (b"ClientHost", false, Some(KeyRole::Client)),
+            (b"REMOTE-ADDR", false, Some(KeyRole::Client)),
+            (b"ClientAddr", false, Some(KeyRole::Ips)),
             (b"ClientPort", false, None),
-            (b"User-Agent", true, Some(Slot::Agent)),
-            (b"X-Forwarded-For", true, Some(Slot::Ips)),
-            (b"Cookie", true, Some(Slot::Remove)),
+            (b"User-Agent", true, Some(KeyRole::Agent)),
+            (b"X-Forwarded-For", true, Some(KeyRole::Ips)),
+            (b"Cookie", true, Some(KeyRole::Remove)),
             (b"remote_ip", true, None),
-            (b"request_User-Agent", false, Some(Slot::Agent)),
-            (b"request_Referer", false, Some(Slot::Referer)),
-            (b"request_cookie", false, Some(Slot::Remove)),
+            (b"request_User-Agent", false, Some(KeyRole::Agent)),
+            (b"request_Referer", false, Some(KeyRole::Referer)),
+            (b"request_cookie", false, Some(KeyRole::Remove)),
             (b"request_User-Agent", true, None),
-            (b"Request_Method", false, Some(Slot::Method)),
-            (b"request_uri", false, Some(Slot::Target)),
+            (b"Request_Method", false, Some(KeyRole::Method)),
+            (b"request_uri", false, Some(KeyRole::Target)),
             (b"request_time", false, None),
             (b"request_", false, None),
-            (b"RequestPath", false, Some(Slot::Target)),
-            (b"DownstreamContentSize", false, Some(Slot::Bytes)),
-            (b"@timestamp", false, Some(Slot::Time)),
+            (b"RequestPath", false, Some(KeyRole::Target)),
+            (b"DownstreamContentSize", false, Some(KeyRole::Bytes)),
+            (b"@timestamp", false, Some(KeyRole::Time)),
             (b"duration", false, None),
             (b"", false, None),
         ];

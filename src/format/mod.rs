@@ -185,7 +185,9 @@ impl Format {
             | Format::Traefik => self.scan_clf(line).map(|f| f.record(line)),
             Format::NginxXff => nginx_xff().parse(line),
             Format::Cloudfront if memchr::memchr(b'\t', line).is_none() => None,
-            Format::W3c | Format::Cloudfront => w3c::Layout::preset_with(self, fields).parse(line),
+            Format::W3c | Format::Cloudfront => {
+                w3c::FieldsHeader::preset_with(self, fields).parse(line)
+            }
             Format::Alb => cloud::parse_alb(line, fields),
             Format::Elb => cloud::parse_elb(line, fields),
             Format::S3 => cloud::parse_s3(line, fields),
@@ -246,7 +248,7 @@ impl FromStr for Format {
 
 /// What a parser reads: a preset, or a compiled `--log-format` / `--nginx-format` string.
 #[derive(Debug, Clone)]
-enum Kind {
+enum ParserKind {
     Preset(Format),
     Spec(Arc<Spec>),
 }
@@ -259,7 +261,7 @@ enum Kind {
 /// vhost-prefixed line.
 #[derive(Debug, Clone)]
 pub struct LineParser {
-    kind: Kind,
+    kind: ParserKind,
     fallback: bool,
     /// The field allow-list presets are parsed under (a format string is compiled under its own).
     fields: Arc<FieldPolicy>,
@@ -271,7 +273,7 @@ impl LineParser {
     /// Parse with exactly this format.
     pub fn forced(format: Format) -> LineParser {
         LineParser {
-            kind: Kind::Preset(format),
+            kind: ParserKind::Preset(format),
             fallback: false,
             fields: Arc::default(),
             xff: None,
@@ -281,7 +283,7 @@ impl LineParser {
     /// Parse with a detected format first, then the others of its family.
     pub fn detected(format: Format) -> LineParser {
         LineParser {
-            kind: Kind::Preset(format),
+            kind: ParserKind::Preset(format),
             fallback: format.shape().is_some() || format == Format::NginxXff,
             fields: Arc::default(),
             xff: None,
@@ -292,7 +294,7 @@ impl LineParser {
     /// [`Spec::compile_with`]).
     pub fn spec(spec: Spec) -> LineParser {
         LineParser {
-            kind: Kind::Spec(Arc::new(spec)),
+            kind: ParserKind::Spec(Arc::new(spec)),
             fallback: false,
             fields: Arc::default(),
             xff: None,
@@ -304,21 +306,21 @@ impl LineParser {
     /// drop than a record holds can fail now).
     pub fn with_fields(mut self, fields: FieldPolicy) -> Result<LineParser, spec::SpecError> {
         match &self.kind {
-            Kind::Spec(s) => {
-                self.kind = Kind::Spec(Arc::new(Spec::compile_with(
+            ParserKind::Spec(s) => {
+                self.kind = ParserKind::Spec(Arc::new(Spec::compile_with(
                     s.source(),
                     s.syntax(),
                     &fields,
                 )?))
             }
-            Kind::Preset(Format::NginxXff) if fields != FieldPolicy::default() => {
+            ParserKind::Preset(Format::NginxXff) if fields != FieldPolicy::default() => {
                 self.xff = Some(Arc::new(Spec::compile_with(
                     NGINX_XFF,
                     Syntax::Nginx,
                     &fields,
                 )?))
             }
-            Kind::Preset(_) => {}
+            ParserKind::Preset(_) => {}
         }
         self.fields = Arc::new(fields);
         Ok(self)
@@ -332,16 +334,16 @@ impl LineParser {
     /// The preset, when the parser reads one.
     pub fn format(&self) -> Option<Format> {
         match &self.kind {
-            Kind::Preset(f) => Some(*f),
-            Kind::Spec(_) => None,
+            ParserKind::Preset(f) => Some(*f),
+            ParserKind::Spec(_) => None,
         }
     }
 
     /// A name for messages: the preset's, or `the given log format`.
     pub fn name(&self) -> String {
         match &self.kind {
-            Kind::Preset(f) => f.name().to_string(),
-            Kind::Spec(_) => "the given log format".to_string(),
+            ParserKind::Preset(f) => f.name().to_string(),
+            ParserKind::Spec(_) => "the given log format".to_string(),
         }
     }
 
@@ -354,7 +356,7 @@ impl LineParser {
     #[inline]
     pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
         let primary = match (&self.kind, &self.xff) {
-            (Kind::Spec(spec), _) | (Kind::Preset(Format::NginxXff), Some(spec)) => {
+            (ParserKind::Spec(spec), _) | (ParserKind::Preset(Format::NginxXff), Some(spec)) => {
                 if let Some(r) = spec.parse(line) {
                     return Some(r);
                 }
@@ -363,7 +365,7 @@ impl LineParser {
                 }
                 Format::NginxXff
             }
-            (Kind::Preset(f), _) => *f,
+            (ParserKind::Preset(f), _) => *f,
         };
         if let Some(r) = primary.parse_with(line, &self.fields) {
             return Some(r);
@@ -383,8 +385,8 @@ impl LineParser {
     #[inline]
     pub fn scan_clf(&self, line: &[u8]) -> Option<ClfFields> {
         match &self.kind {
-            Kind::Preset(f) => f.scan_clf(line),
-            Kind::Spec(_) => None,
+            ParserKind::Preset(f) => f.scan_clf(line),
+            ParserKind::Spec(_) => None,
         }
     }
 
@@ -392,14 +394,14 @@ impl LineParser {
     /// chunk, for formats that use headers).
     pub fn chunk(&self, header: Option<&[u8]>) -> ChunkParser<'_> {
         let preset = match &self.kind {
-            Kind::Preset(f) if f.uses_headers() => {
-                Some(w3c::Layout::preset_with(*f, &self.fields).into_owned())
+            ParserKind::Preset(f) if f.uses_headers() => {
+                Some(w3c::FieldsHeader::preset_with(*f, &self.fields).into_owned())
             }
             _ => None,
         };
         let layout = preset.as_ref().map(|p| {
             header
-                .and_then(|h| w3c::Layout::from_header_with(h, &self.fields))
+                .and_then(|h| w3c::FieldsHeader::from_header_with(h, &self.fields))
                 .unwrap_or_else(|| p.clone())
         });
         ChunkParser {
@@ -427,9 +429,9 @@ pub enum Parsed<'a> {
 #[derive(Debug)]
 pub struct ChunkParser<'p> {
     parser: &'p LineParser,
-    layout: Option<w3c::Layout>,
+    layout: Option<w3c::FieldsHeader>,
     /// The preset's default fields (formats with headers).
-    preset: Option<w3c::Layout>,
+    preset: Option<w3c::FieldsHeader>,
 }
 
 impl ChunkParser<'_> {
@@ -449,7 +451,7 @@ impl ChunkParser<'_> {
             };
         };
         if let Some(directive) = w3c::directive(line) {
-            if let Some(new) = w3c::Layout::from_header_with(directive, &self.parser.fields) {
+            if let Some(new) = w3c::FieldsHeader::from_header_with(directive, &self.parser.fields) {
                 *layout = new;
             }
             return Parsed::Directive;

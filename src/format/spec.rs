@@ -16,7 +16,7 @@ use crate::record::{Action, Gaps, Record, Span, TimeKind};
 
 /// Where a directive's value goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
+enum Destination {
     Vhost,
     Client,
     Ident,
@@ -35,17 +35,17 @@ enum Slot {
     Other(Action),
 }
 
-impl Slot {
+impl Destination {
     /// Part of a URL (merged with neighbours into a target).
     fn is_url_part(self) -> bool {
-        matches!(self, Slot::Target | Slot::Query)
+        matches!(self, Destination::Target | Destination::Query)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Item {
+enum Piece {
     Lit(Vec<u8>),
-    Field { slot: Slot, name: String },
+    Field { slot: Destination, name: String },
 }
 
 /// Where a field ends, decided once when the format is compiled.
@@ -67,7 +67,7 @@ enum End {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Step {
     lit: Box<[u8]>,
-    field: Option<(Slot, End)>,
+    field: Option<(Destination, End)>,
 }
 
 /// A compiled `LogFormat` or `log_format` string.
@@ -128,47 +128,48 @@ impl Spec {
             Syntax::Nginx => nginx_items(source, fields)?,
         };
         // Merge adjacent fields and adjacent literals.
-        let mut items: Vec<Item> = Vec::new();
+        let mut items: Vec<Piece> = Vec::new();
         for item in raw {
             match (items.last_mut(), item) {
-                (Some(Item::Lit(a)), Item::Lit(b)) => a.extend_from_slice(&b),
-                (Some(Item::Field { slot, name }), Item::Field { slot: s2, name: n2 }) => {
+                (Some(Piece::Lit(a)), Piece::Lit(b)) => a.extend_from_slice(&b),
+                (Some(Piece::Field { slot, name }), Piece::Field { slot: s2, name: n2 }) => {
                     // Fields run together cannot be told apart: kept only when both are.
                     *slot = if slot.is_url_part() && s2.is_url_part() {
-                        Slot::Target
-                    } else if *slot == Slot::Other(Action::Keep) && s2 == *slot {
+                        Destination::Target
+                    } else if *slot == Destination::Other(Action::Keep) && s2 == *slot {
                         *slot
                     } else {
-                        Slot::Other(Action::Drop)
+                        Destination::Other(Action::Drop)
                     };
                     name.push_str(&n2);
                 }
                 (_, item) => items.push(item),
             }
         }
-        items.retain(|i| !matches!(i, Item::Lit(l) if l.is_empty()));
-        if !items.iter().any(|i| matches!(i, Item::Field { .. })) {
+        items.retain(|i| !matches!(i, Piece::Lit(l) if l.is_empty()));
+        if !items.iter().any(|i| matches!(i, Piece::Field { .. })) {
             return Err(SpecError::Empty);
         }
         // A named field given twice keeps its first place; the second is treated as its kind says.
-        let mut seen: Vec<Slot> = Vec::new();
+        let mut seen: Vec<Destination> = Vec::new();
         let mut listed = 0;
         let mut gaps = Gaps::Literal;
         for item in &mut items {
-            if let Item::Field { slot, .. } = item {
-                if !matches!(*slot, Slot::Other(_)) {
+            if let Piece::Field { slot, .. } = item {
+                if !matches!(*slot, Destination::Other(_)) {
                     let key = match *slot {
-                        Slot::Time(_) => Slot::Time(TimeKind::Clf),
+                        Destination::Time(_) => Destination::Time(TimeKind::Clf),
                         s => s,
                     };
                     if seen.contains(&key) {
-                        *slot = Slot::Other(match key {
-                            Slot::Client => Action::Ips,
-                            Slot::Ident | Slot::User => Action::Drop,
-                            Slot::Target | Slot::Referer => Action::Url,
-                            Slot::Status | Slot::Bytes | Slot::Method | Slot::Time(_) => {
-                                Action::Keep
-                            }
+                        *slot = Destination::Other(match key {
+                            Destination::Client => Action::Ips,
+                            Destination::Ident | Destination::User => Action::Drop,
+                            Destination::Target | Destination::Referer => Action::Url,
+                            Destination::Status
+                            | Destination::Bytes
+                            | Destination::Method
+                            | Destination::Time(_) => Action::Keep,
                             _ => Action::Scrub,
                         });
                     } else {
@@ -176,9 +177,9 @@ impl Spec {
                     }
                 }
                 match *slot {
-                    Slot::Other(Action::Scrub) => gaps = Gaps::Scrub,
-                    Slot::Other(Action::Keep) => {}
-                    Slot::Other(_) => listed += 1,
+                    Destination::Other(Action::Scrub) => gaps = Gaps::Scrub,
+                    Destination::Other(Action::Keep) => {}
+                    Destination::Other(_) => listed += 1,
                     _ => {}
                 }
             }
@@ -241,34 +242,34 @@ impl Spec {
 }
 
 /// The parser steps of a merged item list: each field with the literal before it and where it ends.
-fn steps(items: &[Item]) -> Result<Vec<Step>, SpecError> {
+fn steps(items: &[Piece]) -> Result<Vec<Step>, SpecError> {
     let mut steps = Vec::with_capacity(items.len() / 2 + 1);
     let mut lit: &[u8] = &[];
     for (i, item) in items.iter().enumerate() {
         let (slot, name) = match item {
-            Item::Lit(l) => {
+            Piece::Lit(l) => {
                 lit = l;
                 continue;
             }
-            Item::Field { slot, name } => (*slot, name),
+            Piece::Field { slot, name } => (*slot, name),
         };
         let after = match items.get(i + 1) {
-            Some(Item::Lit(l)) => Some(&l[..]),
+            Some(Piece::Lit(l)) => Some(&l[..]),
             None => None,
             // Adjacent fields were merged: cannot happen, but a format must never be guessed.
-            Some(Item::Field { .. }) => return Err(SpecError::Unknown(name.clone())),
+            Some(Piece::Field { .. }) => return Err(SpecError::Unknown(name.clone())),
         };
         let end = match after {
             None => End::Line,
             Some(l) if lit.ends_with(b"\"") && l.starts_with(b"\"") => End::Quoted,
             Some(l)
-                if slot == Slot::Time(TimeKind::Clf)
+                if slot == Destination::Time(TimeKind::Clf)
                     && lit.ends_with(b"[")
                     && l.starts_with(b"]") =>
             {
                 End::ClfTime
             }
-            Some(l) if slot == Slot::Client && l[0] == b' ' => End::List,
+            Some(l) if slot == Destination::Client && l[0] == b' ' => End::List,
             Some(l) => End::Byte(l[0]),
         };
         steps.push(Step {
@@ -320,77 +321,77 @@ fn quoted_len(rest: &[u8]) -> Option<usize> {
 
 /// Puts a field into the record, checking the shape of typed fields.
 #[inline]
-fn place(r: &mut Record<'_>, slot: Slot, span: Span, value: &[u8]) -> bool {
+fn place(r: &mut Record<'_>, slot: Destination, span: Span, value: &[u8]) -> bool {
     match slot {
-        Slot::Vhost => r.vhost = Some(span),
-        Slot::Client => {
+        Destination::Vhost => r.vhost = Some(span),
+        Destination::Client => {
             if value.is_empty() {
                 return false;
             }
             r.client = Some(span)
         }
-        Slot::Ident => r.ident = Some(span),
-        Slot::User => r.authuser = Some(span),
-        Slot::Time(kind) => {
+        Destination::Ident => r.ident = Some(span),
+        Destination::User => r.authuser = Some(span),
+        Destination::Time(kind) => {
             if kind == TimeKind::Clf && !super::clf::is_clf_time(value) {
                 return false;
             }
             r.time = Some(span);
             r.time_kind = kind;
         }
-        Slot::Request => r.request = Some(span),
-        Slot::Method => r.method = Some(span),
-        Slot::Target => r.target = Some(span),
-        Slot::Query => {
+        Destination::Request => r.request = Some(span),
+        Destination::Method => r.method = Some(span),
+        Destination::Target => r.target = Some(span),
+        Destination::Query => {
             // Apache's `%q` includes the `?`.
             let skip = usize::from(value.first() == Some(&b'?'));
             r.query = Some(Span::new(span.start as usize + skip, span.end as usize));
         }
-        Slot::Status => {
+        Destination::Status => {
             if value.len() != 3 || !value.iter().all(u8::is_ascii_digit) {
                 return false;
             }
             r.status = Some(span)
         }
-        Slot::Bytes => {
+        Destination::Bytes => {
             if value != b"-" && (value.is_empty() || !value.iter().all(u8::is_ascii_digit)) {
                 return false;
             }
             r.bytes = Some(span)
         }
-        Slot::Referer => r.referer = Some(span),
-        Slot::Agent => r.user_agent = Some(span),
-        Slot::Dnt => r.dnt = Some(span),
-        Slot::SecGpc => r.sec_gpc = Some(span),
-        Slot::Other(Action::Keep) => {}
-        Slot::Other(Action::Scrub) if r.gaps == Gaps::Scrub => {}
-        Slot::Other(a) => return r.others.push(span, a),
+        Destination::Referer => r.referer = Some(span),
+        Destination::Agent => r.user_agent = Some(span),
+        Destination::Dnt => r.dnt = Some(span),
+        Destination::SecGpc => r.sec_gpc = Some(span),
+        Destination::Other(Action::Keep) => {}
+        Destination::Other(Action::Scrub) if r.gaps == Gaps::Scrub => {}
+        Destination::Other(a) => return r.others.push(span, a),
     }
     true
 }
 
-fn field(slot: Slot, name: &str) -> Item {
-    Item::Field {
+fn field(slot: Destination, name: &str) -> Piece {
+    Piece::Field {
         slot,
         name: name.to_string(),
     }
 }
 
 /// What a request header carries: a named field, or what the allow-list says.
-fn header_slot(name: &str, fields: &FieldPolicy) -> Slot {
+fn header_slot(name: &str, fields: &FieldPolicy) -> Destination {
     match canonical(name).as_str() {
-        "referer" | "referrer" => Slot::Referer,
-        "user-agent" => Slot::Agent,
-        "dnt" => Slot::Dnt,
-        "sec-gpc" => Slot::SecGpc,
-        "host" => Slot::Vhost,
+        "referer" | "referrer" => Destination::Referer,
+        "user-agent" => Destination::Agent,
+        "dnt" => Destination::Dnt,
+        "sec-gpc" => Destination::SecGpc,
+        "host" => Destination::Vhost,
         _ => judged(name, fields),
     }
 }
 
 /// The slot the allow-list gives a field of unknown meaning.
-fn judged(name: &str, fields: &FieldPolicy) -> Slot {
-    Slot::Other(match fields.judge(canonical(name).as_bytes()) {
+fn judged(name: &str, fields: &FieldPolicy) -> Destination {
+    Destination::Other(match fields.judge(canonical(name).as_bytes()) {
         Verdict::Keep => Action::Keep,
         Verdict::Addresses => Action::Ips,
         Verdict::Drop => Action::Drop,
@@ -398,7 +399,7 @@ fn judged(name: &str, fields: &FieldPolicy) -> Slot {
 }
 
 /// Apache `LogFormat` directives.
-fn apache_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Item>, SpecError> {
+fn apache_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Piece>, SpecError> {
     let b = src.as_bytes();
     let mut items = Vec::new();
     let mut lit = Vec::new();
@@ -447,44 +448,44 @@ fn apache_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Item>, SpecError>
             continue;
         }
         if !lit.is_empty() {
-            items.push(Item::Lit(std::mem::take(&mut lit)));
+            items.push(Piece::Lit(std::mem::take(&mut lit)));
         }
         let slot = match (letter, arg) {
-            ("h", None) => Slot::Client,
-            ("a", None | Some("c")) => Slot::Client,
-            ("a", Some(_)) => Slot::Other(Action::Ips),
-            ("A", _) => Slot::Other(Action::Ips),
-            ("l", None) => Slot::Ident,
-            ("u", None) => Slot::User,
+            ("h", None) => Destination::Client,
+            ("a", None | Some("c")) => Destination::Client,
+            ("a", Some(_)) => Destination::Other(Action::Ips),
+            ("A", _) => Destination::Other(Action::Ips),
+            ("l", None) => Destination::Ident,
+            ("u", None) => Destination::User,
             ("t", None) => {
-                items.push(Item::Lit(b"[".to_vec()));
-                items.push(field(Slot::Time(TimeKind::Clf), name));
+                items.push(Piece::Lit(b"[".to_vec()));
+                items.push(field(Destination::Time(TimeKind::Clf), name));
                 lit.push(b']');
                 continue;
             }
-            ("t", Some(f)) => Slot::Time(strftime_kind(f)),
-            ("r", None) => Slot::Request,
-            ("m", None) => Slot::Method,
-            ("U", None) => Slot::Target,
-            ("q", None) => Slot::Query,
-            ("s", None) => Slot::Status,
-            ("b" | "B", None) => Slot::Bytes,
-            ("O" | "I" | "S", None) => Slot::Other(Action::Keep),
-            ("D" | "T" | "k" | "p" | "P" | "H" | "X" | "R", _) => Slot::Other(Action::Keep),
+            ("t", Some(f)) => Destination::Time(strftime_kind(f)),
+            ("r", None) => Destination::Request,
+            ("m", None) => Destination::Method,
+            ("U", None) => Destination::Target,
+            ("q", None) => Destination::Query,
+            ("s", None) => Destination::Status,
+            ("b" | "B", None) => Destination::Bytes,
+            ("O" | "I" | "S", None) => Destination::Other(Action::Keep),
+            ("D" | "T" | "k" | "p" | "P" | "H" | "X" | "R", _) => Destination::Other(Action::Keep),
             // The request log id: a per-request identifier, off the allow-list.
-            ("L", _) => Slot::Other(Action::Drop),
-            ("v" | "V", None) => Slot::Vhost,
+            ("L", _) => Destination::Other(Action::Drop),
+            ("v" | "V", None) => Destination::Vhost,
             ("e" | "n" | "o" | "x" | "^ti" | "^to", Some(v)) => judged(v, fields),
             // The file name on the server, derived from the URL path without its rules.
-            ("f" | "e" | "n" | "o" | "x" | "^ti" | "^to", _) => Slot::Other(Action::Drop),
+            ("f" | "e" | "n" | "o" | "x" | "^ti" | "^to", _) => Destination::Other(Action::Drop),
             ("i", Some(h)) => header_slot(h, fields),
-            ("C", Some(_)) => Slot::Other(Action::Drop),
+            ("C", Some(_)) => Destination::Other(Action::Drop),
             _ => return Err(SpecError::Unknown(name.to_string())),
         };
         items.push(field(slot, name));
     }
     if !lit.is_empty() {
-        items.push(Item::Lit(lit));
+        items.push(Piece::Lit(lit));
     }
     Ok(items)
 }
@@ -505,7 +506,7 @@ fn strftime_kind(f: &str) -> TimeKind {
 }
 
 /// nginx `log_format` variables.
-fn nginx_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Item>, SpecError> {
+fn nginx_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Piece>, SpecError> {
     let b = src.as_bytes();
     let mut items = Vec::new();
     let mut lit = Vec::new();
@@ -536,35 +537,35 @@ fn nginx_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Item>, SpecError> 
             &src[start + 1..i]
         };
         if !lit.is_empty() {
-            items.push(Item::Lit(std::mem::take(&mut lit)));
+            items.push(Piece::Lit(std::mem::take(&mut lit)));
         }
         items.push(field(nginx_slot(var, fields)?, &src[start..i]));
     }
     if !lit.is_empty() {
-        items.push(Item::Lit(lit));
+        items.push(Piece::Lit(lit));
     }
     Ok(items)
 }
 
 /// What an nginx variable carries: a named field, or (headers, `$upstream_…`, `$ssl_…` and the other
 /// variables of [`JUDGED`]) what the allow-list says.
-fn nginx_slot(var: &str, fields: &FieldPolicy) -> Result<Slot, SpecError> {
+fn nginx_slot(var: &str, fields: &FieldPolicy) -> Result<Destination, SpecError> {
     Ok(match var {
-        "remote_addr" | "binary_remote_addr" => Slot::Client,
-        "remote_user" => Slot::User,
-        "time_local" => Slot::Time(TimeKind::Clf),
-        "time_iso8601" => Slot::Time(TimeKind::Iso8601),
-        "msec" => Slot::Time(TimeKind::Epoch),
-        "request" => Slot::Request,
-        "request_method" => Slot::Method,
-        "request_uri" | "uri" | "document_uri" => Slot::Target,
-        "args" | "query_string" => Slot::Query,
-        "is_args" => Slot::Target,
-        "status" => Slot::Status,
-        "body_bytes_sent" => Slot::Bytes,
-        "host" | "server_name" | "hostname" => Slot::Vhost,
-        "cookie" => Slot::Other(Action::Drop),
-        v if v.starts_with("cookie_") || v.starts_with("arg_") => Slot::Other(Action::Drop),
+        "remote_addr" | "binary_remote_addr" => Destination::Client,
+        "remote_user" => Destination::User,
+        "time_local" => Destination::Time(TimeKind::Clf),
+        "time_iso8601" => Destination::Time(TimeKind::Iso8601),
+        "msec" => Destination::Time(TimeKind::Epoch),
+        "request" => Destination::Request,
+        "request_method" => Destination::Method,
+        "request_uri" | "uri" | "document_uri" => Destination::Target,
+        "args" | "query_string" => Destination::Query,
+        "is_args" => Destination::Target,
+        "status" => Destination::Status,
+        "body_bytes_sent" => Destination::Bytes,
+        "host" | "server_name" | "hostname" => Destination::Vhost,
+        "cookie" => Destination::Other(Action::Drop),
+        v if v.starts_with("cookie_") || v.starts_with("arg_") => Destination::Other(Action::Drop),
         v if v.starts_with("http_") => header_slot(&v[5..], fields),
         v if v.starts_with("sent_http_")
             || v.starts_with("upstream_")

@@ -21,7 +21,7 @@ use crate::record::{Action, Encoding, Gaps, Others, Record, Span, TimeKind};
 
 /// What one W3C field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+enum W3cField {
     Date,
     Time,
     Client,
@@ -43,18 +43,19 @@ enum Field {
 }
 
 /// What a field is, fields of unknown meaning judged by `fields`.
-fn judged_field(name: &[u8], fields: &FieldPolicy) -> Field {
+fn judged_field(name: &[u8], fields: &FieldPolicy) -> W3cField {
     match field_of(name) {
-        Field::Other => match fields.judge(canonical(&String::from_utf8_lossy(name)).as_bytes()) {
-            Verdict::Keep => Field::Other,
-            Verdict::Addresses => Field::Addresses,
-            Verdict::Drop => Field::Drop,
+        W3cField::Other => match fields.judge(canonical(&String::from_utf8_lossy(name)).as_bytes())
+        {
+            Verdict::Keep => W3cField::Other,
+            Verdict::Addresses => W3cField::Addresses,
+            Verdict::Drop => W3cField::Drop,
         },
         f => f,
     }
 }
 
-fn field_of(name: &[u8]) -> Field {
+fn field_of(name: &[u8]) -> W3cField {
     // Lowered on the stack: a file may repeat its header every few lines.
     let mut lower = [0u8; 64];
     let long;
@@ -71,21 +72,21 @@ fn field_of(name: &[u8]) -> Field {
     };
     let contains = |part: &[u8]| buf.windows(part.len()).any(|w| w == part);
     match buf {
-        b"date" | b"date-local" => Field::Date,
-        b"time" | b"time-local" => Field::Time,
-        b"c-ip" => Field::Client,
-        b"cs-username" => Field::User,
-        b"cs-method" => Field::Method,
-        b"cs-uri-stem" => Field::Stem,
-        b"cs-uri-query" => Field::Query,
-        b"cs-uri" => Field::Uri,
-        b"cs(user-agent)" => Field::Agent,
-        b"cs(referer)" | b"cs(referrer)" => Field::Referer,
-        b"cs-host" | b"cs(host)" | b"x-host-header" => Field::Host,
-        b"sc-status" => Field::Status,
-        b"sc-bytes" => Field::Bytes,
-        b"cs(dnt)" => Field::Dnt,
-        b"cs(sec-gpc)" => Field::Gpc,
+        b"date" | b"date-local" => W3cField::Date,
+        b"time" | b"time-local" => W3cField::Time,
+        b"c-ip" => W3cField::Client,
+        b"cs-username" => W3cField::User,
+        b"cs-method" => W3cField::Method,
+        b"cs-uri-stem" => W3cField::Stem,
+        b"cs-uri-query" => W3cField::Query,
+        b"cs-uri" => W3cField::Uri,
+        b"cs(user-agent)" => W3cField::Agent,
+        b"cs(referer)" | b"cs(referrer)" => W3cField::Referer,
+        b"cs-host" | b"cs(host)" | b"x-host-header" => W3cField::Host,
+        b"sc-status" => W3cField::Status,
+        b"sc-bytes" => W3cField::Bytes,
+        b"cs(dnt)" => W3cField::Dnt,
+        b"cs(sec-gpc)" => W3cField::Gpc,
         _ if [
             &b"cookie"[..],
             b"session",
@@ -99,16 +100,16 @@ fn field_of(name: &[u8]) -> Field {
         .into_iter()
         .any(contains) =>
         {
-            Field::Drop
+            W3cField::Drop
         }
-        _ => Field::Other,
+        _ => W3cField::Other,
     }
 }
 
 /// The fields named by one `#Fields:` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Layout {
-    fields: Vec<Field>,
+pub struct FieldsHeader {
+    fields: Vec<W3cField>,
     /// Encoding of text fields when the line is tab separated (CloudFront: percent) or not (IIS: `+`).
     tabbed: Encoding,
     spaced: Encoding,
@@ -123,18 +124,18 @@ pub fn directive(line: &[u8]) -> Option<&[u8]> {
     (line[start] == b'#').then_some(&line[start..])
 }
 
-impl Layout {
+impl FieldsHeader {
     /// The default fields of a preset, fields of unknown meaning judged by `fields`.
-    pub fn preset_with(format: Format, fields: &FieldPolicy) -> Cow<'static, Layout> {
+    pub fn preset_with(format: Format, fields: &FieldPolicy) -> Cow<'static, FieldsHeader> {
         if *fields == FieldPolicy::default() {
-            return Cow::Borrowed(Layout::preset(format));
+            return Cow::Borrowed(FieldsHeader::preset(format));
         }
         let header = match format {
             Format::Cloudfront => CLOUDFRONT_DEFAULT,
             _ => IIS_DEFAULT,
         };
-        let mut l = Layout::from_header_with(header, fields)
-            .unwrap_or_else(|| Layout::preset(format).clone());
+        let mut l = FieldsHeader::from_header_with(header, fields)
+            .unwrap_or_else(|| FieldsHeader::preset(format).clone());
         if format == Format::Cloudfront {
             l.tabbed = Encoding::Percent;
             l.spaced = Encoding::Percent;
@@ -143,36 +144,38 @@ impl Layout {
     }
 
     /// The default fields of a preset (IIS's default, or CloudFront's standard log).
-    pub fn preset(format: Format) -> &'static Layout {
-        static IIS: OnceLock<Layout> = OnceLock::new();
-        static CLOUDFRONT: OnceLock<Layout> = OnceLock::new();
+    pub fn preset(format: Format) -> &'static FieldsHeader {
+        static IIS: OnceLock<FieldsHeader> = OnceLock::new();
+        static CLOUDFRONT: OnceLock<FieldsHeader> = OnceLock::new();
         match format {
             Format::Cloudfront => CLOUDFRONT.get_or_init(|| {
-                let mut l = Layout::from_header(CLOUDFRONT_DEFAULT).expect("default header");
+                let mut l = FieldsHeader::from_header(CLOUDFRONT_DEFAULT).expect("default header");
                 l.tabbed = Encoding::Percent;
                 l.spaced = Encoding::Percent;
                 l
             }),
-            _ => IIS.get_or_init(|| Layout::from_header(IIS_DEFAULT).expect("default header")),
+            _ => {
+                IIS.get_or_init(|| FieldsHeader::from_header(IIS_DEFAULT).expect("default header"))
+            }
         }
     }
 
     /// The layout a `#Fields:` line declares (leading blanks allowed), under the default field
     /// allow-list; `None` for any other line.
-    pub fn from_header(line: &[u8]) -> Option<Layout> {
-        Layout::from_header_with(line, &FieldPolicy::default())
+    pub fn from_header(line: &[u8]) -> Option<FieldsHeader> {
+        FieldsHeader::from_header_with(line, &FieldPolicy::default())
     }
 
     /// The layout a `#Fields:` line declares, fields of unknown meaning judged by `policy`.
-    pub fn from_header_with(line: &[u8], policy: &FieldPolicy) -> Option<Layout> {
+    pub fn from_header_with(line: &[u8], policy: &FieldPolicy) -> Option<FieldsHeader> {
         let d = directive(line)?;
         let rest = d.strip_prefix(b"#Fields:")?;
-        let fields: Vec<Field> = rest
+        let fields: Vec<W3cField> = rest
             .split(|b| *b == b' ' || *b == b'\t')
             .filter(|n| !n.is_empty())
             .map(|n| judged_field(n, policy))
             .collect();
-        (!fields.is_empty()).then_some(Layout {
+        (!fields.is_empty()).then_some(FieldsHeader {
             fields,
             tabbed: Encoding::Percent,
             spaced: Encoding::Plus,
@@ -226,50 +229,50 @@ impl Layout {
             };
             let value = &line[span.range()];
             match field {
-                Field::Date => {
+                W3cField::Date => {
                     if value.len() != 10 || value[4] != b'-' || value[7] != b'-' {
                         return None;
                     }
                     r.date = Some(span);
                 }
-                Field::Time => r.time = Some(span),
-                Field::Client => r.client = Some(span),
-                Field::User => r.authuser = Some(span),
-                Field::Method => r.method = Some(span),
-                Field::Stem => r.target = Some(span),
-                Field::Query => r.query = Some(span),
-                Field::Uri => {
+                W3cField::Time => r.time = Some(span),
+                W3cField::Client => r.client = Some(span),
+                W3cField::User => r.authuser = Some(span),
+                W3cField::Method => r.method = Some(span),
+                W3cField::Stem => r.target = Some(span),
+                W3cField::Query => r.query = Some(span),
+                W3cField::Uri => {
                     if !others.push(span, Action::Url) {
                         return None;
                     }
                 }
-                Field::Agent => r.user_agent = Some(span),
-                Field::Referer => r.referer = Some(span),
-                Field::Host => {
+                W3cField::Agent => r.user_agent = Some(span),
+                W3cField::Referer => r.referer = Some(span),
+                W3cField::Host => {
                     if r.vhost.is_none() {
                         r.vhost = Some(span);
                     }
                 }
-                Field::Status => {
+                W3cField::Status => {
                     if !value.is_empty() && !value.iter().all(u8::is_ascii_digit) {
                         return None;
                     }
                     r.status = Some(span);
                 }
-                Field::Bytes => r.bytes = Some(span),
-                Field::Dnt => r.dnt = Some(span),
-                Field::Gpc => r.sec_gpc = Some(span),
-                Field::Drop => {
+                W3cField::Bytes => r.bytes = Some(span),
+                W3cField::Dnt => r.dnt = Some(span),
+                W3cField::Gpc => r.sec_gpc = Some(span),
+                W3cField::Drop => {
                     if value != b"-" && !value.is_empty() && !others.push(span, Action::Drop) {
                         return None;
                     }
                 }
-                Field::Addresses => {
+                W3cField::Addresses => {
                     if value != b"-" && !value.is_empty() && !others.push(span, Action::Ips) {
                         return None;
                     }
                 }
-                Field::Other => {}
+                W3cField::Other => {}
             }
             pos = next;
         }
@@ -301,7 +304,7 @@ mod tests {
 
     #[test]
     fn iis_line_under_its_header() {
-        let l = Layout::from_header(b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken").unwrap();
+        let l = FieldsHeader::from_header(b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken").unwrap();
         let line = b"2018-01-01 08:09:10 127.0.0.1 GET / q=100 80 bob 81.2.69.143 Mozilla/5.0+(Windows) - 200 0 0 123";
         let r = l.parse(line).unwrap();
         assert_eq!(r.opt(r.client), b"81.2.69.143");
@@ -315,7 +318,7 @@ mod tests {
 
     #[test]
     fn quoted_fields_with_spaces_and_indented_headers() {
-        let l = Layout::from_header(
+        let l = FieldsHeader::from_header(
             b"   #Fields:   date-local time-local   c-ip cs(User-Agent) sc-substatus",
         )
         .unwrap();
@@ -326,18 +329,18 @@ mod tests {
 
     #[test]
     fn field_names_are_matched_without_case_at_any_length() {
-        assert_eq!(field_of(b"C-IP"), Field::Client);
-        assert_eq!(field_of(b"cs(Cookie)"), Field::Drop);
-        assert_eq!(field_of(b"x-Session-Id"), Field::Drop);
+        assert_eq!(field_of(b"C-IP"), W3cField::Client);
+        assert_eq!(field_of(b"cs(Cookie)"), W3cField::Drop);
+        assert_eq!(field_of(b"x-Session-Id"), W3cField::Drop);
         let long = [&b"x-"[..], &[b'a'; 70], b"-COOKIE"].concat();
-        assert_eq!(field_of(&long), Field::Drop);
-        assert_eq!(field_of(&[b'a'; 70]), Field::Other);
-        assert_eq!(field_of(b"time-taken"), Field::Other);
+        assert_eq!(field_of(&long), W3cField::Drop);
+        assert_eq!(field_of(&[b'a'; 70]), W3cField::Other);
+        assert_eq!(field_of(b"time-taken"), W3cField::Other);
     }
 
     #[test]
     fn cloudfront_short_line_does_not_parse() {
-        let l = Layout::preset(Format::Cloudfront);
+        let l = FieldsHeader::preset(Format::Cloudfront);
         let mut line = b"2019-12-04\t21:02:31\tLAX1\t392\t89.160.20.112\tGET\td.cloudfront.net\t/index.html\t200\t-\tMozilla/5.0%20(X)\t-\t-\tHit\tSOX4==\td.cloudfront.net\thttps\t23\t0.001\t-\tTLSv1.2\tECDHE\tHit\tHTTP/2.0\t-\t-\t11040\t0.001\tHit\ttext/html\t78\t-".to_vec();
         assert!(l.parse(&line).is_none());
         line.extend_from_slice(b"\t-");

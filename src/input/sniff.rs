@@ -41,7 +41,7 @@ impl Compression {
 
 /// What the first bytes of an input say it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
+pub enum Sniffed {
     /// Text (UTF-8, ASCII, or another 8-bit encoding) without a byte order mark.
     Text,
     /// UTF-8 text starting with a byte order mark (`ef bb bf`), which is skipped.
@@ -213,17 +213,17 @@ fn utf16_by_zeros(head: &[u8]) -> Option<bool> {
 }
 
 /// What an input whose first bytes are `head` (up to [`SNIFF_BYTES`]) is.
-pub fn sniff(head: &[u8]) -> Kind {
+pub fn sniff(head: &[u8]) -> Sniffed {
     if let Some(c) = compression(head) {
-        return Kind::Compressed(c);
+        return Sniffed::Compressed(c);
     }
     if let Some(reason) = other_container(head) {
-        return Kind::NotText(reason);
+        return Sniffed::NotText(reason);
     }
     if head.starts_with(b"\xef\xbb\xbf") {
         return match binary(&head[3..]) {
-            Some(reason) => Kind::NotText(reason),
-            None => Kind::Utf8Bom,
+            Some(reason) => Sniffed::NotText(reason),
+            None => Sniffed::Utf8Bom,
         };
     }
     if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
@@ -234,17 +234,17 @@ pub fn sniff(head: &[u8]) -> Kind {
         return utf16(head, big_endian, 0);
     }
     match binary(head) {
-        Some(reason) => Kind::NotText(reason),
-        None => Kind::Text,
+        Some(reason) => Sniffed::NotText(reason),
+        None => Sniffed::Text,
     }
 }
 
 /// UTF-16, unless its text holds control characters.
-fn utf16(head: &[u8], big_endian: bool, bom: usize) -> Kind {
+fn utf16(head: &[u8], big_endian: bool, bom: usize) -> Sniffed {
     let text = super::utf16::transcode(&head[bom..], big_endian);
     match binary(&text) {
-        Some(reason) => Kind::NotText(reason.inside("UTF-16 text")),
-        None => Kind::Utf16 { big_endian, bom },
+        Some(reason) => Sniffed::NotText(reason.inside("UTF-16 text")),
+        None => Sniffed::Utf16 { big_endian, bom },
     }
 }
 
@@ -262,27 +262,27 @@ mod tests {
     fn compressions_by_magic() {
         assert_eq!(
             sniff(b"\x1f\x8b\x08\x00"),
-            Kind::Compressed(Compression::Gzip)
+            Sniffed::Compressed(Compression::Gzip)
         );
         assert_eq!(
             sniff(b"\x28\xb5\x2f\xfd\x00"),
-            Kind::Compressed(Compression::Zstd)
+            Sniffed::Compressed(Compression::Zstd)
         );
         assert_eq!(
             sniff(b"\xfd7zXZ\x00\x00\x04"),
-            Kind::Compressed(Compression::Xz)
+            Sniffed::Compressed(Compression::Xz)
         );
         assert_eq!(
             sniff(b"BZh91AY&SY\x01\x02"),
-            Kind::Compressed(Compression::Bzip2)
+            Sniffed::Compressed(Compression::Bzip2)
         );
         // An empty bzip2 stream.
         assert_eq!(
             sniff(b"BZh9\x17\x72\x45\x38\x50\x90\x00\x00\x00\x00"),
-            Kind::Compressed(Compression::Bzip2)
+            Sniffed::Compressed(Compression::Bzip2)
         );
         // A text line that happens to start like bzip2 is text.
-        assert_eq!(sniff(b"BZh9 is not a header\n"), Kind::Text);
+        assert_eq!(sniff(b"BZh9 is not a header\n"), Sniffed::Text);
     }
 
     #[test]
@@ -294,7 +294,7 @@ mod tests {
             (b"LZIP\x01\x0c", "lzip data"),
             (b"Rar!\x1a\x07\x01\x00", "rar archive"),
         ] {
-            let Kind::NotText(reason) = sniff(head) else {
+            let Sniffed::NotText(reason) = sniff(head) else {
                 panic!("{what} not refused");
             };
             assert!(reason.to_string().starts_with(what), "{reason}");
@@ -302,33 +302,33 @@ mod tests {
         let mut tar = vec![b'a'; 600];
         tar[257..262].copy_from_slice(b"ustar");
         assert!(
-            matches!(sniff(&tar), Kind::NotText(r) if r.to_string().starts_with("tar archive"))
+            matches!(sniff(&tar), Sniffed::NotText(r) if r.to_string().starts_with("tar archive"))
         );
     }
 
     #[test]
     fn control_bytes_are_binary_but_text_controls_are_not() {
-        assert_eq!(sniff(LINE), Kind::Text);
+        assert_eq!(sniff(LINE), Sniffed::Text);
         assert_eq!(
             sniff(b"a\tb\r\n\x0cc \x1b[1mbold\x1b[0m \xff\xfe latin-1 \xe9\n"),
-            Kind::Text
+            Sniffed::Text
         );
         let mut nul = LINE.to_vec();
         nul.extend_from_slice(b"x\0y\n");
         assert_eq!(
             sniff(&nul),
-            Kind::NotText(NotText::new(
+            Sniffed::NotText(NotText::new(
                 format!("binary data (a NUL byte at offset {})", LINE.len() + 1),
                 NOT_A_LOG
             ))
         );
         for b in [1u8, 8, 0x0b, 0x1f, 0x7f] {
             assert!(
-                matches!(sniff(&[b'a', b, b'\n']), Kind::NotText(_)),
+                matches!(sniff(&[b'a', b, b'\n']), Sniffed::NotText(_)),
                 "{b:#x}"
             );
         }
-        assert_eq!(sniff(b""), Kind::Text);
+        assert_eq!(sniff(b""), Sniffed::Text);
     }
 
     #[test]
@@ -336,14 +336,14 @@ mod tests {
         let le = utf16le(LINE);
         assert_eq!(
             sniff(&[&b"\xff\xfe"[..], &le].concat()),
-            Kind::Utf16 {
+            Sniffed::Utf16 {
                 big_endian: false,
                 bom: 2
             }
         );
         assert_eq!(
             sniff(&le),
-            Kind::Utf16 {
+            Sniffed::Utf16 {
                 big_endian: false,
                 bom: 0
             }
@@ -351,21 +351,21 @@ mod tests {
         let be: Vec<u8> = LINE.iter().flat_map(|&b| [0, b]).collect();
         assert_eq!(
             sniff(&[&b"\xfe\xff"[..], &be].concat()),
-            Kind::Utf16 {
+            Sniffed::Utf16 {
                 big_endian: true,
                 bom: 2
             }
         );
         assert_eq!(
             sniff(&be),
-            Kind::Utf16 {
+            Sniffed::Utf16 {
                 big_endian: true,
                 bom: 0
             }
         );
         // Zeros all through are binary, not UTF-16; so is UTF-16 of control characters.
-        assert!(matches!(sniff(&[0u8; 64]), Kind::NotText(_)));
-        assert!(matches!(sniff(&utf16le(b"ab\x01cd")), Kind::NotText(_)));
-        assert_eq!(sniff(b"\xef\xbb\xbfhello\n"), Kind::Utf8Bom);
+        assert!(matches!(sniff(&[0u8; 64]), Sniffed::NotText(_)));
+        assert!(matches!(sniff(&utf16le(b"ab\x01cd")), Sniffed::NotText(_)));
+        assert_eq!(sniff(b"\xef\xbb\xbfhello\n"), Sniffed::Utf8Bom);
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use memmap2::{Mmap, MmapOptions};
 use std::os::fd::AsFd;
 
-use super::sniff::{Compression, Kind, MAGIC_BYTES, NotText, SNIFF_BYTES, compression, sniff};
+use super::sniff::{Compression, MAGIC_BYTES, NotText, SNIFF_BYTES, Sniffed, compression, sniff};
 use super::utf16::Utf16Reader;
 use super::{DEFAULT_MAX_LINE_BYTES, MMAP_WINDOW, STREAM_BLOCK};
 
@@ -157,8 +157,8 @@ pub fn open_counted(name: &InputName, max_line: usize) -> io::Result<Opened> {
             };
             if meta.is_file() {
                 let skip = match sniff(&head[..head.len().min(SNIFF_BYTES)]) {
-                    Kind::Text => Some(0),
-                    Kind::Utf8Bom => Some(3),
+                    Sniffed::Text => Some(0),
+                    Sniffed::Utf8Bom => Some(3),
                     _ => None,
                 };
                 if let Some(skip) = skip {
@@ -204,19 +204,19 @@ fn text_of(
         None => reason,
     };
     match sniff(&head[..head.len().min(SNIFF_BYTES)]) {
-        Kind::Text => Ok(Box::new(io::Cursor::new(head).chain(rest))),
-        Kind::Utf8Bom => Ok(Box::new(io::Cursor::new(head).chain(rest).skip_bom(3))),
-        Kind::Utf16 { big_endian, bom } => {
+        Sniffed::Text => Ok(Box::new(io::Cursor::new(head).chain(rest))),
+        Sniffed::Utf8Bom => Ok(Box::new(io::Cursor::new(head).chain(rest).skip_bom(3))),
+        Sniffed::Utf16 { big_endian, bom } => {
             let bytes = io::Cursor::new(head).chain(rest).skip_bom(bom);
             Ok(Box::new(Utf16Reader::new(bytes, big_endian)))
         }
-        Kind::Compressed(c) if within.is_none() => {
+        Sniffed::Compressed(c) if within.is_none() => {
             let bytes = io::Cursor::new(head).chain(rest);
             let (head, decoded) = read_head_then_error(decoder(c, bytes)?)?;
             text_of(head, decoded, Some(c))
         }
-        Kind::Compressed(c) => Err(inside(NotText::compressed(c)).into_io()),
-        Kind::NotText(reason) => Err(inside(reason).into_io()),
+        Sniffed::Compressed(c) => Err(inside(NotText::compressed(c)).into_io()),
+        Sniffed::NotText(reason) => Err(inside(reason).into_io()),
     }
 }
 
