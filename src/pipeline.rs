@@ -8,10 +8,13 @@
 
 use std::io;
 use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use crossbeam_channel::{TryRecvError, bounded};
 use rayon::prelude::*;
 
+use crate::error::Error;
 use crate::input::{Block, BlockSource};
 
 /// Target bytes per chunk handed to one worker.
@@ -20,6 +23,25 @@ pub const CHUNK_BYTES: usize = 256 << 10;
 pub const BATCH_BYTES: usize = 8 << 20;
 /// Blocks the reader may queue ahead.
 const QUEUE_BLOCKS: usize = 32;
+
+/// The worker threads of one run (`--threads`), shared by every input of it.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("logveil-worker-{i}"))
+        .build()
+        .map_err(|e| Error::System(format!("cannot start {threads} threads: {e}")))
+}
+
+/// What a run tells about its reading as it goes (a progress bar).
+pub trait Meter {
+    /// An input starts; `read` counts the bytes read from a streamed one (see [`crate::input::Opened`]).
+    fn start_input(&mut self, read: Option<Arc<AtomicU64>>);
+    /// `bytes` more bytes of the input were handed to the workers.
+    fn advance(&mut self, bytes: usize);
+    /// The input is done.
+    fn end_input(&mut self);
+}
 
 /// Runs `map` on every chunk of `source` using `pool`, calling `sink` with each batch of results in input
 /// order. The sink may stop the run early with `ControlFlow::Break`.
