@@ -12,9 +12,8 @@ use super::tables::Tables;
 use super::visitors::VisitorKeyer;
 use super::{Analyzer, Settings};
 use crate::error::Error;
-use crate::format::detect::detect;
-use crate::format::{LineParser, last_header};
-use crate::input::{self, InputName, Prepend};
+use crate::format::LineParser;
+use crate::input::{self, InputName};
 use crate::pipeline::{self, Meter};
 
 /// Bytes per chunk: larger than `anonymize`'s, since every chunk starts its partial tables (and its visitor
@@ -95,35 +94,21 @@ fn analyze_input(
 ) -> Result<(), Error> {
     let read_err = |source| Error::read(input, source);
     let opened = input::open_counted(input, job.settings.max_line_bytes).map_err(read_err)?;
-    let mut source = opened.source;
     meter.start_input(opened.read);
-    let Some(first) = source.next_block().map_err(read_err)? else {
+    let Some((parser, source)) =
+        pipeline::parser_for(opened.source, job.format).map_err(read_err)?
+    else {
         meter.end_input();
         return Ok(());
     };
-    let parser = match job.format {
-        Some(p) => p.clone(),
-        None => LineParser::detected(detect(&first).format),
-    };
-    let source = Box::new(Prepend::new(first, source));
-    let uses_headers = parser.uses_headers();
-    let mut header: Option<std::sync::Arc<[u8]>> = None;
     let (mut parsed, mut unparsed) = (0u64, 0u64);
-    pipeline::run_carried(
+    pipeline::run_log(
         source,
         pool,
         REPORT_CHUNK_BYTES,
-        |chunk| {
-            meter.advance(chunk.len());
-            let start = header.clone();
-            if uses_headers {
-                if let Some(h) = last_header(chunk) {
-                    header = Some(h.into());
-                }
-            }
-            start
-        },
-        |bytes, header| analyzer.chunk(&mut parser.chunk(header.as_deref()), bytes),
+        parser.uses_headers(),
+        meter,
+        |bytes, header| analyzer.chunk(&mut parser.chunk(header), bytes),
         |parts: Vec<Tables>| {
             for p in &parts {
                 parsed += p.counts.parsed;

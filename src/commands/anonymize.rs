@@ -9,14 +9,11 @@ use std::io;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use std::sync::Arc;
-
 use crate::anonymize::Policy;
 use crate::anonymize::chunk::{Chunk, LineRules, anonymize_chunk};
 use crate::error::{Error, Warning};
-use crate::format::detect::detect;
-use crate::format::{LineParser, last_header};
-use crate::input::{self, InputName, Prepend};
+use crate::format::LineParser;
+use crate::input::{self, InputName};
 use crate::output::append::AppendFile;
 use crate::output::compress::Compressed;
 use crate::output::file::AtomicFile;
@@ -230,7 +227,7 @@ fn anonymize_one(
         progress,
     } = run;
     let read_err = |source| Error::read(input, source);
-    let (mut source, read) = match (input, stop) {
+    let (source, read) = match (input, stop) {
         // Plain bytes: those handed to the workers are those read.
         (InputName::Stdin, Some(stop)) => (
             input::live::open_until_stopped(
@@ -246,13 +243,11 @@ fn anonymize_one(
         }
     };
     progress.start_input(read);
-    let Some(first) = source.next_block().map_err(read_err)? else {
+    let Some((parser, source)) =
+        pipeline::parser_for(source, config.format.as_ref()).map_err(read_err)?
+    else {
         progress.end_input();
         return Ok(String::new());
-    };
-    let parser = match &config.format {
-        Some(p) => p.clone(),
-        None => LineParser::detected(detect(&first).format),
     };
     // The policy's field allow-list decides what the parser keeps of fields of unknown meaning.
     let parser = if parser.fields() == config.policy.fields() {
@@ -262,9 +257,6 @@ fn anonymize_one(
             .with_fields(config.policy.fields().clone())
             .map_err(|e| Error::Usage(e.to_string()))?
     };
-    let uses_headers = parser.uses_headers();
-    let mut header: Option<Arc<[u8]>> = None;
-    let source = Box::new(Prepend::new(first, source));
     let rules = LineRules {
         policy: &config.policy,
         strict: config.strict,
@@ -273,25 +265,15 @@ fn anonymize_one(
     let mut outcome = Ok(());
     let mut lines_before = 0u64;
     let mut write_failed = false;
-    pipeline::run_carried(
+    pipeline::run_log(
         source,
         pool,
         pipeline::CHUNK_BYTES,
-        |chunk| {
-            progress.advance(chunk.len());
-            // The `#Fields:` header in force where this chunk starts (W3C logs only).
-            let start = header.clone();
-            if uses_headers {
-                if let Some(h) = last_header(chunk) {
-                    header = Some(h.into());
-                }
-            }
-            start
-        },
+        parser.uses_headers(),
+        progress,
         |bytes, header| {
             let out = buffers.take(bytes.len() + bytes.len() / 8);
-            let mut chunk_parser = parser.chunk(header.as_deref());
-            anonymize_chunk(bytes, &mut chunk_parser, &rules, out)
+            anonymize_chunk(bytes, &mut parser.chunk(header), &rules, out)
         },
         |chunks: Vec<Chunk>| {
             let mut bufs = Vec::with_capacity(chunks.len());
