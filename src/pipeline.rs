@@ -8,11 +8,16 @@
 
 use std::io;
 use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use crossbeam_channel::{TryRecvError, bounded};
 use rayon::prelude::*;
 
-use crate::input::{Block, BlockSource};
+use crate::error::Error;
+use crate::format::detect::detect;
+use crate::format::{LineParser, last_header};
+use crate::input::{Block, BlockSource, Prepend};
 
 /// Target bytes per chunk handed to one worker.
 pub const CHUNK_BYTES: usize = 256 << 10;
@@ -20,6 +25,77 @@ pub const CHUNK_BYTES: usize = 256 << 10;
 pub const BATCH_BYTES: usize = 8 << 20;
 /// Blocks the reader may queue ahead.
 const QUEUE_BLOCKS: usize = 32;
+
+/// The worker threads of one run (`--threads`), shared by every input of it.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("logveil-worker-{i}"))
+        .build()
+        .map_err(|e| Error::System(format!("cannot start {threads} threads: {e}")))
+}
+
+/// What a run tells about its reading as it goes (a progress bar).
+pub trait Meter {
+    /// An input starts; `read` counts the bytes read from a streamed one (see [`crate::input::Opened`]).
+    fn start_input(&mut self, read: Option<Arc<AtomicU64>>);
+    /// `bytes` more bytes of the input were handed to the workers.
+    fn advance(&mut self, bytes: usize);
+    /// The input is done.
+    fn end_input(&mut self);
+}
+
+/// The parser for `source`: `forced`, or the format detected on its first block; and the source, whole
+/// again. `None` for an empty source.
+pub fn parser_for(
+    mut source: Box<dyn BlockSource>,
+    forced: Option<&LineParser>,
+) -> io::Result<Option<(LineParser, Box<dyn BlockSource>)>> {
+    let Some(first) = source.next_block()? else {
+        return Ok(None);
+    };
+    let parser = match forced {
+        Some(p) => p.clone(),
+        None => LineParser::detected(detect(&first).format),
+    };
+    Ok(Some((parser, Box::new(Prepend::new(first, source)))))
+}
+
+/// [`run_carried`] over a log: `map` gets each chunk with the W3C `#Fields:` header in force where it
+/// starts (always `None` unless `uses_headers`), and `meter` advances by each chunk as it is cut.
+pub fn run_log<T, M, S>(
+    source: Box<dyn BlockSource>,
+    pool: &rayon::ThreadPool,
+    chunk_bytes: usize,
+    uses_headers: bool,
+    meter: &mut dyn Meter,
+    map: M,
+    sink: S,
+) -> io::Result<()>
+where
+    T: Send,
+    M: Fn(&[u8], Option<&[u8]>) -> T + Sync,
+    S: FnMut(Vec<T>) -> io::Result<ControlFlow<()>>,
+{
+    let mut header: Option<Arc<[u8]>> = None;
+    run_carried(
+        source,
+        pool,
+        chunk_bytes,
+        |chunk| {
+            meter.advance(chunk.len());
+            let start = header.clone();
+            if uses_headers {
+                if let Some(h) = last_header(chunk) {
+                    header = Some(h.into());
+                }
+            }
+            start
+        },
+        |chunk, header| map(chunk, header.as_deref()),
+        sink,
+    )
+}
 
 /// Runs `map` on every chunk of `source` using `pool`, calling `sink` with each batch of results in input
 /// order. The sink may stop the run early with `ControlFlow::Break`.

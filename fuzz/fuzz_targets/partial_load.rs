@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use logveil::analyze::sessions;
-use logveil::commands::merge::{Overlap, Source, merge, parse_line};
+use logveil::analyze::merge::{Overlap, Source, merge, parse_line};
 use logveil::input::InputName;
 
 fuzz_target!(|data: &[u8]| {

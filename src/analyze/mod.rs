@@ -10,9 +10,11 @@ pub mod classify;
 pub mod distinct;
 pub mod lists;
 mod memo;
+pub mod merge;
 pub mod partial;
 pub mod range;
 pub mod report;
+pub mod run;
 pub mod search;
 pub mod sessions;
 pub mod spill;
@@ -134,15 +136,12 @@ impl Analyzer {
     /// Analyses a chunk of whole lines (`\n` or `\r\n` terminated; the last may lack its terminator).
     pub fn chunk(&self, parser: &mut ChunkParser<'_>, bytes: &[u8]) -> Tables {
         let mut state = ChunkState::new(&self.keyer);
-        let mut start = 0;
-        while start < bytes.len() {
-            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-            let raw = &bytes[start..end];
-            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        for line in crate::input::lines::lines(bytes, self.settings.max_line_bytes) {
+            let (line, overlong) = (line.text, line.overlong);
             state.t.counts.lines += 1;
             if line.is_empty() {
                 state.t.counts.blank += 1;
-            } else if line.len() > self.settings.max_line_bytes {
+            } else if overlong {
                 state.t.counts.too_long += 1;
             } else if let Some(fields) = parser.scan_clf(line) {
                 // The CLF family's fast path: no dispatch, no record moved through `Parsed`.
@@ -154,7 +153,6 @@ impl Analyzer {
                     Parsed::Unparsed => state.t.counts.unparsed += 1,
                 }
             }
-            start = end + 1;
         }
         state.finish()
     }

@@ -1,6 +1,7 @@
 //! `anonymize`: what to strip ([`policy`]) and how one line is rewritten in place ([`rewrite`]), after
 //! any syslog, CRI or Docker [`prefix`].
 
+pub mod chunk;
 pub mod policy;
 pub mod prefix;
 pub mod rewrite;

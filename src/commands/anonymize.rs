@@ -9,13 +9,11 @@ use std::io;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use std::sync::Arc;
-
-use crate::anonymize::{Outcome, Policy, rewrite_line_in, rewrite_overlong_line};
+use crate::anonymize::Policy;
+use crate::anonymize::chunk::{Chunk, LineRules, anonymize_chunk};
 use crate::error::{Error, Warning};
-use crate::format::detect::detect;
-use crate::format::{ChunkParser, LineParser, last_header};
-use crate::input::{self, InputName, Prepend};
+use crate::format::LineParser;
+use crate::input::{self, InputName};
 use crate::output::append::AppendFile;
 use crate::output::compress::Compressed;
 use crate::output::file::AtomicFile;
@@ -23,6 +21,8 @@ use crate::output::progress::{self, Progress};
 use crate::output::writer::{BufferPool, OrderedWriter, Output, Plain};
 use crate::pipeline;
 use crate::signals::{Hangup, Stop};
+
+pub use crate::anonymize::chunk::Summary;
 
 /// Everything `anonymize` needs, validated.
 #[derive(Debug, Clone)]
@@ -53,121 +53,6 @@ pub struct Config {
     pub progress: progress::Mode,
 }
 
-/// Line counts of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Lines read (= lines written).
-    pub lines: u64,
-    /// Lines parsed and rewritten field by field.
-    pub parsed: u64,
-    /// Lines that did not parse and were scrubbed as free text.
-    pub scrubbed: u64,
-    /// Empty lines.
-    pub blank: u64,
-    /// W3C `#` directive lines (kept or scrubbed).
-    pub directives: u64,
-    /// Lines longer than `--max-line-bytes`, cut and scrubbed (also counted in `scrubbed`).
-    pub cut: u64,
-}
-
-impl Summary {
-    fn add(&mut self, other: &Summary) {
-        self.lines += other.lines;
-        self.parsed += other.parsed;
-        self.scrubbed += other.scrubbed;
-        self.blank += other.blank;
-        self.directives += other.directives;
-        self.cut += other.cut;
-    }
-}
-
-impl std::fmt::Display for Summary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} lines: {} parsed, {} scrubbed, {} blank",
-            self.lines, self.parsed, self.scrubbed, self.blank
-        )?;
-        if self.directives > 0 {
-            write!(f, ", {} headers", self.directives)?;
-        }
-        if self.cut > 0 {
-            write!(f, " ({} cut to --max-line-bytes)", self.cut)?;
-        }
-        Ok(())
-    }
-}
-
-/// The result of one chunk.
-struct Chunk {
-    out: Vec<u8>,
-    counts: Summary,
-    /// Under `--strict`: index (0-based, within the chunk) of the first line that did not parse, and
-    /// whether it was too long.
-    first_bad: Option<(u64, bool)>,
-}
-
-/// How lines are anonymised, beside the parser.
-struct LineRules<'a> {
-    policy: &'a Policy,
-    strict: bool,
-    max_line_bytes: usize,
-}
-
-/// Anonymises one chunk of whole lines. Every line gives exactly one output line; a last line without a
-/// newline gets one; `\r\n` endings are kept. A line longer than the limit is cut and scrubbed.
-fn anonymize_chunk(
-    bytes: &[u8],
-    parser: &mut ChunkParser<'_>,
-    rules: &LineRules<'_>,
-    out: Vec<u8>,
-) -> Chunk {
-    let (policy, strict) = (rules.policy, rules.strict);
-    let mut out = out;
-    let mut counts = Summary::default();
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        let raw = &bytes[start..end];
-        let (line, crlf) = match raw.strip_suffix(b"\r") {
-            Some(l) => (l, true),
-            None => (raw, false),
-        };
-        let mark = out.len();
-        let too_long = line.len() > rules.max_line_bytes;
-        let outcome = if too_long {
-            rewrite_overlong_line(line, rules.max_line_bytes, policy, &mut out);
-            counts.cut += 1;
-            Outcome::Scrubbed
-        } else {
-            rewrite_line_in(line, parser, policy, &mut out)
-        };
-        match outcome {
-            Outcome::Parsed => counts.parsed += 1,
-            Outcome::Directive => counts.directives += 1,
-            Outcome::Blank => counts.blank += 1,
-            Outcome::Scrubbed if strict => {
-                out.truncate(mark);
-                counts.cut -= u64::from(too_long);
-                return Chunk {
-                    out,
-                    first_bad: Some((counts.lines, too_long)),
-                    counts,
-                };
-            }
-            Outcome::Scrubbed => counts.scrubbed += 1,
-        }
-        counts.lines += 1;
-        out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
-        start = end + 1;
-    }
-    Chunk {
-        out,
-        counts,
-        first_bad: None,
-    }
-}
-
 /// Runs `anonymize`, returning the line counts (warnings are dropped; see [`run_warned`]).
 pub fn run(config: &Config) -> Result<Summary, Error> {
     run_warned(config, &mut |_| {})
@@ -175,11 +60,7 @@ pub fn run(config: &Config) -> Result<Summary, Error> {
 
 /// Runs `anonymize`, returning the line counts and handing each warning to `warn` when its input is done.
 pub fn run_warned(config: &Config, warn: &mut dyn FnMut(Warning)) -> Result<Summary, Error> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
-        .thread_name(|i| format!("logveil-worker-{i}"))
-        .build()
-        .map_err(|e| Error::System(format!("cannot start {} threads: {e}", config.threads)))?;
+    let pool = pipeline::pool(config.threads)?;
     if config.in_place {
         return run_in_place(config, &pool, warn);
     }
@@ -346,7 +227,7 @@ fn anonymize_one(
         progress,
     } = run;
     let read_err = |source| Error::read(input, source);
-    let (mut source, read) = match (input, stop) {
+    let (source, read) = match (input, stop) {
         // Plain bytes: those handed to the workers are those read.
         (InputName::Stdin, Some(stop)) => (
             input::live::open_until_stopped(
@@ -362,13 +243,11 @@ fn anonymize_one(
         }
     };
     progress.start_input(read);
-    let Some(first) = source.next_block().map_err(read_err)? else {
+    let Some((parser, source)) =
+        pipeline::parser_for(source, config.format.as_ref()).map_err(read_err)?
+    else {
         progress.end_input();
         return Ok(String::new());
-    };
-    let parser = match &config.format {
-        Some(p) => p.clone(),
-        None => LineParser::detected(detect(&first).format),
     };
     // The policy's field allow-list decides what the parser keeps of fields of unknown meaning.
     let parser = if parser.fields() == config.policy.fields() {
@@ -378,9 +257,6 @@ fn anonymize_one(
             .with_fields(config.policy.fields().clone())
             .map_err(|e| Error::Usage(e.to_string()))?
     };
-    let uses_headers = parser.uses_headers();
-    let mut header: Option<Arc<[u8]>> = None;
-    let source = Box::new(Prepend::new(first, source));
     let rules = LineRules {
         policy: &config.policy,
         strict: config.strict,
@@ -389,25 +265,15 @@ fn anonymize_one(
     let mut outcome = Ok(());
     let mut lines_before = 0u64;
     let mut write_failed = false;
-    pipeline::run_carried(
+    pipeline::run_log(
         source,
         pool,
         pipeline::CHUNK_BYTES,
-        |chunk| {
-            progress.advance(chunk.len());
-            // The `#Fields:` header in force where this chunk starts (W3C logs only).
-            let start = header.clone();
-            if uses_headers {
-                if let Some(h) = last_header(chunk) {
-                    header = Some(h.into());
-                }
-            }
-            start
-        },
+        parser.uses_headers(),
+        progress,
         |bytes, header| {
             let out = buffers.take(bytes.len() + bytes.len() / 8);
-            let mut chunk_parser = parser.chunk(header.as_deref());
-            anonymize_chunk(bytes, &mut chunk_parser, &rules, out)
+            anonymize_chunk(bytes, &mut parser.chunk(header), &rules, out)
         },
         |chunks: Vec<Chunk>| {
             let mut bufs = Vec::with_capacity(chunks.len());
@@ -455,62 +321,4 @@ fn anonymize_one(
         });
     }
     outcome.map(|()| parser.name())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::format::Format;
-
-    fn rules(policy: &Policy, strict: bool) -> LineRules<'_> {
-        LineRules {
-            policy,
-            strict,
-            max_line_bytes: 1 << 20,
-        }
-    }
-
-    #[test]
-    fn one_line_out_per_line_in() {
-        let input = b"a\r\n\nnot a log 1.2.3.4\n1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast";
-        let parser = LineParser::detected(Format::Combined);
-        let policy = Policy::default();
-        let c = anonymize_chunk(
-            input,
-            &mut parser.chunk(None),
-            &rules(&policy, false),
-            Vec::new(),
-        );
-        assert_eq!(
-            String::from_utf8(c.out).unwrap(),
-            "a\r\n\nnot a log 1.2.0.0\n1.2.0.0 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast\n"
-        );
-        assert_eq!(
-            c.counts,
-            Summary {
-                lines: 5,
-                parsed: 1,
-                scrubbed: 3,
-                blank: 1,
-                directives: 0,
-                cut: 0,
-            }
-        );
-    }
-
-    #[test]
-    fn strict_stops_at_the_first_bad_line() {
-        let input =
-            b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nbad\nbad2\n";
-        let parser = LineParser::detected(Format::Common);
-        let policy = Policy::default();
-        let c = anonymize_chunk(
-            input,
-            &mut parser.chunk(None),
-            &rules(&policy, true),
-            Vec::new(),
-        );
-        assert_eq!(c.first_bad, Some((1, false)));
-        assert_eq!(c.counts.lines, 1);
-    }
 }

@@ -59,21 +59,19 @@ struct Chunk {
     too_long: Vec<u64>,
 }
 
+/// Scans one chunk: each line (without its `\r\n`), or the first `max_line` bytes of a longer one.
 fn check_chunk(bytes: &[u8], options: &Options, max_line: usize) -> Chunk {
     let mut findings = Vec::new();
     let mut too_long = Vec::new();
     let mut lines = 0;
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        lines += 1;
-        let mut line = &bytes[start..end];
-        if line.len() > max_line {
-            too_long.push(lines);
-            line = &line[..max_line];
+    for line in input::lines::lines(bytes, max_line) {
+        lines = line.no;
+        let mut text = line.text;
+        if line.overlong {
+            too_long.push(line.no);
+            text = &text[..max_line];
         }
-        detect::line_findings(line, lines, options, &mut findings);
-        start = end + 1;
+        detect::line_findings(text, line.no, options, &mut findings);
     }
     Chunk {
         lines,
@@ -84,11 +82,7 @@ fn check_chunk(bytes: &[u8], options: &Options, max_line: usize) -> Chunk {
 
 /// Runs `check`, writing findings (or, with `summary`, counts) to `out`.
 pub fn run(config: &Config, out: &mut dyn Write) -> Result<Report, Error> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
-        .thread_name(|i| format!("logveil-check-{i}"))
-        .build()
-        .map_err(|e| Error::System(format!("cannot start {} threads: {e}", config.threads)))?;
+    let pool = pipeline::pool(config.threads)?;
     let write_err = |source| Error::Write {
         output: None,
         source,
@@ -188,6 +182,32 @@ mod tests {
             .map(|f| (f.line, f.column, f.kind))
             .collect();
         assert_eq!(at, vec![(3, 1, Kind::Ipv4), (4, 3, Kind::Email)]);
+    }
+
+    #[test]
+    fn a_crlf_log_has_the_findings_of_its_lf_self() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let lf = std::fs::read(root.join("samples/apache-combined-elastic.log")).unwrap();
+        let crlf: Vec<u8> = lf
+            .split_inclusive(|&b| b == b'\n')
+            .flat_map(|l| match l.strip_suffix(b"\n") {
+                Some(l) => [l, b"\r\n"].concat(),
+                None => l.to_vec(),
+            })
+            .collect();
+        assert!(crlf.len() > lf.len());
+        let options = Options::default();
+        // The first line is exactly at the limit: its `\r` must not make it too long.
+        let max = lf.iter().position(|&b| b == b'\n').unwrap();
+        let (a, b) = (
+            check_chunk(&lf, &options, max),
+            check_chunk(&crlf, &options, max),
+        );
+        assert!(!a.findings.is_empty());
+        assert_eq!(
+            (a.lines, &a.findings, &a.too_long),
+            (b.lines, &b.findings, &b.too_long)
+        );
     }
 
     #[test]

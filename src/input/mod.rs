@@ -7,6 +7,7 @@
 //! archive, another compression or binary data is refused ([`NotText`]), never read as text. A
 //! long-running logger reads stdin through [`live`], which a stop signal ends gracefully.
 
+pub mod lines;
 pub mod live;
 pub mod sigbus;
 pub mod sniff;

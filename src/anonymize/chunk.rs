@@ -1,0 +1,180 @@
+//! One chunk of whole lines anonymised: every line through [`rewrite_line_in`] (or, past
+//! `--max-line-bytes`, [`rewrite_overlong_line`]), counted, with the first bad line found under `--strict`.
+
+use crate::format::ChunkParser;
+use crate::input::lines::lines;
+
+use super::{Outcome, Policy, rewrite_line_in, rewrite_overlong_line};
+
+/// Line counts of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Lines read (= lines written).
+    pub lines: u64,
+    /// Lines parsed and rewritten field by field.
+    pub parsed: u64,
+    /// Lines that did not parse and were scrubbed as free text.
+    pub scrubbed: u64,
+    /// Empty lines.
+    pub blank: u64,
+    /// W3C `#` directive lines (kept or scrubbed).
+    pub directives: u64,
+    /// Lines longer than `--max-line-bytes`, cut and scrubbed (also counted in `scrubbed`).
+    pub cut: u64,
+}
+
+impl Summary {
+    /// Adds the counts of `other`.
+    pub fn add(&mut self, other: &Summary) {
+        self.lines += other.lines;
+        self.parsed += other.parsed;
+        self.scrubbed += other.scrubbed;
+        self.blank += other.blank;
+        self.directives += other.directives;
+        self.cut += other.cut;
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} lines: {} parsed, {} scrubbed, {} blank",
+            self.lines, self.parsed, self.scrubbed, self.blank
+        )?;
+        if self.directives > 0 {
+            write!(f, ", {} headers", self.directives)?;
+        }
+        if self.cut > 0 {
+            write!(f, " ({} cut to --max-line-bytes)", self.cut)?;
+        }
+        Ok(())
+    }
+}
+
+/// The result of one chunk.
+#[derive(Debug)]
+pub struct Chunk {
+    /// The anonymised lines, one per line in.
+    pub out: Vec<u8>,
+    /// Their counts.
+    pub counts: Summary,
+    /// Under `--strict`: index (0-based, within the chunk) of the first line that did not parse, and
+    /// whether it was too long. `out` and `counts` then stop before it.
+    pub first_bad: Option<(u64, bool)>,
+}
+
+/// How lines are anonymised, beside the parser.
+#[derive(Debug, Clone, Copy)]
+pub struct LineRules<'a> {
+    /// What to strip.
+    pub policy: &'a Policy,
+    /// Stop at the first line that does not parse.
+    pub strict: bool,
+    /// Lines longer than this are cut and scrubbed (`--max-line-bytes`).
+    pub max_line_bytes: usize,
+}
+
+/// Anonymises one chunk of whole lines, appending to `out`. Every line gives exactly one output line; a
+/// last line without a newline gets one; `\r\n` endings are kept. A line longer than the limit is cut and
+/// scrubbed.
+pub fn anonymize_chunk(
+    bytes: &[u8],
+    parser: &mut ChunkParser<'_>,
+    rules: &LineRules<'_>,
+    out: Vec<u8>,
+) -> Chunk {
+    let (policy, strict) = (rules.policy, rules.strict);
+    let mut out = out;
+    let mut counts = Summary::default();
+    for line in lines(bytes, rules.max_line_bytes) {
+        let mark = out.len();
+        let outcome = if line.overlong {
+            rewrite_overlong_line(line.text, rules.max_line_bytes, policy, &mut out);
+            counts.cut += 1;
+            Outcome::Scrubbed
+        } else {
+            rewrite_line_in(line.text, parser, policy, &mut out)
+        };
+        match outcome {
+            Outcome::Parsed => counts.parsed += 1,
+            Outcome::Directive => counts.directives += 1,
+            Outcome::Blank => counts.blank += 1,
+            Outcome::Scrubbed if strict => {
+                out.truncate(mark);
+                counts.cut -= u64::from(line.overlong);
+                return Chunk {
+                    out,
+                    first_bad: Some((counts.lines, line.overlong)),
+                    counts,
+                };
+            }
+            Outcome::Scrubbed => counts.scrubbed += 1,
+        }
+        counts.lines += 1;
+        out.extend_from_slice(if line.crlf { b"\r\n" } else { b"\n" });
+    }
+    Chunk {
+        out,
+        counts,
+        first_bad: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{Format, LineParser};
+
+    fn rules(policy: &Policy, strict: bool) -> LineRules<'_> {
+        LineRules {
+            policy,
+            strict,
+            max_line_bytes: 1 << 20,
+        }
+    }
+
+    #[test]
+    fn one_line_out_per_line_in() {
+        let input = b"a\r\n\nnot a log 1.2.3.4\n1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast";
+        let parser = LineParser::detected(Format::Combined);
+        let policy = Policy::default();
+        let c = anonymize_chunk(
+            input,
+            &mut parser.chunk(None),
+            &rules(&policy, false),
+            Vec::new(),
+        );
+        assert_eq!(
+            String::from_utf8(c.out).unwrap(),
+            "a\r\n\nnot a log 1.2.0.0\n1.2.0.0 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nlast\n"
+        );
+        assert_eq!(
+            c.counts,
+            Summary {
+                lines: 5,
+                parsed: 1,
+                scrubbed: 3,
+                blank: 1,
+                directives: 0,
+                cut: 0,
+            }
+        );
+    }
+
+    #[test]
+    fn strict_stops_at_the_first_bad_line() {
+        let input =
+            b"1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5\nbad\nbad2\n";
+        let parser = LineParser::detected(Format::Common);
+        let policy = Policy::default();
+        let c = anonymize_chunk(
+            input,
+            &mut parser.chunk(None),
+            &rules(&policy, true),
+            Vec::new(),
+        );
+        assert_eq!(c.first_bad, Some((1, false)));
+        assert_eq!(c.counts.lines, 1);
+    }
+}
