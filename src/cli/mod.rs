@@ -13,6 +13,8 @@ use crate::format::{Format, LineParser};
 use crate::input::InputName;
 use crate::output::ReportSink;
 use crate::privacy::key::Key;
+pub mod config_file;
+
 use crate::privacy::{FieldPolicy, IpMode, IpPolicy, ParamPolicy, PathPolicy, Rules};
 
 /// Turns web server access logs into privacy-safe data.
@@ -51,7 +53,7 @@ pub fn parse_from(args: Vec<OsString>) -> Result<Cli, Error> {
     let (Some(path), Some(sub)) = (&cli.config, matches.subcommand_name()) else {
         return Ok(cli);
     };
-    let extra = crate::config_file::arguments(path, &command(), sub)?;
+    let extra = config_file::arguments(path, &command(), sub)?;
     // The file's arguments go right after the subcommand's name, before the command line's own.
     let mut at = 1;
     while at < args.len() && args[at] != sub {
