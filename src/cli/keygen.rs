@@ -34,3 +34,22 @@ impl KeygenArgs {
         Ok(EXIT_OK)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{EXIT_IO, EXIT_USAGE};
+
+    #[test]
+    fn an_existing_file_is_a_usage_error_and_an_unwritable_one_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("k");
+        assert_eq!(KeygenArgs { file: file.clone() }.run().unwrap(), EXIT_OK);
+        let again = KeygenArgs { file }.run().unwrap_err();
+        assert_eq!(again.exit_code(), EXIT_USAGE);
+        let nowhere = dir.path().join("missing-dir").join("k");
+        let err = KeygenArgs { file: nowhere }.run().unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_IO);
+        assert!(err.to_string().contains("missing-dir"), "{err}");
+    }
+}

@@ -88,7 +88,7 @@ impl MergeArgs {
     /// Validates the options into a [`commands::merge::Config`].
     pub fn config(&self) -> Result<commands::merge::Config, Error> {
         let min_visitors = self.min_visitors.min_visitors()?;
-        self.output.destinations(self.top.top)?;
+        self.output.check()?;
         Ok(commands::merge::Config {
             inputs: shared::inputs(&self.files),
             overlap: match self.overlap {

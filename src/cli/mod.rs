@@ -168,4 +168,35 @@ mod tests {
         assert_eq!(ok.settings.site_hosts, vec!["www.example.com".to_string()]);
         assert_eq!(ok.settings.min_visitors, 1);
     }
+
+    #[test]
+    fn report_date_placeholders_need_since() {
+        let destinations = |args: &[&str]| {
+            let cli = Cli::try_parse_from([&["logveil", "report"], args].concat()).unwrap();
+            let Command::Report(args) = cli.command else {
+                unreachable!()
+            };
+            args.destinations()
+        };
+        let err = destinations(&["--csv", "stats/{date}"]).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+        assert!(destinations(&["--partial", "{date}.partial"]).is_err());
+        let ok = destinations(&["--json", "{date}.json", "--since", "2026-11-22"]).unwrap();
+        assert_eq!(ok.date.as_deref(), Some("2026-11-22"));
+        let quiet = destinations(&["--partial", "p"]).unwrap();
+        assert!(quiet.quiet_default);
+    }
+
+    #[test]
+    fn merge_words_the_shared_output_flags_its_own_way() {
+        let cmd = command();
+        let help = |sub: &str, arg: &str| {
+            let sub = cmd.find_subcommand(sub).unwrap();
+            let arg = sub.get_arguments().find(|a| a.get_id() == arg).unwrap();
+            arg.get_help().unwrap().to_string()
+        };
+        assert!(help("merge", "csv").contains("replaced atomically"));
+        assert!(help("report", "csv").contains("created if missing"));
+        assert_eq!(help("merge", "table"), "Write one table as CSV to stdout");
+    }
 }

@@ -153,7 +153,7 @@ impl ReportArgs {
     pub fn config(&self) -> Result<commands::report::Config, Error> {
         let ip = self.ip.policy()?;
         let min_visitors = self.min_visitors.min_visitors()?;
-        self.output.destinations(self.top.top)?;
+        self.output.check()?;
         if self.partial.as_ref().is_some_and(|p| p.as_os_str() == "-")
             && (self.output.table.is_some() || self.output.json_to_stdout())
         {

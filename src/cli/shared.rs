@@ -248,9 +248,8 @@ impl OutputArgs {
         self.json.as_ref().is_some_and(|j| j.as_os_str() == "-")
     }
 
-    /// Validates the options into [`Destinations`]: `--table NAME` must name a table and not share stdout
-    /// with `--json -`.
-    pub fn destinations(&self, top: usize) -> Result<Destinations, Error> {
+    /// `--table NAME` must name a table and not share stdout with `--json -`.
+    pub fn check(&self) -> Result<(), Error> {
         if let Some(t) = &self.table {
             let names = crate::analyze::report::TABLE_NAMES;
             if !names.contains(&t.as_str()) {
@@ -265,6 +264,13 @@ impl OutputArgs {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Validates the options ([`OutputArgs::check`]) into [`Destinations`], with `top` rows per table in the
+    /// terminal summary.
+    pub fn destinations(&self, top: usize) -> Result<Destinations, Error> {
+        self.check()?;
         Ok(Destinations {
             csv: self.csv.clone(),
             table: self.table.clone(),
@@ -284,5 +290,42 @@ pub fn check_date(path: Option<&PathBuf>, date: Option<&str>) -> Result<(), Erro
             p.to_string_lossy()
         ))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{EXIT_IO, EXIT_USAGE};
+
+    fn ip(ip_mode: IpModeArg, key_file: Option<PathBuf>) -> IpArgs {
+        IpArgs {
+            ipv4_prefix: 16,
+            ipv6_prefix: 32,
+            ip_mode,
+            key_file,
+        }
+    }
+
+    #[test]
+    fn an_unreadable_key_file_is_an_io_error_and_a_malformed_one_a_usage_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.key");
+        let err = ip(IpModeArg::Pseudonymize, Some(missing))
+            .policy()
+            .unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_IO);
+        assert!(err.to_string().contains("missing.key"), "{err}");
+
+        let short = dir.path().join("short.key");
+        std::fs::write(&short, "abcd\n").unwrap();
+        let err = ip(IpModeArg::CryptoPan, Some(short)).policy().unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_USAGE);
+
+        let err = ip(IpModeArg::CryptoPan, None).policy().unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_USAGE);
+        let unused = Some(dir.path().join("unused.key"));
+        let err = ip(IpModeArg::Truncate, unused).policy().unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_USAGE);
     }
 }

@@ -103,3 +103,27 @@ pub fn partial(path: &Path, date: Option<&str>) -> Result<PartialOut, CreateErro
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_date_fills_only_the_placeholder() {
+        let day = Some("2026-11-22");
+        assert_eq!(
+            fill_date(Path::new("/srv/stats/{date}"), day),
+            PathBuf::from("/srv/stats/2026-11-22")
+        );
+        assert_eq!(
+            fill_date(Path::new("/srv/stats"), day),
+            PathBuf::from("/srv/stats")
+        );
+        assert_eq!(
+            fill_date(Path::new("r-{date}.json"), None),
+            PathBuf::from("r-{date}.json")
+        );
+        assert!(has_date(Path::new("r-{date}.json")));
+        assert!(!has_date(Path::new("r-date.json")));
+    }
+}
