@@ -4,6 +4,8 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::input::{InputName, NotText};
+use crate::output::sinks::CreateError;
+use crate::privacy::key::KeyError;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -88,6 +90,12 @@ pub enum Error {
         /// The underlying error.
         source: io::Error,
     },
+    /// A key file (`--key-file`, `--sketch-key`, `keygen`) could not be read, was malformed, or could not be
+    /// written; the message names the file, never its contents. Exit 74 when the file could not be read or
+    /// written, 2 when it does not hold a key (or a mode needs one and none was given, or `keygen` would
+    /// replace a file), 71 when the system gave no random bytes.
+    #[error("{0}")]
+    Key(#[from] KeyError),
     /// Writing an output failed.
     #[error("{}: {source}", display_output(.output))]
     Write {
@@ -96,6 +104,15 @@ pub enum Error {
         /// The underlying error.
         source: io::Error,
     },
+}
+
+impl From<CreateError> for Error {
+    fn from(e: CreateError) -> Error {
+        Error::Write {
+            output: e.path,
+            source: e.source,
+        }
+    }
 }
 
 fn display_output(output: &Option<PathBuf>) -> String {
@@ -133,6 +150,16 @@ impl Error {
             | Error::NothingParsed { .. }
             | Error::Merge(_) => EXIT_DATA,
             Error::Read { .. } | Error::Write { .. } => EXIT_IO,
+            Error::Key(e) => match e {
+                KeyError::Malformed { .. } | KeyError::Missing(_) => EXIT_USAGE,
+                // An existing file is refused on purpose (a key in use is never replaced): the user's
+                // mistake, not the system's.
+                KeyError::Write { source, .. } if source.kind() == io::ErrorKind::AlreadyExists => {
+                    EXIT_USAGE
+                }
+                KeyError::Read { .. } | KeyError::Write { .. } => EXIT_IO,
+                KeyError::Random(_) => EXIT_SYSTEM,
+            },
         }
     }
 

@@ -11,7 +11,6 @@ pub mod analyze;
 pub mod anonymize;
 pub mod cli;
 pub mod commands;
-pub mod config_file;
 pub mod error;
 pub mod format;
 pub mod input;

@@ -118,7 +118,7 @@ fn missing_or_short_keys_are_clear_errors_that_never_show_the_key() {
         ],
         LINE.as_bytes(),
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(74));
     assert!(
         text(&out.stderr).contains("logveil keygen"),
         "{}",

@@ -16,6 +16,7 @@ pub mod file;
 pub mod json;
 pub mod partial;
 pub mod progress;
+pub mod sinks;
 pub mod terminal;
 pub mod writer;
 

@@ -8,6 +8,8 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::Path;
 
+use super::ip::{IpMode, IpPolicy, MissingKey};
+
 /// Bytes in a key: for Crypto-PAn, 16 bytes of AES-128 key and 16 bytes of pad, as in the reference
 /// implementation; for pseudonymisation, the BLAKE3 key.
 pub const KEY_LEN: usize = 32;
@@ -47,6 +49,9 @@ pub enum KeyError {
         /// What else is wrong.
         detail: &'static str,
     },
+    /// A mode that needs a key was chosen without a key file.
+    #[error(transparent)]
+    Missing(#[from] MissingKey),
     /// The system's random source failed.
     #[error("cannot get random bytes for a key: {0}")]
     Random(String),
@@ -58,6 +63,20 @@ pub enum KeyError {
         /// The underlying error.
         source: io::Error,
     },
+}
+
+/// `policy` (its prefixes already checked) in `mode`, with the key read from `key_file` when the mode needs
+/// one (a file given to a mode without a key is not read). The one place an IP policy's key file is read.
+pub fn ip_policy(
+    policy: IpPolicy,
+    mode: IpMode,
+    key_file: Option<&Path>,
+) -> Result<IpPolicy, KeyError> {
+    let key = match key_file.filter(|_| mode.needs_key()) {
+        Some(path) => Some(Key::read(path)?),
+        None => None,
+    };
+    Ok(policy.with_mode(mode, key.as_ref())?)
 }
 
 impl Key {

@@ -1,0 +1,230 @@
+//! `logveil report`: its flags and their validation into a [`commands::report::Config`] and the outputs.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::shared::{
+    self, FormatArgs, InputArgs, IpArgs, MinVisitorsArgs, OutputArgs, ProgressArgs, ThreadsArgs,
+    TopArgs,
+};
+use crate::analyze::range::{Bound, TimeRange, local_today};
+use crate::commands;
+use crate::error::{EXIT_OK, Error};
+use crate::output::sinks::{self, Destinations};
+use crate::privacy::Rules;
+use crate::privacy::key::Key;
+
+/// The long help of `report`.
+pub const LONG: &str = "\
+Aggregate access logs into privacy-safe statistics tables.
+
+Hits, page views, unique visitors per day (a keyed hash of IP, user agent and host under a random key that \
+lives only in memory), visits (30 min), bounce rate, visit duration, time on page, entry and exit pages, \
+external referrers, search engines and keywords, site-search terms, downloads, outlinks, browsers, OS, \
+devices, anonymised networks, bots, status codes, 404 pages, time buckets and campaigns. Free-text rows \
+seen by fewer than --min-visitors distinct visitors of the whole run (default 5) are folded into '(other)'. \
+Tables and columns are defined in docs/REPORTS.md.
+
+Without an output option, a readable summary is printed when stdout is a terminal, and the JSON document \
+otherwise.
+
+Inputs may come in any order (rotated logs newest first, several servers). Memory grows with distinct keys \
+(pages, referrers, visitors of a day), not with lines: page views and downloads past --sort-events wait in \
+sorted runs in --temp-dir (33 bytes each, in unnamed files that vanish when the run ends).";
+
+/// The examples of `report`.
+pub const EXAMPLES: &str = "\
+Examples:
+  logveil report access.log --csv stats/
+  logveil report access.log.*.gz --site-host www.example.com --json report.json
+  logveil report access.log --table pages | head
+  zcat old.log.gz | logveil report --outlink-path /out --outlink-param url
+  logveil report access.log.2.gz access.log.1 access.log --since yesterday --until today --csv /srv/stats/{date}
+
+--since and --until take a date (2026-11-22: midnight in each line's own offset), an RFC 3339 time \
+(2026-11-22T06:25:00+01:00), 'today' or 'yesterday' (the machine's local date; TZ is honoured). Lines outside \
+are counted in summary.csv (excluded_before_since, excluded_after_until) and nothing else. '{date}' in the \
+--csv and --json paths becomes the date of --since.";
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Where the report goes (`--csv`, `--table`, `--json`).
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// How lines are parsed (`--format`, `--log-format`, `--nginx-format`).
+    #[command(flatten)]
+    pub format: FormatArgs,
+
+    /// A host name of the site (repeatable): referrers from it are internal. Default: the request's host.
+    #[arg(long, value_name = "HOST")]
+    pub site_host: Vec<String>,
+
+    /// Path of the outlink redirect endpoint (e.g. /out).
+    #[arg(long, value_name = "PATH")]
+    pub outlink_path: Option<String>,
+
+    /// Query parameter of the outlink endpoint that holds the target URL.
+    #[arg(long, value_name = "NAME", default_value = "url")]
+    pub outlink_param: String,
+
+    /// `--min-visitors`.
+    #[command(flatten)]
+    pub min_visitors: MinVisitorsArgs,
+
+    /// What becomes of client addresses in the networks table.
+    #[command(flatten)]
+    pub ip: IpArgs,
+
+    /// `--top`.
+    #[command(flatten)]
+    pub top: TopArgs,
+
+    /// Keep only records at or after WHEN: a date (2026-11-22, midnight in the log's own offset), an RFC 3339
+    /// time, 'today' or 'yesterday' (the machine's local date; TZ is honoured).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Keep only records before WHEN (same forms as --since): '--since yesterday --until today' is
+    /// yesterday.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Count lines longer than this many bytes as `too_long` and leave them out of the tables; memory
+    /// stays bounded whatever the input holds (min 1024).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
+
+    /// Print nothing to stderr but errors (no progress bar), for cron.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// When to show a progress bar (`--progress`, `--no-progress`).
+    #[command(flatten)]
+    pub progress: ProgressArgs,
+
+    /// Also write a mergeable partial report to FILE ('-': stdout), one line of JSON (see `logveil merge`).
+    #[arg(long, value_name = "FILE")]
+    pub partial: Option<PathBuf>,
+
+    /// Key file (made by `logveil keygen`) for the visitor sketches of partials, so that partials of
+    /// different runs estimate visitors over weeks and months together. Default: random per run.
+    #[arg(long, value_name = "FILE")]
+    pub sketch_key: Option<PathBuf>,
+
+    /// `--threads`.
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
+
+    /// Directory for the sorted runs of page views that do not fit the memory budget (unnamed files,
+    /// gone when the run ends). Default: $TMPDIR, else /tmp; if /tmp is a tmpfs, a disk directory such as
+    /// /var/tmp keeps them out of memory.
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
+
+    /// Page views and downloads held in memory (40 bytes each) before they are sorted and written to
+    /// --temp-dir; visits are built from them at the end.
+    #[arg(long, value_name = "N", default_value_t = crate::analyze::spill::SPILL_EVENTS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub sort_events: usize,
+}
+
+impl ReportArgs {
+    /// `--since` and `--until`, parsed (`today` and `yesterday` against the machine's local date).
+    fn range(&self) -> Result<TimeRange, Error> {
+        let today = local_today();
+        let parse = |opt: &Option<String>, name: &str| {
+            opt.as_deref()
+                .map(|s| Bound::parse(s, today).map_err(|e| Error::Usage(format!("{name}: {e}"))))
+                .transpose()
+        };
+        Ok(TimeRange {
+            since: parse(&self.since, "--since")?,
+            until: parse(&self.until, "--until")?,
+        })
+    }
+
+    /// Validates the options into a [`commands::report::Config`].
+    pub fn config(&self) -> Result<commands::report::Config, Error> {
+        let ip = self.ip.policy()?;
+        let min_visitors = self.min_visitors.min_visitors()?;
+        self.output.check()?;
+        if self.partial.as_ref().is_some_and(|p| p.as_os_str() == "-")
+            && (self.output.table.is_some() || self.output.json_to_stdout())
+        {
+            return Err(Error::Usage(
+                "--partial - shares stdout with --table or --json -".into(),
+            ));
+        }
+        // The sketch key goes into the config as bytes, so it is read here, by the one function that
+        // reads key files.
+        let sketch_key = match &self.sketch_key {
+            Some(path) => Some(*Key::read(path)?.bytes()),
+            None => None,
+        };
+        if let Some(p) = &self.outlink_path {
+            if !p.starts_with('/') {
+                return Err(Error::Usage("--outlink-path must start with '/'".into()));
+            }
+        }
+        Ok(commands::report::Config {
+            inputs: self.input.inputs(),
+            format: self.format.parser()?,
+            settings: crate::analyze::Settings {
+                rules: Rules {
+                    ip,
+                    ..Rules::default()
+                },
+                site_hosts: self
+                    .site_host
+                    .iter()
+                    .map(|h| h.to_ascii_lowercase())
+                    .collect(),
+                outlink_path: self.outlink_path.clone(),
+                outlink_param: self.outlink_param.clone(),
+                min_visitors,
+                range: self.range()?,
+                max_line_bytes: shared::max_line_bytes(self.max_line_bytes)?,
+            },
+            threads: self.threads.threads()?,
+            sketch_key,
+            progress: self.progress.mode(self.quiet, false),
+            temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
+            sort_events: self.sort_events,
+        })
+    }
+
+    /// Validates the outputs: where the report goes, with `{date}` the date of `--since` (`YYYY-MM-DD`).
+    pub fn destinations(&self) -> Result<Destinations, Error> {
+        let date = self
+            .range()?
+            .since
+            .map(|since| crate::analyze::time::labels(since.day()).date);
+        for path in [&self.output.csv, &self.output.json, &self.partial] {
+            shared::check_date(path.as_ref(), date.as_deref())?;
+        }
+        Ok(Destinations {
+            date,
+            quiet_default: self.partial.is_some(),
+            ..self.output.destinations(self.top.top)?
+        })
+    }
+
+    /// Runs `report`: the config, then the outputs (created before any input is read), then the run.
+    pub fn run(&self) -> Result<u8, Error> {
+        let config = self.config()?;
+        let to = self.destinations()?;
+        let report = sinks::create(&to)?;
+        let partial = match &self.partial {
+            Some(path) => Some(sinks::partial(path, to.date.as_deref())?),
+            None => None,
+        };
+        commands::report::run_with_partial(&config, report, partial)?;
+        Ok(EXIT_OK)
+    }
+}

@@ -1,0 +1,331 @@
+//! Flags several subcommands share, each declared once and flattened into the commands that take it, with
+//! the validation they share.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::error::Error;
+use crate::format::{Format, LineParser};
+use crate::input::InputName;
+use crate::output::progress::Mode;
+use crate::output::sinks::{self, Destinations};
+use crate::privacy::{IpMode, IpPolicy};
+
+/// The input files of `anonymize`, `report` and `check`.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input files (plain, .gz, .zst, .bz2 or .xz, told by their bytes); none or '-' reads stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+impl InputArgs {
+    /// The inputs in order; none means stdin.
+    pub fn inputs(&self) -> Vec<InputName> {
+        inputs(&self.files)
+    }
+}
+
+/// The inputs named on the command line; none means stdin.
+pub fn inputs(files: &[PathBuf]) -> Vec<InputName> {
+    if files.is_empty() {
+        vec![InputName::Stdin]
+    } else {
+        files.iter().map(|f| InputName::from_arg(f)).collect()
+    }
+}
+
+/// The format options shared by `anonymize` and `report`.
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Log format preset (see `logveil formats`); detected per file when not given.
+    #[arg(short, long, value_name = "NAME", conflicts_with_all = ["log_format", "nginx_format"])]
+    pub format: Option<Format>,
+
+    /// An Apache LogFormat string, e.g. '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"'.
+    #[arg(long, value_name = "STRING", conflicts_with = "nginx_format")]
+    pub log_format: Option<String>,
+
+    /// An nginx log_format body, e.g. '$remote_addr - $remote_user [$time_local] "$request" ...'.
+    #[arg(long, value_name = "STRING")]
+    pub nginx_format: Option<String>,
+}
+
+impl FormatArgs {
+    /// The parser these options ask for (`None`: detect per input).
+    pub fn parser(&self) -> Result<Option<LineParser>, Error> {
+        use crate::format::spec::{Spec, Syntax};
+        let compile = |s: &str, syntax| {
+            Spec::compile(s, syntax)
+                .map(LineParser::spec)
+                .map_err(|e| Error::Usage(e.to_string()))
+        };
+        Ok(match (&self.format, &self.log_format, &self.nginx_format) {
+            (Some(f), _, _) => Some(LineParser::forced(*f)),
+            (_, Some(s), _) => Some(compile(s, Syntax::Apache)?),
+            (_, _, Some(s)) => Some(compile(s, Syntax::Nginx)?),
+            _ => None,
+        })
+    }
+}
+
+/// `--threads`, shared by `anonymize`, `report` and `check`.
+#[derive(Debug, Args)]
+pub struct ThreadsArgs {
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl ThreadsArgs {
+    /// The worker threads, defaulting to all cores.
+    pub fn threads(&self) -> Result<usize, Error> {
+        match self.threads {
+            Some(0) => Err(Error::Usage("--threads must be at least 1".into())),
+            Some(n) => Ok(n),
+            None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        }
+    }
+}
+
+/// `--max-line-bytes`, at least [`crate::input::MIN_MAX_LINE_BYTES`]. The flag is declared by each command,
+/// since what happens to a longer line (cut, counted, checked in part) is the command's own.
+pub fn max_line_bytes(given: usize) -> Result<usize, Error> {
+    let min = crate::input::MIN_MAX_LINE_BYTES;
+    if given < min {
+        return Err(Error::Usage(format!(
+            "--max-line-bytes must be at least {min}, not {given}"
+        )));
+    }
+    Ok(given)
+}
+
+/// The progress bar options shared by `anonymize` and `report`.
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// Show a progress bar on stderr from the start, whatever the input size (a bar shows only when stderr
+    /// is a terminal; by default for inputs of 64 MiB or more, or once a run has lasted 2 s).
+    #[arg(long, overrides_with = "no_progress")]
+    pub progress: bool,
+
+    /// Never show the progress bar.
+    #[arg(long, overrides_with = "progress")]
+    pub no_progress: bool,
+}
+
+impl ProgressArgs {
+    /// The mode: none under `quiet`; by default none either when the output is a terminal (`to_terminal`),
+    /// where the bar would be drawn among the lines.
+    pub fn mode(&self, quiet: bool, to_terminal: bool) -> Mode {
+        if quiet || self.no_progress {
+            Mode::Never
+        } else if self.progress {
+            Mode::Always
+        } else if to_terminal {
+            Mode::Never
+        } else {
+            Mode::Auto
+        }
+    }
+}
+
+/// `--ip-mode`: what becomes of IP addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IpModeArg {
+    /// Keep the network prefix (--ipv4-prefix, --ipv6-prefix): 192.168.100.50 -> 192.168.0.0.
+    Truncate,
+    /// A stable keyed pseudonym (BLAKE3) in a reserved range: IPv4 in 240.0.0.0/4, IPv6 in 100::/64.
+    Pseudonymize,
+    /// Prefix-preserving Crypto-PAn (AES-128), reversible by the key holder.
+    CryptoPan,
+    /// Replace every address with '-'.
+    Drop,
+}
+
+impl From<IpModeArg> for IpMode {
+    fn from(m: IpModeArg) -> IpMode {
+        match m {
+            IpModeArg::Truncate => IpMode::Truncate,
+            IpModeArg::Pseudonymize => IpMode::Pseudonymize,
+            IpModeArg::CryptoPan => IpMode::CryptoPan,
+            IpModeArg::Drop => IpMode::Drop,
+        }
+    }
+}
+
+/// The IP options shared by `anonymize` and `report`.
+#[derive(Debug, Args)]
+pub struct IpArgs {
+    /// Bits of an IPv4 address to keep (8-24).
+    #[arg(long, value_name = "BITS", default_value_t = 16)]
+    pub ipv4_prefix: u8,
+
+    /// Bits of an IPv6 address to keep (16-64).
+    #[arg(long, value_name = "BITS", default_value_t = 32)]
+    pub ipv6_prefix: u8,
+
+    /// What becomes of IP addresses.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = IpModeArg::Truncate)]
+    pub ip_mode: IpModeArg,
+
+    /// Key for --ip-mode pseudonymize and crypto-pan (made by `logveil keygen FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl IpArgs {
+    /// Validates the options into an [`IpPolicy`]; the key file, when the mode needs one, is read by
+    /// [`crate::privacy::key::ip_policy`].
+    pub fn policy(&self) -> Result<IpPolicy, Error> {
+        let ip = prefixes(self.ipv4_prefix, self.ipv6_prefix)?;
+        let mode = IpMode::from(self.ip_mode);
+        if self.key_file.is_some() && !mode.needs_key() {
+            return Err(Error::Usage(format!(
+                "--key-file is only used with --ip-mode pseudonymize or crypto-pan, not {}",
+                mode.name()
+            )));
+        }
+        Ok(crate::privacy::key::ip_policy(
+            ip,
+            mode,
+            self.key_file.as_deref(),
+        )?)
+    }
+}
+
+/// `--ipv4-prefix` and `--ipv6-prefix`, checked.
+pub fn prefixes(ipv4: u8, ipv6: u8) -> Result<IpPolicy, Error> {
+    IpPolicy::new(ipv4, ipv6).map_err(|e| Error::Usage(e.to_string()))
+}
+
+/// `--min-visitors`, shared by `report` and `merge`.
+#[derive(Debug, Args)]
+pub struct MinVisitorsArgs {
+    /// Fold free-text rows seen by fewer distinct visitors of the run into '(other)' (1 turns it off).
+    #[arg(long, value_name = "K", default_value_t = crate::analyze::DEFAULT_MIN_VISITORS)]
+    pub min_visitors: u64,
+}
+
+impl MinVisitorsArgs {
+    /// `--min-visitors`, at least 1.
+    pub fn min_visitors(&self) -> Result<u64, Error> {
+        if self.min_visitors == 0 {
+            return Err(Error::Usage("--min-visitors must be at least 1".into()));
+        }
+        Ok(self.min_visitors)
+    }
+}
+
+/// `--top`, shared by `report` and `merge`.
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    /// Rows per table in the terminal summary.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+}
+
+/// Where a report goes, shared by `report` and `merge` (`merge` words the help of `--csv` and `--table` its
+/// own way).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write one CSV file per table into DIR (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+
+    /// Write one table as CSV to stdout (see docs/REPORTS.md for the names).
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// Write all tables as one JSON document to FILE ('-': stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    /// True when `--json -` writes to stdout.
+    pub fn json_to_stdout(&self) -> bool {
+        self.json.as_ref().is_some_and(|j| j.as_os_str() == "-")
+    }
+
+    /// `--table NAME` must name a table and not share stdout with `--json -`.
+    pub fn check(&self) -> Result<(), Error> {
+        if let Some(t) = &self.table {
+            let names = crate::analyze::report::TABLE_NAMES;
+            if !names.contains(&t.as_str()) {
+                return Err(Error::Usage(format!(
+                    "unknown table '{t}'; tables: {}",
+                    names.join(", ")
+                )));
+            }
+            if self.json_to_stdout() {
+                return Err(Error::Usage(
+                    "--table and --json - both write to stdout".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Validates the options ([`OutputArgs::check`]) into [`Destinations`], with `top` rows per table in the
+    /// terminal summary.
+    pub fn destinations(&self, top: usize) -> Result<Destinations, Error> {
+        self.check()?;
+        Ok(Destinations {
+            csv: self.csv.clone(),
+            table: self.table.clone(),
+            json: self.json.clone(),
+            top,
+            date: None,
+            quiet_default: false,
+        })
+    }
+}
+
+/// Checks that a path holding `{date}` has a date to fill it with (`--since`).
+pub fn check_date(path: Option<&PathBuf>, date: Option<&str>) -> Result<(), Error> {
+    match path {
+        Some(p) if sinks::has_date(p) && date.is_none() => Err(Error::Usage(format!(
+            "{}: {{date}} is the date of --since, which is not given",
+            p.to_string_lossy()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{EXIT_IO, EXIT_USAGE};
+
+    fn ip(ip_mode: IpModeArg, key_file: Option<PathBuf>) -> IpArgs {
+        IpArgs {
+            ipv4_prefix: 16,
+            ipv6_prefix: 32,
+            ip_mode,
+            key_file,
+        }
+    }
+
+    #[test]
+    fn an_unreadable_key_file_is_an_io_error_and_a_malformed_one_a_usage_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.key");
+        let err = ip(IpModeArg::Pseudonymize, Some(missing))
+            .policy()
+            .unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_IO);
+        assert!(err.to_string().contains("missing.key"), "{err}");
+
+        let short = dir.path().join("short.key");
+        std::fs::write(&short, "abcd\n").unwrap();
+        let err = ip(IpModeArg::CryptoPan, Some(short)).policy().unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_USAGE);
+
+        let err = ip(IpModeArg::CryptoPan, None).policy().unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_USAGE);
+        let unused = Some(dir.path().join("unused.key"));
+        let err = ip(IpModeArg::Truncate, unused).policy().unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_USAGE);
+    }
+}
