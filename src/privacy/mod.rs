@@ -37,6 +37,8 @@ pub mod fields;
 pub mod host;
 pub mod ip;
 pub mod key;
+#[cfg(test)]
+mod layers;
 pub mod params;
 pub mod path;
 pub mod pseudonym;
