@@ -29,7 +29,7 @@ impl<E, const SLOTS: usize> DirectMapped<E, SLOTS> {
 
     /// The one entry that `key` may be stored in (`None` when it is still empty); it holds `key` only if
     /// the caller's comparison says so.
-    #[inline]
+    #[inline(always)]
     pub fn entry(&mut self, key: impl Hash) -> &mut Option<E> {
         let h = self.hasher.hash_one(key) as usize;
         &mut self.entries[h & (SLOTS - 1)]

@@ -7,7 +7,10 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// Each part is one to three digits with a value up to 255; leading zeros are accepted (`010` is ten), so an
 /// address written with them is still recognised and reduced. A fifth part (`1.2.3.4.5`) or a digit right
 /// after the fourth means this is not an address.
-#[inline]
+// Always inlined (with `parse_quad`): the client rule reads one address per line, and since these moved
+// out of `ip` the compiler stopped inlining them there (callgrind on the bench log: 0.9M more
+// instructions, 0.6%).
+#[inline(always)]
 pub fn parse_ipv4_prefix(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let (ip, i) = parse_quad(b, b'.')?;
     match b.get(i) {
@@ -19,7 +22,7 @@ pub fn parse_ipv4_prefix(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
 
 /// Four parts of one to three digits up to 255 separated by `sep` (`.` dotted, `-` dashed as in
 /// `ec2-203-0-113-9`) at the start of `b`, and their length; what follows is the caller's to judge.
-#[inline]
+#[inline(always)]
 pub fn parse_quad(b: &[u8], sep: u8) -> Option<(Ipv4Addr, usize)> {
     let mut octets = [0u8; 4];
     let mut i = 0;
