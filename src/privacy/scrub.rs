@@ -11,6 +11,9 @@
 //! - In [`Mode::free_text`], every `?query` has the values of non-allow-listed parameters emptied and the
 //!   first token of the text, when it is a host name, is reduced to its registrable domain.
 //! - In [`Mode::user_agent`], a dotted quad right after `/` is a version number (`Foo/1.2.3.4`), not an IP.
+//!
+//! The scrubber itself is in [`text`](super::text), below the URL, path and host rules that call it on
+//! their parts; this module, the field-level driver on top, hands it the host rule for leading host names.
 
 use super::Rules;
 use super::host::write_host;

@@ -1,19 +1,9 @@
 //! The free-text scrubber and the query rewriter, one unit because each calls the other: query values are
 //! scrubbed as free text, and free text (and any text holding escapes) has its queries rewritten. The rules
 //! above (URLs, paths, host names, client fields) call [`scrub_plain`]; the field-level driver
-//! (`scrub`) calls [`scrub_text`] with the host rule handed down, so nothing here looks
-//! up.
+//! (`scrub`) calls [`scrub_text`] with the host rule handed down, so nothing here looks up.
 //!
-//! It is used on fields with no structure of their own (user agents, trailing X-Forwarded-For fields, URL
-//! paths) and on whole lines that did not parse. It never fails and is idempotent: scrubbing its own
-//! output changes nothing.
-//!
-//! - IPv4 dotted quads (parts up to 255, leading zeros accepted) are reduced; `1.2.3.4.5` is not an address.
-//! - IPv6 addresses (at least two colons, parsed by `std`) are reduced; a zone id (`%eth0`) is dropped.
-//! - Email addresses, also with a percent-encoded `%40`, become [`EMAIL`].
-//! - In [`Mode::free_text`], every `?query` has the values of non-allow-listed parameters emptied and the
-//!   first token of the text, when it is a host name, is reduced to its registrable domain.
-//! - In [`Mode::user_agent`], a dotted quad right after `/` is a version number (`Foo/1.2.3.4`), not an IP.
+//! What it finds and how is described in `scrub`, the public face of this module.
 
 use super::Rules;
 use super::decode;

@@ -22,10 +22,11 @@
 //! module adds the policy (which addresses are full precision, which are logveil's pseudonyms) and
 //! numbers the findings.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
+
 use super::IpPolicy;
 use super::pseudonym::{is_v4_pseudonym, is_v6_pseudonym};
 use super::recognise::{Found, FullAddress, find_in_line};
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 pub use super::recognise::{
     IDENTIFYING_FRAGMENTS, IDENTIFYING_PARAMS, Kind, TOKEN_MIN_LEN, is_identifying_param, is_token,
