@@ -1,34 +1,29 @@
 //! A per-thread memo of parsed referrers, so each distinct referrer is parsed about once per worker rather
-//! than once per chunk. Direct-mapped like [`crate::privacy::cache`]: a hit needs the stored inputs to be
-//! equal, a miss overwrites the slot. It lives in memory only and never changes the result.
+//! than once per chunk. Direct-mapped ([`DirectMapped`], like [`crate::privacy::cache`]): a hit needs the
+//! stored inputs to be equal, a miss overwrites the slot. It lives in memory only and never changes the
+//! result.
 
 use std::cell::RefCell;
-use std::hash::BuildHasher;
 
 use super::search::Referrer;
+use crate::privacy::cache::DirectMapped;
 
 /// Slots per thread (a power of two).
 const SLOTS: usize = 4096;
 /// Referrers longer than this are not memoised.
 const MAX_LEN: usize = 512;
 
-struct Slot {
+/// One memoised parse: the tag, referrer and context it was made for, and its result.
+struct ParsedReferrer {
     tag: u64,
     input: Box<[u8]>,
     context: Box<[u8]>,
     parsed: Option<Referrer>,
 }
 
-struct Memo {
-    slots: Vec<Option<Slot>>,
-    hasher: foldhash::fast::FixedState,
-}
-
 thread_local! {
-    static MEMO: RefCell<Memo> = RefCell::new(Memo {
-        slots: (0..SLOTS).map(|_| None).collect(),
-        hasher: foldhash::fast::FixedState::with_seed(0x7265_6665_7272_6572),
-    });
+    static MEMO: RefCell<DirectMapped<ParsedReferrer, SLOTS>> =
+        RefCell::new(DirectMapped::new(0x7265_6665_7272_6572));
 }
 
 /// `parse(input)`, from the memo when `input` was parsed before under the same `tag` (which settings) and
@@ -44,15 +39,14 @@ pub fn referrer(
     }
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
-        let h = memo.hasher.hash_one((tag, input, context)) as usize;
-        let slot = &mut memo.slots[h & (SLOTS - 1)];
+        let slot = memo.entry((tag, input, context));
         if let Some(s) = slot {
             if s.tag == tag && *s.input == *input && *s.context == *context {
                 return s.parsed.clone();
             }
         }
         let parsed = parse();
-        *slot = Some(Slot {
+        *slot = Some(ParsedReferrer {
             tag,
             input: input.into(),
             context: context.into(),

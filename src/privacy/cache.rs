@@ -7,29 +7,50 @@
 //! overwrites the slot. It lives in memory only, per worker thread, and never changes the output.
 
 use std::cell::RefCell;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash};
+
+/// A direct-mapped table, the one cache type of the crate (this module's rewrites, and `analyze`'s parsed
+/// referrers): a key's hash picks one of `SLOTS` entries (a power of two), the user checks whether the
+/// entry holds its key and overwrites it on a miss. Made to live in a `thread_local!`, so it needs no lock.
+pub struct DirectMapped<E, const SLOTS: usize> {
+    entries: Vec<Option<E>>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl<E, const SLOTS: usize> DirectMapped<E, SLOTS> {
+    /// An empty table whose hasher is seeded with `seed` (fixed, so runs place keys alike).
+    pub fn new(seed: u64) -> Self {
+        const { assert!(SLOTS.is_power_of_two()) };
+        DirectMapped {
+            entries: (0..SLOTS).map(|_| None).collect(),
+            hasher: foldhash::fast::FixedState::with_seed(seed),
+        }
+    }
+
+    /// The one entry that `key` may be stored in (`None` when it is still empty); it holds `key` only if
+    /// the caller's comparison says so.
+    #[inline(always)]
+    pub fn entry(&mut self, key: impl Hash) -> &mut Option<E> {
+        let h = self.hasher.hash_one(key) as usize;
+        &mut self.entries[h & (SLOTS - 1)]
+    }
+}
 
 /// Slots per thread (a power of two).
 const SLOTS: usize = 16384;
 /// Values longer than this are not cached.
 const MAX_LEN: usize = 512;
 
-struct Slot {
+/// One cached rewrite: the tag and input it was made for, and what was written.
+struct CachedRewrite {
     tag: u64,
     input: Box<[u8]>,
     output: Box<[u8]>,
 }
 
-struct Cache {
-    slots: Vec<Option<Slot>>,
-    hasher: foldhash::fast::FixedState,
-}
-
 thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::new(Cache {
-        slots: (0..SLOTS).map(|_| None).collect(),
-        hasher: foldhash::fast::FixedState::with_seed(0x6c6f_6776_6569_6c21),
-    });
+    static CACHE: RefCell<DirectMapped<CachedRewrite, SLOTS>> =
+        RefCell::new(DirectMapped::new(0x6c6f_6776_6569_6c21));
 }
 
 /// Writes `rewrite(input)` to `out`, from the cache when `input` was seen before under the same `tag` (the
@@ -47,8 +68,7 @@ pub fn cached(
     }
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let h = cache.hasher.hash_one((tag, input)) as usize;
-        let slot = &mut cache.slots[h & (SLOTS - 1)];
+        let slot = cache.entry((tag, input));
         if let Some(s) = slot {
             if s.tag == tag && *s.input == *input {
                 out.extend_from_slice(&s.output);
@@ -57,7 +77,7 @@ pub fn cached(
         }
         let start = out.len();
         rewrite(input, out);
-        *slot = Some(Slot {
+        *slot = Some(CachedRewrite {
             tag,
             input: input.into(),
             output: out[start..].into(),

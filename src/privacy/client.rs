@@ -16,8 +16,8 @@
 
 use super::host;
 use super::ip::{parse_ipv4_prefix, parse_ipv6};
-use super::scrub::{Mode, scrub};
 use super::secrets::redact_in_place;
+use super::text::scrub_plain;
 use super::{IpMode, Rules};
 
 /// Writes the reduced form of a client field.
@@ -67,7 +67,7 @@ fn reduce_one(item: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         // `1.2.3.4@x.org` is an email address with an address for a local part: the scrubber redacts it
         // whole (reducing the address alone would leave `1.2.0.0@x.org`).
         if matches!(item[len..].first(), Some(b'@' | b'%')) {
-            scrub(item, rules, Mode::PLAIN, out);
+            scrub_plain(item, rules, out);
             return;
         }
         rules.ip.write_v4(out, ip);
@@ -105,7 +105,7 @@ fn reduce_one(item: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         }
         out.truncate(mark);
     }
-    scrub(item, rules, Mode::PLAIN, out);
+    scrub_plain(item, rules, out);
 }
 
 /// A client field shaped like an address but not a valid one (`9.88.198.940`, `1.2.3`, `1.2.3.4.5`,
@@ -152,7 +152,7 @@ fn port_or_scrub(rest: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     if rest.len() > 1 && rest[0] == b':' && rest[1..].iter().all(u8::is_ascii_digit) {
         out.extend_from_slice(rest);
     } else {
-        scrub(rest, rules, Mode::PLAIN, out);
+        scrub_plain(rest, rules, out);
     }
 }
 

@@ -3,23 +3,9 @@
 //! `piweba3y.prodigy.com` → `prodigy.com`, `crawl-66-249-66-1.googlebot.com` → `googlebot.com`, using the
 //! public suffix list (`psl` crate), so `a.b.example.co.uk` → `example.co.uk`.
 
-/// True when `b` looks like a DNS host name: labels of letters, digits and `-`, at least one dot, and a
-/// last label that is not all digits (so IPv4 addresses are not host names).
-pub fn is_hostname(b: &[u8]) -> bool {
-    if b.len() < 3 || b.len() > 253 || b[0] == b'.' || b[0] == b'-' || b[b.len() - 1] == b'.' {
-        return false;
-    }
-    if !b
-        .iter()
-        .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_')
-    {
-        return false;
-    }
-    match memchr::memrchr(b'.', b) {
-        Some(dot) => b[dot + 1..].iter().any(u8::is_ascii_alphabetic),
-        None => false,
-    }
-}
+use super::Rules;
+pub use super::recognise::is_hostname;
+use super::text::scrub_plain;
 
 /// Writes the registrable domain of host name `host` (lower-cased) under the ICANN section of the public
 /// suffix list. Returns false, writing nothing, when `host` has no registrable domain (a bare public
@@ -72,7 +58,7 @@ pub fn write_registrable_domain(host: &[u8], out: &mut Vec<u8>) -> bool {
 /// a label still embeds reduced as that address would be (`203-0-113-9.nip.io` → `203-0-0-0.nip.io`,
 /// `cb007109.example.net` → `cb000000.example.net`, `3405803785.example.net` → `3405774848.example.net`).
 /// Returns false, writing nothing, when the host has no registrable domain.
-pub fn write_host(host: &[u8], rules: &super::Rules, out: &mut Vec<u8>) -> bool {
+pub fn write_host(host: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     let mut domain = Vec::with_capacity(host.len());
     if !write_registrable_domain(host, &mut domain) {
         return false;
@@ -88,7 +74,7 @@ pub fn write_host(host: &[u8], rules: &super::Rules, out: &mut Vec<u8>) -> bool 
 
 /// One label of a host name: a hex (`cb007109`, `0xcb007109`) or integer (`3405803785`) form of an
 /// address is reduced in the same form; dashed and dotted forms go to the scrubber.
-fn write_label(label: &[u8], rules: &super::Rules, out: &mut Vec<u8>) {
+fn write_label(label: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let reduce = |v: u32| u32::from(rules.ip.reduce_v4(std::net::Ipv4Addr::from(v)));
     let hex = label
         .strip_prefix(b"0x")
@@ -115,7 +101,7 @@ fn write_label(label: &[u8], rules: &super::Rules, out: &mut Vec<u8>) {
             return;
         }
     }
-    super::scrub::scrub(label, rules, super::scrub::Mode::PLAIN, out);
+    scrub_plain(label, rules, out);
 }
 
 #[cfg(test)]

@@ -1,5 +1,17 @@
 //! The rules that remove personal data from bytes: IP reduction, host names, URLs and the free-text
 //! scrubber. Shared by `anonymize` (rewriting) and, later, `report` and `check`.
+//!
+//! The modules form layers, each using only those below it (a test, `layers`, reads the `use` lines and
+//! fails on a cycle):
+//!
+//! 1. [`recognise`]: pure recognisers (addresses, emails, tokens, cards, phones…), shared by the
+//!    anonymiser and [`detect`]; nothing else in `privacy`.
+//! 2. Building blocks: [`key`], [`cryptopan`], [`pseudonym`], [`ip`], [`params`], [`decode`], [`cut`],
+//!    [`cache`], [`secrets`], `rules` ([`Rules`], [`PathPolicy`]).
+//! 3. [`text`]: the free-text scrubber and the query rewriter (which call each other).
+//! 4. The rewriting rules: [`host`], [`path`], [`search`], [`url`], [`client`], [`fields`].
+//! 5. [`scrub`], the field-level driver (the scrubber with the host rule), and [`detect`], the finder of
+//!    `logveil check`.
 
 /// A 256-entry byte class table built at compile time (shared by the scrubber and the detector).
 macro_rules! byte_table {
@@ -25,27 +37,20 @@ pub mod fields;
 pub mod host;
 pub mod ip;
 pub mod key;
+#[cfg(test)]
+mod layers;
 pub mod params;
 pub mod path;
 pub mod pseudonym;
+pub(crate) mod recognise;
+mod rules;
 pub mod scrub;
 pub mod search;
 pub mod secrets;
+pub(crate) mod text;
 pub mod url;
 
 pub use fields::FieldPolicy;
 pub use ip::{IpMode, IpPolicy};
 pub use params::ParamPolicy;
-pub use path::{PathPolicy, PathRule};
-
-/// Everything the byte-level rules need to know: what becomes of IPs, which query values to keep, which
-/// path segments become placeholders.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Rules {
-    /// How IP addresses are reduced.
-    pub ip: IpPolicy,
-    /// Which query parameters keep their values.
-    pub params: ParamPolicy,
-    /// Which path segments become placeholders.
-    pub paths: PathPolicy,
-}
+pub use rules::{PathPolicy, PathRule, Rules};

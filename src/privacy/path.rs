@@ -15,98 +15,13 @@
 //! and page statistics need them.
 
 use super::Rules;
-use super::detect::{is_identifying_param, survey};
-use super::scrub::{Mode, scrub};
+use super::recognise::{is_identifying_param, is_uuid, survey};
+pub use super::rules::{DEFAULT_MAX_DIGITS, MAX_DIGITS_RANGE, PathPolicy, PathRule};
+pub use super::secrets::UUID;
+use super::text::scrub_plain;
 
-/// What a UUID segment becomes.
-pub const UUID: &[u8] = b":uuid";
 /// What a long numeric segment becomes.
 pub const ID: &[u8] = b":id";
-/// Default `--max-digits`: numeric segments of this many digits or more become [`ID`] (phone numbers,
-/// customer and order numbers).
-pub const DEFAULT_MAX_DIGITS: usize = 9;
-/// Allowed values of `--max-digits`.
-pub const MAX_DIGITS_RANGE: std::ops::RangeInclusive<usize> = 4..=64;
-
-/// How paths are rewritten.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PathPolicy {
-    /// Numeric segments with at least this many digits become [`ID`].
-    pub max_digits: usize,
-    /// The site's own personal segments (`--path-rule`).
-    pub rules: Vec<PathRule>,
-}
-
-impl Default for PathPolicy {
-    fn default() -> PathPolicy {
-        PathPolicy {
-            max_digits: DEFAULT_MAX_DIGITS,
-            rules: Vec::new(),
-        }
-    }
-}
-
-/// A site's declaration of personal path segments (`--path-rule '/users/*=:user'`): a path that starts
-/// with the pattern's segments has each segment matched by `*` replaced by the placeholder
-/// (`/users/jo.smith/edit` → `/users/:user/edit`). Literal segments match ASCII case-insensitively.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PathRule {
-    segments: Vec<Vec<u8>>,
-    placeholder: Vec<u8>,
-}
-
-impl std::str::FromStr for PathRule {
-    type Err = String;
-
-    /// `PATTERN=PLACEHOLDER`, the pattern starting with `/` and holding at least one `*` segment.
-    fn from_str(s: &str) -> Result<PathRule, String> {
-        let (pattern, placeholder) = s.rsplit_once('=').ok_or_else(|| {
-            format!("--path-rule {s:?}: expected PATTERN=PLACEHOLDER, e.g. '/users/*=:user'")
-        })?;
-        let pattern = pattern.trim_end_matches('/');
-        if !pattern.starts_with('/') || !pattern.split('/').any(|seg| seg == "*") {
-            return Err(format!(
-                "--path-rule {s:?}: the pattern must start with '/' and have a '*' segment"
-            ));
-        }
-        if placeholder.is_empty()
-            || !placeholder
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-'))
-        {
-            return Err(format!(
-                "--path-rule {s:?}: the placeholder must be letters, digits, ':', '_' or '-'"
-            ));
-        }
-        Ok(PathRule {
-            segments: pattern
-                .split('/')
-                .map(|seg| seg.as_bytes().to_vec())
-                .collect(),
-            placeholder: placeholder.as_bytes().to_vec(),
-        })
-    }
-}
-
-impl PathRule {
-    /// The placeholder for segment `index` (0 is the empty one before the leading `/`) of a path whose
-    /// segments (without path parameters) start with `segments`, if this rule replaces it.
-    fn placeholder_for(&self, path_segments: &[&[u8]], index: usize) -> Option<&[u8]> {
-        let pat = self.segments.get(index)?;
-        if pat.as_slice() != b"*" || path_segments.len() < self.segments.len() {
-            return None;
-        }
-        let matches = self.segments.iter().zip(path_segments).all(|(p, seg)| {
-            if p.as_slice() == b"*" {
-                !seg.is_empty()
-            } else {
-                p.eq_ignore_ascii_case(seg)
-            }
-        });
-        matches.then_some(&self.placeholder)
-    }
-}
-
 /// Writes the rewritten `path` (no query, no fragment) to `out`.
 ///
 /// Returns true when the path may hold a secret (a token, JWT or card number), which the caller then
@@ -120,7 +35,7 @@ pub fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
         && memchr::memchr(b';', path).is_none()
         && !has_link_token(path)
     {
-        scrub(path, rules, Mode::PLAIN, out);
+        scrub_plain(path, rules, out);
         return false;
     }
     write_segments(path, rules, out);
@@ -233,13 +148,13 @@ fn write_segments(path: &[u8], rules: &Rules, out: &mut Vec<u8>) {
                 let name = &token[..memchr::memchr(b'=', token).unwrap_or(token.len())];
                 if name.len() == token.len() {
                     out.push(b';');
-                    scrub(token, rules, Mode::PLAIN, out);
+                    scrub_plain(token, rules, out);
                 } else if !is_identifying_param(name) {
                     out.push(b';');
-                    scrub(name, rules, Mode::PLAIN, out);
+                    scrub_plain(name, rules, out);
                     out.push(b'=');
                     if rules.params.keeps(name) {
-                        scrub(&token[name.len() + 1..], rules, Mode::PLAIN, out);
+                        scrub_plain(&token[name.len() + 1..], rules, out);
                     }
                 }
             }
@@ -282,17 +197,8 @@ fn write_segment(seg: &[u8], prev: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     } else if seg.len() >= rules.paths.max_digits && seg.iter().all(u8::is_ascii_digit) {
         out.extend_from_slice(ID);
     } else {
-        scrub(seg, rules, Mode::PLAIN, out);
+        scrub_plain(seg, rules, out);
     }
-}
-
-/// True when `b` is a UUID in its 8-4-4-4-12 hex form.
-pub fn is_uuid(b: &[u8]) -> bool {
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
 
 #[cfg(test)]

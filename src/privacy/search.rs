@@ -8,7 +8,7 @@
 //! | an email address | `:email` |
 //! | an IP address | reduced as by `--ip-mode` |
 //! | a card-like number (Luhn) | `:card` |
-//! | a phone number in a shape [`detect`](super::detect) knows (`0176-1234567`, `06 12 34 56 78`) | `:phone` |
+//! | a phone number in a shape [`recognise`](super::recognise) knows (`0176-1234567`, `06 12 34 56 78`) | `:phone` |
 //! | a long hex or base64 token, a JWT | `:token` |
 //! | a run of 6 or more digits, also with single spaces or dashes between groups (phone, customer or order numbers) | `:num` |
 //!
@@ -16,8 +16,8 @@
 //! one space, and the result is cut to [`MAX_TERM`] bytes. Invalid UTF-8 is replaced with U+FFFD.
 
 use super::Rules;
-use super::scrub::{Mode, scrub};
 use super::secrets::redact_in_place;
+use super::text::scrub_plain;
 
 /// What a long digit run becomes.
 pub const NUM: &str = ":num";
@@ -35,7 +35,7 @@ pub fn scrub_search_term(raw: &[u8], rules: &Rules) -> Option<String> {
         return None;
     }
     let mut out = Vec::with_capacity(normal.len());
-    scrub(normal.as_bytes(), rules, Mode::PLAIN, &mut out);
+    scrub_plain(normal.as_bytes(), rules, &mut out);
     redact_in_place(&mut out, 0);
     let mut out = String::from_utf8_lossy(&replace_digit_runs(&out)).into_owned();
     if out.len() > MAX_TERM {

@@ -1,6 +1,6 @@
 //! Secrets in URLs and free text: JSON Web Tokens, vendor API keys, card-like and phone numbers and long
 //! hex or base64 tokens are replaced by placeholders, using exactly the spans
-//! [`detect::secret_spans`](super::detect::secret_spans) reports, so `check` finds none of them in
+//! [`recognise::secret_spans`](super::recognise::secret_spans) reports, so `check` finds none of them in
 //! `anonymize`'s output.
 //!
 //! | found | placeholder |
@@ -11,12 +11,14 @@
 //! | `4111 1111 1111 1111`, `4111+1111+1111+1111`, `4111.1111.1111.1111` | [`CARD`] |
 //! | `+4915112345678`, `0151 1234 5678`, `(555) 123-4567` | [`PHONE`] |
 
-use super::detect::{Kind, may_hold_secret, secret_spans};
+use super::recognise::{Kind, may_hold_secret, secret_spans};
 
 /// What a token or JWT is replaced with.
 pub const TOKEN: &[u8] = b":token";
 /// What a card-like number is replaced with.
 pub const CARD: &[u8] = b":card";
+/// What a UUID becomes (a URL path segment, a device id in a user agent).
+pub const UUID: &[u8] = b":uuid";
 /// What a phone number is replaced with.
 pub const PHONE: &[u8] = b":phone";
 

@@ -5,11 +5,13 @@
 //! `http://1.2.0.0:8080/u/:email?token=&q=shoes#top`
 
 use super::Rules;
-use super::detect::may_hold_secret;
+use super::host::{is_hostname, write_registrable_domain};
 use super::ip::{parse_ipv4_prefix, parse_ipv6};
 use super::path::write_path;
-use super::scrub::{Mode, scrub};
+use super::recognise::may_hold_secret;
 use super::secrets::redact_in_place;
+pub use super::text::rewrite_query;
+use super::text::scrub_plain;
 
 /// Rewrites one URL (absolute, or a path with a query) into `out`.
 pub fn rewrite_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
@@ -142,9 +144,9 @@ pub fn rewrite_referrer(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         if let Some(kv) = keyword {
             let eq = memchr::memchr(b'=', kv).unwrap_or(kv.len());
             out.push(b'?');
-            scrub(&kv[..eq], rules, Mode::PLAIN, out);
+            scrub_plain(&kv[..eq], rules, out);
             out.push(b'=');
-            scrub(&kv[eq + 1..], rules, Mode::PLAIN, out);
+            scrub_plain(&kv[eq + 1..], rules, out);
         }
     }
     redact_in_place(out, mark);
@@ -154,11 +156,11 @@ pub fn rewrite_referrer(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
 fn search_engine(authority: &[u8]) -> Option<&'static [&'static str]> {
     let host = &authority[memchr::memrchr(b'@', authority).map_or(0, |a| a + 1)..];
     let host = &host[..memchr::memchr(b':', host).unwrap_or(host.len())];
-    if !super::host::is_hostname(host) {
+    if !is_hostname(host) {
         return None;
     }
     let mut domain = Vec::with_capacity(host.len());
-    if !super::host::write_registrable_domain(host, &mut domain) {
+    if !write_registrable_domain(host, &mut domain) {
         return None;
     }
     let label = &domain[..memchr::memchr(b'.', &domain).unwrap_or(domain.len())];
@@ -193,80 +195,16 @@ fn write_authority(auth: &[u8], rules: &Rules, out: &mut Vec<u8>) {
             if let Some(ip) = parse_ipv6(addr) {
                 out.push(b'[');
                 rules.ip.write_v6(out, ip);
-                scrub(&inner[close..], rules, Mode::PLAIN, out);
+                scrub_plain(&inner[close..], rules, out);
                 return;
             }
         }
     } else if let Some((ip, len)) = parse_ipv4_prefix(host_port) {
         rules.ip.write_v4(out, ip);
-        scrub(&host_port[len..], rules, Mode::PLAIN, out);
+        scrub_plain(&host_port[len..], rules, out);
         return;
     }
-    scrub(host_port, rules, Mode::PLAIN, out);
-}
-
-/// Rewrites a query string (without its `?`): values of parameters not on the allow-list are emptied,
-/// keys and kept values are scrubbed. Parameters are separated by `&` or `;` (`q=a;sid=…`).
-pub fn rewrite_query(query: &[u8], rules: &Rules, out: &mut Vec<u8>) {
-    let mut at = 0;
-    for param in params(query) {
-        if at > 0 {
-            out.push(query[at - 1]);
-        }
-        at += param.len() + 1;
-        match memchr::memchr(b'=', param) {
-            Some(eq) => {
-                let key = &param[..eq];
-                scrub(key, rules, Mode::PLAIN, out);
-                out.push(b'=');
-                if rules.params.keeps(key) {
-                    scrub(&param[eq + 1..], rules, Mode::PLAIN, out);
-                }
-            }
-            // A bare word (`?flag`) is kept; anything else without `=` (text after a `;`) goes.
-            None if is_bare_word(param) => scrub(param, rules, Mode::PLAIN, out),
-            None => {}
-        }
-    }
-}
-
-/// A query part without `=` that is kept: up to 32 letters, digits, `-`, `_` and `.`.
-fn is_bare_word(param: &[u8]) -> bool {
-    param.len() <= 32
-        && param
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-/// The parameters of a query, split at `&` and `;`, but not at the `&` or `;` of an HTML character
-/// reference (`q=jo&#64;example.com` is one parameter, decoded when scrubbed).
-fn params(query: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = Some(query);
-    std::iter::from_fn(move || {
-        let q = rest?;
-        let mut from = 0;
-        loop {
-            match memchr::memchr2(b'&', b';', &q[from..]) {
-                None => {
-                    rest = None;
-                    return Some(q);
-                }
-                Some(off) => {
-                    let p = from + off;
-                    let entity = q[p] == b'&' && super::decode::escape_len(&q[p..]) > 1;
-                    let entity_end = q[p] == b';'
-                        && memchr::memrchr(b'&', &q[..p])
-                            .is_some_and(|a| super::decode::escape_len(&q[a..]) == p + 1 - a);
-                    if entity || entity_end {
-                        from = p + 1;
-                        continue;
-                    }
-                    rest = Some(&q[p + 1..]);
-                    return Some(&q[..p]);
-                }
-            }
-        }
-    })
+    scrub_plain(host_port, rules, out);
 }
 
 /// Where the fragment of `rest` (`?query#fragment`) starts: the first `#` that is not part of an HTML

@@ -1,7 +1,7 @@
 //! The printable, masked form of a finding: enough to tell what was found, never the value.
 
-use super::super::ip::parse_ipv6;
 use super::Kind;
+use super::addr::parse_ipv6;
 
 /// The printable, masked form of a value of kind `kind`.
 pub(super) fn mask(kind: Kind, v: &[u8]) -> String {

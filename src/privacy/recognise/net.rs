@@ -4,19 +4,17 @@
 //! quite addresses but stand in a client's place (`9.88.198.940`, `1.2.3`, `1.2.3.4.5`).
 //!
 //! An address counts when the policy would change it (so `203.0.0.0`, `203-0-0-0` and `Chrome/120.0.0.0`
-//! are clean) and it is not a pseudonym.
+//! are clean) and it is not a pseudonym: the caller's [`FullAddress`] says which.
 
 use std::net::Ipv4Addr;
 
-use super::super::IpPolicy;
-use super::super::ip::parse_ipv6_prefix;
-use super::super::pseudonym::{is_v4_pseudonym, is_v6_pseudonym};
-use super::{Hit, Kind, is_word};
+use super::addr::parse_ipv6_prefix;
+use super::{FullAddress, Hit, Kind, is_word};
 
 static HEXISH: [bool; 256] = byte_table!(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
 
 /// Appends the addresses in `line` to `hits`.
-pub(super) fn scan(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
+pub(super) fn scan(line: &[u8], ip: &impl FullAddress, hits: &mut Vec<Hit>) {
     scan_v6(line, ip, hits);
     scan_dotted(line, ip, hits);
     scan_dashed(line, ip, hits);
@@ -24,12 +22,7 @@ pub(super) fn scan(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
     scan_integer_hosts(line, ip, hits);
 }
 
-/// True when `addr` is full precision under `ip` and not a pseudonym.
-fn full_v4(ip: &IpPolicy, addr: Ipv4Addr) -> bool {
-    ip.reduce_v4(addr) != addr && !is_v4_pseudonym(addr)
-}
-
-fn scan_v6(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
+fn scan_v6(line: &[u8], ip: &impl FullAddress, hits: &mut Vec<Hit>) {
     let n = line.len();
     let mut i = 0;
     while i < n {
@@ -61,7 +54,7 @@ fn scan_v6(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
             if line.get(s6 + len).is_some_and(|&b| is_word(b)) {
                 continue;
             }
-            if ip.reduce_v6(addr) != addr && !is_v6_pseudonym(addr) {
+            if ip.full_v6(addr) {
                 hits.push(Hit::new(Kind::Ipv6, s6, s6 + len));
             }
         }
@@ -113,7 +106,7 @@ fn closes_field(line: &[u8], e: usize) -> bool {
 }
 
 /// Dotted quads, glued or not, and standalone dotted numbers of three to six groups.
-fn scan_dotted(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
+fn scan_dotted(line: &[u8], ip: &impl FullAddress, hits: &mut Vec<Hit>) {
     let n = line.len();
     let mut i = 0;
     while i < n {
@@ -148,7 +141,7 @@ fn scan_dotted(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
             if let Some(addr) = quad(&g) {
                 // `Chrome/32.0.1700.77` has a group above 255 and never gets here; a reduced version
                 // (`Chrome/120.0.0.0`) is clean like any reduced address.
-                if full_v4(ip, addr) {
+                if ip.full_v4(addr) {
                     hits.push(Hit::new(Kind::Ipv4, s, e));
                 }
                 continue;
@@ -209,7 +202,7 @@ fn after_word(line: &[u8], sp: usize) -> bool {
 }
 
 /// `203-0-113-9` inside a host name: four dashed octets followed by `.label.tld` or `-label.tld`.
-fn scan_dashed(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
+fn scan_dashed(line: &[u8], ip: &impl FullAddress, hits: &mut Vec<Hit>) {
     let n = line.len();
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'-', &line[i..]) {
@@ -239,7 +232,7 @@ fn scan_dashed(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
                 continue;
             }
             if let Some(addr) = quad(w) {
-                if full_v4(ip, addr) {
+                if ip.full_v4(addr) {
                     hits.push(Hit::new(Kind::Ipv4, start, end));
                 }
             }
@@ -269,7 +262,7 @@ fn host_follows(line: &[u8], e: usize) -> bool {
 }
 
 /// Eight hex digits as a host label (`cb007109.nip.io`) or `0x` and eight hex digits anywhere.
-fn scan_hex(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
+fn scan_hex(line: &[u8], ip: &impl FullAddress, hits: &mut Vec<Hit>) {
     let n = line.len();
     let mut i = 0;
     while i < n {
@@ -300,14 +293,14 @@ fn scan_hex(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
         }) else {
             continue;
         };
-        if full_v4(ip, Ipv4Addr::from(v)) {
+        if ip.full_v4(Ipv4Addr::from(v)) {
             hits.push(Hit::new(Kind::Ipv4, s, i));
         }
     }
 }
 
 /// An integer host right after `//` (`http://3405803785/x`).
-fn scan_integer_hosts(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
+fn scan_integer_hosts(line: &[u8], ip: &impl FullAddress, hits: &mut Vec<Hit>) {
     let finder = memchr::memmem::Finder::new(b"//");
     for at in finder.find_iter(line) {
         let s = at + 2;
@@ -325,7 +318,7 @@ fn scan_integer_hosts(line: &[u8], ip: &IpPolicy, hits: &mut Vec<Hit>) {
             .iter()
             .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
         if let Ok(v) = u32::try_from(v) {
-            if full_v4(ip, Ipv4Addr::from(v)) {
+            if ip.full_v4(Ipv4Addr::from(v)) {
                 hits.push(Hit::new(Kind::Ipv4, s, e));
             }
         }
