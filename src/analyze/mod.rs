@@ -12,6 +12,7 @@ pub mod lists;
 mod memo;
 pub mod partial;
 pub mod range;
+pub mod render;
 pub mod report;
 pub mod search;
 pub mod sessions;
@@ -19,6 +20,7 @@ pub mod spill;
 pub mod tables;
 pub mod time;
 pub mod visitors;
+pub mod visits;
 
 use crate::format::{ChunkParser, Parsed};
 use crate::privacy::Rules;
