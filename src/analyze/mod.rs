@@ -6,6 +6,7 @@
 //! [`Analyzer::chunk`] turns a chunk of lines into a [`tables::Tables`]; partials merge with
 //! [`tables::Tables::merge`]; [`sessions::finish`] turns the merged partial into report tables.
 
+pub mod catalog;
 pub mod classify;
 pub mod distinct;
 pub mod lists;
@@ -14,6 +15,7 @@ pub mod partial;
 pub mod range;
 pub mod render;
 pub mod report;
+mod rows;
 pub mod search;
 pub mod sessions;
 pub mod spill;
