@@ -5,8 +5,9 @@
 //! (`crate::output`) take names, columns and order from it, and a test checks that `docs/REPORTS.md`
 //! documents every table and column.
 
-use super::rows::{self, Rows};
+use super::rows::Rows;
 use super::search::NOT_PROVIDED;
+use super::sources;
 
 /// How a table's rare rows fold into `(other)` (under `--min-visitors`), and how its rows are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +78,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "summary",
         columns: &["metric", "value"],
-        rows: Rows::Metrics(rows::summary),
+        rows: Rows::Metrics(sources::summary),
         fold: Fold::NeverInOrder,
         terminal: Terminal::Metrics,
         about: "One metric of the whole run: lines, hits, page views, visits, visitors, folded rows.",
@@ -94,7 +95,7 @@ pub const TABLES: &[TableSpec] = &[
             "time_on_page_mean_s",
             "time_on_page_measured",
         ],
-        rows: Rows::Pages(rows::pages),
+        rows: Rows::Pages(sources::pages),
         fold: Fold::Rare {
             counter: "folded_pages",
         },
@@ -104,7 +105,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "entry_pages",
         columns: &["path", "entries", "bounces", "bounce_rate", "visitor_days"],
-        rows: Rows::Entries(rows::entry_pages),
+        rows: Rows::Entries(sources::entry_pages),
         fold: Fold::Rare {
             counter: "folded_entry_pages",
         },
@@ -114,7 +115,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "exit_pages",
         columns: &["path", "exits", "page_views", "exit_rate", "visitor_days"],
-        rows: Rows::Exits(rows::exit_pages),
+        rows: Rows::Exits(sources::exit_pages),
         fold: Fold::Rare {
             counter: "folded_exit_pages",
         },
@@ -124,7 +125,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "referrer_sites",
         columns: &["site", "visits", "visitor_days"],
-        rows: Rows::Counts(rows::referrer_sites),
+        rows: Rows::Counts(sources::referrer_sites),
         fold: Fold::Rare {
             counter: "folded_referrer_sites",
         },
@@ -134,7 +135,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "referrer_pages",
         columns: &["page", "visits", "visitor_days"],
-        rows: Rows::Counts(rows::referrer_pages),
+        rows: Rows::Counts(sources::referrer_pages),
         fold: Fold::Rare {
             counter: "folded_referrer_pages",
         },
@@ -144,7 +145,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "search_engines",
         columns: &["engine", "keyword", "visits", "visitor_days"],
-        rows: Rows::Counts(rows::search_engines),
+        rows: Rows::Counts(sources::search_engines),
         fold: Fold::RareInGroup {
             counter: "folded_search_keywords",
             keep: NOT_PROVIDED,
@@ -155,7 +156,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "search_terms",
         columns: &["term", "searches", "visitor_days"],
-        rows: Rows::Counts(rows::search_terms),
+        rows: Rows::Counts(sources::search_terms),
         fold: Fold::Rare {
             counter: "folded_search_terms",
         },
@@ -165,7 +166,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "downloads",
         columns: &["path", "downloads", "visitor_days", "bytes"],
-        rows: Rows::Downloads(rows::downloads),
+        rows: Rows::Downloads(sources::downloads),
         fold: Fold::Rare {
             counter: "folded_downloads",
         },
@@ -175,7 +176,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "outlinks",
         columns: &["target", "clicks", "visitor_days"],
-        rows: Rows::Counts(rows::outlinks),
+        rows: Rows::Counts(sources::outlinks),
         fold: Fold::Rare {
             counter: "folded_outlinks",
         },
@@ -185,7 +186,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "browsers",
         columns: &["browser", "hits", "page_views", "visitor_days"],
-        rows: Rows::Clients(rows::browsers),
+        rows: Rows::Clients(sources::browsers),
         fold: Fold::Never,
         terminal: Terminal::Top,
         about: "Human traffic of one browser family and major version.",
@@ -193,7 +194,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "os",
         columns: &["os", "hits", "page_views", "visitor_days"],
-        rows: Rows::Clients(rows::os),
+        rows: Rows::Clients(sources::os),
         fold: Fold::Never,
         terminal: Terminal::Top,
         about: "Human traffic of one operating system.",
@@ -201,7 +202,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "devices",
         columns: &["device", "hits", "page_views", "visitor_days"],
-        rows: Rows::Clients(rows::devices),
+        rows: Rows::Clients(sources::devices),
         fold: Fold::Never,
         terminal: Terminal::Top,
         about: "Human traffic of one device class.",
@@ -209,7 +210,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "networks",
         columns: &["network", "hits", "visitor_days"],
-        rows: Rows::Counts(rows::networks),
+        rows: Rows::Counts(sources::networks),
         fold: Fold::Rare {
             counter: "folded_networks",
         },
@@ -219,7 +220,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "hours",
         columns: &["hour", "hits", "page_views"],
-        rows: Rows::Hours(rows::hours),
+        rows: Rows::Hours(sources::hours),
         fold: Fold::NeverInOrder,
         terminal: Terminal::Hidden,
         about: "Hits and page views in one hour of the day, all 24 hours.",
@@ -227,7 +228,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "days",
         columns: &["date", "hits", "page_views", "visitors", "visits", "bytes"],
-        rows: Rows::Days(rows::days),
+        rows: Rows::Days(sources::days),
         fold: Fold::NeverInOrder,
         terminal: Terminal::Top,
         about: "One day with hits: hits, page views, exact visitors, visits, bytes.",
@@ -243,7 +244,7 @@ pub const TABLES: &[TableSpec] = &[
             "visits",
             "bytes",
         ],
-        rows: Rows::Periods(rows::weeks),
+        rows: Rows::Periods(sources::weeks),
         fold: Fold::NeverInOrder,
         terminal: Terminal::Hidden,
         about: "One ISO week with hits, its distinct visitors estimated.",
@@ -259,7 +260,7 @@ pub const TABLES: &[TableSpec] = &[
             "visits",
             "bytes",
         ],
-        rows: Rows::Periods(rows::months),
+        rows: Rows::Periods(sources::months),
         fold: Fold::NeverInOrder,
         terminal: Terminal::Hidden,
         about: "One month with hits, its distinct visitors estimated.",
@@ -267,7 +268,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "status",
         columns: &["status", "hits"],
-        rows: Rows::Statuses(rows::status),
+        rows: Rows::Statuses(sources::status),
         fold: Fold::NeverInOrder,
         terminal: Terminal::Top,
         about: "Hits (bots included) answered with one status code.",
@@ -275,7 +276,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "not_found",
         columns: &["path", "hits", "visitor_days"],
-        rows: Rows::Counts(rows::not_found),
+        rows: Rows::Counts(sources::not_found),
         fold: Fold::Rare {
             counter: "folded_not_found",
         },
@@ -285,7 +286,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "bots",
         columns: &["bot", "reason", "hits"],
-        rows: Rows::Bots(rows::bots),
+        rows: Rows::Bots(sources::bots),
         fold: Fold::Never,
         terminal: Terminal::Top,
         about: "Hits of one bot name for one reason (ties sort by name, then by reason).",
@@ -293,7 +294,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "campaigns",
         columns: &["source", "medium", "campaign", "page_views", "visitor_days"],
-        rows: Rows::Counts(rows::campaigns),
+        rows: Rows::Counts(sources::campaigns),
         fold: Fold::Rare {
             counter: "folded_campaigns",
         },

@@ -18,6 +18,7 @@ pub mod report;
 mod rows;
 pub mod search;
 pub mod sessions;
+mod sources;
 pub mod spill;
 pub mod tables;
 pub mod time;
