@@ -6,6 +6,7 @@
 //! [`Analyzer::chunk`] turns a chunk of lines into a [`tables::Tables`]; partials merge with
 //! [`tables::Tables::merge`]; [`sessions::finish`] turns the merged partial into report tables.
 
+pub mod catalog;
 pub mod classify;
 pub mod distinct;
 pub mod lists;
@@ -13,14 +14,18 @@ mod memo;
 pub mod merge;
 pub mod partial;
 pub mod range;
+pub mod render;
 pub mod report;
+mod rows;
 pub mod run;
 pub mod search;
 pub mod sessions;
+mod sources;
 pub mod spill;
 pub mod tables;
 pub mod time;
 pub mod visitors;
+pub mod visits;
 
 use crate::format::{ChunkParser, Parsed};
 use crate::privacy::Rules;

@@ -1,5 +1,5 @@
-//! The finished report: named tables of typed cells, in a fixed order with fixed columns (documented in
-//! `docs/REPORTS.md`). Output formats only render it.
+//! The finished report: named tables of typed cells, in the order and with the columns of the registry
+//! ([`super::catalog::TABLES`], documented in `docs/REPORTS.md`). Output formats only render it.
 
 /// The schema version written in JSON output; bumped when a table or column changes meaning.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -88,28 +88,5 @@ impl Report {
     }
 }
 
-/// The names of all tables, in output order.
-pub const TABLE_NAMES: &[&str] = &[
-    "summary",
-    "pages",
-    "entry_pages",
-    "exit_pages",
-    "referrer_sites",
-    "referrer_pages",
-    "search_engines",
-    "search_terms",
-    "downloads",
-    "outlinks",
-    "browsers",
-    "os",
-    "devices",
-    "networks",
-    "hours",
-    "days",
-    "weeks",
-    "months",
-    "status",
-    "not_found",
-    "bots",
-    "campaigns",
-];
+/// The names of all tables, in output order: those of the registry, [`super::catalog::TABLES`].
+pub const TABLE_NAMES: &[&str] = &super::catalog::NAMES;

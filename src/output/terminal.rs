@@ -1,10 +1,12 @@
-//! A readable summary for terminals: the summary table and the top rows of the main tables.
+//! A readable summary for terminals: the summary table and the top rows of the main tables, as the
+//! registry ([`crate::analyze::catalog::TABLES`]) says.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use super::ReportSink;
-use crate::analyze::report::Report;
+use crate::analyze::catalog;
+use crate::analyze::report::{Report, Table};
 
 /// A readable summary on a terminal: the summary and the top rows of the main tables.
 pub struct Terminal {
@@ -12,74 +14,77 @@ pub struct Terminal {
     pub top: usize,
 }
 
-/// The tables the terminal view shows, in order.
-const TERMINAL_TABLES: &[&str] = &[
-    "pages",
-    "entry_pages",
-    "referrer_sites",
-    "search_terms",
-    "downloads",
-    "browsers",
-    "os",
-    "devices",
-    "days",
-    "status",
-    "not_found",
-    "bots",
-];
-
-/// Renders the terminal view into `out`.
+/// Renders the terminal view into `out`: each table as the registry says ([`catalog::Terminal`]), in
+/// report order.
 pub fn render_terminal<W: Write>(report: &Report, top: usize, mut out: W) -> io::Result<()> {
-    if let Some(s) = report.table("summary") {
-        writeln!(out, "Summary")?;
-        for row in s.text_rows() {
-            if row[0].starts_with("folded_") && row[1] == "0" {
-                continue;
-            }
-            writeln!(out, "  {:<24} {}", row[0], row[1])?;
-        }
-    }
-    for name in TERMINAL_TABLES {
-        let Some(t) = report.table(name) else {
-            continue;
-        };
-        if t.rows.is_empty() {
-            continue;
-        }
-        writeln!(out, "\n{} ({} rows)", t.name, t.rows.len())?;
-        let rows: Vec<Vec<String>> = t.text_rows().into_iter().take(top).collect();
-        let mut widths: Vec<usize> = t.columns.iter().map(|c| c.len()).collect();
-        for r in &rows {
-            for (w, c) in widths.iter_mut().zip(r) {
-                *w = (*w).max(c.chars().count().min(60));
-            }
-        }
-        let line = |cells: Vec<String>| {
-            cells
-                .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(i, (c, w))| {
-                    let c: String = c.chars().take(60).collect();
-                    if i == 0 {
-                        format!("{c:<w$}")
-                    } else {
-                        format!("{c:>w$}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("  ")
-        };
-        writeln!(
-            out,
-            "  {}",
-            line(t.columns.iter().map(|c| c.to_string()).collect())
-        )?;
-        for r in rows {
-            writeln!(out, "  {}", line(r))?;
+    for t in &report.tables {
+        match catalog::spec(t.name).map(|s| s.terminal) {
+            Some(catalog::Terminal::Metrics) => metrics(t, &mut out)?,
+            Some(catalog::Terminal::Top) if !t.rows.is_empty() => top_rows(t, top, &mut out)?,
+            _ => {}
         }
     }
     out.flush()
+}
+
+/// A table of `metric, value` rows, fold counters that are 0 left out.
+fn metrics<W: Write>(t: &Table, out: &mut W) -> io::Result<()> {
+    writeln!(out, "{}", title(t.name))?;
+    for row in t.text_rows() {
+        let [metric, value, ..] = row.as_slice() else {
+            continue;
+        };
+        if catalog::is_fold_counter(metric) && value == "0" {
+            continue;
+        }
+        writeln!(out, "  {metric:<24} {value}")?;
+    }
+    Ok(())
+}
+
+/// The table name with a capital first letter.
+fn title(name: &str) -> String {
+    let mut c = name.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The header and the first `top` rows, columns aligned (cells cut at 60 characters).
+fn top_rows<W: Write>(t: &Table, top: usize, out: &mut W) -> io::Result<()> {
+    writeln!(out, "\n{} ({} rows)", t.name, t.rows.len())?;
+    let rows: Vec<Vec<String>> = t.text_rows().into_iter().take(top).collect();
+    let mut widths: Vec<usize> = t.columns.iter().map(|c| c.len()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count().min(60));
+        }
+    }
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                let c: String = c.chars().take(60).collect();
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(
+        out,
+        "  {}",
+        line(t.columns.iter().map(|c| c.to_string()).collect())
+    )?;
+    for r in rows {
+        writeln!(out, "  {}", line(r))?;
+    }
+    Ok(())
 }
 
 impl ReportSink for Terminal {
@@ -96,7 +101,7 @@ impl ReportSink for Terminal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::report::{Cell, Table};
+    use crate::analyze::report::Cell;
 
     #[test]
     fn shows_the_summary_and_top_rows() {

@@ -1,0 +1,390 @@
+//! The registry of report tables: every table is declared once in [`TABLES`], with its name, its
+//! columns, its row type and where its rows come from, how rare rows fold and how rows sort, whether the
+//! terminal summary shows it, and one line on what a row is. The output order of the tables is the order
+//! here; [`super::report::TABLE_NAMES`], the renderer ([`super::render`]) and the output formats
+//! (`crate::output`) take names, columns and order from it, and a test checks that `docs/REPORTS.md`
+//! documents every table and column.
+
+use super::rows::Rows;
+use super::search::NOT_PROVIDED;
+use super::sources;
+
+/// How a table's rare rows fold into `(other)` (under `--min-visitors`), and how its rows are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// Rows of free text: those seen by fewer than `--min-visitors` distinct visitors of the run fold into
+    /// one `(other)` row (numbers summed), shown last; the others sort by their first number descending,
+    /// then by key. The summary metric `counter` says how many rows were folded.
+    Rare {
+        /// The summary metric counting the folded rows.
+        counter: &'static str,
+    },
+    /// As [`Fold::Rare`], but within each value of the first key column (the search engine stays): one
+    /// `(other)` row per group, and rows whose last key is `keep` never fold. All `(other)` rows come
+    /// last, then every row sorts by its first number descending, then by key.
+    RareInGroup {
+        /// The summary metric counting the folded rows.
+        counter: &'static str,
+        /// A key that is no free text and is never folded.
+        keep: &'static str,
+    },
+    /// Names from closed lists or fixed labels: never folded; rows sort by their first number
+    /// descending, then by key (or as the row type breaks ties).
+    Never,
+    /// Never folded, and kept in their own order: time order, status code, the list of metrics.
+    NeverInOrder,
+}
+
+impl Fold {
+    /// The summary metric counting the rows this rule folded, if it folds.
+    pub const fn counter(self) -> Option<&'static str> {
+        match self {
+            Fold::Rare { counter } | Fold::RareInGroup { counter, .. } => Some(counter),
+            Fold::Never | Fold::NeverInOrder => None,
+        }
+    }
+}
+
+/// What the terminal summary (`crate::output::terminal`) shows of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Terminal {
+    /// Every row as `metric value`, fold counters that are 0 left out.
+    Metrics,
+    /// The header and the top `--top` rows.
+    Top,
+    /// Nothing (the table is in the CSV and JSON outputs only).
+    Hidden,
+}
+
+/// One table of the report.
+#[derive(Debug, Clone, Copy)]
+pub struct TableSpec {
+    /// The table name: the CSV file is `NAME.csv`, the JSON key `NAME`, and `--table NAME` picks it.
+    pub name: &'static str,
+    /// Column names, the key columns (text) first.
+    pub columns: &'static [&'static str],
+    /// The row type, and the function reading the rows from the run's totals.
+    pub(crate) rows: Rows,
+    /// How rare rows fold and how rows sort.
+    pub fold: Fold,
+    /// What the terminal summary shows of it.
+    pub terminal: Terminal,
+    /// What one row is, in one line.
+    pub about: &'static str,
+}
+
+/// Every table of the report, in output order.
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "summary",
+        columns: &["metric", "value"],
+        rows: Rows::Metrics(sources::summary),
+        fold: Fold::NeverInOrder,
+        terminal: Terminal::Metrics,
+        about: "One metric of the whole run: lines, hits, page views, visits, visitors, folded rows.",
+    },
+    TableSpec {
+        name: "pages",
+        columns: &[
+            "path",
+            "page_views",
+            "visitor_days",
+            "entries",
+            "exits",
+            "exit_rate",
+            "time_on_page_mean_s",
+            "time_on_page_measured",
+        ],
+        rows: Rows::Pages(sources::pages),
+        fold: Fold::Rare {
+            counter: "folded_pages",
+        },
+        terminal: Terminal::Top,
+        about: "Page views of one path (query removed), with the visits entering and leaving there.",
+    },
+    TableSpec {
+        name: "entry_pages",
+        columns: &["path", "entries", "bounces", "bounce_rate", "visitor_days"],
+        rows: Rows::Entries(sources::entry_pages),
+        fold: Fold::Rare {
+            counter: "folded_entry_pages",
+        },
+        terminal: Terminal::Top,
+        about: "Visits whose first page view was this path, and how many of them bounced.",
+    },
+    TableSpec {
+        name: "exit_pages",
+        columns: &["path", "exits", "page_views", "exit_rate", "visitor_days"],
+        rows: Rows::Exits(sources::exit_pages),
+        fold: Fold::Rare {
+            counter: "folded_exit_pages",
+        },
+        terminal: Terminal::Hidden,
+        about: "Visits whose last page view was this path, against its page views.",
+    },
+    TableSpec {
+        name: "referrer_sites",
+        columns: &["site", "visits", "visitor_days"],
+        rows: Rows::Counts(sources::referrer_sites),
+        fold: Fold::Rare {
+            counter: "folded_referrer_sites",
+        },
+        terminal: Terminal::Top,
+        about: "Visits whose entry page view came from this external host.",
+    },
+    TableSpec {
+        name: "referrer_pages",
+        columns: &["page", "visits", "visitor_days"],
+        rows: Rows::Counts(sources::referrer_pages),
+        fold: Fold::Rare {
+            counter: "folded_referrer_pages",
+        },
+        terminal: Terminal::Hidden,
+        about: "Visits whose entry page view came from this external URL (query removed).",
+    },
+    TableSpec {
+        name: "search_engines",
+        columns: &["engine", "keyword", "visits", "visitor_days"],
+        rows: Rows::Counts(sources::search_engines),
+        fold: Fold::RareInGroup {
+            counter: "folded_search_keywords",
+            keep: NOT_PROVIDED,
+        },
+        terminal: Terminal::Hidden,
+        about: "Visits referred by a known search engine with this keyword (or `(not provided)`).",
+    },
+    TableSpec {
+        name: "search_terms",
+        columns: &["term", "searches", "visitor_days"],
+        rows: Rows::Counts(sources::search_terms),
+        fold: Fold::Rare {
+            counter: "folded_search_terms",
+        },
+        terminal: Terminal::Top,
+        about: "Page views carrying this site-search term.",
+    },
+    TableSpec {
+        name: "downloads",
+        columns: &["path", "downloads", "visitor_days", "bytes"],
+        rows: Rows::Downloads(sources::downloads),
+        fold: Fold::Rare {
+            counter: "folded_downloads",
+        },
+        terminal: Terminal::Top,
+        about: "Visits that downloaded this file, and the bytes sent for it.",
+    },
+    TableSpec {
+        name: "outlinks",
+        columns: &["target", "clicks", "visitor_days"],
+        rows: Rows::Counts(sources::outlinks),
+        fold: Fold::Rare {
+            counter: "folded_outlinks",
+        },
+        terminal: Terminal::Hidden,
+        about: "Requests to the outlink endpoint for this target URL.",
+    },
+    TableSpec {
+        name: "browsers",
+        columns: &["browser", "hits", "page_views", "visitor_days"],
+        rows: Rows::Clients(sources::browsers),
+        fold: Fold::Never,
+        terminal: Terminal::Top,
+        about: "Human traffic of one browser family and major version.",
+    },
+    TableSpec {
+        name: "os",
+        columns: &["os", "hits", "page_views", "visitor_days"],
+        rows: Rows::Clients(sources::os),
+        fold: Fold::Never,
+        terminal: Terminal::Top,
+        about: "Human traffic of one operating system.",
+    },
+    TableSpec {
+        name: "devices",
+        columns: &["device", "hits", "page_views", "visitor_days"],
+        rows: Rows::Clients(sources::devices),
+        fold: Fold::Never,
+        terminal: Terminal::Top,
+        about: "Human traffic of one device class.",
+    },
+    TableSpec {
+        name: "networks",
+        columns: &["network", "hits", "visitor_days"],
+        rows: Rows::Counts(sources::networks),
+        fold: Fold::Rare {
+            counter: "folded_networks",
+        },
+        terminal: Terminal::Hidden,
+        about: "Human traffic of one reduced client network.",
+    },
+    TableSpec {
+        name: "hours",
+        columns: &["hour", "hits", "page_views"],
+        rows: Rows::Hours(sources::hours),
+        fold: Fold::NeverInOrder,
+        terminal: Terminal::Hidden,
+        about: "Hits and page views in one hour of the day, all 24 hours.",
+    },
+    TableSpec {
+        name: "days",
+        columns: &["date", "hits", "page_views", "visitors", "visits", "bytes"],
+        rows: Rows::Days(sources::days),
+        fold: Fold::NeverInOrder,
+        terminal: Terminal::Top,
+        about: "One day with hits: hits, page views, exact visitors, visits, bytes.",
+    },
+    TableSpec {
+        name: "weeks",
+        columns: &[
+            "week",
+            "hits",
+            "page_views",
+            "visitor_days",
+            "visitors_estimated",
+            "visits",
+            "bytes",
+        ],
+        rows: Rows::Periods(sources::weeks),
+        fold: Fold::NeverInOrder,
+        terminal: Terminal::Hidden,
+        about: "One ISO week with hits, its distinct visitors estimated.",
+    },
+    TableSpec {
+        name: "months",
+        columns: &[
+            "month",
+            "hits",
+            "page_views",
+            "visitor_days",
+            "visitors_estimated",
+            "visits",
+            "bytes",
+        ],
+        rows: Rows::Periods(sources::months),
+        fold: Fold::NeverInOrder,
+        terminal: Terminal::Hidden,
+        about: "One month with hits, its distinct visitors estimated.",
+    },
+    TableSpec {
+        name: "status",
+        columns: &["status", "hits"],
+        rows: Rows::Statuses(sources::status),
+        fold: Fold::NeverInOrder,
+        terminal: Terminal::Top,
+        about: "Hits (bots included) answered with one status code.",
+    },
+    TableSpec {
+        name: "not_found",
+        columns: &["path", "hits", "visitor_days"],
+        rows: Rows::Counts(sources::not_found),
+        fold: Fold::Rare {
+            counter: "folded_not_found",
+        },
+        terminal: Terminal::Top,
+        about: "Human requests for this path answered 404.",
+    },
+    TableSpec {
+        name: "bots",
+        columns: &["bot", "reason", "hits"],
+        rows: Rows::Bots(sources::bots),
+        fold: Fold::Never,
+        terminal: Terminal::Top,
+        about: "Hits of one bot name for one reason (ties sort by name, then by reason).",
+    },
+    TableSpec {
+        name: "campaigns",
+        columns: &["source", "medium", "campaign", "page_views", "visitor_days"],
+        rows: Rows::Counts(sources::campaigns),
+        fold: Fold::Rare {
+            counter: "folded_campaigns",
+        },
+        terminal: Terminal::Hidden,
+        about: "Page views carrying these `utm_source`, `utm_medium` and `utm_campaign` values.",
+    },
+];
+
+/// The names of [`TABLES`], in order.
+pub const NAMES: [&str; TABLES.len()] = names();
+
+const fn names() -> [&'static str; TABLES.len()] {
+    let mut out = [""; TABLES.len()];
+    let mut i = 0;
+    while i < TABLES.len() {
+        out[i] = TABLES[i].name;
+        i += 1;
+    }
+    out
+}
+
+/// The table called `name`.
+pub fn spec(name: &str) -> Option<&'static TableSpec> {
+    TABLES.iter().find(|t| t.name == name)
+}
+
+/// Whether `metric` is a summary metric counting folded rows (`folded_pages`, …).
+pub fn is_fold_counter(metric: &str) -> bool {
+    TABLES.iter().any(|t| t.fold.counter() == Some(metric))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/REPORTS.md");
+        std::fs::read_to_string(path).expect("docs/REPORTS.md")
+    }
+
+    /// The `### NAME.csv — `COLUMNS`` headings of the doc, in order.
+    fn documented() -> Vec<(String, Vec<String>)> {
+        doc()
+            .lines()
+            .filter_map(|l| l.strip_prefix("### "))
+            .filter_map(|l| {
+                let (file, cols) = l.split_once(" — ")?;
+                let name = file.strip_suffix(".csv")?;
+                let cols = cols.trim().trim_matches('`');
+                Some((
+                    name.to_string(),
+                    cols.split(',').map(str::to_string).collect(),
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn docs_reports_documents_every_table_and_column_in_order() {
+        let registered: Vec<(String, Vec<String>)> = TABLES
+            .iter()
+            .map(|t| {
+                (
+                    t.name.to_string(),
+                    t.columns.iter().map(|c| c.to_string()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(documented(), registered);
+    }
+
+    #[test]
+    fn docs_reports_names_every_fold_counter() {
+        let doc = doc();
+        for counter in TABLES.iter().filter_map(|t| t.fold.counter()) {
+            assert!(doc.contains(&format!("`{counter}`")), "{counter}");
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_the_summary_comes_first() {
+        assert_eq!(NAMES[0], "summary");
+        let mut names = NAMES.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), TABLES.len());
+        assert!(
+            TABLES
+                .iter()
+                .all(|t| !t.about.is_empty() && t.columns.len() >= 2)
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! Rendering: [`render`] turns an [`Aggregate`] (per-day tables, of one run or of merged partials) into a
+//! [`Report`]: sums over days, then builds every table of the registry ([`super::catalog::TABLES`]) from
+//! its rows ([`super::rows`]), folding rare rows into `(other)` and sorting as the table's [`Fold`] says.
+//! `report` and `merge` share it.
+
+use super::Settings;
+use super::catalog::{Fold, TABLES, TableSpec};
+use super::partial::{Aggregate, Day};
+use super::report::{OTHER, Report, Table};
+use super::rows::{Keyed, ReportRow, Rows};
+use super::tables::Tables;
+use super::visits::aggregate;
+
+/// What the rows of every table are read from: the aggregate, its days summed, the fold threshold, and
+/// the rows each folding table folded so far (the summary lists them).
+pub(crate) struct Totals<'a> {
+    /// The per-day tables and the run's distinct visitors per row.
+    pub(crate) agg: &'a Aggregate,
+    /// Every day summed.
+    pub(crate) total: Day,
+    /// `--min-visitors` (at least 1).
+    pub(crate) min: u64,
+    /// The summary metric of each folding table built so far, with the rows it folded.
+    pub(crate) folded: Vec<(&'static str, u64)>,
+}
+
+/// Builds the report of one run from its merged tables: [`aggregate`], then [`render`].
+pub fn finish(t: Tables, settings: &Settings) -> Report {
+    render(&aggregate(t, settings.min_visitors), settings.min_visitors)
+}
+
+/// Renders per-day tables into the report: sums over days, folds rows seen by fewer than `min_visitors`
+/// distinct visitors of the run ([`Aggregate::visitors`]), sorts. Bots are not folded: their names come
+/// from closed lists (ours and the UA parser's) or are fixed labels, never free text of a user agent.
+pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
+    let mut total = Day::default();
+    for d in agg.days.values() {
+        total.add(d);
+    }
+    let mut totals = Totals {
+        agg,
+        total,
+        min: min_visitors.max(1),
+        folded: Vec::new(),
+    };
+    let mut tables: Vec<Option<Table>> = vec![None; TABLES.len()];
+    // The summary lists what the other tables folded: it is built after them.
+    for metrics in [false, true] {
+        for (spec, slot) in TABLES.iter().zip(&mut tables) {
+            if matches!(spec.rows, Rows::Metrics(_)) != metrics {
+                continue;
+            }
+            let (table, folded) = build(spec, &totals);
+            if let (Some(counter), Some(n)) = (spec.fold.counter(), folded) {
+                totals.folded.push((counter, n));
+            }
+            *slot = Some(table);
+        }
+    }
+    Report {
+        tables: tables.into_iter().flatten().collect(),
+    }
+}
+
+/// The table of `spec`, and how many rows it folded.
+fn build(spec: &'static TableSpec, t: &Totals) -> (Table, Option<u64>) {
+    match spec.rows {
+        Rows::Metrics(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Pages(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Entries(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Exits(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Counts(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Downloads(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Clients(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Hours(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Days(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Periods(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Statuses(rows) => lay_out(spec, rows(t), t.min),
+        Rows::Bots(rows) => lay_out(spec, rows(t), t.min),
+    }
+}
+
+/// Folds and orders `rows` as `spec` says and turns them into cells; returns the table and how many rows
+/// were folded (`None` for a table that never folds).
+fn lay_out<R: ReportRow>(
+    spec: &'static TableSpec,
+    mut rows: Vec<Keyed<R>>,
+    min: u64,
+) -> (Table, Option<u64>) {
+    let folded = match spec.fold {
+        Fold::Rare { .. } => {
+            let (kept, n) = fold(rows, min, 0);
+            rows = kept;
+            Some(n)
+        }
+        Fold::RareInGroup { keep, .. } => {
+            let (kept, n) = fold_in_groups(rows, min, keep);
+            rows = kept;
+            Some(n)
+        }
+        Fold::Never => {
+            sort_by_rank(&mut rows);
+            None
+        }
+        Fold::NeverInOrder => None,
+    };
+    let columns = spec.columns.len();
+    let table = Table {
+        name: spec.name,
+        columns: spec.columns,
+        rows: rows.into_iter().map(|r| r.into_cells(columns)).collect(),
+    };
+    (table, folded)
+}
+
+/// Rank descending, then as the row type breaks ties (by key).
+fn sort_by_rank<R: ReportRow>(rows: &mut [Keyed<R>]) {
+    rows.sort_by(|a, b| b.row.rank().cmp(&a.row.rank()).then_with(|| R::tie(a, b)));
+}
+
+/// Folds rows with fewer than `min` distinct visitors into one `(other)` row (numbers summed, visitor-days
+/// summed: an upper bound) whose key keeps the first `group` key columns of the rows it folds, sorts the
+/// rest ([`sort_by_rank`]) and puts `(other)` last. Returns the rows and how many were folded.
+fn fold<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, group: usize) -> (Vec<Keyed<R>>, u64) {
+    let mut kept = Vec::new();
+    let mut other: Option<Keyed<R>> = None;
+    let mut folded = 0;
+    for r in rows {
+        if r.distinct >= min || min <= 1 {
+            kept.push(r);
+            continue;
+        }
+        folded += 1;
+        let o = other.get_or_insert_with(|| Keyed {
+            key: (r.key.iter().enumerate())
+                .map(|(i, k)| {
+                    if i < group {
+                        k.clone()
+                    } else {
+                        OTHER.to_string()
+                    }
+                })
+                .collect(),
+            row: R::default(),
+            distinct: 0,
+        });
+        o.row.add(&r.row);
+    }
+    sort_by_rank(&mut kept);
+    kept.extend(other);
+    (kept, folded)
+}
+
+/// [`Fold::RareInGroup`]: rows come grouped by their first key column; each group folds on its own
+/// ([`fold`]), its rows whose last key is `keep` first and never folded. Then all rows sort: `(other)`
+/// rows last, then rank descending, then key.
+fn fold_in_groups<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, keep: &str) -> (Vec<Keyed<R>>, u64) {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut folded = 0;
+    let mut rows = rows.into_iter().peekable();
+    while let Some(first) = rows.next() {
+        let mut group = vec![first];
+        while let Some(r) = rows.next_if(|r| r.key.first() == group[0].key.first()) {
+            group.push(r);
+        }
+        let (hidden, group): (Vec<_>, Vec<_>) = group
+            .into_iter()
+            .partition(|r| r.key.last().is_some_and(|k| k == keep));
+        let (group, n) = fold(group, min, 1);
+        folded += n;
+        out.extend(hidden);
+        out.extend(group);
+    }
+    let is_other = |r: &Keyed<R>| r.key.last().is_some_and(|k| k == OTHER);
+    out.sort_by(|a, b| {
+        (is_other(a).cmp(&is_other(b)))
+            .then(b.row.rank().cmp(&a.row.rank()))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    (out, folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::partial::Aggregate;
+
+    #[test]
+    fn every_table_of_the_registry_in_order_with_its_columns() {
+        let agg = Aggregate {
+            undated: Default::default(),
+            days: Default::default(),
+            sketches_compatible: true,
+            visitors: Default::default(),
+        };
+        let report = render(&agg, 5);
+        let names: Vec<&str> = report.tables.iter().map(|t| t.name).collect();
+        assert_eq!(names, crate::analyze::catalog::NAMES);
+        for (t, spec) in report.tables.iter().zip(TABLES) {
+            assert_eq!(t.columns, spec.columns);
+            assert!(
+                t.rows.iter().all(|r| r.len() == spec.columns.len()),
+                "{}",
+                t.name
+            );
+        }
+    }
+}

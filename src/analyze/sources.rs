@@ -1,0 +1,363 @@
+//! Where each table's rows come from: one function per table of the registry
+//! ([`super::catalog::TABLES`]), reading the run's [`Totals`] into named rows ([`super::rows`]).
+
+use std::collections::BTreeMap;
+
+use super::distinct;
+use super::partial::{ClientRow, Day, Tally};
+use super::render::Totals;
+use super::report::Cell;
+use super::rows::{
+    BotLine, ClientLine, CountLine, DayLine, DownloadLine, EntryLine, ExitLine, HourLine, Keyed,
+    Metric, PageLine, PeriodLine, ReportRow, StatusLine, estimate_cell, ratio,
+};
+use super::time;
+use super::visits::DURATION_BUCKETS;
+
+/// One key column.
+fn key(k: &str) -> Vec<String> {
+    vec![k.to_string()]
+}
+
+/// `summary`: the run's metrics, then the rows each table folded.
+pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
+    let total = &t.total;
+    let u = &t.agg.undated;
+    let compatible = t.agg.sketches_compatible;
+    let parsed = total.parsed + u.excluded_before_since + u.excluded_after_until;
+    let date = |d: Option<(i64, &Day)>| d.map(|(d, _)| time::labels(d).date).unwrap_or_default();
+    let first_day = date(hit_days(t).next());
+    let last_day = date(hit_days(t).next_back());
+    let mut m: Vec<(&'static str, Cell)> = vec![
+        ("lines", (parsed + u.unparsed + u.blank + u.too_long).into()),
+        ("parsed", parsed.into()),
+        ("unparsed", u.unparsed.into()),
+        ("blank", u.blank.into()),
+        ("too_long", u.too_long.into()),
+        ("opted_out", total.opted_out.into()),
+        ("excluded_before_since", u.excluded_before_since.into()),
+        ("excluded_after_until", u.excluded_after_until.into()),
+        ("hits", total.hits.into()),
+        ("bot_hits", total.bot_hits.into()),
+        ("human_hits", total.human_hits.into()),
+        ("bytes", total.bytes.into()),
+        ("page_views", total.page_views.into()),
+        ("visits", total.visits.into()),
+        ("visitor_days", total.visitors.into()),
+        (
+            "visitors_estimated",
+            estimate_cell(&total.sketch, compatible),
+        ),
+        ("robots_txt_visitors", total.robots_txt_visitors.into()),
+        ("bounces", total.bounces.into()),
+        ("bounce_rate", ratio(total.bounces, total.visits).into()),
+        (
+            "visit_duration_mean_s",
+            ratio(total.duration_sum, total.visits).into(),
+        ),
+    ];
+    for (n, (_, label)) in total.durations.iter().zip(DURATION_BUCKETS) {
+        m.push((label, (*n).into()));
+    }
+    m.extend([
+        (
+            "time_on_page_mean_s",
+            ratio(total.top_sum, total.top_measured).into(),
+        ),
+        ("time_on_page_measured", total.top_measured.into()),
+        ("downloads", total.downloads.into()),
+        ("first_day", first_day.into()),
+        ("last_day", last_day.into()),
+        ("min_visitors", t.min.into()),
+    ]);
+    m.extend(t.folded.iter().map(|(k, n)| (*k, Cell::Int(*n))));
+    m.into_iter()
+        .map(|(k, value)| Keyed {
+            key: key(k),
+            row: Metric { value },
+            distinct: 0,
+        })
+        .collect()
+}
+
+/// `pages`: paths with page views.
+pub(crate) fn pages(t: &Totals) -> Vec<Keyed<PageLine>> {
+    let run = &t.agg.visitors.pages;
+    (t.total.pages.iter().filter(|(_, p)| p.views > 0))
+        .map(|(path, p)| Keyed {
+            key: key(path),
+            row: PageLine {
+                views: p.views,
+                visitor_days: p.visitors,
+                entries: p.entries,
+                exits: p.exits,
+                top_sum: p.top_sum,
+                top_measured: p.top_measured,
+            },
+            distinct: distinct::get(run, path),
+        })
+        .collect()
+}
+
+/// `entry_pages`: paths that began visits.
+pub(crate) fn entry_pages(t: &Totals) -> Vec<Keyed<EntryLine>> {
+    let run = &t.agg.visitors.entry_pages;
+    (t.total.pages.iter().filter(|(_, p)| p.entries > 0))
+        .map(|(path, p)| Keyed {
+            key: key(path),
+            row: EntryLine {
+                entries: p.entries,
+                bounces: p.bounces,
+                visitor_days: p.entry_visitors,
+            },
+            distinct: distinct::get(run, path),
+        })
+        .collect()
+}
+
+/// `exit_pages`: paths that ended visits.
+pub(crate) fn exit_pages(t: &Totals) -> Vec<Keyed<ExitLine>> {
+    let run = &t.agg.visitors.exit_pages;
+    (t.total.pages.iter().filter(|(_, p)| p.exits > 0))
+        .map(|(path, p)| Keyed {
+            key: key(path),
+            row: ExitLine {
+                exits: p.exits,
+                views: p.views,
+                visitor_days: p.exit_visitors,
+            },
+            distinct: distinct::get(run, path),
+        })
+        .collect()
+}
+
+/// Rows of a `(count, visitors)` map, the key split on tabs into `key_cols` columns, with their distinct
+/// visitors from `run`.
+fn counts(
+    map: &BTreeMap<String, Tally>,
+    key_cols: usize,
+    run: &BTreeMap<String, u64>,
+) -> Vec<Keyed<CountLine>> {
+    map.iter()
+        .map(|(k, v)| {
+            let mut key: Vec<String> = k.split('\t').map(str::to_string).collect();
+            key.resize(key_cols, String::new());
+            Keyed {
+                key,
+                row: CountLine {
+                    count: v.0,
+                    visitor_days: v.1,
+                },
+                distinct: distinct::get(run, k),
+            }
+        })
+        .collect()
+}
+
+/// `referrer_sites`.
+pub(crate) fn referrer_sites(t: &Totals) -> Vec<Keyed<CountLine>> {
+    counts(&t.total.referrer_sites, 1, &t.agg.visitors.referrer_sites)
+}
+
+/// `referrer_pages`.
+pub(crate) fn referrer_pages(t: &Totals) -> Vec<Keyed<CountLine>> {
+    counts(&t.total.referrer_pages, 1, &t.agg.visitors.referrer_pages)
+}
+
+/// `search_engines`: keyed by engine and keyword, grouped by engine.
+pub(crate) fn search_engines(t: &Totals) -> Vec<Keyed<CountLine>> {
+    let run = &t.agg.visitors.search_engines;
+    let mut rows = Vec::new();
+    for (engine, kws) in &t.total.search_engines {
+        let seen = run.get(engine);
+        rows.extend(kws.iter().map(|(kw, v)| Keyed {
+            key: vec![engine.clone(), kw.clone()],
+            row: CountLine {
+                count: v.0,
+                visitor_days: v.1,
+            },
+            distinct: seen.map_or(1, |s| distinct::get(s, kw)),
+        }));
+    }
+    rows
+}
+
+/// `search_terms`.
+pub(crate) fn search_terms(t: &Totals) -> Vec<Keyed<CountLine>> {
+    counts(&t.total.search_terms, 1, &t.agg.visitors.search_terms)
+}
+
+/// `downloads`.
+pub(crate) fn downloads(t: &Totals) -> Vec<Keyed<DownloadLine>> {
+    let run = &t.agg.visitors.downloads;
+    (t.total.downloads_by_path.iter())
+        .map(|(path, d)| Keyed {
+            key: key(path),
+            row: DownloadLine {
+                downloads: d.downloads,
+                visitor_days: d.visitors,
+                bytes: d.bytes,
+            },
+            distinct: distinct::get(run, path),
+        })
+        .collect()
+}
+
+/// `outlinks`.
+pub(crate) fn outlinks(t: &Totals) -> Vec<Keyed<CountLine>> {
+    counts(&t.total.outlinks, 1, &t.agg.visitors.outlinks)
+}
+
+/// Rows of a browser, OS or device map: names from the UA parser's closed lists, never folded.
+fn clients(map: &BTreeMap<String, ClientRow>) -> Vec<Keyed<ClientLine>> {
+    map.iter()
+        .map(|(k, c)| Keyed {
+            key: key(k),
+            row: ClientLine {
+                hits: c.hits,
+                page_views: c.page_views,
+                visitor_days: c.visitors,
+            },
+            distinct: 0,
+        })
+        .collect()
+}
+
+/// `browsers`.
+pub(crate) fn browsers(t: &Totals) -> Vec<Keyed<ClientLine>> {
+    clients(&t.total.browsers)
+}
+
+/// `os`.
+pub(crate) fn os(t: &Totals) -> Vec<Keyed<ClientLine>> {
+    clients(&t.total.os)
+}
+
+/// `devices`.
+pub(crate) fn devices(t: &Totals) -> Vec<Keyed<ClientLine>> {
+    clients(&t.total.devices)
+}
+
+/// `networks`: hits and visitor-days of reduced client networks.
+pub(crate) fn networks(t: &Totals) -> Vec<Keyed<CountLine>> {
+    let run = &t.agg.visitors.networks;
+    (t.total.networks.iter())
+        .map(|(k, c)| Keyed {
+            key: key(k),
+            row: CountLine {
+                count: c.hits,
+                visitor_days: c.visitors,
+            },
+            distinct: distinct::get(run, k),
+        })
+        .collect()
+}
+
+/// `hours`: all 24, in order.
+pub(crate) fn hours(t: &Totals) -> Vec<Keyed<HourLine>> {
+    (0..24)
+        .map(|h| Keyed {
+            key: vec![format!("{h:02}")],
+            row: HourLine {
+                hits: t.total.hour_hits[h],
+                page_views: t.total.hour_page_views[h],
+            },
+            distinct: 0,
+        })
+        .collect()
+}
+
+impl DayLine {
+    fn of(d: &Day) -> DayLine {
+        DayLine {
+            hits: d.hits,
+            page_views: d.page_views,
+            visitors: d.visitors,
+            visits: d.visits,
+            bytes: d.bytes,
+        }
+    }
+}
+
+/// The days with hits, in order.
+fn hit_days<'a>(t: &'a Totals) -> impl DoubleEndedIterator<Item = (i64, &'a Day)> + 'a {
+    (t.agg.days.iter())
+        .filter(|(_, d)| d.hits > 0)
+        .map(|(k, d)| (*k, d))
+}
+
+/// `days`: the days with hits, in order.
+pub(crate) fn days(t: &Totals) -> Vec<Keyed<DayLine>> {
+    hit_days(t)
+        .map(|(day, d)| Keyed {
+            key: vec![time::labels(day).date],
+            row: DayLine::of(d),
+            distinct: 0,
+        })
+        .collect()
+}
+
+/// The days with hits summed by the label `period` gives them, in label order.
+fn periods(t: &Totals, period: fn(time::DayLabels) -> String) -> Vec<Keyed<PeriodLine>> {
+    let mut map: BTreeMap<String, PeriodLine> = BTreeMap::new();
+    for (day, d) in hit_days(t) {
+        map.entry(period(time::labels(day)))
+            .or_default()
+            .add(&PeriodLine {
+                day: DayLine::of(d),
+                sketch: d.sketch.clone(),
+                unjoinable: !t.agg.sketches_compatible,
+            });
+    }
+    map.into_iter()
+        .map(|(k, row)| Keyed {
+            key: vec![k],
+            row,
+            distinct: 0,
+        })
+        .collect()
+}
+
+/// `weeks`: ISO weeks with hits.
+pub(crate) fn weeks(t: &Totals) -> Vec<Keyed<PeriodLine>> {
+    periods(t, |l| l.week)
+}
+
+/// `months`: months with hits.
+pub(crate) fn months(t: &Totals) -> Vec<Keyed<PeriodLine>> {
+    periods(t, |l| l.month)
+}
+
+/// `status`: by code.
+pub(crate) fn status(t: &Totals) -> Vec<Keyed<StatusLine>> {
+    (t.total.status.iter())
+        .map(|(s, n)| Keyed {
+            key: vec![s.to_string()],
+            row: StatusLine { hits: *n },
+            distinct: 0,
+        })
+        .collect()
+}
+
+/// `not_found`.
+pub(crate) fn not_found(t: &Totals) -> Vec<Keyed<CountLine>> {
+    counts(&t.total.not_found, 1, &t.agg.visitors.not_found)
+}
+
+/// `bots`: keyed by name and reason.
+pub(crate) fn bots(t: &Totals) -> Vec<Keyed<BotLine>> {
+    (t.total.bots.iter())
+        .flat_map(|(name, reasons)| {
+            reasons.iter().map(move |(r, n)| Keyed {
+                key: vec![name.clone(), r.clone()],
+                row: BotLine { hits: *n },
+                distinct: 0,
+            })
+        })
+        .collect()
+}
+
+/// `campaigns`: keyed by source, medium and campaign.
+pub(crate) fn campaigns(t: &Totals) -> Vec<Keyed<CountLine>> {
+    counts(&t.total.campaigns, 3, &t.agg.visitors.campaigns)
+}

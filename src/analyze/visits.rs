@@ -1,0 +1,503 @@
+//! The visit walk: [`aggregate`] turns a merged [`Tables`] into per-day tables (an [`Aggregate`], what a
+//! partial holds); [`super::render`] turns an aggregate into the report.
+//!
+//! Events are sorted by (visitor, time), so chunk boundaries and out-of-order lines make no difference:
+//! any disorder within one run is tolerated. [`aggregate_store`] reads them from an [`EventStore`], which
+//! keeps memory bounded by spilling sorted runs to disk. A visit is the page views (and downloads) of one
+//! visitor key with gaps of at most [`VISIT_GAP`] seconds; a visit never crosses local midnight (the key
+//! changes at midnight anyway).
+
+use std::collections::BTreeMap;
+use std::hash::Hash;
+
+use foldhash::{HashMap, HashSet};
+use rayon::slice::ParallelSliceMut;
+
+use super::classify::BotReason;
+use super::distinct::{CappedMap, RunVisitors};
+use super::partial::{Aggregate, ClientRow, Day, Tally};
+use super::spill::EventStore;
+use super::tables::{Event, EventKind, Rows, Tables};
+use super::time;
+
+/// Longest gap between two hits of one visit, in seconds (30 minutes).
+pub const VISIT_GAP: i64 = 1800;
+
+/// Upper bounds (exclusive, seconds) and labels of the visit-duration buckets (AWStats style).
+pub const DURATION_BUCKETS: [(i64, &str); 7] = [
+    (30, "visits_0s_30s"),
+    (120, "visits_30s_2min"),
+    (300, "visits_2min_5min"),
+    (900, "visits_5min_15min"),
+    (1800, "visits_15min_30min"),
+    (3600, "visits_30min_1h"),
+    (i64::MAX, "visits_1h_plus"),
+];
+
+/// Counts distinct visitors of a row while events are walked visitor by visitor.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    last: Option<u64>,
+    count: u64,
+}
+
+impl Seen {
+    /// Counts `visitor` if it is not the last one seen; true when it was counted.
+    fn see(&mut self, visitor: u64) -> bool {
+        if self.last == Some(visitor) {
+            return false;
+        }
+        self.last = Some(visitor);
+        self.count += 1;
+        true
+    }
+}
+
+/// A page's numbers on one day while events are walked, its visitors counted as they come.
+#[derive(Debug, Clone, Copy, Default)]
+struct PageStats {
+    views: u64,
+    entries: u64,
+    exits: u64,
+    bounces: u64,
+    top_sum: u64,
+    top_measured: u64,
+    visitors: Seen,
+    entry_visitors: Seen,
+    exit_visitors: Seen,
+}
+
+/// A count with the distinct visitors behind it while events are walked visitor by visitor (a
+/// [`Tally`] once the walk is over: see [`day_tally`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct WalkTally {
+    count: u64,
+    visitors: Seen,
+}
+
+/// Counts one more for `key`; true when `visitor` is new to the row.
+fn tally<K: Hash + Eq>(map: &mut HashMap<K, WalkTally>, key: K, visitor: u64) -> bool {
+    let t = map.entry(key).or_default();
+    t.count += 1;
+    t.visitors.see(visitor)
+}
+
+/// The distinct visitors of each row over the whole run ([`super::distinct`]), by row id or text, while
+/// the events are walked.
+struct RunSets {
+    pages: CappedMap<u64>,
+    entries: CappedMap<u64>,
+    exits: CappedMap<u64>,
+    downloads: CappedMap<u64>,
+    sites: CappedMap<String>,
+    referrer_pages: CappedMap<String>,
+    keywords: CappedMap<(&'static str, String)>,
+    networks: CappedMap<u64>,
+    rows: [CappedMap<String>; 4],
+}
+
+impl RunSets {
+    fn new(cap: u64) -> RunSets {
+        RunSets {
+            pages: CappedMap::new(cap),
+            entries: CappedMap::new(cap),
+            exits: CappedMap::new(cap),
+            downloads: CappedMap::new(cap),
+            sites: CappedMap::new(cap),
+            referrer_pages: CappedMap::new(cap),
+            keywords: CappedMap::new(cap),
+            networks: CappedMap::new(cap),
+            rows: std::array::from_fn(|_| CappedMap::new(cap)),
+        }
+    }
+}
+
+/// The day's [`Tally`] of a row counted during the walk.
+fn day_tally(t: &WalkTally) -> Tally {
+    Tally(t.count, t.visitors.count)
+}
+
+/// Sessionises the events and splits every count by day: the per-day tables of a run, all of its events
+/// in memory. Distinct visitors of each row over the run are counted up to `cap` (the `--min-visitors`
+/// to render with, or [`super::distinct::PARTIAL_CAP`] for a partial; see [`super::distinct`]).
+pub fn aggregate(mut t: Tables, cap: u64) -> Aggregate {
+    let mut events = t.take_events();
+    events.par_sort_unstable();
+    aggregate_sorted(t, events.into_iter(), cap)
+}
+
+/// [`aggregate`] with the events (those of `t` and those already in `store`) read back from an
+/// [`EventStore`], which may have spilled them to disk; fails only if a run cannot be written or read
+/// back.
+pub fn aggregate_store(
+    mut t: Tables,
+    mut store: EventStore,
+    cap: u64,
+) -> std::io::Result<Aggregate> {
+    store.take_from(&mut t)?;
+    let mut sorted = store.into_sorted()?;
+    let agg = aggregate_sorted(t, &mut sorted, cap);
+    sorted.finish()?;
+    Ok(agg)
+}
+
+/// The body of [`aggregate`]: `events` are every event of `t`, sorted.
+fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64) -> Aggregate {
+    let mut run = RunSets::new(cap);
+    let mut days: BTreeMap<i64, Day> = BTreeMap::new();
+    let mut pages: HashMap<(i64, u64), PageStats> = HashMap::default();
+    let mut downloads: HashMap<(i64, u64), WalkTally> = HashMap::default();
+    let mut ref_sites: HashMap<(i64, String), WalkTally> = HashMap::default();
+    let mut ref_pages: HashMap<(i64, String), WalkTally> = HashMap::default();
+    let mut engines: HashMap<(i64, &'static str, String), WalkTally> = HashMap::default();
+    let mut clients_pv: HashMap<u64, u64> = HashMap::default();
+
+    let robots: HashSet<u64> = t
+        .visitors
+        .iter()
+        .filter(|(_, v)| v.robots)
+        .map(|(k, _)| *k)
+        .collect();
+    let mut events = events.peekable();
+    // One visitor's events at a time, in time order.
+    let mut group: Vec<Event> = Vec::new();
+    while let Some(first) = events.next() {
+        let visitor = first.visitor;
+        group.clear();
+        group.push(first);
+        while let Some(e) = events.next_if(|e| e.visitor == visitor) {
+            group.push(e);
+        }
+        let vd = t.visitors.get(&visitor).copied().unwrap_or_default();
+        if vd.robots {
+            continue;
+        }
+        let sketch = vd.sketch;
+        let mut start = 0;
+        let mut visitor_pv = 0;
+        while start < group.len() {
+            let mut stop = start + 1;
+            while stop < group.len()
+                && group[stop].time - group[stop - 1].time <= VISIT_GAP
+                && time::day_of(group[stop].time) == time::day_of(group[start].time)
+            {
+                stop += 1;
+            }
+            let visit = &group[start..stop];
+            start = stop;
+            let day = time::day_of(visit[0].time);
+            let d = days.entry(day).or_default();
+            let pvs: Vec<&Event> = visit
+                .iter()
+                .filter(|e| e.kind == EventKind::PageView)
+                .collect();
+            let mut files: Vec<u64> = visit
+                .iter()
+                .filter(|e| e.kind == EventKind::Download)
+                .map(|e| e.page)
+                .collect();
+            files.sort_unstable();
+            files.dedup();
+            for f in &files {
+                if tally(&mut downloads, (day, *f), visitor) {
+                    run.downloads.insert(*f, sketch);
+                }
+                d.downloads += 1;
+            }
+            let (Some(first), Some(last)) = (pvs.first(), pvs.last()) else {
+                continue;
+            };
+            d.visits += 1;
+            visitor_pv += pvs.len() as u64;
+            d.page_views += pvs.len() as u64;
+            let duration = (visit[visit.len() - 1].time - visit[0].time).max(0);
+            d.duration_sum += duration as u64;
+            if let Some(b) = DURATION_BUCKETS.iter().position(|(up, _)| duration < *up) {
+                d.durations[b] += 1;
+            }
+            let bounce = pvs.len() == 1 && files.is_empty();
+            d.bounces += u64::from(bounce);
+            for (n, pv) in pvs.iter().enumerate() {
+                let p = pages.entry((day, pv.page)).or_default();
+                p.views += 1;
+                if p.visitors.see(visitor) {
+                    run.pages.insert(pv.page, sketch);
+                }
+                if let Some(next) = pvs.get(n + 1) {
+                    let top = (next.time - pv.time).max(0) as u64;
+                    p.top_sum += top;
+                    p.top_measured += 1;
+                    d.top_sum += top;
+                    d.top_measured += 1;
+                }
+                d.hour_page_views[time::hour_of(pv.time)] += 1;
+            }
+            let e = pages.entry((day, first.page)).or_default();
+            e.entries += 1;
+            e.bounces += u64::from(bounce);
+            if e.entry_visitors.see(visitor) {
+                run.entries.insert(first.page, sketch);
+            }
+            let x = pages.entry((day, last.page)).or_default();
+            x.exits += 1;
+            if x.exit_visitors.see(visitor) {
+                run.exits.insert(last.page, sketch);
+            }
+            if let Some(r) = t.referrers.get(&first.referrer) {
+                if tally(&mut ref_sites, (day, r.site.clone()), visitor) {
+                    run.sites
+                        .insert_with(r.site.as_str(), || r.site.clone(), sketch);
+                }
+                if tally(&mut ref_pages, (day, r.page.clone()), visitor) {
+                    run.referrer_pages
+                        .insert_with(r.page.as_str(), || r.page.clone(), sketch);
+                }
+                if let Some((engine, kw)) = &r.search {
+                    if tally(&mut engines, (day, *engine, kw.clone()), visitor) {
+                        run.keywords.insert((*engine, kw.clone()), sketch);
+                    }
+                }
+            }
+        }
+        *clients_pv.entry(visitor).or_default() += visitor_pv;
+    }
+
+    // Per-visitor tables: browsers, OS, devices, networks, visitors; robots.txt fetchers are bots.
+    let robots_bot = "(robots.txt visitor)".to_string();
+    let mut by_ua: HashMap<(i64, u64), ClientRow> = HashMap::default();
+    for (key, vd) in &t.visitors {
+        let d = days.entry(vd.day).or_default();
+        if vd.robots {
+            d.robots_txt_visitors += 1;
+            d.bot_hits += vd.hits;
+            *d.bots
+                .entry(robots_bot.clone())
+                .or_default()
+                .entry(BotReason::RobotsTxt.name().to_string())
+                .or_default() += vd.hits;
+            continue;
+        }
+        d.human_hits += vd.hits;
+        run.networks.insert(vd.network, vd.sketch);
+        let counted = u64::from(vd.valid_hits > 0);
+        d.visitors += counted;
+        if counted > 0 {
+            d.sketch.insert(vd.sketch);
+        }
+        let pv = clients_pv.get(key).copied().unwrap_or(0);
+        let c = ClientRow {
+            hits: vd.hits,
+            page_views: pv,
+            visitors: counted,
+        };
+        // Summed by user-agent class first: a day has far fewer of them than visitors. Networks are
+        // about as many as visitors, so they go straight to the day.
+        by_ua.entry((vd.day, vd.ua)).or_default().add(&c);
+        let net = t.networks.get(&vd.network).map_or("-", String::as_str);
+        add_client(&mut d.networks, net, &c);
+    }
+    for ((day, ua), c) in &by_ua {
+        let (b, o, dev) = t
+            .uas
+            .get(ua)
+            .map_or(("Unknown", "Unknown", "unknown"), |u| {
+                (u.browser.as_str(), u.os.as_str(), u.device.as_str())
+            });
+        let d = days.entry(*day).or_default();
+        add_client(&mut d.browsers, b, c);
+        add_client(&mut d.os, o, c);
+        add_client(&mut d.devices, dev, c);
+    }
+    let visitor_day = |v: &u64| t.visitors.get(v).map(|vd| (vd.day, vd.sketch));
+    for (rows, pick) in [
+        (std::mem::take(&mut t.not_found), 0),
+        (std::mem::take(&mut t.site_search), 1),
+        (std::mem::take(&mut t.outlinks), 2),
+        (std::mem::take(&mut t.campaigns), 3),
+    ] {
+        add_rows(
+            &mut days,
+            rows,
+            &robots,
+            &visitor_day,
+            pick,
+            &mut run.rows[pick],
+        );
+    }
+    // Named now, so the sets (one per row) are freed before the day tables fill.
+    let visitors = run_visitors(run, &t);
+    // The visitor table is the largest part of a log of many days: freed before the day tables fill.
+    drop(std::mem::take(&mut t.visitors));
+    drop((robots, clients_pv, by_ua));
+    for (day, h) in &t.days {
+        let d = days.entry(*day).or_default();
+        d.parsed += h.parsed;
+        d.opted_out += h.opted_out;
+        d.hits += h.hits;
+        d.bytes += h.bytes;
+        for (a, b) in d.hour_hits.iter_mut().zip(h.hours) {
+            *a += b;
+        }
+    }
+    for ((day, code), n) in &t.status {
+        *days
+            .entry(*day)
+            .or_default()
+            .status
+            .entry(*code)
+            .or_default() += n;
+    }
+    for ((day, name, reason), n) in &t.bots {
+        let d = days.entry(*day).or_default();
+        d.bot_hits += n;
+        *d.bots
+            .entry(name.clone())
+            .or_default()
+            .entry(reason.name().to_string())
+            .or_default() += n;
+    }
+    let page_name = |id: &u64| t.pages.get(id).cloned().unwrap_or_default();
+    for ((day, id), p) in pages {
+        let row = days
+            .entry(day)
+            .or_default()
+            .pages
+            .entry(page_name(&id))
+            .or_default();
+        row.views += p.views;
+        row.visitors += p.visitors.count;
+        row.entries += p.entries;
+        row.entry_visitors += p.entry_visitors.count;
+        row.exits += p.exits;
+        row.exit_visitors += p.exit_visitors.count;
+        row.bounces += p.bounces;
+        row.top_sum += p.top_sum;
+        row.top_measured += p.top_measured;
+    }
+    for ((day, id), v) in &downloads {
+        let row = days
+            .entry(*day)
+            .or_default()
+            .downloads_by_path
+            .entry(page_name(id))
+            .or_default();
+        row.downloads += v.count;
+        row.visitors += v.visitors.count;
+    }
+    for ((day, id), bytes) in &t.download_bytes {
+        let row = days
+            .entry(*day)
+            .or_default()
+            .downloads_by_path
+            .entry(page_name(id))
+            .or_default();
+        row.bytes += bytes;
+    }
+    for ((day, site), v) in ref_sites {
+        days.entry(day)
+            .or_default()
+            .referrer_sites
+            .insert(site, day_tally(&v));
+    }
+    for ((day, page), v) in ref_pages {
+        days.entry(day)
+            .or_default()
+            .referrer_pages
+            .insert(page, day_tally(&v));
+    }
+    for ((day, engine, kw), v) in engines {
+        days.entry(day)
+            .or_default()
+            .search_engines
+            .entry(engine.to_string())
+            .or_default()
+            .insert(kw, day_tally(&v));
+    }
+    let c = &t.counts;
+    Aggregate {
+        undated: super::partial::Undated {
+            unparsed: c.unparsed,
+            blank: c.blank,
+            too_long: c.too_long,
+            excluded_before_since: c.excluded_before,
+            excluded_after_until: c.excluded_after,
+        },
+        days,
+        sketches_compatible: true,
+        visitors,
+    }
+}
+
+/// The run's distinct visitors per row, named: rows by their text (pages and networks through the
+/// dictionaries of `t`), only those seen by two visitors or more (see [`RunVisitors`]).
+fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
+    let page_name = |id: u64| t.pages.get(&id).cloned().unwrap_or_default();
+    let net_name = |id: u64| t.networks.get(&id).map_or("-", String::as_str).to_string();
+    let [not_found, search_terms, outlinks, campaigns] = run.rows;
+    let mut search_engines: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for ((engine, kw), n) in run.keywords.into_counts().filter(|(_, n)| *n > 1) {
+        search_engines
+            .entry(engine.to_string())
+            .or_default()
+            .insert(kw, n);
+    }
+    RunVisitors {
+        pages: run.pages.counts(page_name),
+        entry_pages: run.entries.counts(page_name),
+        exit_pages: run.exits.counts(page_name),
+        downloads: run.downloads.counts(page_name),
+        referrer_sites: run.sites.counts(|k| k),
+        referrer_pages: run.referrer_pages.counts(|k| k),
+        search_engines,
+        search_terms: search_terms.counts(|k| k),
+        outlinks: outlinks.counts(|k| k),
+        not_found: not_found.counts(|k| k),
+        campaigns: campaigns.counts(|k| k),
+        networks: run.networks.counts(net_name),
+    }
+}
+
+/// Adds `c` into the row of `key`, copying the key only when the row is new.
+fn add_client(map: &mut BTreeMap<String, ClientRow>, key: &str, c: &ClientRow) {
+    let row = match map.get_mut(key) {
+        Some(row) => row,
+        None => map.entry(key.to_string()).or_default(),
+    };
+    row.add(c);
+}
+
+/// Adds a free-text [`Rows`] map to the days of its visitors (hits of robots.txt fetchers left out), and
+/// its visitors' sketch hashes to `run`. `visitor` gives a visitor key's day and sketch hash.
+fn add_rows(
+    days: &mut BTreeMap<i64, Day>,
+    rows: Rows,
+    robots: &HashSet<u64>,
+    visitor: &dyn Fn(&u64) -> Option<(i64, u64)>,
+    pick: usize,
+    run: &mut CappedMap<String>,
+) {
+    for (k, r) in rows {
+        for (v, n) in &r.visitors {
+            if robots.contains(v) {
+                continue;
+            }
+            let Some((day, sketch)) = visitor(v) else {
+                continue;
+            };
+            run.insert_with(k.as_str(), || k.clone(), sketch);
+            let d = days.entry(day).or_default();
+            let map = match pick {
+                0 => &mut d.not_found,
+                1 => &mut d.search_terms,
+                2 => &mut d.outlinks,
+                _ => &mut d.campaigns,
+            };
+            let e = match map.get_mut(k.as_str()) {
+                Some(e) => e,
+                None => map.entry(k.clone()).or_default(),
+            };
+            e.0 += n;
+            e.1 += 1;
+        }
+    }
+}
