@@ -4,7 +4,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::input::{InputName, NotText};
-use crate::output::sinks::CreateError;
+use crate::output::report::sinks::CreateError;
 use crate::privacy::key::KeyError;
 
 /// Exit code: success.

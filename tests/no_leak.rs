@@ -5,8 +5,8 @@ use logveil::analyze::visitors::VisitorKeyer;
 use logveil::analyze::{Analyzer, Settings, sessions};
 use logveil::anonymize::{Policy, rewrite_line};
 use logveil::format::{Format, LineParser};
-use logveil::output::csv::write_csv;
-use logveil::output::json::to_json;
+use logveil::output::report::csv::write_csv;
+use logveil::output::report::json::to_json;
 use logveil::privacy::detect::{Options, findings};
 use proptest::prelude::*;
 

@@ -45,7 +45,7 @@ impl Fold {
     }
 }
 
-/// What the terminal summary (`crate::output::terminal`) shows of a table.
+/// What the terminal summary (`crate::output::report::terminal`) shows of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Terminal {
     /// Every row as `metric value`, fold counters that are 0 left out.

@@ -8,7 +8,7 @@ use super::shared::{self, MinVisitorsArgs, OutputArgs, TopArgs};
 use crate::commands;
 use crate::commands::merge::Overlap;
 use crate::error::{EXIT_OK, Error};
-use crate::output::sinks::{self, Destinations};
+use crate::output::report::sinks::{self, Destinations};
 
 /// The long help of `merge`.
 pub const LONG: &str = "\

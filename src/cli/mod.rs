@@ -1,7 +1,7 @@
 //! The command line: the clap definition ([`Cli`], [`Command`]) and a short dispatch ([`run`]). Each
 //! subcommand's flags and their validation into that command's `Config` live in its own module; flags that
 //! several commands share are declared once in [`shared`]; `--config FILE` is read by [`config_file`].
-//! Nothing here reads inputs or creates outputs: outputs are made by [`crate::output::sinks`], key files
+//! Nothing here reads inputs or creates outputs: outputs are made by [`crate::output::report::sinks`], key files
 //! are read by [`crate::privacy::key`].
 
 use std::ffi::OsString;

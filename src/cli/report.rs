@@ -11,7 +11,7 @@ use super::shared::{
 use crate::analyze::range::{Bound, TimeRange, local_today};
 use crate::commands;
 use crate::error::{EXIT_OK, Error};
-use crate::output::sinks::{self, Destinations};
+use crate::output::report::sinks::{self, Destinations};
 use crate::privacy::Rules;
 use crate::privacy::key::Key;
 

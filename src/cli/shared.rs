@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::format::{Format, LineParser};
 use crate::input::InputName;
 use crate::output::progress::Mode;
-use crate::output::sinks::{self, Destinations};
+use crate::output::report::sinks::{self, Destinations};
 use crate::privacy::{IpMode, IpPolicy};
 
 /// The input files of `anonymize`, `report` and `check`.

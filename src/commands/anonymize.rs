@@ -14,11 +14,11 @@ use crate::anonymize::chunk::{Chunk, LineRules, anonymize_chunk};
 use crate::error::{Error, Warning};
 use crate::format::LineParser;
 use crate::input::{self, InputName};
-use crate::output::append::AppendFile;
-use crate::output::compress::Compressed;
 use crate::output::file::AtomicFile;
+use crate::output::log::append::AppendFile;
+use crate::output::log::compress::Compressed;
+use crate::output::log::writer::{BufferPool, OrderedWriter, Output, Plain};
 use crate::output::progress::{self, Progress};
-use crate::output::writer::{BufferPool, OrderedWriter, Output, Plain};
 use crate::pipeline;
 use crate::signals::{Hangup, Stop};
 

@@ -10,7 +10,7 @@ use crate::analyze::report::Report;
 use crate::analyze::sessions;
 use crate::error::Error;
 use crate::input::InputName;
-use crate::output::ReportSink;
+use crate::output::report::ReportSink;
 
 pub use crate::analyze::merge::Overlap;
 

@@ -22,9 +22,9 @@ use crate::analyze::visitors::VisitorKeyer;
 use crate::error::Error;
 use crate::format::LineParser;
 use crate::input::InputName;
-use crate::output::ReportSink;
-use crate::output::partial::PartialOut;
 use crate::output::progress::{self, Progress};
+use crate::output::report::ReportSink;
+use crate::output::report::partial::PartialOut;
 use crate::pipeline;
 
 pub use crate::analyze::run::REPORT_CHUNK_BYTES;

@@ -1,29 +1,15 @@
-//! Where results go: the ordered writer used by `anonymize`, atomic output files, files appended to (a
-//! piped logger's), compressed output (`--in-place` on `.gz`, `.zst`, `.bz2` and `.xz`), and the report
-//! outputs, one module per format behind one small trait, [`ReportSink`]: [`csv`] (a directory of files or
-//! one table), [`json`] (one document) and [`terminal`] (a readable summary). Each sink is created before
-//! any input is read, so an unwritable destination fails at once. [`progress`] draws the progress bar on a terminal.
+//! Where results go, in two rooms that share only [`file`] (a file or directory that appears whole, or
+//! not at all) and [`progress`] (the progress bar on a terminal):
+//!
+//! - [`log`]: the anonymised log itself — bytes in input order through the [`log::writer`] thread, to
+//!   stdout, an atomic file, a file appended to (a piped logger's, reopened after logrotate), or a
+//!   compressed file (`--in-place` on `.gz`, `.zst`, `.bz2` and `.xz`).
+//! - [`report`]: a finished report, rendered by one module per format behind one small trait,
+//!   [`report::ReportSink`]: CSV, JSON, the terminal summary and the mergeable partial. [`report::sinks`]
+//!   makes them from the command line's destinations before any input is read, so an unwritable
+//!   destination fails at once.
 
-use std::io;
-use std::path::PathBuf;
-
-use crate::analyze::report::Report;
-
-pub mod append;
-pub mod compress;
-pub mod csv;
 pub mod file;
-pub mod json;
-pub mod partial;
+pub mod log;
 pub mod progress;
-pub mod sinks;
-pub mod terminal;
-pub mod writer;
-
-/// Somewhere a finished report goes.
-pub trait ReportSink {
-    /// Writes the report; the output appears only when this succeeds.
-    fn write(self: Box<Self>, report: &Report) -> io::Result<()>;
-    /// The path written, for error messages (`None`: stdout).
-    fn path(&self) -> Option<PathBuf>;
-}
+pub mod report;

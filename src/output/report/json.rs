@@ -4,8 +4,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::ReportSink;
-use super::file::AtomicFile;
 use crate::analyze::report::{Cell, Report, SCHEMA_VERSION};
+use crate::output::file::AtomicFile;
 
 /// `--json FILE|-`: all tables in one JSON document:
 /// `{"schema": "logveil-report", "version": 2, "tables": {"NAME": {"columns": [...], "rows": [[...]]}}}`.

@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::file::AtomicFile;
 use crate::analyze::partial::Partial;
+use crate::output::file::AtomicFile;
 
 /// Where a partial goes.
 pub struct PartialOut {

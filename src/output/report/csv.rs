@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::ReportSink;
-use super::file;
 use crate::analyze::report::{Cell, Report, Table};
+use crate::output::file;
 
 /// Writes one table as CSV (header row, then the rows) through the `csv` crate.
 pub fn write_csv<W: Write>(table: &Table, out: W) -> io::Result<()> {
@@ -29,7 +29,7 @@ fn csv_err(e: csv::Error) -> io::Error {
 }
 
 /// `--csv DIR`: one `NAME.csv` per table. The files are written into a temporary directory beside `DIR`,
-/// which then takes `DIR`'s place in one step ([`super::file::replace_dir`]): a reader, or a run killed
+/// which then takes `DIR`'s place in one step ([`crate::output::file::replace_dir`]): a reader, or a run killed
 /// half-way, never sees a half-written report, and a previous report is replaced only by a complete one.
 pub struct CsvDir {
     dir: PathBuf,

@@ -1,0 +1,7 @@
+//! The anonymised log: [`writer`] keeps output in input order and hands it to an [`writer::Output`] —
+//! stdout, an [`crate::output::file::AtomicFile`], an [`append::AppendFile`] or a [`compress::Compressed`]
+//! file.
+
+pub mod append;
+pub mod compress;
+pub mod writer;

@@ -1,0 +1,23 @@
+//! Report renderers, one module per format behind [`ReportSink`]: [`csv`] (a directory of files or one
+//! table), [`json`] (one document), [`terminal`] (a readable summary) and [`partial`] (the mergeable
+//! partial of `report --partial`). [`sinks`] builds them from the destinations the command line names.
+//! Table names, columns and order come from the report itself (`analyze::catalog`), never from here.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::analyze::report::Report;
+
+pub mod csv;
+pub mod json;
+pub mod partial;
+pub mod sinks;
+pub mod terminal;
+
+/// Somewhere a finished report goes.
+pub trait ReportSink {
+    /// Writes the report; the output appears only when this succeeds.
+    fn write(self: Box<Self>, report: &Report) -> io::Result<()>;
+    /// The path written, for error messages (`None`: stdout).
+    fn path(&self) -> Option<PathBuf>;
+}
