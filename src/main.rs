@@ -1,9 +1,9 @@
-//! The `logveil` binary: parses the command line and maps errors to exit codes.
+//! The `logveil` binary: runs the command line and maps errors to exit codes.
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match logveil::cli::parse().and_then(logveil::cli::run) {
+    match logveil::run_command_line() {
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {

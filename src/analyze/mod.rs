@@ -1,10 +1,10 @@
 //! Aggregation for `logveil report`: classification of hits ([`classify`]), the default lists
 //! ([`lists`]), visitor keys ([`visitors`]), distinct visitors per row for `--min-visitors` ([`distinct`]), referrers and search terms ([`search`]), CLF time
-//! ([`time`]), mergeable partial tables ([`tables`]) and sessionisation into the final [`report::Report`]
-//! ([`sessions`]).
+//! ([`time`]), mergeable partial tables ([`tables`]), the visit walk ([`visits`]), and the tables of the
+//! final [`report::Report`], each declared once in [`catalog`] and rendered by [`render`].
 //!
 //! [`Analyzer::chunk`] turns a chunk of lines into a [`tables::Tables`]; partials merge with
-//! [`tables::Tables::merge`]; [`sessions::finish`] turns the merged partial into report tables.
+//! [`tables::Tables::merge`]; [`render::finish`] turns the merged partial into report tables.
 
 pub mod catalog;
 pub mod classify;
@@ -19,7 +19,6 @@ pub mod report;
 mod rows;
 pub mod run;
 pub mod search;
-pub mod sessions;
 mod sources;
 pub mod spill;
 pub mod tables;
@@ -586,7 +585,7 @@ mod tests {
                 && t.event_count() == 0
         );
         assert!(t.site_search.is_empty() && t.referrers.is_empty());
-        let report = sessions::finish(t, &Settings::default());
+        let report = render::finish(t, &Settings::default());
         let summary = report.table("summary").unwrap().text_rows();
         assert!(summary.contains(&vec!["opted_out".to_string(), "2".to_string()]));
         assert!(report.table("status").unwrap().rows.is_empty());

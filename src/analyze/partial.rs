@@ -5,7 +5,7 @@
 //! lines that belong to no day (unparsed, blank, outside `--since`/`--until`). Everything in a report
 //! is a sum over days, because visitor keys change at midnight and visits are cut there: so merging
 //! partials of different days gives exactly the report of one run over all their logs, and rendering a
-//! merged partial ([`super::sessions::render`]) is the same code that renders a single run.
+//! merged partial ([`super::render::render`]) is the same code that renders a single run.
 //!
 //! Distinct visitors over several days (weeks, months) cannot be summed: they are estimated from the
 //! day sketches (HyperLogLog), which merge by taking the larger register. The sketch hashes a visitor under
@@ -247,7 +247,7 @@ pub struct Day {
     pub bounces: u64,
     /// Sum of visit durations, seconds.
     pub duration_sum: u64,
-    /// Visits per duration bucket (see `sessions::DURATION_BUCKETS`).
+    /// Visits per duration bucket (see `visits::DURATION_BUCKETS`).
     pub durations: [u64; 7],
     /// Sum of measured times on page, seconds.
     pub top_sum: u64,

@@ -2,7 +2,7 @@
 //! into partial [`Tables`], merged as they come back on a thread of their own.
 //!
 //! The result is not yet sessionised: page views and downloads wait in an [`EventStore`] (spilling to disk
-//! past its budget) until [`super::sessions::aggregate_store`] sorts them at the end.
+//! past its budget) until [`super::visits::aggregate_store`] sorts them at the end.
 
 use std::ops::ControlFlow;
 use std::path::Path;

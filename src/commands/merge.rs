@@ -7,7 +7,7 @@
 
 use crate::analyze::merge::{merge, read, shared_days};
 use crate::analyze::report::Report;
-use crate::analyze::sessions;
+use crate::analyze::render;
 use crate::error::Error;
 use crate::input::InputName;
 use crate::output::report::ReportSink;
@@ -42,7 +42,7 @@ pub struct Merged {
 pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Merged, Error> {
     let sources = read(&config.inputs)?;
     let agg = merge(&sources, config.overlap)?;
-    let report = sessions::render(&agg, config.min_visitors);
+    let report = render::render(&agg, config.min_visitors);
     for sink in sinks {
         let output = sink.path();
         sink.write(&report)

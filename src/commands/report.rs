@@ -4,7 +4,7 @@
 //! text is refused; format detected per input). An input of which no line parses stops the run
 //! ([`Error::NothingParsed`]) before any output appears.
 //! Chunks are analysed in parallel into partial [`Tables`], merged as they come back, and sessionised once
-//! at the end ([`sessions::aggregate_store`]); page views and downloads past a budget wait in sorted runs
+//! at the end ([`visits::aggregate_store`]); page views and downloads past a budget wait in sorted runs
 //! on disk ([`crate::analyze::spill`]), so memory does not grow with them. Outputs are created before any
 //! input is read.
 
@@ -15,7 +15,7 @@ use crate::analyze::distinct::PARTIAL_CAP;
 use crate::analyze::partial::Partial;
 use crate::analyze::report::Report;
 use crate::analyze::run::{self, Job};
-use crate::analyze::sessions;
+use crate::analyze::{render, visits};
 use crate::analyze::spill::EventStore;
 use crate::analyze::tables::Tables;
 use crate::analyze::visitors::VisitorKeyer;
@@ -111,14 +111,14 @@ pub fn run_with_partial(
     };
     // Sessionising sorts the events: on the same workers, so `--threads` bounds it too.
     let agg = pool
-        .install(|| sessions::aggregate_store(tables, events, cap))
+        .install(|| visits::aggregate_store(tables, events, cap))
         .map_err(|source| temp_error(config, source))?;
     if let Some(out) = partial {
         let output = out.path();
         out.write(&Partial::new(&agg, key_id, cap))
             .map_err(|source| Error::Write { output, source })?;
     }
-    let report = sessions::render(&agg, config.settings.min_visitors);
+    let report = render::render(&agg, config.settings.min_visitors);
     for sink in sinks {
         let output = sink.path();
         sink.write(&report)
