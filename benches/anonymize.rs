@@ -5,8 +5,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use logveil::anonymize::{Policy, rewrite_line};
-use logveil::format::{Format, LineParser};
+use logveil::{Format, LineParser};
+use logveil::{Policy, rewrite_line};
 
 fn sample() -> Vec<u8> {
     std::fs::read(concat!(

@@ -10,8 +10,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use logveil::format::spec::{Spec, Syntax};
-use logveil::format::{Format, LineParser, Parsed};
+use logveil::{Format, LineParser, Parsed};
+use logveil::{Spec, Syntax};
 
 #[path = "common/samples.rs"]
 mod samples;

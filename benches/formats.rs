@@ -8,9 +8,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use logveil::anonymize::{Policy, rewrite_line_in};
-use logveil::format::spec::{Spec, Syntax};
-use logveil::format::{Format, LineParser, Parsed};
+use logveil::{Format, LineParser, Parsed};
+use logveil::{Policy, rewrite_line_in};
+use logveil::{Spec, Syntax};
 
 #[path = "common/samples.rs"]
 mod samples;

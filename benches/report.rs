@@ -3,13 +3,13 @@
 //! sessionisation alone with its events in memory or spilled to disk.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use logveil::analyze::sessions::{aggregate, aggregate_store, finish};
-use logveil::analyze::spill::EventStore;
-use logveil::analyze::tables::Tables;
-use logveil::analyze::visitors::VisitorKeyer;
-use logveil::analyze::{Analyzer, Settings};
-use logveil::format::{Format, LineParser};
-use logveil::pipeline::chunks;
+use logveil::chunks;
+use logveil::report::EventStore;
+use logveil::report::Tables;
+use logveil::report::VisitorKeyer;
+use logveil::report::{Analyzer, Settings};
+use logveil::report::{aggregate, aggregate_store, finish};
+use logveil::{Format, LineParser};
 
 fn bench(c: &mut Criterion) {
     let path = concat!(

@@ -8,19 +8,19 @@ use crate::output::report::sinks::CreateError;
 use crate::privacy::key::KeyError;
 
 /// Exit code: success.
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// Exit code: `check` found personal data.
-pub const EXIT_FOUND: u8 = 1;
+pub(crate) const EXIT_FOUND: u8 = 1;
 /// Exit code: usage error.
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code: input could not be parsed (`EX_DATAERR`): a line under `--strict`, an input that is not
 /// text, a `report` input of which no line parsed, a bad partial.
-pub const EXIT_DATA: u8 = 65;
+pub(crate) const EXIT_DATA: u8 = 65;
 /// Exit code: the system refused a resource the run needs (`EX_OSERR`): threads, signal handlers,
 /// randomness.
-pub const EXIT_SYSTEM: u8 = 71;
+pub(crate) const EXIT_SYSTEM: u8 = 71;
 /// Exit code: I/O error (`EX_IOERR`).
-pub const EXIT_IO: u8 = 74;
+pub(crate) const EXIT_IO: u8 = 74;
 
 /// Why a command stopped. Messages never quote input bytes, so they cannot leak personal data.
 #[derive(Debug, thiserror::Error)]
@@ -171,7 +171,7 @@ impl Error {
 
 /// Something a run went on after, told on stderr as `logveil: warning: …` (unless `--quiet`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Warning {
+pub(crate) enum Warning {
     /// No line of an input parsed in `anonymize`: every line was scrubbed as free text, which is safe but
     /// keeps little, and usually means the wrong `--format`.
     #[error(

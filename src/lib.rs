@@ -39,7 +39,7 @@ mod privacy;
 mod record;
 mod signals;
 
-pub use anonymize::{Policy, TimePrecision, UserAgentMode, rewrite_line, rewrite_line_in};
+pub use anonymize::{Outcome, Policy, TimePrecision, UserAgentMode, rewrite_line, rewrite_line_in};
 pub use error::Error;
 pub use format::detect::detect as detect_format;
 pub use format::spec::{Spec, Syntax};
@@ -70,8 +70,8 @@ pub mod report {
 
 /// Finding personal data in a log, as `logveil check` does.
 pub mod check {
-    pub use crate::privacy::detect::{Finding, Kind, Options, findings};
-    pub use crate::privacy::recognise::{is_token, luhn, secret_spans};
+    pub use crate::privacy::detect::{Finding, Options, findings};
+    pub use crate::privacy::recognise::{Kind, is_token, luhn, secret_spans};
 }
 
 /// Runs the command line in `std::env::args`, as the `logveil` binary does: the exit code on success

@@ -22,12 +22,12 @@ use crate::input::{Block, BlockSource, Prepend};
 /// Target bytes per chunk handed to one worker.
 pub const CHUNK_BYTES: usize = 256 << 10;
 /// Most bytes gathered into one batch.
-pub const BATCH_BYTES: usize = 8 << 20;
+pub(crate) const BATCH_BYTES: usize = 8 << 20;
 /// Blocks the reader may queue ahead.
 const QUEUE_BLOCKS: usize = 32;
 
 /// The worker threads of one run (`--threads`), shared by every input of it.
-pub fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("logveil-worker-{i}"))
@@ -36,7 +36,7 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
 }
 
 /// What a run tells about its reading as it goes (a progress bar).
-pub trait Meter {
+pub(crate) trait Meter {
     /// An input starts; `read` counts the bytes read from a streamed one (see [`crate::input::Opened`]).
     fn start_input(&mut self, read: Option<Arc<AtomicU64>>);
     /// `bytes` more bytes of the input were handed to the workers.
@@ -47,7 +47,7 @@ pub trait Meter {
 
 /// The parser for `source`: `forced`, or the format detected on its first block; and the source, whole
 /// again. `None` for an empty source.
-pub fn parser_for(
+pub(crate) fn parser_for(
     mut source: Box<dyn BlockSource>,
     forced: Option<&LineParser>,
 ) -> io::Result<Option<(LineParser, Box<dyn BlockSource>)>> {
@@ -63,7 +63,7 @@ pub fn parser_for(
 
 /// [`run_carried`] over a log: `map` gets each chunk with the W3C `#Fields:` header in force where it
 /// starts (always `None` unless `uses_headers`), and `meter` advances by each chunk as it is cut.
-pub fn run_log<T, M, S>(
+pub(crate) fn run_log<T, M, S>(
     source: Box<dyn BlockSource>,
     pool: &rayon::ThreadPool,
     chunk_bytes: usize,
@@ -99,7 +99,7 @@ where
 
 /// Runs `map` on every chunk of `source` using `pool`, calling `sink` with each batch of results in input
 /// order. The sink may stop the run early with `ControlFlow::Break`.
-pub fn run<T, M, S>(
+pub(crate) fn run<T, M, S>(
     source: Box<dyn BlockSource>,
     pool: &rayon::ThreadPool,
     map: M,
@@ -115,7 +115,7 @@ where
 
 /// [`run`] with chunks of about `chunk_bytes` instead of [`CHUNK_BYTES`] (larger chunks suit maps whose
 /// per-chunk setup is dear, such as the report's partial tables).
-pub fn run_chunked<T, M, S>(
+pub(crate) fn run_chunked<T, M, S>(
     source: Box<dyn BlockSource>,
     pool: &rayon::ThreadPool,
     chunk_bytes: usize,
@@ -133,7 +133,7 @@ where
 /// [`run_chunked`] with state carried from chunk to chunk in input order: `carry` is called on every chunk
 /// in order, on the cutting thread, and returns the context that chunk starts with (W3C logs use it to
 /// hand each chunk the `#Fields:` header in force where it starts); `map` gets the chunk and its context.
-pub fn run_carried<C, T, K, M, S>(
+pub(crate) fn run_carried<C, T, K, M, S>(
     source: Box<dyn BlockSource>,
     pool: &rayon::ThreadPool,
     chunk_bytes: usize,
@@ -239,7 +239,7 @@ pub fn chunks(block: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// Cuts `block` into pieces of about `size` bytes, each ending just after a newline (the last may end at
 /// the end of the block).
-pub fn chunks_of(block: &[u8], size: usize) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn chunks_of(block: &[u8], size: usize) -> impl Iterator<Item = &[u8]> {
     let size = size.max(1);
     let mut rest = block;
     std::iter::from_fn(move || {

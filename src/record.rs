@@ -112,7 +112,7 @@ pub enum Action {
 
 /// Most [`Others`] one record holds; a line needing more does not parse (and is scrubbed whole). Every
 /// dropped field of a JSON or W3C line is one (an Incapsula line has two dozen).
-pub const MAX_OTHERS: usize = 32;
+pub(crate) const MAX_OTHERS: usize = 32;
 
 /// The spans of a record beyond its named fields, each with what to do with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,7 +238,7 @@ impl<'a> Record<'a> {
 }
 
 /// `METHOD TARGET PROTOCOL` → `(METHOD, TARGET)`; without a space, the whole request is the method.
-pub fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
+pub(crate) fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
     let Some(sp) = memchr::memchr(b' ', request) else {
         return (request, b"");
     };

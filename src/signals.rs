@@ -6,33 +6,28 @@
 use std::io;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use signal_hook::SigId;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 /// SIGHUP, caught: [`Hangup::flag`] is set when one arrives.
-pub struct Hangup {
+pub(crate) struct Hangup {
     flag: Arc<AtomicBool>,
     id: SigId,
 }
 
 impl Hangup {
     /// Catches SIGHUP from now on (instead of dying of it).
-    pub fn install() -> io::Result<Hangup> {
+    pub(crate) fn install() -> io::Result<Hangup> {
         let flag = Arc::new(AtomicBool::new(false));
         let id = signal_hook::flag::register(SIGHUP, Arc::clone(&flag))?;
         Ok(Hangup { flag, id })
     }
 
     /// Set by each SIGHUP; whoever acts on it clears it.
-    pub fn flag(&self) -> Arc<AtomicBool> {
+    pub(crate) fn flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.flag)
-    }
-
-    /// True (once) when a SIGHUP came since the last call.
-    pub fn take(&self) -> bool {
-        self.flag.swap(false, Ordering::AcqRel)
     }
 }
 
@@ -44,14 +39,14 @@ impl Drop for Hangup {
 
 /// SIGTERM and SIGINT, caught: each writes a byte to a socket whose other end becomes readable, so a reader
 /// waiting in `poll` wakes up.
-pub struct Stop {
+pub(crate) struct Stop {
     read: UnixStream,
     ids: Vec<SigId>,
 }
 
 impl Stop {
     /// Catches SIGTERM and SIGINT from now on.
-    pub fn install() -> io::Result<Stop> {
+    pub(crate) fn install() -> io::Result<Stop> {
         let (read, write) = UnixStream::pair()?;
         let mut ids = Vec::new();
         for signal in [SIGTERM, SIGINT] {
@@ -64,7 +59,7 @@ impl Stop {
     }
 
     /// The end that becomes readable once a stop signal came (it is never drained, so it stays readable).
-    pub fn receiver(&self) -> io::Result<UnixStream> {
+    pub(crate) fn receiver(&self) -> io::Result<UnixStream> {
         self.read.try_clone()
     }
 }

@@ -7,7 +7,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use logveil::analyze::report::TABLE_NAMES as TABLES;
+use logveil::report::TABLE_NAMES as TABLES;
 
 fn ok(args: &[&str]) {
     let out = common::run(args);

@@ -7,8 +7,8 @@ mod common;
 use std::path::PathBuf;
 
 use common::{corpus, count_lines, emails, full_ipv4s, run, run_with_stdin, sample};
-use logveil::format::{Format, LineParser, Parsed};
-use logveil::record::Record;
+use logveil::Record;
+use logveil::{Format, LineParser, Parsed};
 
 /// The named fields a record has (a field count independent of the values).
 fn named_fields(r: &Record<'_>) -> usize {
@@ -259,7 +259,7 @@ fn w3c_header_changes_mid_file_are_followed_across_chunks() {
             }
         }
     }
-    assert!(log.len() > 2 * logveil::pipeline::CHUNK_BYTES);
+    assert!(log.len() > 2 * logveil::CHUNK_BYTES);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("u_ex.log");
     std::fs::write(&file, &log).unwrap();

@@ -4,8 +4,8 @@
 
 mod common;
 
-use logveil::privacy::client::reduce_client;
-use logveil::privacy::{IpPolicy, Rules};
+use logveil::reduce_client;
+use logveil::{IpPolicy, Rules};
 
 fn prefixes(rule: &str) -> Option<(u8, u8)> {
     // Rows with extra notes after the mask describe peer quirks (rejected lines, XFF choices,

@@ -1,13 +1,13 @@
 //! Property: whatever personal data is planted in whatever field of a log line, `check`'s rules find none of
 //! it in `anonymize`'s output, while they do find it in the input (so the planted value is real).
 
-use logveil::analyze::visitors::VisitorKeyer;
-use logveil::analyze::{Analyzer, Settings, sessions};
-use logveil::anonymize::{Policy, rewrite_line};
-use logveil::format::{Format, LineParser};
-use logveil::output::report::csv::write_csv;
-use logveil::output::report::json::to_json;
-use logveil::privacy::detect::{Options, findings};
+use logveil::check::{Options, findings};
+use logveil::report::VisitorKeyer;
+use logveil::report::to_json;
+use logveil::report::write_csv;
+use logveil::report::{self as sessions, Analyzer, Settings};
+use logveil::{Format, LineParser};
+use logveil::{Policy, rewrite_line};
 use proptest::prelude::*;
 
 fn ipv4() -> impl Strategy<Value = String> {
@@ -54,7 +54,7 @@ fn hex_token() -> impl Strategy<Value = String> {
 
 fn b64_token() -> impl Strategy<Value = String> {
     "[A-Za-z0-9]{32,60}(==)?".prop_filter("looks like a token", |t| {
-        logveil::privacy::detect::is_token(t.trim_end_matches('=').as_bytes())
+        logveil::check::is_token(t.trim_end_matches('=').as_bytes())
     })
 }
 
@@ -80,7 +80,7 @@ fn card() -> impl Strategy<Value = String> {
                 .find(|c| {
                     let mut all = d.clone();
                     all.push(*c);
-                    logveil::privacy::detect::luhn(&all)
+                    logveil::check::luhn(&all)
                 })
                 .unwrap_or(0);
             d.push(check);
@@ -223,11 +223,8 @@ fn an_ipv4_after_colon_separated_words_is_reduced() {
 /// Asserts that `check`'s rules find nothing in what the URL rules make of `url`, as a request target and as
 /// a referrer.
 fn url_rules_leave_nothing(url: &[u8]) {
-    let rules = logveil::privacy::Rules::default();
-    for rewrite in [
-        logveil::privacy::url::rewrite_url,
-        logveil::privacy::url::rewrite_referrer,
-    ] {
+    let rules = logveil::Rules::default();
+    for rewrite in [logveil::rewrite_url, logveil::rewrite_referrer] {
         let mut out = Vec::new();
         rewrite(url, &rules, &mut out);
         let left = findings(&out, &Options::default());

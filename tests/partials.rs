@@ -294,7 +294,7 @@ fn corrupt_truncated_and_wrong_version_partials_fail_cleanly() {
         (
             "version",
             text.replacen(
-                &format!("\"version\":{}", logveil::analyze::partial::VERSION),
+                &format!("\"version\":{}", logveil::report::PARTIAL_VERSION),
                 "\"version\":99",
                 1,
             ),

@@ -3,8 +3,8 @@
 
 mod common;
 
-use logveil::anonymize::{Policy, rewrite_line};
-use logveil::format::{Format, LineParser};
+use logveil::{Format, LineParser};
+use logveil::{Policy, rewrite_line};
 use proptest::prelude::*;
 
 fn ipv4() -> impl Strategy<Value = String> {

@@ -201,7 +201,7 @@ fn one_thread_and_two_threads_give_identical_csv() {
     let real = fs::read(corpus("combined-elastic-apache_logs.log")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("repeated.log");
-    let copies = 3 * logveil::commands::report::REPORT_CHUNK_BYTES / real.len() + 1;
+    let copies = 3 * logveil::report::REPORT_CHUNK_BYTES / real.len() + 1;
     fs::write(&big, real.repeat(copies)).unwrap();
     let log = big.to_str().unwrap();
     let one = dir.path().join("one");

@@ -1,11 +1,11 @@
 //! Property: the report of a log equals the report of the merge of the partial tables of any split of it,
 //! merged in any order, whatever the order of the lines.
 
-use logveil::analyze::sessions::finish;
-use logveil::analyze::tables::Tables;
-use logveil::analyze::visitors::VisitorKeyer;
-use logveil::analyze::{Analyzer, Settings};
-use logveil::format::{Format, LineParser};
+use logveil::report::Tables;
+use logveil::report::VisitorKeyer;
+use logveil::report::finish;
+use logveil::report::{Analyzer, Settings};
+use logveil::{Format, LineParser};
 use proptest::prelude::*;
 
 fn pool() -> Vec<String> {

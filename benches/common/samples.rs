@@ -1,7 +1,7 @@
 //! The input of the format benchmarks: each preset's sample (or shared corpus) file, repeated to about
 //! 1 MiB so every preset is measured on the same number of bytes.
 
-use logveil::format::Format;
+use logveil::Format;
 
 const TARGET_BYTES: usize = 1 << 20;
 

@@ -5,9 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logveil::anonymize::{Policy, rewrite_line};
-use logveil::format::{Format, LineParser};
-use logveil::privacy::detect::{Options, findings};
+use logveil::{Policy, rewrite_line};
+use logveil::{Format, LineParser};
+use logveil::check::{Options, findings};
 
 fuzz_target!(|data: &[u8]| {
     let line: Vec<u8> = data

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logveil::privacy::detect::{Kind, Options, findings, secret_spans};
+use logveil::check::{Kind, Options, findings, secret_spans};
 
 fuzz_target!(|data: &[u8]| {
     let opts = Options::default();

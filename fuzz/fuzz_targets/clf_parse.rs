@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logveil::format::detect::detect;
-use logveil::format::{Format, LineParser};
+use logveil::detect_format as detect;
+use logveil::{Format, LineParser};
 
 fuzz_target!(|data: &[u8]| {
     let d = detect(data);

@@ -3,9 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logveil::anonymize::{Policy, rewrite_line_in};
-use logveil::format::spec::{Spec, Syntax};
-use logveil::format::{Format, LineParser};
+use logveil::{Policy, rewrite_line_in};
+use logveil::{Spec, Syntax};
+use logveil::{Format, LineParser};
 
 fuzz_target!(|data: &[u8]| {
     let policy = Policy::default();

@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logveil::analyze::sessions;
-use logveil::analyze::merge::{Overlap, Source, merge, parse_line};
-use logveil::input::InputName;
+use logveil::report as sessions;
+use logveil::report::{Overlap, Source, merge, parse_partial_line as parse_line};
+use logveil::InputName;
 
 fuzz_target!(|data: &[u8]| {
     let input = InputName::Stdin;

@@ -7,9 +7,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logveil::anonymize::{Policy, rewrite_line};
-use logveil::format::{Format, LineParser};
-use logveil::privacy::detect::{Kind, Options, findings};
+use logveil::{Policy, rewrite_line};
+use logveil::{Format, LineParser};
+use logveil::check::{Kind, Options, findings};
 
 const FIELDS: usize = 10;
 

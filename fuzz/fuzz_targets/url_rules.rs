@@ -6,9 +6,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logveil::privacy::Rules;
-use logveil::privacy::detect::{Kind, Options, findings};
-use logveil::privacy::url::{rewrite_referrer, rewrite_url};
+use logveil::Rules;
+use logveil::check::{Kind, Options, findings};
+use logveil::{rewrite_referrer, rewrite_url};
 
 fuzz_target!(|data: &[u8]| {
     let url: Vec<u8> = data

@@ -38,7 +38,7 @@ impl BotReason {
 
 /// What a user agent says about the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UaInfo {
+pub(crate) struct UaInfo {
     /// Browser family and major version (`Chrome 120`), or `Unknown`.
     pub browser: String,
     /// Operating system (`Windows 10`, `Mac OSX`, …), or `Unknown`.
@@ -52,7 +52,7 @@ pub struct UaInfo {
 }
 
 /// Classifies a user agent (uncached).
-pub fn classify_ua(ua: &[u8]) -> UaInfo {
+pub(crate) fn classify_ua(ua: &[u8]) -> UaInfo {
     let text = String::from_utf8_lossy(ua);
     let trimmed = text.trim();
     let lower = trimmed.to_ascii_lowercase();
@@ -114,7 +114,7 @@ pub fn classify_ua(ua: &[u8]) -> UaInfo {
 }
 
 /// A 64-bit hash that is the same in every thread of a run (for identifiers that merge across chunks).
-pub fn stable_hash(parts: &[&[u8]]) -> u64 {
+pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = foldhash::quality::FixedState::with_seed(0x6c6f_6776_6569_6c00).build_hasher();
     for p in parts {
@@ -132,7 +132,7 @@ thread_local! {
 }
 
 /// Calls `f` with the (cached) classification of `ua`.
-pub fn with_ua<R>(ua: &[u8], f: impl FnOnce(&UaInfo) -> R) -> R {
+pub(crate) fn with_ua<R>(ua: &[u8], f: impl FnOnce(&UaInfo) -> R) -> R {
     UA_CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some(info) = cache.get(ua) {
@@ -150,7 +150,7 @@ pub fn with_ua<R>(ua: &[u8], f: impl FnOnce(&UaInfo) -> R) -> R {
 
 /// What a request asked for, by the extension of its path (query removed, case-insensitive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resource {
+pub(crate) enum Resource {
     /// A page (extension-less or a page extension).
     Page,
     /// A static asset (stylesheet, script, image, font, `robots.txt`, `favicon.ico`).
@@ -195,7 +195,7 @@ fn ext_table() -> &'static [(u64, Resource)] {
 }
 
 /// Classifies a path (without query or fragment).
-pub fn resource(path: &[u8]) -> Resource {
+pub(crate) fn resource(path: &[u8]) -> Resource {
     let name = match memchr::memrchr(b'/', path) {
         Some(i) => &path[i + 1..],
         None => path,
@@ -222,10 +222,8 @@ pub fn resource(path: &[u8]) -> Resource {
     }
 }
 
-pub use crate::record::split_request;
-
 /// Splits a target into path and query (without `?`; the fragment is dropped).
-pub fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
+pub(crate) fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
     let target = &target[..memchr::memchr(b'#', target).unwrap_or(target.len())];
     match memchr::memchr(b'?', target) {
         Some(q) => (&target[..q], &target[q + 1..]),
@@ -236,6 +234,7 @@ pub fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::split_request;
 
     #[test]
     fn resources_by_extension_without_the_query() {

@@ -24,12 +24,12 @@ use super::partial::Day;
 /// The cap of the per-row counts a partial carries (unless `--min-visitors` is larger): `merge` can fold
 /// at any K up to it exactly as one report over the same run would. A row holds at most this many
 /// hashes (800 bytes), and only rows seen by that many visitors reach it.
-pub const PARTIAL_CAP: u64 = 100;
+pub(crate) const PARTIAL_CAP: u64 = 100;
 
 /// The distinct visitor hashes of one row, kept until `cap` of them are seen; from then on only the fact
 /// that the row reached the cap.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Capped {
+pub(crate) enum Capped {
     /// No visitor yet.
     #[default]
     Empty,
@@ -43,7 +43,7 @@ pub enum Capped {
 
 impl Capped {
     /// Adds a visitor hash; `cap` (at least 1) is the count past which hashes are no longer kept.
-    pub fn insert(&mut self, hash: u64, cap: u64) {
+    pub(crate) fn insert(&mut self, hash: u64, cap: u64) {
         match self {
             Capped::Empty => {
                 *self = if cap <= 1 {
@@ -70,7 +70,7 @@ impl Capped {
     }
 
     /// Distinct visitors seen, at most `cap` (the cap given to [`Capped::insert`]).
-    pub fn count(&self, cap: u64) -> u64 {
+    pub(crate) fn count(&self, cap: u64) -> u64 {
         match self {
             Capped::Empty => 0,
             Capped::One(_) => 1,
@@ -82,14 +82,14 @@ impl Capped {
 
 /// Capped sets by row, under one cap.
 #[derive(Debug, Clone)]
-pub struct CappedMap<K> {
+pub(crate) struct CappedMap<K> {
     cap: u64,
     rows: HashMap<K, Capped>,
 }
 
 impl<K: Hash + Eq> CappedMap<K> {
     /// An empty map whose sets stop at `cap` (at least 1).
-    pub fn new(cap: u64) -> CappedMap<K> {
+    pub(crate) fn new(cap: u64) -> CappedMap<K> {
         CappedMap {
             cap: cap.max(1),
             rows: HashMap::default(),
@@ -97,12 +97,12 @@ impl<K: Hash + Eq> CappedMap<K> {
     }
 
     /// Adds visitor `hash` to the row `key`.
-    pub fn insert(&mut self, key: K, hash: u64) {
+    pub(crate) fn insert(&mut self, key: K, hash: u64) {
         self.rows.entry(key).or_default().insert(hash, self.cap);
     }
 
     /// Adds visitor `hash` to the row `key`, making the key (`make`) only when the row is new.
-    pub fn insert_with<Q>(&mut self, key: &Q, make: impl FnOnce() -> K, hash: u64)
+    pub(crate) fn insert_with<Q>(&mut self, key: &Q, make: impl FnOnce() -> K, hash: u64)
     where
         K: std::borrow::Borrow<Q>,
         Q: Hash + Eq + ?Sized,
@@ -114,14 +114,14 @@ impl<K: Hash + Eq> CappedMap<K> {
     }
 
     /// The count of every row, in no particular order.
-    pub fn into_counts(self) -> impl Iterator<Item = (K, u64)> {
+    pub(crate) fn into_counts(self) -> impl Iterator<Item = (K, u64)> {
         let cap = self.cap;
         self.rows.into_iter().map(move |(k, c)| (k, c.count(cap)))
     }
 
     /// The counts by row of the rows seen by two visitors or more (see [`RunVisitors`]), the key turned
     /// into the row's text by `name` (rows of one name keep the largest count).
-    pub fn counts(self, mut name: impl FnMut(K) -> String) -> BTreeMap<String, u64> {
+    pub(crate) fn counts(self, mut name: impl FnMut(K) -> String) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
         for (k, n) in self.into_counts().filter(|(_, n)| *n > 1) {
             let e = out.entry(name(k)).or_insert(0);
@@ -246,7 +246,7 @@ impl RunVisitors {
 }
 
 /// The count of row `key` in `map`: 1 when absent (see [`RunVisitors`]).
-pub fn get(map: &BTreeMap<String, u64>, key: &str) -> u64 {
+pub(crate) fn get(map: &BTreeMap<String, u64>, key: &str) -> u64 {
     map.get(key).copied().unwrap_or(1)
 }
 

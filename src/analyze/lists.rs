@@ -4,14 +4,14 @@
 
 /// Extensions of static assets (lower case, no dot): union of the Matomo, AWStats and GoatCounter lists,
 /// less the ones that are downloads.
-pub const STATIC_EXTENSIONS: &[&str] = &[
+pub(crate) const STATIC_EXTENSIONS: &[&str] = &[
     "css", "js", "mjs", "map", "gif", "jpg", "jpeg", "png", "bmp", "ico", "svg", "svgz", "webp",
     "avif", "tif", "tiff", "ttf", "otf", "eot", "woff", "woff2", "class", "swf", "rss", "less",
 ];
 
 /// Extensions of downloads (lower case, no dot): the Plausible list plus the common archive, package,
 /// document and media types of the Matomo and AWStats lists.
-pub const DOWNLOAD_EXTENSIONS: &[&str] = &[
+pub(crate) const DOWNLOAD_EXTENSIONS: &[&str] = &[
     "7z", "aac", "apk", "avi", "azw3", "bin", "bz2", "csv", "deb", "dmg", "doc", "docx", "epub",
     "exe", "flac", "flv", "gz", "iso", "jar", "key", "m4a", "m4v", "midi", "mkv", "mobi", "mov",
     "mp3", "mp4", "mpeg", "mpg", "msi", "odp", "ods", "odt", "ogg", "ogv", "pdf", "pkg", "pps",
@@ -20,23 +20,23 @@ pub const DOWNLOAD_EXTENSIONS: &[&str] = &[
 ];
 
 /// Extensions that are pages (besides extension-less paths): AWStats' page logic.
-pub const PAGE_EXTENSIONS: &[&str] = &[
+pub(crate) const PAGE_EXTENSIONS: &[&str] = &[
     "html", "htm", "php", "asp", "aspx", "jsp", "shtml", "xhtml", "cgi", "pl",
 ];
 
 /// File names that are static whatever their extension.
-pub const STATIC_FILES: &[&str] = &["robots.txt", "favicon.ico"];
+pub(crate) const STATIC_FILES: &[&str] = &["robots.txt", "favicon.ico"];
 
 /// Site-search query parameters, in the order they are tried (Matomo).
-pub const SITE_SEARCH_PARAMS: &[&str] =
+pub(crate) const SITE_SEARCH_PARAMS: &[&str] =
     &["q", "query", "s", "search", "searchword", "k", "keyword"];
 
 /// Campaign parameters reported in `campaigns.csv`.
-pub const CAMPAIGN_PARAMS: [&str; 3] = ["utm_source", "utm_medium", "utm_campaign"];
+pub(crate) const CAMPAIGN_PARAMS: [&str; 3] = ["utm_source", "utm_medium", "utm_campaign"];
 
 /// A search engine: its name, how to recognise its host, and its keyword parameters in order.
 #[derive(Debug, Clone, Copy)]
-pub struct SearchEngine {
+pub(crate) struct SearchEngine {
     /// Display name.
     pub name: &'static str,
     /// Host patterns: `google.` matches any label sequence containing `google.` at a label start
@@ -47,7 +47,7 @@ pub struct SearchEngine {
 }
 
 /// Known search engines (the first configuration of each in Matomo's `SearchEngines.yml`).
-pub const SEARCH_ENGINES: &[SearchEngine] = &[
+pub(crate) const SEARCH_ENGINES: &[SearchEngine] = &[
     SearchEngine {
         name: "Google",
         hosts: &["google."],
@@ -142,7 +142,7 @@ pub const SEARCH_ENGINES: &[SearchEngine] = &[
 
 /// Crawler names matched as case-insensitive substrings of the user agent, in order; the first match
 /// names the bot. Lower case. (GoAccess crawler list, Matomo and AWStats generic lists.)
-pub const BOT_NAMES: &[&str] = &[
+pub(crate) const BOT_NAMES: &[&str] = &[
     "googlebot",
     "adsbot-google",
     "mediapartners-google",
@@ -187,7 +187,7 @@ pub const BOT_NAMES: &[&str] = &[
 ];
 
 /// Generic crawler words (case-insensitive substrings), reported under the name `(generic)`.
-pub const BOT_WORDS: &[&str] = &[
+pub(crate) const BOT_WORDS: &[&str] = &[
     "bot",
     "crawl",
     "spider",
@@ -201,7 +201,7 @@ pub const BOT_WORDS: &[&str] = &[
 ];
 
 /// Library and command-line HTTP clients (case-insensitive prefixes or substrings of the user agent).
-pub const LIBRARY_CLIENTS: &[&str] = &[
+pub(crate) const LIBRARY_CLIENTS: &[&str] = &[
     "curl",
     "wget",
     "python-requests",
@@ -223,4 +223,4 @@ pub const LIBRARY_CLIENTS: &[&str] = &[
 ];
 
 /// URL-in-UA heuristics (GoAccess `check_http_crawler`).
-pub const URL_IN_UA: &[&str] = &["; +http", "; http", " (+http", " (http", ";++http"];
+pub(crate) const URL_IN_UA: &[&str] = &["; +http", "; http", " (+http", " (http", ";++http"];

@@ -28,7 +28,7 @@ thread_local! {
 
 /// `parse(input)`, from the memo when `input` was parsed before under the same `tag` (which settings) and
 /// `context` (whatever else the parse depends on, such as the request's host).
-pub fn referrer(
+pub(super) fn referrer(
     tag: u64,
     input: &[u8],
     context: &[u8],

@@ -62,7 +62,7 @@ fn json_reason(e: &serde_json::Error) -> String {
 /// The largest count a partial may hold (2^48: 281 TB of bytes, or hits, in one day). A larger one can
 /// only come from a damaged file, and refusing it keeps every sum of a merge (up to 65,536 partials or
 /// days of such counts) inside `u64`.
-pub const MAX_COUNT: u64 = 1 << 48;
+pub(crate) const MAX_COUNT: u64 = 1 << 48;
 
 /// True when every number in `value` is an integer from 0 to [`MAX_COUNT`] (partials hold nothing else).
 fn counts_in_range(value: &serde_json::Value) -> bool {
@@ -127,7 +127,7 @@ pub fn parse_line(input: &InputName, line_no: u64, line: &[u8]) -> Result<Partia
 }
 
 /// Reads every partial of every input.
-pub fn read(inputs: &[InputName]) -> Result<Vec<Source>, Error> {
+pub(crate) fn read(inputs: &[InputName]) -> Result<Vec<Source>, Error> {
     let mut out = Vec::new();
     for input in inputs {
         let read_err = |source| Error::read(input, source);
@@ -259,7 +259,7 @@ fn day_number(date: &str) -> Option<i64> {
 }
 
 /// The dates (`YYYY-MM-DD`) found in more than one partial, in order.
-pub fn shared_days(sources: &[Source]) -> Vec<String> {
+pub(crate) fn shared_days(sources: &[Source]) -> Vec<String> {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for s in sources {
         for date in s.partial.days.keys() {

@@ -6,25 +6,25 @@
 //! [`Analyzer::chunk`] turns a chunk of lines into a [`tables::Tables`]; partials merge with
 //! [`tables::Tables::merge`]; [`render::finish`] turns the merged partial into report tables.
 
-pub mod catalog;
-pub mod classify;
-pub mod distinct;
-pub mod lists;
+pub(crate) mod catalog;
+pub(crate) mod classify;
+pub(crate) mod distinct;
+pub(crate) mod lists;
 mod memo;
-pub mod merge;
-pub mod partial;
-pub mod range;
-pub mod render;
-pub mod report;
+pub(crate) mod merge;
+pub(crate) mod partial;
+pub(crate) mod range;
+pub(crate) mod render;
+pub(crate) mod report;
 mod rows;
-pub mod run;
-pub mod search;
+pub(crate) mod run;
+pub(crate) mod search;
 mod sources;
-pub mod spill;
-pub mod tables;
-pub mod time;
-pub mod visitors;
-pub mod visits;
+pub(crate) mod spill;
+pub(crate) mod tables;
+pub(crate) mod time;
+pub(crate) mod visitors;
+pub(crate) mod visits;
 
 use crate::format::{ChunkParser, Parsed};
 use crate::privacy::Rules;
@@ -40,7 +40,7 @@ use visitors::{DayKeys, VisitorKeyer};
 
 /// The default `--min-visitors` of `report` and `merge`: a row of a free-text table is shown only when at
 /// least this many distinct visitors of the run were behind it.
-pub const DEFAULT_MIN_VISITORS: u64 = 5;
+pub(crate) const DEFAULT_MIN_VISITORS: u64 = 5;
 
 /// What the analysis needs to know besides the log.
 #[derive(Debug, Clone)]
@@ -78,14 +78,14 @@ impl Default for Settings {
 }
 
 /// True when an opt-out header value is `1`.
-pub fn opted_out(record: &Record<'_>) -> bool {
+pub(crate) fn opted_out(record: &Record<'_>) -> bool {
     let is_one =
         |s: Option<crate::record::Span>| s.is_some_and(|s| record.get(s).trim_ascii() == b"1");
     is_one(record.dnt) || is_one(record.sec_gpc)
 }
 
 /// The time of a record in its own local time (W3C and epoch times are UTC), whatever its format.
-pub fn record_time(dates: &mut time::DateCache, r: &Record<'_>) -> Option<time::LocalSecs> {
+pub(crate) fn record_time(dates: &mut time::DateCache, r: &Record<'_>) -> Option<time::LocalSecs> {
     let t = r.opt(r.time);
     match r.time_kind {
         TimeKind::Clf => dates.parse(t),

@@ -26,18 +26,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::distinct::RunVisitors;
 
 /// The `schema` field of a partial.
-pub const SCHEMA: &str = "logveil-partial";
+pub(crate) const SCHEMA: &str = "logveil-partial";
 /// The partial format version this build writes (2: `visitors`, the run-wide distinct visitors per row).
 pub const VERSION: u32 = 2;
 
 /// The oldest partial version this build reads. A version-1 partial has no run-wide counts: `merge` folds
 /// its rows by their largest per-day visitors instead (a lower bound, so it folds at least as much).
-pub const OLDEST_VERSION: u32 = 1;
+pub(crate) const OLDEST_VERSION: u32 = 1;
 
 /// Bits of the hash choosing a register: 2^12 = 4096 registers (4 KiB per day), standard error
 /// 1.04 / sqrt(4096) = 1.6 %; below 2.5 × 4096 distinct visitors linear counting is used, which is
 /// much closer.
-pub const PRECISION: u32 = 12;
+pub(crate) const PRECISION: u32 = 12;
 const REGISTERS: usize = 1 << PRECISION;
 
 /// A HyperLogLog sketch of distinct visitors (Flajolet et al. 2007, with linear counting for small
@@ -431,7 +431,7 @@ pub struct Partial {
 
 /// The header every partial version shares, read first so a wrong version gets a clear message.
 #[derive(Debug, Deserialize)]
-pub struct Header {
+pub(crate) struct Header {
     /// The schema name.
     pub schema: Option<String>,
     /// The version.

@@ -113,7 +113,7 @@ impl TimeRange {
 }
 
 /// The machine's local date as a day number (the `TZ` environment variable is honoured), read once.
-pub fn local_today() -> i64 {
+pub(crate) fn local_today() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);

@@ -2,10 +2,10 @@
 //! ([`super::catalog::TABLES`], documented in `docs/REPORTS.md`). Output formats only render it.
 
 /// The schema version written in JSON output; bumped when a table or column changes meaning.
-pub const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// The label of the row that folds rare rows.
-pub const OTHER: &str = "(other)";
+pub(crate) const OTHER: &str = "(other)";
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]

@@ -22,7 +22,7 @@ pub const REPORT_CHUNK_BYTES: usize = 8 << 20;
 
 /// What to analyse.
 #[derive(Debug, Clone, Copy)]
-pub struct Job<'a> {
+pub(crate) struct Job<'a> {
     /// Inputs in order.
     pub inputs: &'a [InputName],
     /// A forced format, or `None` to detect per input.
@@ -36,7 +36,7 @@ pub struct Job<'a> {
 /// Reads every input of `job` on `pool` and returns the merged partial tables (not yet sessionised) and
 /// their events, which `events` holds (spilling them to disk past its budget). An input of which no line
 /// parses stops the run ([`Error::NothingParsed`]).
-pub fn analyze(
+pub(crate) fn analyze(
     job: Job<'_>,
     pool: &rayon::ThreadPool,
     keyer: VisitorKeyer,

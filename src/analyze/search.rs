@@ -8,7 +8,7 @@ use crate::privacy::url::rewrite_url;
 use super::lists;
 
 /// The keyword row of a search engine that hides its keywords (or sent none).
-pub const NOT_PROVIDED: &str = "(not provided)";
+pub(crate) const NOT_PROVIDED: &str = "(not provided)";
 
 /// An external referrer, reduced to what reports show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct Referrer {
 }
 
 /// The host of a URL (lower case, no port, no credentials), if it has a `scheme://` authority.
-pub fn url_host(url: &[u8]) -> Option<&[u8]> {
+pub(crate) fn url_host(url: &[u8]) -> Option<&[u8]> {
     let sep = memchr::memmem::find(url, b"://")?;
     let rest = &url[sep + 3..];
     let auth = &rest[..rest
@@ -42,7 +42,7 @@ pub fn url_host(url: &[u8]) -> Option<&[u8]> {
 }
 
 /// Strips a `:port` from a host header value.
-pub fn host_without_port(host: &[u8]) -> &[u8] {
+pub(crate) fn host_without_port(host: &[u8]) -> &[u8] {
     if host.starts_with(b"[") {
         return host;
     }
@@ -50,7 +50,7 @@ pub fn host_without_port(host: &[u8]) -> &[u8] {
 }
 
 /// Parses a referrer field. `None` for `-`, empty, or an internal referrer (`is_internal(host)`).
-pub fn parse_referrer(
+pub(crate) fn parse_referrer(
     field: &[u8],
     is_internal: impl Fn(&[u8]) -> bool,
     rules: &Rules,
@@ -97,7 +97,7 @@ pub fn parse_referrer(
 }
 
 /// The known search engine of a (lower-case) host.
-pub fn engine_of(host: &[u8]) -> Option<&'static lists::SearchEngine> {
+pub(crate) fn engine_of(host: &[u8]) -> Option<&'static lists::SearchEngine> {
     lists::SEARCH_ENGINES.iter().find(|e| {
         e.hosts.iter().any(|pat| {
             let pat = pat.as_bytes();
@@ -112,7 +112,7 @@ pub fn engine_of(host: &[u8]) -> Option<&'static lists::SearchEngine> {
 }
 
 /// The raw value of the first parameter `name` with a non-empty value in `query`.
-pub fn param_value<'q>(query: &'q [u8], name: &[u8], ignore_case: bool) -> Option<&'q [u8]> {
+pub(crate) fn param_value<'q>(query: &'q [u8], name: &[u8], ignore_case: bool) -> Option<&'q [u8]> {
     query.split(|&b| b == b'&').find_map(|p| {
         let eq = memchr::memchr(b'=', p)?;
         let key = &p[..eq];
@@ -126,7 +126,7 @@ pub fn param_value<'q>(query: &'q [u8], name: &[u8], ignore_case: bool) -> Optio
 }
 
 /// The site-search term of a page-view query: the first site-search parameter present, normalised.
-pub fn site_search_term(query: &[u8], rules: &Rules) -> Option<String> {
+pub(crate) fn site_search_term(query: &[u8], rules: &Rules) -> Option<String> {
     lists::SITE_SEARCH_PARAMS
         .iter()
         .find_map(|p| param_value(query, p.as_bytes(), true))
@@ -135,12 +135,12 @@ pub fn site_search_term(query: &[u8], rules: &Rules) -> Option<String> {
 
 /// A search term or campaign value as reports show it: normalised and scrubbed by
 /// [`scrub_search_term`] (emails, IPs, tokens, cards and long digit runs removed), cut at 100 bytes.
-pub fn normalise_term(raw: &[u8], rules: &Rules) -> Option<String> {
+pub(crate) fn normalise_term(raw: &[u8], rules: &Rules) -> Option<String> {
     scrub_search_term(raw, rules)
 }
 
 /// A campaign value (`utm_*`), normalised like a search term.
-pub fn campaign_value(query: &[u8], name: &str, rules: &Rules) -> Option<String> {
+pub(crate) fn campaign_value(query: &[u8], name: &str, rules: &Rules) -> Option<String> {
     param_value(query, name.as_bytes(), true).and_then(|v| normalise_term(v, rules))
 }
 

@@ -24,7 +24,7 @@ use rayon::slice::ParallelSliceMut;
 use super::tables::{Event, EventKind, Tables};
 
 /// Events held in memory before a sorted run is written (about 5 MiB of 40-byte events).
-pub const SPILL_EVENTS: usize = 1 << 17;
+pub(crate) const SPILL_EVENTS: usize = 1 << 17;
 
 /// Runs kept before they are merged into one, so open files and read buffers stay bounded.
 const MAX_RUNS: usize = 64;

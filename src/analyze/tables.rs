@@ -165,7 +165,7 @@ pub struct Row {
 }
 
 /// Rows keyed by their (already scrubbed) text.
-pub type Rows = HashMap<String, Row>;
+pub(crate) type Rows = HashMap<String, Row>;
 
 fn merge_rows(into: &mut Rows, from: Rows) {
     for (k, r) in from {

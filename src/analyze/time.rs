@@ -7,13 +7,13 @@
 use chrono::{Datelike, NaiveDate};
 
 /// A point in local time: seconds since 1970-01-01 00:00 in the line's own offset.
-pub type LocalSecs = i64;
+pub(crate) type LocalSecs = i64;
 
 /// Seconds in a day.
-pub const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 
 /// Parses `dd/Mon/yyyy:hh:mm:ss +zzzz` into local seconds. `None` when the shape or a value is wrong.
-pub fn parse_clf(t: &[u8]) -> Option<LocalSecs> {
+pub(crate) fn parse_clf(t: &[u8]) -> Option<LocalSecs> {
     if t.len() < 20
         || t[2] != b'/'
         || t[6] != b'/'
@@ -37,14 +37,14 @@ pub fn parse_clf(t: &[u8]) -> Option<LocalSecs> {
 /// [`parse_clf`] with the date part (`dd/Mon/yyyy`) of the previous line remembered: consecutive lines
 /// nearly always share it, so the calendar arithmetic runs once per day and per worker.
 #[derive(Debug, Default)]
-pub struct DateCache {
+pub(crate) struct DateCache {
     last: Option<([u8; 11], i64)>,
 }
 
 impl DateCache {
     /// Parses like [`parse_clf`].
     #[inline]
-    pub fn parse(&mut self, t: &[u8]) -> Option<LocalSecs> {
+    pub(crate) fn parse(&mut self, t: &[u8]) -> Option<LocalSecs> {
         if t.len() < 20 || t[11] != b':' || t[14] != b':' || t[17] != b':' {
             return None;
         }
@@ -67,7 +67,7 @@ impl DateCache {
 }
 
 /// The offset (seconds east of UTC) of a CLF timestamp's `+zzzz`; `None` when there is none.
-pub fn offset_of(t: &[u8]) -> Option<i64> {
+pub(crate) fn offset_of(t: &[u8]) -> Option<i64> {
     let z = t.get(21..26)?;
     let sign = match z[0] {
         b'+' => 1,
@@ -80,7 +80,7 @@ pub fn offset_of(t: &[u8]) -> Option<i64> {
 
 /// Parses ISO 8601 `yyyy-mm-ddTHH:MM:SS` (or a space for `T`; fraction and offset ignored) into local
 /// seconds: the time as written, like a CLF time in its own offset.
-pub fn parse_iso(t: &[u8]) -> Option<LocalSecs> {
+pub(crate) fn parse_iso(t: &[u8]) -> Option<LocalSecs> {
     if t.len() < 19 || t[4] != b'-' || t[7] != b'-' || !matches!(t[10], b'T' | b' ') {
         return None;
     }
@@ -89,7 +89,7 @@ pub fn parse_iso(t: &[u8]) -> Option<LocalSecs> {
 }
 
 /// Parses W3C `date` (`yyyy-mm-dd`) and `time` (`HH:MM:SS[.fff]`), in UTC, into seconds.
-pub fn parse_w3c(date: &[u8], time: &[u8]) -> Option<LocalSecs> {
+pub(crate) fn parse_w3c(date: &[u8], time: &[u8]) -> Option<LocalSecs> {
     if time.len() < 8 {
         return None;
     }
@@ -97,7 +97,7 @@ pub fn parse_w3c(date: &[u8], time: &[u8]) -> Option<LocalSecs> {
 }
 
 /// Parses epoch seconds (`1703373474.8155608`; the fraction is dropped) into UTC seconds.
-pub fn parse_epoch(t: &[u8]) -> Option<LocalSecs> {
+pub(crate) fn parse_epoch(t: &[u8]) -> Option<LocalSecs> {
     let n = t.iter().take_while(|b| b.is_ascii_digit()).count();
     if n == 0 || n > 12 || (n < t.len() && t[n] != b'.') {
         return None;
@@ -147,7 +147,7 @@ fn month(m: &[u8]) -> Option<u32> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -158,18 +158,18 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// The day number (days since 1970-01-01) of a local time.
-pub fn day_of(t: LocalSecs) -> i64 {
+pub(crate) fn day_of(t: LocalSecs) -> i64 {
     t.div_euclid(DAY)
 }
 
 /// The hour of day (0–23) of a local time.
-pub fn hour_of(t: LocalSecs) -> usize {
+pub(crate) fn hour_of(t: LocalSecs) -> usize {
     (t.rem_euclid(DAY) / 3600) as usize
 }
 
 /// Calendar labels of a day number, computed once per distinct day when a report is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DayLabels {
+pub(crate) struct DayLabels {
     /// `YYYY-MM-DD`.
     pub date: String,
     /// ISO 8601 week, `YYYY-Www`.
@@ -179,7 +179,7 @@ pub struct DayLabels {
 }
 
 /// The labels of day number `day`.
-pub fn labels(day: i64) -> DayLabels {
+pub(crate) fn labels(day: i64) -> DayLabels {
     let date = NaiveDate::from_ymd_opt(1970, 1, 1)
         .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(day)))
         .unwrap_or(NaiveDate::MIN);

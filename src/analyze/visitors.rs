@@ -59,7 +59,7 @@ impl VisitorKeyer {
 }
 
 /// Computes visitor keys within one worker, remembering the last day's key.
-pub struct DayKeys<'k> {
+pub(crate) struct DayKeys<'k> {
     keyer: &'k VisitorKeyer,
     day: Option<(i64, [u8; 32])>,
     buf: Vec<u8>,
@@ -67,7 +67,7 @@ pub struct DayKeys<'k> {
 
 impl<'k> DayKeys<'k> {
     /// Keys under `keyer`.
-    pub fn new(keyer: &'k VisitorKeyer) -> DayKeys<'k> {
+    pub(crate) fn new(keyer: &'k VisitorKeyer) -> DayKeys<'k> {
         DayKeys {
             keyer,
             day: None,
@@ -76,7 +76,7 @@ impl<'k> DayKeys<'k> {
     }
 
     /// The visitor key of (full client address, user agent, host) on day `day`.
-    pub fn key(&mut self, day: i64, client: &[u8], ua: &[u8], host: &[u8]) -> u64 {
+    pub(crate) fn key(&mut self, day: i64, client: &[u8], ua: &[u8], host: &[u8]) -> u64 {
         let key = match self.day {
             Some((d, k)) if d == day => k,
             _ => {
@@ -99,7 +99,7 @@ impl<'k> DayKeys<'k> {
 
     /// The sketch hash of the (client, user agent, host) last given to [`DayKeys::key`]: the same on every
     /// day, held in memory only (sketches store registers, never hashes).
-    pub fn sketch(&self) -> u64 {
+    pub(crate) fn sketch(&self) -> u64 {
         let h = blake3::keyed_hash(&self.keyer.sketch, &self.buf);
         let mut first = [0u8; 8];
         first.copy_from_slice(&h.as_bytes()[..8]);

@@ -21,10 +21,10 @@ use super::tables::{Event, EventKind, Rows, Tables};
 use super::time;
 
 /// Longest gap between two hits of one visit, in seconds (30 minutes).
-pub const VISIT_GAP: i64 = 1800;
+pub(crate) const VISIT_GAP: i64 = 1800;
 
 /// Upper bounds (exclusive, seconds) and labels of the visit-duration buckets (AWStats style).
-pub const DURATION_BUCKETS: [(i64, &str); 7] = [
+pub(crate) const DURATION_BUCKETS: [(i64, &str); 7] = [
     (30, "visits_0s_30s"),
     (120, "visits_30s_2min"),
     (300, "visits_2min_5min"),

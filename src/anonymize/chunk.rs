@@ -8,7 +8,7 @@ use super::{Outcome, Policy, rewrite_line_in, rewrite_overlong_line};
 
 /// Line counts of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Lines read (= lines written).
     pub lines: u64,
     /// Lines parsed and rewritten field by field.
@@ -25,7 +25,7 @@ pub struct Summary {
 
 impl Summary {
     /// Adds the counts of `other`.
-    pub fn add(&mut self, other: &Summary) {
+    pub(crate) fn add(&mut self, other: &Summary) {
         self.lines += other.lines;
         self.parsed += other.parsed;
         self.scrubbed += other.scrubbed;
@@ -54,7 +54,7 @@ impl std::fmt::Display for Summary {
 
 /// The result of one chunk.
 #[derive(Debug)]
-pub struct Chunk {
+pub(crate) struct Chunk {
     /// The anonymised lines, one per line in.
     pub out: Vec<u8>,
     /// Their counts.
@@ -66,7 +66,7 @@ pub struct Chunk {
 
 /// How lines are anonymised, beside the parser.
 #[derive(Debug, Clone, Copy)]
-pub struct LineRules<'a> {
+pub(crate) struct LineRules<'a> {
     /// What to strip.
     pub policy: &'a Policy,
     /// Stop at the first line that does not parse.
@@ -78,7 +78,7 @@ pub struct LineRules<'a> {
 /// Anonymises one chunk of whole lines, appending to `out`. Every line gives exactly one output line; a
 /// last line without a newline gets one; `\r\n` endings are kept. A line longer than the limit is cut and
 /// scrubbed.
-pub fn anonymize_chunk(
+pub(crate) fn anonymize_chunk(
     bytes: &[u8],
     parser: &mut ChunkParser<'_>,
     rules: &LineRules<'_>,

@@ -8,7 +8,7 @@
 //! A Docker line is decoded from its JSON string, rewritten, and encoded back.
 
 /// The length of a syslog (RFC 3164 or 5424) or CRI prefix at the start of `line`, if it has one.
-pub fn prefix_len(line: &[u8]) -> Option<usize> {
+pub(crate) fn prefix_len(line: &[u8]) -> Option<usize> {
     cri_len(line).or_else(|| syslog_len(line))
 }
 
@@ -82,7 +82,7 @@ fn syslog_len(line: &[u8]) -> Option<usize> {
 }
 
 /// For a Docker `json-file` line, the span of the `log` string's content (still escaped).
-pub fn docker_log(line: &[u8]) -> Option<std::ops::Range<usize>> {
+pub(crate) fn docker_log(line: &[u8]) -> Option<std::ops::Range<usize>> {
     const OPEN: &[u8] = br#"{"log":""#;
     if !line.starts_with(OPEN) {
         return None;
@@ -100,7 +100,7 @@ pub fn docker_log(line: &[u8]) -> Option<std::ops::Range<usize>> {
 }
 
 /// Decodes a JSON string's content; `None` for an escape it does not know or a non-ASCII `\u`.
-pub fn unescape(s: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn unescape(s: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
@@ -132,7 +132,7 @@ pub fn unescape(s: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Encodes bytes as a JSON string's content.
-pub fn escape(s: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn escape(s: &[u8], out: &mut Vec<u8>) {
     for &b in s {
         match b {
             b'"' => out.extend_from_slice(br#"\""#),

@@ -150,7 +150,7 @@ fn rewrite_prefixed(
 /// Writes a line longer than `limit` bytes into `out`: cut at a boundary where no value is split
 /// ([`cut_line`]), then scrubbed as free text like a line that does not parse (it is never parsed: a cut
 /// line has lost its last fields). The result holds at most `limit` bytes of the line before scrubbing.
-pub fn rewrite_overlong_line(line: &[u8], limit: usize, policy: &Policy, out: &mut Vec<u8>) {
+pub(crate) fn rewrite_overlong_line(line: &[u8], limit: usize, policy: &Policy, out: &mut Vec<u8>) {
     let kept = cut_line(line, limit);
     if may_hold_secret(kept) {
         let mut redacted = kept.to_vec();
@@ -162,7 +162,7 @@ pub fn rewrite_overlong_line(line: &[u8], limit: usize, policy: &Policy, out: &m
 }
 
 /// Rewrites a parsed record field by field.
-pub fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
+pub(crate) fn rewrite_record(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
     match record.layout {
         Layout::Clf => {
             let fields = ClfFields {

@@ -13,7 +13,7 @@ use crate::input::InputName;
 use crate::privacy::{FieldPolicy, ParamPolicy, PathPolicy, PathRule, Rules};
 
 /// The long help of `anonymize`.
-pub const LONG: &str = "\
+pub(crate) const LONG: &str = "\
 Rewrite access logs so they hold no personal data, keeping their format.
 
 Client IPs are reduced to a network (192.168.100.50 -> 192.168.0.0; IPv6 to /32), host names to their \
@@ -37,7 +37,7 @@ file is replaced only once its anonymised copy is complete, so a run that fails 
 as it was. See docs/OPERATIONS.md.";
 
 /// The examples of `anonymize`.
-pub const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   logveil keygen /etc/logveil.key && logveil anonymize --ip-mode pseudonymize --key-file /etc/logveil.key access.log
   logveil anonymize access.log > access.anon.log
@@ -48,7 +48,7 @@ Examples:
 
 /// `--user-agent`: what becomes of user agents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UserAgentArg {
+pub(crate) enum UserAgentArg {
     /// Kept (browser statistics need it), with IPs, emails and tokens inside it scrubbed.
     Keep,
     /// Only browser family, major version and OS: 'Chrome/32 (Windows 7)'.
@@ -59,7 +59,7 @@ pub enum UserAgentArg {
 
 /// `--time-precision`: how precise timestamps stay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TimePrecisionArg {
+pub(crate) enum TimePrecisionArg {
     /// Unchanged.
     Second,
     /// Seconds set to 00.
@@ -72,7 +72,7 @@ pub enum TimePrecisionArg {
 
 /// Options of `anonymize`.
 #[derive(Debug, Args)]
-pub struct AnonymizeArgs {
+pub(crate) struct AnonymizeArgs {
     /// The inputs.
     #[command(flatten)]
     pub input: InputArgs,
@@ -165,7 +165,7 @@ fn parse_path_rule(s: &str) -> Result<PathRule, String> {
 
 impl AnonymizeArgs {
     /// Validates the options into a [`commands::anonymize::Config`].
-    pub fn config(&self) -> Result<commands::anonymize::Config, Error> {
+    pub(crate) fn config(&self) -> Result<commands::anonymize::Config, Error> {
         let ip = self.ip.policy()?;
         let digits = crate::privacy::path::MAX_DIGITS_RANGE;
         if !digits.contains(&self.max_digits) {
@@ -234,7 +234,7 @@ impl AnonymizeArgs {
     }
 
     /// Runs `anonymize`, telling warnings and the summary on stderr unless `--quiet`.
-    pub fn run(&self) -> Result<u8, Error> {
+    pub(crate) fn run(&self) -> Result<u8, Error> {
         let config = self.config()?;
         let quiet = self.quiet;
         let summary = commands::anonymize::run_warned(&config, &mut |w| {

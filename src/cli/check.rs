@@ -9,7 +9,7 @@ use crate::commands;
 use crate::error::{EXIT_FOUND, EXIT_OK, Error};
 
 /// The long help of `check`.
-pub const LONG: &str = "\
+pub(crate) const LONG: &str = "\
 Audit any text file (logs, CSV, JSON, reports) for personal data left in it.
 
 Finds full IPv4 addresses (bits set past --ipv4-prefix), IPv6 addresses with bits set past --ipv6-prefix \
@@ -21,7 +21,7 @@ Pseudonyms made by `anonymize --ip-mode pseudonymize` (240.0.0.0/4, 100::/64) ar
 crypto-pan output is, since the key holder can reverse it.";
 
 /// The examples of `check`.
-pub const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   logveil check access.anon.log
   logveil anonymize access.log | logveil check --summary
@@ -29,7 +29,7 @@ Examples:
 
 /// Options of `check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The inputs.
     #[command(flatten)]
     pub input: InputArgs,
@@ -58,7 +58,7 @@ pub struct CheckArgs {
 
 impl CheckArgs {
     /// Validates the options into a [`commands::check::Config`].
-    pub fn config(&self) -> Result<commands::check::Config, Error> {
+    pub(crate) fn config(&self) -> Result<commands::check::Config, Error> {
         let ip = shared::prefixes(self.ipv4_prefix, self.ipv6_prefix)?;
         Ok(commands::check::Config {
             inputs: self.input.inputs(),
@@ -70,7 +70,7 @@ impl CheckArgs {
     }
 
     /// Runs `check`: exit 1 when anything was found.
-    pub fn run(&self) -> Result<u8, Error> {
+    pub(crate) fn run(&self) -> Result<u8, Error> {
         let config = self.config()?;
         let stdout = std::io::stdout();
         let mut out = BufWriter::with_capacity(64 << 10, stdout.lock());

@@ -21,7 +21,7 @@ use crate::error::Error;
 /// The file's options for subcommand `command` (its clap definition) as command-line arguments.
 ///
 /// Unknown keys are errors naming the key and the file, in every table, so a typo never goes unnoticed.
-pub fn arguments(
+pub(crate) fn arguments(
     path: &Path,
     command: &clap::Command,
     subcommand: &str,

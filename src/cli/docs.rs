@@ -8,14 +8,14 @@ use clap::Args;
 use crate::error::{EXIT_OK, Error};
 
 /// The examples of `completions`.
-pub const COMPLETIONS_EXAMPLES: &str = "\
+pub(crate) const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
   logveil completions bash > /etc/bash_completion.d/logveil
   logveil completions zsh > \"${fpath[1]}/_logveil\"
   logveil completions fish > ~/.config/fish/completions/logveil.fish";
 
 /// The examples of `man`.
-pub const MAN_EXAMPLES: &str = "\
+pub(crate) const MAN_EXAMPLES: &str = "\
 Examples:
   logveil man | man -l -
   logveil man > /usr/local/share/man/man1/logveil.1
@@ -23,7 +23,7 @@ Examples:
 
 /// Options of `completions`.
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum, value_name = "SHELL")]
     pub shell: clap_complete::Shell,
@@ -31,7 +31,7 @@ pub struct CompletionsArgs {
 
 impl CompletionsArgs {
     /// Prints the completion script of `command` (the whole command line).
-    pub fn run(&self, mut command: clap::Command) -> Result<u8, Error> {
+    pub(crate) fn run(&self, mut command: clap::Command) -> Result<u8, Error> {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         clap_complete::generate(self.shell, &mut command, "logveil", &mut out);
@@ -45,7 +45,7 @@ impl CompletionsArgs {
 
 /// Options of `man`.
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// A subcommand, for its own page (logveil-SUBCOMMAND(1)).
     #[arg(value_name = "SUBCOMMAND")]
     pub subcommand: Option<String>,
@@ -53,7 +53,7 @@ pub struct ManArgs {
 
 impl ManArgs {
     /// Prints the manual page of `command` (the whole command line) or of the subcommand asked for.
-    pub fn run(&self, mut command: clap::Command) -> Result<u8, Error> {
+    pub(crate) fn run(&self, mut command: clap::Command) -> Result<u8, Error> {
         command.build();
         let page = match &self.subcommand {
             None => command,

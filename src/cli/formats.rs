@@ -10,14 +10,14 @@ use crate::error::{EXIT_OK, Error};
 use crate::input::InputName;
 
 /// The examples of `formats`.
-pub const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   logveil formats
   logveil formats --detect access.log u_ex250101.log";
 
 /// Options of `formats`.
 #[derive(Debug, Args)]
-pub struct FormatsArgs {
+pub(crate) struct FormatsArgs {
     /// Detect the format of FILE instead of listing the presets: prints the format and the share of
     /// sampled lines it parses (repeatable).
     #[arg(long, value_name = "FILE")]
@@ -26,7 +26,7 @@ pub struct FormatsArgs {
 
 impl FormatsArgs {
     /// Runs `formats`.
-    pub fn run(&self) -> Result<u8, Error> {
+    pub(crate) fn run(&self) -> Result<u8, Error> {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let stdout_error = |source| Error::Write {

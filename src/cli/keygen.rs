@@ -8,7 +8,7 @@ use crate::error::{EXIT_OK, Error};
 use crate::privacy::key::Key;
 
 /// The long help of `keygen`.
-pub const LONG: &str = "\
+pub(crate) const LONG: &str = "\
 Write a new random key file for --ip-mode pseudonymize and crypto-pan.
 
 The key is 32 bytes from the operating system's random generator, written as 64 hex digits, readable by \
@@ -17,7 +17,7 @@ secret, since whoever holds it can link pseudonyms back to addresses.";
 
 /// Options of `keygen`.
 #[derive(Debug, Args)]
-pub struct KeygenArgs {
+pub(crate) struct KeygenArgs {
     /// Where to write the key (must not exist yet).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -25,7 +25,7 @@ pub struct KeygenArgs {
 
 impl KeygenArgs {
     /// Runs `keygen`: exit 74 when the file cannot be written, 2 when it exists, 71 without random bytes.
-    pub fn run(&self) -> Result<u8, Error> {
+    pub(crate) fn run(&self) -> Result<u8, Error> {
         Key::generate().and_then(|k| k.write_new(&self.file))?;
         eprintln!(
             "logveil: keygen: wrote a new key to {}",

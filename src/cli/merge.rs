@@ -11,7 +11,7 @@ use crate::error::{EXIT_OK, Error};
 use crate::output::report::sinks::{self, Destinations};
 
 /// The long help of `merge`.
-pub const LONG: &str = "\
+pub(crate) const LONG: &str = "\
 Combine partial reports made by `logveil report --partial` (nightly runs, servers, Spark partitions) into \
 one report, rendered exactly like `report` renders one run.
 
@@ -28,7 +28,7 @@ visitors under its own key, so a visitor whose lines are in two partials counts 
 days). Split work by day (as scripts/spark-report.py does) to keep them exact.";
 
 /// The examples of `merge`.
-pub const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   logveil merge /srv/partials/2026-11-*.partial --csv /srv/stats/2026-11
   logveil merge week/*.partial --overlap latest --table days
@@ -36,7 +36,7 @@ Examples:
 
 /// `--overlap`: what `merge` does with a day found in several partials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OverlapArg {
+pub(crate) enum OverlapArg {
     /// Stop with an error naming the day and both partials.
     Error,
     /// Keep the partial written last for that day (a re-run day replaces the old run).
@@ -49,7 +49,7 @@ pub enum OverlapArg {
 /// Options of `merge`.
 #[derive(Debug, Args)]
 #[command(mut_args(output_help))]
-pub struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// Partial files (one or more partials per file, one per line); none or '-' reads stdin.
     #[arg(value_name = "PARTIAL")]
     pub files: Vec<PathBuf>,
@@ -86,7 +86,7 @@ fn output_help(arg: clap::Arg) -> clap::Arg {
 
 impl MergeArgs {
     /// Validates the options into a [`commands::merge::Config`].
-    pub fn config(&self) -> Result<commands::merge::Config, Error> {
+    pub(crate) fn config(&self) -> Result<commands::merge::Config, Error> {
         let min_visitors = self.min_visitors.min_visitors()?;
         self.output.check()?;
         Ok(commands::merge::Config {
@@ -101,13 +101,13 @@ impl MergeArgs {
     }
 
     /// Validates the outputs (`{date}` is not filled in `merge`).
-    pub fn destinations(&self) -> Result<Destinations, Error> {
+    pub(crate) fn destinations(&self) -> Result<Destinations, Error> {
         self.output.destinations(self.top.top)
     }
 
     /// Runs `merge`: the config, the outputs (created before any partial is read), the run, and the warning
     /// about days added from several partials.
-    pub fn run(&self) -> Result<u8, Error> {
+    pub(crate) fn run(&self) -> Result<u8, Error> {
         let config = self.config()?;
         let sinks = sinks::create(&self.destinations()?)?;
         let merged = commands::merge::run(&config, sinks)?;

@@ -11,28 +11,28 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::error::Error;
 
-pub mod anonymize;
-pub mod check;
-pub mod config_file;
-pub mod docs;
-pub mod formats;
-pub mod keygen;
-pub mod merge;
-pub mod report;
-pub mod shared;
+pub(crate) mod anonymize;
+pub(crate) mod check;
+pub(crate) mod config_file;
+pub(crate) mod docs;
+pub(crate) mod formats;
+pub(crate) mod keygen;
+pub(crate) mod merge;
+pub(crate) mod report;
+pub(crate) mod shared;
 
-pub use anonymize::AnonymizeArgs;
-pub use check::CheckArgs;
-pub use docs::{CompletionsArgs, ManArgs};
-pub use formats::FormatsArgs;
-pub use keygen::KeygenArgs;
-pub use merge::MergeArgs;
-pub use report::ReportArgs;
+pub(crate) use anonymize::AnonymizeArgs;
+pub(crate) use check::CheckArgs;
+pub(crate) use docs::{CompletionsArgs, ManArgs};
+pub(crate) use formats::FormatsArgs;
+pub(crate) use keygen::KeygenArgs;
+pub(crate) use merge::MergeArgs;
+pub(crate) use report::ReportArgs;
 
 /// Turns web server access logs into privacy-safe data.
 #[derive(Debug, Parser)]
 #[command(name = "logveil", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Read options from a TOML file (same names as the flags; flags given here win).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -44,7 +44,7 @@ pub struct Cli {
 
 /// The clap definition, with every option overriding an earlier occurrence of itself (how `--config`
 /// values give way to flags on the command line).
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     Cli::command()
         .args_override_self(true)
         .mut_subcommands(|s| s.args_override_self(true))
@@ -52,12 +52,12 @@ pub fn command() -> clap::Command {
 
 /// Parses the process's command line, with the `--config` file's options if one is named. Help, version
 /// and clap's usage errors end the process as clap does (exit 0 or 2).
-pub fn parse() -> Result<Cli, Error> {
+pub(crate) fn parse() -> Result<Cli, Error> {
     parse_from(std::env::args_os().collect())
 }
 
 /// [`parse`] on the given arguments (the first is the program name).
-pub fn parse_from(args: Vec<OsString>) -> Result<Cli, Error> {
+pub(crate) fn parse_from(args: Vec<OsString>) -> Result<Cli, Error> {
     let matches = command()
         .try_get_matches_from(&args)
         .unwrap_or_else(|e| e.exit());
@@ -82,7 +82,7 @@ pub fn parse_from(args: Vec<OsString>) -> Result<Cli, Error> {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Rewrite access logs so they hold no personal data, keeping their format.
     #[command(long_about = anonymize::LONG, after_long_help = anonymize::EXAMPLES)]
     Anonymize(AnonymizeArgs),
@@ -110,7 +110,7 @@ pub enum Command {
 }
 
 /// Runs the parsed command line, returning the exit code.
-pub fn run(cli: Cli) -> Result<u8, Error> {
+pub(crate) fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Anonymize(args) => args.run(),
         Command::Report(args) => args.run(),

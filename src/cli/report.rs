@@ -16,7 +16,7 @@ use crate::privacy::Rules;
 use crate::privacy::key::Key;
 
 /// The long help of `report`.
-pub const LONG: &str = "\
+pub(crate) const LONG: &str = "\
 Aggregate access logs into privacy-safe statistics tables.
 
 Hits, page views, unique visitors per day (a keyed hash of IP, user agent and host under a random key that \
@@ -34,7 +34,7 @@ Inputs may come in any order (rotated logs newest first, several servers). Memor
 sorted runs in --temp-dir (33 bytes each, in unnamed files that vanish when the run ends).";
 
 /// The examples of `report`.
-pub const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   logveil report access.log --csv stats/
   logveil report access.log.*.gz --site-host www.example.com --json report.json
@@ -49,7 +49,7 @@ are counted in summary.csv (excluded_before_since, excluded_after_until) and not
 
 /// Options of `report`.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// The inputs.
     #[command(flatten)]
     pub input: InputArgs,
@@ -150,7 +150,7 @@ impl ReportArgs {
     }
 
     /// Validates the options into a [`commands::report::Config`].
-    pub fn config(&self) -> Result<commands::report::Config, Error> {
+    pub(crate) fn config(&self) -> Result<commands::report::Config, Error> {
         let ip = self.ip.policy()?;
         let min_visitors = self.min_visitors.min_visitors()?;
         self.output.check()?;
@@ -200,7 +200,7 @@ impl ReportArgs {
     }
 
     /// Validates the outputs: where the report goes, with `{date}` the date of `--since` (`YYYY-MM-DD`).
-    pub fn destinations(&self) -> Result<Destinations, Error> {
+    pub(crate) fn destinations(&self) -> Result<Destinations, Error> {
         let date = self
             .range()?
             .since
@@ -216,7 +216,7 @@ impl ReportArgs {
     }
 
     /// Runs `report`: the config, then the outputs (created before any input is read), then the run.
-    pub fn run(&self) -> Result<u8, Error> {
+    pub(crate) fn run(&self) -> Result<u8, Error> {
         let config = self.config()?;
         let to = self.destinations()?;
         let report = sinks::create(&to)?;

@@ -14,7 +14,7 @@ use crate::privacy::{IpMode, IpPolicy};
 
 /// The input files of `anonymize`, `report` and `check`.
 #[derive(Debug, Args)]
-pub struct InputArgs {
+pub(crate) struct InputArgs {
     /// Input files (plain, .gz, .zst, .bz2 or .xz, told by their bytes); none or '-' reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -22,13 +22,13 @@ pub struct InputArgs {
 
 impl InputArgs {
     /// The inputs in order; none means stdin.
-    pub fn inputs(&self) -> Vec<InputName> {
+    pub(crate) fn inputs(&self) -> Vec<InputName> {
         inputs(&self.files)
     }
 }
 
 /// The inputs named on the command line; none means stdin.
-pub fn inputs(files: &[PathBuf]) -> Vec<InputName> {
+pub(crate) fn inputs(files: &[PathBuf]) -> Vec<InputName> {
     if files.is_empty() {
         vec![InputName::Stdin]
     } else {
@@ -38,7 +38,7 @@ pub fn inputs(files: &[PathBuf]) -> Vec<InputName> {
 
 /// The format options shared by `anonymize` and `report`.
 #[derive(Debug, Args)]
-pub struct FormatArgs {
+pub(crate) struct FormatArgs {
     /// Log format preset (see `logveil formats`); detected per file when not given.
     #[arg(short, long, value_name = "NAME", conflicts_with_all = ["log_format", "nginx_format"])]
     pub format: Option<Format>,
@@ -54,7 +54,7 @@ pub struct FormatArgs {
 
 impl FormatArgs {
     /// The parser these options ask for (`None`: detect per input).
-    pub fn parser(&self) -> Result<Option<LineParser>, Error> {
+    pub(crate) fn parser(&self) -> Result<Option<LineParser>, Error> {
         use crate::format::spec::{Spec, Syntax};
         let compile = |s: &str, syntax| {
             Spec::compile(s, syntax)
@@ -72,7 +72,7 @@ impl FormatArgs {
 
 /// `--threads`, shared by `anonymize`, `report` and `check`.
 #[derive(Debug, Args)]
-pub struct ThreadsArgs {
+pub(crate) struct ThreadsArgs {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -80,7 +80,7 @@ pub struct ThreadsArgs {
 
 impl ThreadsArgs {
     /// The worker threads, defaulting to all cores.
-    pub fn threads(&self) -> Result<usize, Error> {
+    pub(crate) fn threads(&self) -> Result<usize, Error> {
         match self.threads {
             Some(0) => Err(Error::Usage("--threads must be at least 1".into())),
             Some(n) => Ok(n),
@@ -91,7 +91,7 @@ impl ThreadsArgs {
 
 /// `--max-line-bytes`, at least [`crate::input::MIN_MAX_LINE_BYTES`]. The flag is declared by each command,
 /// since what happens to a longer line (cut, counted, checked in part) is the command's own.
-pub fn max_line_bytes(given: usize) -> Result<usize, Error> {
+pub(crate) fn max_line_bytes(given: usize) -> Result<usize, Error> {
     let min = crate::input::MIN_MAX_LINE_BYTES;
     if given < min {
         return Err(Error::Usage(format!(
@@ -103,7 +103,7 @@ pub fn max_line_bytes(given: usize) -> Result<usize, Error> {
 
 /// The progress bar options shared by `anonymize` and `report`.
 #[derive(Debug, Args)]
-pub struct ProgressArgs {
+pub(crate) struct ProgressArgs {
     /// Show a progress bar on stderr from the start, whatever the input size (a bar shows only when stderr
     /// is a terminal; by default for inputs of 64 MiB or more, or once a run has lasted 2 s).
     #[arg(long, overrides_with = "no_progress")]
@@ -117,7 +117,7 @@ pub struct ProgressArgs {
 impl ProgressArgs {
     /// The mode: none under `quiet`; by default none either when the output is a terminal (`to_terminal`),
     /// where the bar would be drawn among the lines.
-    pub fn mode(&self, quiet: bool, to_terminal: bool) -> Mode {
+    pub(crate) fn mode(&self, quiet: bool, to_terminal: bool) -> Mode {
         if quiet || self.no_progress {
             Mode::Never
         } else if self.progress {
@@ -156,7 +156,7 @@ impl From<IpModeArg> for IpMode {
 
 /// The IP options shared by `anonymize` and `report`.
 #[derive(Debug, Args)]
-pub struct IpArgs {
+pub(crate) struct IpArgs {
     /// Bits of an IPv4 address to keep (8-24).
     #[arg(long, value_name = "BITS", default_value_t = 16)]
     pub ipv4_prefix: u8,
@@ -176,8 +176,8 @@ pub struct IpArgs {
 
 impl IpArgs {
     /// Validates the options into an [`IpPolicy`]; the key file, when the mode needs one, is read by
-    /// [`crate::privacy::key::ip_policy`].
-    pub fn policy(&self) -> Result<IpPolicy, Error> {
+    /// [`crate::privacy::ip::ip_policy`].
+    pub(crate) fn policy(&self) -> Result<IpPolicy, Error> {
         let ip = prefixes(self.ipv4_prefix, self.ipv6_prefix)?;
         let mode = IpMode::from(self.ip_mode);
         if self.key_file.is_some() && !mode.needs_key() {
@@ -186,7 +186,7 @@ impl IpArgs {
                 mode.name()
             )));
         }
-        Ok(crate::privacy::key::ip_policy(
+        Ok(crate::privacy::ip::ip_policy(
             ip,
             mode,
             self.key_file.as_deref(),
@@ -195,13 +195,13 @@ impl IpArgs {
 }
 
 /// `--ipv4-prefix` and `--ipv6-prefix`, checked.
-pub fn prefixes(ipv4: u8, ipv6: u8) -> Result<IpPolicy, Error> {
+pub(crate) fn prefixes(ipv4: u8, ipv6: u8) -> Result<IpPolicy, Error> {
     IpPolicy::new(ipv4, ipv6).map_err(|e| Error::Usage(e.to_string()))
 }
 
 /// `--min-visitors`, shared by `report` and `merge`.
 #[derive(Debug, Args)]
-pub struct MinVisitorsArgs {
+pub(crate) struct MinVisitorsArgs {
     /// Fold free-text rows seen by fewer distinct visitors of the run into '(other)' (1 turns it off).
     #[arg(long, value_name = "K", default_value_t = crate::analyze::DEFAULT_MIN_VISITORS)]
     pub min_visitors: u64,
@@ -209,7 +209,7 @@ pub struct MinVisitorsArgs {
 
 impl MinVisitorsArgs {
     /// `--min-visitors`, at least 1.
-    pub fn min_visitors(&self) -> Result<u64, Error> {
+    pub(crate) fn min_visitors(&self) -> Result<u64, Error> {
         if self.min_visitors == 0 {
             return Err(Error::Usage("--min-visitors must be at least 1".into()));
         }
@@ -219,7 +219,7 @@ impl MinVisitorsArgs {
 
 /// `--top`, shared by `report` and `merge`.
 #[derive(Debug, Args)]
-pub struct TopArgs {
+pub(crate) struct TopArgs {
     /// Rows per table in the terminal summary.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
@@ -228,7 +228,7 @@ pub struct TopArgs {
 /// Where a report goes, shared by `report` and `merge` (`merge` words the help of `--csv` and `--table` its
 /// own way).
 #[derive(Debug, Args)]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// Write one CSV file per table into DIR (created if missing).
     #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,
@@ -244,12 +244,12 @@ pub struct OutputArgs {
 
 impl OutputArgs {
     /// True when `--json -` writes to stdout.
-    pub fn json_to_stdout(&self) -> bool {
+    pub(crate) fn json_to_stdout(&self) -> bool {
         self.json.as_ref().is_some_and(|j| j.as_os_str() == "-")
     }
 
     /// `--table NAME` must name a table and not share stdout with `--json -`.
-    pub fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         if let Some(t) = &self.table {
             let names = crate::analyze::report::TABLE_NAMES;
             if !names.contains(&t.as_str()) {
@@ -269,7 +269,7 @@ impl OutputArgs {
 
     /// Validates the options ([`OutputArgs::check`]) into [`Destinations`], with `top` rows per table in the
     /// terminal summary.
-    pub fn destinations(&self, top: usize) -> Result<Destinations, Error> {
+    pub(crate) fn destinations(&self, top: usize) -> Result<Destinations, Error> {
         self.check()?;
         Ok(Destinations {
             csv: self.csv.clone(),
@@ -283,7 +283,7 @@ impl OutputArgs {
 }
 
 /// Checks that a path holding `{date}` has a date to fill it with (`--since`).
-pub fn check_date(path: Option<&PathBuf>, date: Option<&str>) -> Result<(), Error> {
+pub(crate) fn check_date(path: Option<&PathBuf>, date: Option<&str>) -> Result<(), Error> {
     match path {
         Some(p) if sinks::has_date(p) && date.is_none() => Err(Error::Usage(format!(
             "{}: {{date}} is the date of --since, which is not given",

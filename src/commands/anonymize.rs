@@ -22,11 +22,11 @@ use crate::output::progress::{self, Progress};
 use crate::pipeline;
 use crate::signals::{Hangup, Stop};
 
-pub use crate::anonymize::chunk::Summary;
+pub(crate) use crate::anonymize::chunk::Summary;
 
 /// Everything `anonymize` needs, validated.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// Inputs in order; `Stdin` for `-` or none given.
     pub inputs: Vec<InputName>,
     /// Output file (`None`: stdout).
@@ -53,13 +53,8 @@ pub struct Config {
     pub progress: progress::Mode,
 }
 
-/// Runs `anonymize`, returning the line counts (warnings are dropped; see [`run_warned`]).
-pub fn run(config: &Config) -> Result<Summary, Error> {
-    run_warned(config, &mut |_| {})
-}
-
 /// Runs `anonymize`, returning the line counts and handing each warning to `warn` when its input is done.
-pub fn run_warned(config: &Config, warn: &mut dyn FnMut(Warning)) -> Result<Summary, Error> {
+pub(crate) fn run_warned(config: &Config, warn: &mut dyn FnMut(Warning)) -> Result<Summary, Error> {
     let pool = pipeline::pool(config.threads)?;
     if config.in_place {
         return run_in_place(config, &pool, warn);

@@ -15,7 +15,7 @@ use crate::privacy::detect::{self, Finding, Kind, Options};
 
 /// Everything `check` needs, validated.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// Inputs in order; `Stdin` for `-` or none given.
     pub inputs: Vec<InputName>,
     /// What counts as personal data.
@@ -30,7 +30,7 @@ pub struct Config {
 
 /// What a run found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report {
+pub(crate) struct Report {
     /// Lines read.
     pub lines: u64,
     /// Findings per kind.
@@ -41,12 +41,12 @@ pub struct Report {
 
 impl Report {
     /// Total findings.
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.counts.values().sum()
     }
 
     /// True when nothing was found and every line was checked whole.
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         self.total() == 0 && self.too_long == 0
     }
 }
@@ -81,7 +81,7 @@ fn check_chunk(bytes: &[u8], options: &Options, max_line: usize) -> Chunk {
 }
 
 /// Runs `check`, writing findings (or, with `summary`, counts) to `out`.
-pub fn run(config: &Config, out: &mut dyn Write) -> Result<Report, Error> {
+pub(crate) fn run(config: &Config, out: &mut dyn Write) -> Result<Report, Error> {
     let pool = pipeline::pool(config.threads)?;
     let write_err = |source| Error::Write {
         output: None,

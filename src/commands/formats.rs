@@ -8,7 +8,7 @@ use crate::format::{Format, LineParser, Parsed, last_header};
 use crate::input::{self, InputName};
 
 /// Writes one line per preset: its name and its definition.
-pub fn list(out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn list(out: &mut dyn Write) -> io::Result<()> {
     let width = Format::ALL
         .iter()
         .map(|f| f.name().len())
@@ -22,7 +22,7 @@ pub fn list(out: &mut dyn Write) -> io::Result<()> {
 
 /// Line counts of one input under one format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Share {
+pub(crate) struct Share {
     /// Non-empty lines that are not W3C `#` directives.
     pub lines: u64,
     /// Of those, lines that parse.
@@ -30,7 +30,7 @@ pub struct Share {
 }
 
 /// Counts the lines of `bytes` that `parser` parses, following `#Fields:` headers.
-pub fn share(parser: &LineParser, bytes: &[u8]) -> Share {
+pub(crate) fn share(parser: &LineParser, bytes: &[u8]) -> Share {
     let mut s = Share::default();
     let mut chunk = parser.chunk(None);
     for l in bytes.split(|&b| b == b'\n') {
@@ -52,7 +52,7 @@ pub fn share(parser: &LineParser, bytes: &[u8]) -> Share {
 
 /// Detects the format of `input` from its first block and writes `NAME: FORMAT (P of N lines parse, X%)`,
 /// the share counted over the whole input.
-pub fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), Error> {
+pub(crate) fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), Error> {
     let read_err = |source| Error::read(input, source);
     let mut source = input::open(input).map_err(read_err)?;
     let Some(first) = source.next_block().map_err(read_err)? else {

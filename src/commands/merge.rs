@@ -6,17 +6,16 @@
 //! re-run replaces the old run), `add` adds them (slices of one day, e.g. Spark partitions).
 
 use crate::analyze::merge::{merge, read, shared_days};
-use crate::analyze::report::Report;
 use crate::analyze::render;
 use crate::error::Error;
 use crate::input::InputName;
 use crate::output::report::ReportSink;
 
-pub use crate::analyze::merge::Overlap;
+pub(crate) use crate::analyze::merge::Overlap;
 
 /// Everything `merge` needs, validated.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// Inputs holding partials; `Stdin` for `-` or none given.
     pub inputs: Vec<InputName>,
     /// Days found in several partials.
@@ -29,9 +28,7 @@ pub struct Config {
 
 /// What a merge made.
 #[derive(Debug, Clone)]
-pub struct Merged {
-    /// The rendered report.
-    pub report: Report,
+pub(crate) struct Merged {
     /// With `--overlap add`: the days that were added from several partials. Their visitors and visits are
     /// upper bounds (a visitor whose lines are in two partials counts twice), which the caller reports.
     pub added_days: Vec<String>,
@@ -39,7 +36,7 @@ pub struct Merged {
 
 /// Runs `merge`: reads the partials, merges them, renders the report like `report` and writes it to every
 /// sink (created beforehand by the caller).
-pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Merged, Error> {
+pub(crate) fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Merged, Error> {
     let sources = read(&config.inputs)?;
     let agg = merge(&sources, config.overlap)?;
     let report = render::render(&agg, config.min_visitors);
@@ -52,5 +49,5 @@ pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Merged, E
         Overlap::Add => shared_days(&sources),
         Overlap::Error | Overlap::Latest => Vec::new(),
     };
-    Ok(Merged { report, added_days })
+    Ok(Merged { added_days })
 }

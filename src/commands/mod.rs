@@ -1,10 +1,10 @@
 //! One module per subcommand; each is a library function the CLI and the tests call.
 
-pub mod anonymize;
-pub mod check;
-pub mod formats;
-pub mod merge;
-pub mod report;
+pub(crate) mod anonymize;
+pub(crate) mod check;
+pub(crate) mod formats;
+pub(crate) mod merge;
+pub(crate) mod report;
 
 use crate::output::progress::Progress;
 use crate::pipeline::Meter;

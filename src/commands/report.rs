@@ -15,10 +15,10 @@ use crate::analyze::distinct::PARTIAL_CAP;
 use crate::analyze::partial::Partial;
 use crate::analyze::report::Report;
 use crate::analyze::run::{self, Job};
-use crate::analyze::{render, visits};
 use crate::analyze::spill::EventStore;
 use crate::analyze::tables::Tables;
 use crate::analyze::visitors::VisitorKeyer;
+use crate::analyze::{render, visits};
 use crate::error::Error;
 use crate::format::LineParser;
 use crate::input::InputName;
@@ -27,11 +27,9 @@ use crate::output::report::ReportSink;
 use crate::output::report::partial::PartialOut;
 use crate::pipeline;
 
-pub use crate::analyze::run::REPORT_CHUNK_BYTES;
-
 /// Everything `report` needs, validated.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// Inputs in order; `Stdin` for `-` or none given.
     pub inputs: Vec<InputName>,
     /// A forced format (preset or format string), or `None` to detect per input.
@@ -53,7 +51,7 @@ pub struct Config {
 
 /// Reads every input on `pool` and returns the merged partial tables (not yet sessionised) and their
 /// events, which `events` holds (spilling them to disk past its budget).
-pub fn analyze(
+pub(crate) fn analyze(
     config: &Config,
     pool: &rayon::ThreadPool,
     keyer: VisitorKeyer,
@@ -80,13 +78,9 @@ fn temp_error(config: &Config, source: std::io::Error) -> Error {
 }
 
 /// Runs `report`: reads the inputs, builds the report and writes it to every sink (created beforehand by
-/// the caller, so an unwritable output fails before reading).
-pub fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Report, Error> {
-    run_with_partial(config, sinks, None)
-}
-
-/// [`run`], also writing the partial (`--partial`) when `partial` is given.
-pub fn run_with_partial(
+/// the caller, so an unwritable output fails before reading), and the partial (`--partial`) when
+/// `partial` is given.
+pub(crate) fn run_with_partial(
     config: &Config,
     sinks: Vec<Box<dyn ReportSink>>,
     partial: Option<PartialOut>,

@@ -12,7 +12,7 @@ use crate::record::{Record, Span};
 
 /// Which fields a line of this family starts with and must end with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClfShape {
+pub(crate) struct ClfShape {
     /// A `%v` (or `%v:%p`) field comes before the client.
     pub vhost: bool,
     /// Referrer and user agent are required (combined) rather than optional (common).
@@ -68,8 +68,9 @@ impl ClfFields {
     }
 }
 
+#[cfg(test)]
 /// Parses one line (without its terminator) of the given shape.
-pub fn parse(line: &[u8], shape: ClfShape) -> Option<Record<'_>> {
+pub(crate) fn parse(line: &[u8], shape: ClfShape) -> Option<Record<'_>> {
     scan(line, shape).map(|f| f.record(line))
 }
 
@@ -81,7 +82,7 @@ const MAX_USER_WORDS: usize = 8;
 /// A hand-written scanner over byte offsets (the hot path of `anonymize` and `report`); the tests check it
 /// against a nom grammar of the same format.
 #[inline]
-pub fn scan(line: &[u8], shape: ClfShape) -> Option<ClfFields> {
+pub(crate) fn scan(line: &[u8], shape: ClfShape) -> Option<ClfFields> {
     let mut at = 0;
     let mut vhost = None;
     if shape.vhost {
@@ -162,7 +163,7 @@ pub fn scan(line: &[u8], shape: ClfShape) -> Option<ClfFields> {
 }
 
 /// True when a combined record's trailing fields are Traefik's: ` <count> "<router>" "<url>" <n>ms`.
-pub fn is_traefik_tail(line: &[u8], extra: Span) -> bool {
+pub(crate) fn is_traefik_tail(line: &[u8], extra: Span) -> bool {
     let Some(t) = line[extra.range()].strip_prefix(b" ") else {
         return false;
     };
@@ -186,7 +187,7 @@ fn token_end(line: &[u8], at: usize) -> Option<usize> {
 
 /// True for `dd/Mon/yyyy:hh:mm:ss +zzzz`.
 #[inline]
-pub fn is_clf_time(t: &[u8]) -> bool {
+pub(crate) fn is_clf_time(t: &[u8]) -> bool {
     const DIGITS: [usize; 16] = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25];
     t.len() == 26
         && t[2] == b'/'
@@ -281,7 +282,7 @@ mod tests {
         type Res<'a, T> = IResult<&'a [u8], T, ()>;
 
         /// The fields as `(vhost, client, ident, user, time, request, status, bytes, referer/agent, extra)`.
-        pub type Fields<'a> = (
+        pub(crate) type Fields<'a> = (
             Option<&'a [u8]>,
             [&'a [u8]; 7],
             Option<(&'a [u8], &'a [u8])>,
@@ -374,7 +375,7 @@ mod tests {
             }
         }
 
-        pub fn parse(line: &[u8], shape: ClfShape) -> Option<Fields<'_>> {
+        pub(crate) fn parse(line: &[u8], shape: ClfShape) -> Option<Fields<'_>> {
             let go = |i| -> Res<'_, Fields<'_>> {
                 let (i, vhost) = if shape.vhost {
                     let (i, v) = token(i)?;

@@ -191,7 +191,7 @@ fn base(line: &[u8], time_kind: TimeKind) -> Record<'_> {
 }
 
 /// An ALB access log line (`http`, `https`, `h2`, `grpcs`, `ws` or `wss` requests).
-pub fn parse_alb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
+pub(crate) fn parse_alb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
     let mut c = [Span::default(); MAX_COLUMNS];
     let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
@@ -226,7 +226,7 @@ pub fn parse_alb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>>
 }
 
 /// A Classic Load Balancer access log line.
-pub fn parse_elb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
+pub(crate) fn parse_elb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
     let mut c = [Span::default(); MAX_COLUMNS];
     let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
@@ -252,7 +252,7 @@ pub fn parse_elb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>>
 }
 
 /// An S3 server access log line.
-pub fn parse_s3<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
+pub(crate) fn parse_s3<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
     let mut c = [Span::default(); MAX_COLUMNS];
     let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
@@ -289,7 +289,7 @@ pub fn parse_s3<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> 
 }
 
 /// A HAProxy HTTP log line, with or without its syslog prefix (`Sep 25 06:05:27 host haproxy[6801]: `).
-pub fn parse_haproxy(line: &[u8]) -> Option<Record<'_>> {
+pub(crate) fn parse_haproxy(line: &[u8]) -> Option<Record<'_>> {
     let start = syslog_prefix_len(line);
     let mut c = [Span::default(); MAX_COLUMNS];
     let n = columns(line, start, &mut c)?;

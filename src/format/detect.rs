@@ -3,7 +3,7 @@
 use super::{Format, LineParser, Parsed, w3c};
 
 /// How many non-empty lines (W3C `#` directives aside) detection looks at.
-pub const SAMPLE_LINES: usize = 50;
+pub(crate) const SAMPLE_LINES: usize = 50;
 
 /// The outcome of detection: the preset and how many sampled lines it parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use crate::record::{Action, Gaps, Others, Record, Span, TimeKind};
 
 /// Which JSON log a line must look like (all share one key map).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavour {
+pub(crate) enum Flavour {
     /// Caddy v2: `request` is an object with `remote_ip` or `client_ip`.
     Caddy,
     /// Traefik: `ClientHost` or `ClientAddr` at the top level.
@@ -292,13 +292,14 @@ struct Found {
     target_or_request: bool,
 }
 
+#[cfg(test)]
 /// Parses one line as a JSON log of `flavour`, under the default field allow-list.
-pub fn parse(line: &[u8], flavour: Flavour) -> Option<Record<'_>> {
+pub(crate) fn parse(line: &[u8], flavour: Flavour) -> Option<Record<'_>> {
     parse_with(line, flavour, &FieldPolicy::default())
 }
 
 /// Parses one line as a JSON log of `flavour`, judging members of unknown meaning by `fields`.
-pub fn parse_with<'a>(
+pub(crate) fn parse_with<'a>(
     line: &'a [u8],
     flavour: Flavour,
     fields: &FieldPolicy,

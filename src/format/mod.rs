@@ -8,13 +8,13 @@
 //! | [`cloud`] | AWS ALB, classic ELB, S3 server access, HAProxy |
 //! | [`json`] | Caddy, Traefik JSON, nginx JSON (`escape=json`) |
 
-pub mod clf;
-pub mod cloud;
-pub mod detect;
-pub mod json;
+pub(crate) mod clf;
+pub(crate) mod cloud;
+pub(crate) mod detect;
+pub(crate) mod json;
 mod scan;
-pub mod spec;
-pub mod w3c;
+pub(crate) mod spec;
+pub(crate) mod w3c;
 
 use std::fmt;
 use std::str::FromStr;
@@ -474,7 +474,7 @@ impl ChunkParser<'_> {
 }
 
 /// The last `#Fields:` line of `chunk` (without its terminator), if any.
-pub fn last_header(chunk: &[u8]) -> Option<&[u8]> {
+pub(crate) fn last_header(chunk: &[u8]) -> Option<&[u8]> {
     let mut end = chunk.len();
     while let Some(at) = memchr::memmem::rfind(&chunk[..end], b"#Fields:") {
         let line_start = memchr::memrchr(b'\n', &chunk[..at]).map_or(0, |i| i + 1);

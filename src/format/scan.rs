@@ -47,7 +47,7 @@ fn short_search(
 
 /// Offset of the first `byte` in `hay`.
 #[inline]
-pub fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
+pub(super) fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
     match short_search(hay, |w| matches(w, byte), |c| c == byte) {
         Ok(at) => Some(at),
         Err(n) => memchr::memchr(byte, &hay[n..]).map(|off| n + off),
@@ -56,7 +56,7 @@ pub fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
 
 /// Offset of the first `a` or `b` in `hay`.
 #[inline]
-pub fn find_byte2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
+pub(super) fn find_byte2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
     match short_search(hay, |w| matches(w, a) | matches(w, b), |c| c == a || c == b) {
         Ok(at) => Some(at),
         Err(n) => memchr::memchr2(a, b, &hay[n..]).map(|off| n + off),

@@ -108,7 +108,7 @@ fn field_of(name: &[u8]) -> W3cField {
 
 /// The fields named by one `#Fields:` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldsHeader {
+pub(crate) struct FieldsHeader {
     fields: Vec<W3cField>,
     /// Encoding of text fields when the line is tab separated (CloudFront: percent) or not (IIS: `+`).
     tabbed: Encoding,
@@ -119,14 +119,14 @@ const IIS_DEFAULT: &[u8] = b"#Fields: date time s-ip cs-method cs-uri-stem cs-ur
 const CLOUDFRONT_DEFAULT: &[u8] = b"#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end";
 
 /// The `#` directive a line holds (leading blanks allowed), if it is one.
-pub fn directive(line: &[u8]) -> Option<&[u8]> {
+pub(crate) fn directive(line: &[u8]) -> Option<&[u8]> {
     let start = line.iter().position(|b| *b != b' ' && *b != b'\t')?;
     (line[start] == b'#').then_some(&line[start..])
 }
 
 impl FieldsHeader {
     /// The default fields of a preset, fields of unknown meaning judged by `fields`.
-    pub fn preset_with(format: Format, fields: &FieldPolicy) -> Cow<'static, FieldsHeader> {
+    pub(crate) fn preset_with(format: Format, fields: &FieldPolicy) -> Cow<'static, FieldsHeader> {
         if *fields == FieldPolicy::default() {
             return Cow::Borrowed(FieldsHeader::preset(format));
         }
@@ -144,7 +144,7 @@ impl FieldsHeader {
     }
 
     /// The default fields of a preset (IIS's default, or CloudFront's standard log).
-    pub fn preset(format: Format) -> &'static FieldsHeader {
+    pub(crate) fn preset(format: Format) -> &'static FieldsHeader {
         static IIS: OnceLock<FieldsHeader> = OnceLock::new();
         static CLOUDFRONT: OnceLock<FieldsHeader> = OnceLock::new();
         match format {
@@ -162,12 +162,12 @@ impl FieldsHeader {
 
     /// The layout a `#Fields:` line declares (leading blanks allowed), under the default field
     /// allow-list; `None` for any other line.
-    pub fn from_header(line: &[u8]) -> Option<FieldsHeader> {
+    pub(crate) fn from_header(line: &[u8]) -> Option<FieldsHeader> {
         FieldsHeader::from_header_with(line, &FieldPolicy::default())
     }
 
     /// The layout a `#Fields:` line declares, fields of unknown meaning judged by `policy`.
-    pub fn from_header_with(line: &[u8], policy: &FieldPolicy) -> Option<FieldsHeader> {
+    pub(crate) fn from_header_with(line: &[u8], policy: &FieldPolicy) -> Option<FieldsHeader> {
         let d = directive(line)?;
         let rest = d.strip_prefix(b"#Fields:")?;
         let fields: Vec<W3cField> = rest
@@ -183,17 +183,12 @@ impl FieldsHeader {
     }
 
     /// The number of fields a line must have.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.fields.len()
     }
 
-    /// True for a header naming no field (never built).
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
-    }
-
     /// Parses one data line (without its terminator).
-    pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
+    pub(crate) fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
         let tabbed = memchr::memchr(b'\t', line).is_some();
         let sep = if tabbed { b'\t' } else { b' ' };
         let mut r = Record::fields(line);

@@ -7,7 +7,7 @@
 
 /// One line of a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Line<'a> {
+pub(crate) struct Line<'a> {
     /// Its number within the chunk, from 1.
     pub no: u64,
     /// Its bytes, without the `\n` or `\r\n` that ended it.
@@ -19,7 +19,7 @@ pub struct Line<'a> {
 }
 
 /// The lines of `chunk`, each flagged [`Line::overlong`] when longer than `max_line_bytes`.
-pub fn lines(chunk: &[u8], max_line_bytes: usize) -> Lines<'_> {
+pub(crate) fn lines(chunk: &[u8], max_line_bytes: usize) -> Lines<'_> {
     Lines {
         rest: chunk,
         no: 0,
@@ -29,7 +29,7 @@ pub fn lines(chunk: &[u8], max_line_bytes: usize) -> Lines<'_> {
 
 /// The iterator [`lines`] returns.
 #[derive(Debug, Clone)]
-pub struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     rest: &'a [u8],
     no: u64,
     max_line_bytes: usize,

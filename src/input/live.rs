@@ -15,19 +15,19 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use super::BlockSource;
 
 /// After a stop request, the input ends once the pipe has had nothing to read for this long.
-pub const DRAIN_QUIET: Duration = Duration::from_millis(200);
+pub(crate) const DRAIN_QUIET: Duration = Duration::from_millis(200);
 /// After a stop request, the input ends at the latest this long after it.
-pub const DRAIN_MAX: Duration = Duration::from_secs(1);
+pub(crate) const DRAIN_MAX: Duration = Duration::from_secs(1);
 
 /// Standard input that ends at EOF or, after a stop request, once drained.
-pub struct StdinUntilStopped {
+pub(crate) struct StdinUntilStopped {
     stop: UnixStream,
     stopping_since: Option<Instant>,
 }
 
 impl StdinUntilStopped {
     /// Reads stdin until EOF or until `stop` becomes readable and the pipe is drained.
-    pub fn new(stop: UnixStream) -> StdinUntilStopped {
+    pub(crate) fn new(stop: UnixStream) -> StdinUntilStopped {
         StdinUntilStopped {
             stop,
             stopping_since: None,
@@ -95,7 +95,10 @@ impl Read for StdinUntilStopped {
 /// Standard input as blocks of whole lines, ended by `stop` (see the module docs); a line longer than
 /// `max_line` bytes reaches the consumer as its first `max_line + 1` bytes (see [`super::open_limited`]).
 /// Its first block is looked at as [`super::open_counted`] does, so binary input is an error.
-pub fn open_until_stopped(stop: UnixStream, max_line: usize) -> io::Result<Box<dyn BlockSource>> {
+pub(crate) fn open_until_stopped(
+    stop: UnixStream,
+    max_line: usize,
+) -> io::Result<Box<dyn BlockSource>> {
     super::source::widen_stdin_pipe();
     super::source::text_stream(Box::new(StdinUntilStopped::new(stop)), max_line)
 }

@@ -7,38 +7,38 @@
 //! archive, another compression or binary data is refused ([`NotText`]), never read as text. A
 //! long-running logger reads stdin through [`live`], which a stop signal ends gracefully.
 
-pub mod lines;
-pub mod live;
-pub mod sigbus;
-pub mod sniff;
+pub(crate) mod lines;
+pub(crate) mod live;
+pub(crate) mod sigbus;
+pub(crate) mod sniff;
 mod source;
 mod utf16;
 
-pub use sniff::{Compression, NotText};
-pub use source::{
-    Block, BlockSource, InputMap, InputName, Opened, compression_of, open, open_counted,
-    open_limited, shrunk,
+pub(crate) use sniff::{Compression, NotText};
+pub use source::InputName;
+pub(crate) use source::{
+    Block, BlockSource, compression_of, open, open_counted, open_limited, shrunk,
 };
 
 /// Bytes asked for by one read from a stream.
-pub const STREAM_BLOCK: usize = 256 << 10;
+pub(crate) const STREAM_BLOCK: usize = 256 << 10;
 /// Size of a memory-map window.
-pub const MMAP_WINDOW: usize = 16 << 20;
+pub(crate) const MMAP_WINDOW: usize = 16 << 20;
 /// Default `--max-line-bytes`: longer lines are cut (see [`crate::privacy::cut`]). Real access log lines
 /// stay far below it (Apache and nginx refuse request lines and headers past 8 KiB each).
-pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
+pub(crate) const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
 /// Smallest `--max-line-bytes` accepted.
-pub const MIN_MAX_LINE_BYTES: usize = 1024;
+pub(crate) const MIN_MAX_LINE_BYTES: usize = 1024;
 
 /// A source with its first block already read (for format detection), then the rest of the source.
-pub struct Prepend {
+pub(crate) struct Prepend {
     first: Option<Block>,
     rest: Box<dyn BlockSource>,
 }
 
 impl Prepend {
     /// `first`, then every block of `rest`.
-    pub fn new(first: Block, rest: Box<dyn BlockSource>) -> Prepend {
+    pub(crate) fn new(first: Block, rest: Box<dyn BlockSource>) -> Prepend {
         Prepend {
             first: Some(first),
             rest,

@@ -24,12 +24,12 @@ static FAULTS: AtomicU64 = AtomicU64::new(0);
 
 /// Pages of input maps replaced by zeros since the process started. A change across the reading of one
 /// input means that input shrank while it was read.
-pub fn faults() -> u64 {
+pub(crate) fn faults() -> u64 {
     FAULTS.load(Ordering::SeqCst)
 }
 
 /// A registered address range; unregistered when dropped (before the map itself is unmapped).
-pub struct Registration(Option<usize>);
+pub(crate) struct Registration(Option<usize>);
 
 impl Drop for Registration {
     fn drop(&mut self) {
@@ -42,7 +42,7 @@ impl Drop for Registration {
 
 /// Registers `start..start + len` as an input map whose lost pages may be replaced by zeros. With every
 /// slot taken the range is not registered: a fault in it then kills the process, as before.
-pub fn register(start: usize, len: usize) -> Registration {
+pub(crate) fn register(start: usize, len: usize) -> Registration {
     install();
     if start == 0 || len == 0 {
         return Registration(None);
@@ -78,7 +78,7 @@ mod imp {
     /// The handler that was installed before ours (a `libc::sigaction`, boxed and leaked).
     static PREVIOUS: AtomicUsize = AtomicUsize::new(0);
 
-    pub fn install() {
+    pub(super) fn install() {
         INSTALL.call_once(|| {
             // SAFETY: sysconf and sigaction are called with valid arguments; the previous action is
             // written into a leaked box that lives for the rest of the process.

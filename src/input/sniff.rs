@@ -9,10 +9,10 @@ use std::fmt;
 use std::io;
 
 /// Bytes looked at to tell what an input is: its first 8 KiB (as `grep` and `git` do to tell binary files).
-pub const SNIFF_BYTES: usize = 8 << 10;
+pub(crate) const SNIFF_BYTES: usize = 8 << 10;
 
 /// Bytes enough for every magic number of a compression logveil reads (bzip2's, the longest, is 10).
-pub const MAGIC_BYTES: usize = 16;
+pub(crate) const MAGIC_BYTES: usize = 16;
 
 /// A compression format, recognised by its magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +41,7 @@ impl Compression {
 
 /// What the first bytes of an input say it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sniffed {
+pub(crate) enum Sniffed {
     /// Text (UTF-8, ASCII, or another 8-bit encoding) without a byte order mark.
     Text,
     /// UTF-8 text starting with a byte order mark (`ef bb bf`), which is skipped.
@@ -115,7 +115,7 @@ const NOT_A_LOG: &str = "logveil reads text logs only";
 const TO_UTF8: &str = "convert it to UTF-8 first";
 
 /// The compression whose magic number `head` starts with.
-pub fn compression(head: &[u8]) -> Option<Compression> {
+pub(crate) fn compression(head: &[u8]) -> Option<Compression> {
     if head.starts_with(&[0x1f, 0x8b]) {
         Some(Compression::Gzip)
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
@@ -178,7 +178,7 @@ fn is_binary_byte(b: u8) -> bool {
 }
 
 /// The first byte of `head` that is not text, as a reason (its value and offset are not personal data).
-pub fn binary(head: &[u8]) -> Option<NotText> {
+pub(crate) fn binary(head: &[u8]) -> Option<NotText> {
     let at = head.iter().position(|&b| is_binary_byte(b))?;
     let what = match head[at] {
         0 => format!("binary data (a NUL byte at offset {at})"),
@@ -213,7 +213,7 @@ fn utf16_by_zeros(head: &[u8]) -> Option<bool> {
 }
 
 /// What an input whose first bytes are `head` (up to [`SNIFF_BYTES`]) is.
-pub fn sniff(head: &[u8]) -> Sniffed {
+pub(crate) fn sniff(head: &[u8]) -> Sniffed {
     if let Some(c) = compression(head) {
         return Sniffed::Compressed(c);
     }

@@ -42,7 +42,7 @@ impl fmt::Display for InputName {
 }
 
 /// A memory-mapped window of an input file, registered with the [`super::sigbus`] guard while it lives.
-pub struct InputMap {
+pub(crate) struct InputMap {
     // Dropped first: the range is unregistered before it is unmapped.
     _guard: super::sigbus::Registration,
     map: Mmap,
@@ -57,7 +57,7 @@ impl std::ops::Deref for InputMap {
 }
 
 /// A run of whole lines.
-pub enum Block {
+pub(crate) enum Block {
     /// Part of a memory-mapped window.
     Mapped(Arc<InputMap>, usize, usize),
     /// Bytes read from a stream.
@@ -94,26 +94,26 @@ pub(super) fn widen_stdin_pipe() {
 }
 
 /// Yields the blocks of one input in order.
-pub trait BlockSource: Send {
+pub(crate) trait BlockSource: Send {
     /// The next block, or `None` at the end of the input.
     fn next_block(&mut self) -> io::Result<Option<Block>>;
 }
 
 /// Opens an input: a regular file is memory-mapped, anything else (stdin, a pipe, a FIFO, a compressed file)
 /// is streamed. Lines longer than [`DEFAULT_MAX_LINE_BYTES`] are cut (see [`open_limited`]).
-pub fn open(name: &InputName) -> io::Result<Box<dyn BlockSource>> {
+pub(crate) fn open(name: &InputName) -> io::Result<Box<dyn BlockSource>> {
     open_limited(name, DEFAULT_MAX_LINE_BYTES)
 }
 
 /// [`open`], keeping at most `max_line + 1` bytes of any line: a longer line reaches the consumer as its
 /// first `max_line + 1` bytes (so it can tell the line was over the limit), the rest being read and
 /// dropped. Memory stays bounded whatever the input holds.
-pub fn open_limited(name: &InputName, max_line: usize) -> io::Result<Box<dyn BlockSource>> {
+pub(crate) fn open_limited(name: &InputName, max_line: usize) -> io::Result<Box<dyn BlockSource>> {
     open_counted(name, max_line).map(|opened| opened.source)
 }
 
 /// An input opened by [`open_counted`].
-pub struct Opened {
+pub(crate) struct Opened {
     /// Its blocks.
     pub source: Box<dyn BlockSource>,
     /// For a streamed input (stdin, a pipe, a compressed file): bytes read so far from the file or stdin
@@ -128,7 +128,7 @@ pub struct Opened {
 /// is decompressed (gzip, zstd, bzip2, xz; several members or streams are read whole), UTF-16 is transcoded
 /// to UTF-8, a UTF-8 byte order mark is skipped, and anything else that is not text (an archive, another
 /// compression, binary data) is an error made by [`NotText::into_io`], before any block is returned.
-pub fn open_counted(name: &InputName, max_line: usize) -> io::Result<Opened> {
+pub(crate) fn open_counted(name: &InputName, max_line: usize) -> io::Result<Opened> {
     let max_line = max_line.min(usize::MAX - 1);
     let read = Arc::new(AtomicU64::new(0));
     let reader: Box<dyn Read + Send> = match name {
@@ -366,7 +366,7 @@ impl<R: Read> Read for Counted<R> {
 }
 
 /// The error for an input that got shorter while it was read.
-pub fn shrunk() -> io::Error {
+pub(crate) fn shrunk() -> io::Error {
     io::Error::other(
         "the file shrank while it was read (truncated in place, e.g. by logrotate copytruncate); \
          the run is stopped so that no incomplete output passes for a complete one",
@@ -399,7 +399,7 @@ pub(crate) fn stream(reader: Box<dyn Read + Send>, max_line: usize) -> Box<dyn B
 }
 
 /// The compression of the file at `path`, from its first bytes (`None`: not compressed).
-pub fn compression_of(path: &Path) -> io::Result<Option<Compression>> {
+pub(crate) fn compression_of(path: &Path) -> io::Result<Option<Compression>> {
     let mut magic = [0u8; MAGIC_BYTES];
     let got = read_up_to(&mut File::open(path)?, &mut magic)?;
     Ok(compression(&magic[..got]))

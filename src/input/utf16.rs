@@ -8,7 +8,7 @@ use std::io::{self, Read};
 const READ_BYTES: usize = 64 << 10;
 
 /// `bytes` of UTF-16 as UTF-8 (a last odd byte or an unpaired surrogate as U+FFFD).
-pub fn transcode(bytes: &[u8], big_endian: bool) -> Vec<u8> {
+pub(super) fn transcode(bytes: &[u8], big_endian: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() * 3 / 2);
     push_units(bytes, big_endian, &mut out);
     if bytes.len() % 2 == 1 {
@@ -34,7 +34,7 @@ fn push_units(bytes: &[u8], big_endian: bool, out: &mut Vec<u8>) {
 }
 
 /// A reader of UTF-16 giving UTF-8.
-pub struct Utf16Reader<R> {
+pub(super) struct Utf16Reader<R> {
     inner: R,
     big_endian: bool,
     /// UTF-16 bytes read but not yet transcoded (an odd byte, or a high surrogate waiting for its pair).
@@ -47,7 +47,7 @@ pub struct Utf16Reader<R> {
 
 impl<R: Read> Utf16Reader<R> {
     /// Transcodes `inner`, which must start after any byte order mark.
-    pub fn new(inner: R, big_endian: bool) -> Utf16Reader<R> {
+    pub(super) fn new(inner: R, big_endian: bool) -> Utf16Reader<R> {
         Utf16Reader {
             inner,
             big_endian,

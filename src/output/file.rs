@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use rustix::fs::{AtFlags, CWD, Mode, OFlags};
 
 /// A file being written under a temporary name (or none).
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     temp: Temp,
     target: PathBuf,
 }
@@ -45,13 +45,13 @@ enum Owner {
 impl AtomicFile {
     /// Creates a named temporary file in the target's directory (so the rename cannot cross file systems).
     /// A new file gets mode 0644; a replaced one keeps its mode, and its owner when the process may set it.
-    pub fn create(target: &Path) -> io::Result<AtomicFile> {
+    pub(crate) fn create(target: &Path) -> io::Result<AtomicFile> {
         AtomicFile::open(target, Owner::TryKeep, false)
     }
 
     /// For rewriting `target` in place: an unnamed temporary file where the file system allows it (nothing
     /// is left if the process is killed), and the owner kept or an error.
-    pub fn create_in_place(target: &Path) -> io::Result<AtomicFile> {
+    pub(crate) fn create_in_place(target: &Path) -> io::Result<AtomicFile> {
         AtomicFile::open(target, Owner::Keep, true)
     }
 
@@ -107,7 +107,7 @@ impl AtomicFile {
     }
 
     /// A buffered writer to the temporary file.
-    pub fn writer(&self) -> io::Result<BufWriter<File>> {
+    pub(crate) fn writer(&self) -> io::Result<BufWriter<File>> {
         let file = match &self.temp {
             Temp::Unnamed(f) | Temp::Direct(f) => f.try_clone()?,
             Temp::Named(t) => t.as_file().try_clone()?,
@@ -117,7 +117,7 @@ impl AtomicFile {
     }
 
     /// Syncs the file and renames it over the target.
-    pub fn commit(mut self) -> io::Result<()> {
+    pub(crate) fn commit(mut self) -> io::Result<()> {
         match std::mem::replace(&mut self.temp, Temp::Committed) {
             Temp::Unnamed(file) => {
                 file.sync_all()?;
@@ -189,12 +189,12 @@ fn link_unnamed(file: &File, target: &Path) -> io::Result<PathBuf> {
 }
 
 /// The prefix of this process's temporary names for a target called `name`.
-pub fn temp_prefix(name: &str) -> String {
+pub(crate) fn temp_prefix(name: &str) -> String {
     format!(".{name}.logveil-{}.", std::process::id())
 }
 
 /// The directory a target lives in (`.` for a bare name).
-pub fn parent_dir(target: &Path) -> &Path {
+pub(crate) fn parent_dir(target: &Path) -> &Path {
     match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -203,7 +203,7 @@ pub fn parent_dir(target: &Path) -> &Path {
 
 /// Removes temporary files and directories left beside `target` by runs that were killed (their process no
 /// longer exists). Only where `/proc` tells which processes exist; errors are ignored (this is tidying).
-pub fn sweep_stale(target: &Path) {
+pub(crate) fn sweep_stale(target: &Path) {
     if !Path::new("/proc/self").exists() {
         return;
     }
@@ -241,7 +241,7 @@ pub fn sweep_stale(target: &Path) {
 /// new directory whole. Where the exchange is not supported, the old directory is first renamed aside (a
 /// moment without `target`). Afterwards `new`'s path holds the old directory (or nothing), for the caller
 /// to remove.
-pub fn replace_dir(new: &Path, target: &Path) -> io::Result<()> {
+pub(crate) fn replace_dir(new: &Path, target: &Path) -> io::Result<()> {
     match std::fs::symlink_metadata(target) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return std::fs::rename(new, target),
         Err(e) => return Err(e),

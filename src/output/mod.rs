@@ -9,7 +9,7 @@
 //!   makes them from the command line's destinations before any input is read, so an unwritable
 //!   destination fails at once.
 
-pub mod file;
-pub mod log;
-pub mod progress;
-pub mod report;
+pub(crate) mod file;
+pub(crate) mod log;
+pub(crate) mod progress;
+pub(crate) mod report;

@@ -26,9 +26,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::input::InputName;
 
 /// Inputs adding up to at least this many bytes show the bar at once (in [`Mode::Auto`]).
-pub const AUTO_MIN_BYTES: u64 = 64 << 20;
+pub(crate) const AUTO_MIN_BYTES: u64 = 64 << 20;
 /// Other runs show it once they have lasted this long (in [`Mode::Auto`]).
-pub const AUTO_AFTER: Duration = Duration::from_secs(2);
+pub(crate) const AUTO_AFTER: Duration = Duration::from_secs(2);
 /// Redraws per second at most.
 const REFRESH_HZ: u8 = 8;
 /// How often the spinner and the rate are redrawn when no input arrives (a quiet pipe).
@@ -36,7 +36,7 @@ const TICK: Duration = Duration::from_millis(250);
 
 /// When the bar may show (it never shows when stderr is not a terminal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// For large inputs or long runs.
     #[default]
     Auto,
@@ -47,7 +47,7 @@ pub enum Mode {
 }
 
 /// The progress of one run over all its inputs.
-pub struct Progress {
+pub(crate) struct Progress {
     label: &'static str,
     /// The bar, once shown.
     bar: Option<ProgressBar>,
@@ -67,7 +67,7 @@ pub struct Progress {
 impl Progress {
     /// Progress for a run of `label` (the subcommand) over `inputs`, shown as `mode` says if stderr is a
     /// terminal.
-    pub fn new(mode: Mode, label: &'static str, inputs: &[InputName]) -> Progress {
+    pub(crate) fn new(mode: Mode, label: &'static str, inputs: &[InputName]) -> Progress {
         Progress::on(mode, label, inputs, std::io::stderr().is_terminal())
     }
 
@@ -93,13 +93,13 @@ impl Progress {
 
     /// Starts the next input; `read` is its counter of bytes read when it is streamed (see
     /// [`crate::input::Opened`]), `None` when it is mapped.
-    pub fn start_input(&mut self, read: Option<Arc<AtomicU64>>) {
+    pub(crate) fn start_input(&mut self, read: Option<Arc<AtomicU64>>) {
         self.advanced = 0;
         self.read = read;
     }
 
     /// `bytes` more of the current input were handed to the workers. Called once per chunk.
-    pub fn advance(&mut self, bytes: usize) {
+    pub(crate) fn advance(&mut self, bytes: usize) {
         self.advanced += bytes as u64;
         if !self.pending {
             return;
@@ -116,7 +116,7 @@ impl Progress {
     }
 
     /// The current input is finished.
-    pub fn end_input(&mut self) {
+    pub(crate) fn end_input(&mut self) {
         self.done += self.position();
         self.advanced = 0;
         self.read = None;
@@ -126,15 +126,16 @@ impl Progress {
     }
 
     /// Clears the bar from the terminal; nothing more is drawn.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.pending = false;
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
     }
 
+    #[cfg(test)]
     /// Whether the bar is on the terminal now.
-    pub fn is_shown(&self) -> bool {
+    pub(crate) fn is_shown(&self) -> bool {
         self.bar.is_some()
     }
 

@@ -12,14 +12,14 @@ use std::hash::{BuildHasher, Hash};
 /// A direct-mapped table, the one cache type of the crate (this module's rewrites, and `analyze`'s parsed
 /// referrers): a key's hash picks one of `SLOTS` entries (a power of two), the user checks whether the
 /// entry holds its key and overwrites it on a miss. Made to live in a `thread_local!`, so it needs no lock.
-pub struct DirectMapped<E, const SLOTS: usize> {
+pub(crate) struct DirectMapped<E, const SLOTS: usize> {
     entries: Vec<Option<E>>,
     hasher: foldhash::fast::FixedState,
 }
 
 impl<E, const SLOTS: usize> DirectMapped<E, SLOTS> {
     /// An empty table whose hasher is seeded with `seed` (fixed, so runs place keys alike).
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         const { assert!(SLOTS.is_power_of_two()) };
         DirectMapped {
             entries: (0..SLOTS).map(|_| None).collect(),
@@ -30,7 +30,7 @@ impl<E, const SLOTS: usize> DirectMapped<E, SLOTS> {
     /// The one entry that `key` may be stored in (`None` when it is still empty); it holds `key` only if
     /// the caller's comparison says so.
     #[inline(always)]
-    pub fn entry(&mut self, key: impl Hash) -> &mut Option<E> {
+    pub(crate) fn entry(&mut self, key: impl Hash) -> &mut Option<E> {
         let h = self.hasher.hash_one(key) as usize;
         &mut self.entries[h & (SLOTS - 1)]
     }
@@ -56,7 +56,7 @@ thread_local! {
 /// Writes `rewrite(input)` to `out`, from the cache when `input` was seen before under the same `tag` (the
 /// tag names the rewrite: which field, under which policy).
 #[inline]
-pub fn cached(
+pub(crate) fn cached(
     tag: u64,
     input: &[u8],
     out: &mut Vec<u8>,

@@ -22,7 +22,7 @@ use super::key::Key;
 
 /// A Crypto-PAn instance: the expanded AES key and the pad.
 #[derive(Clone)]
-pub struct CryptoPan {
+pub(crate) struct CryptoPan {
     cipher: Aes128,
     pad: u128,
 }
@@ -35,7 +35,7 @@ impl std::fmt::Debug for CryptoPan {
 
 impl CryptoPan {
     /// Sets up Crypto-PAn with `key` (16 bytes of AES key, then 16 bytes of pad).
-    pub fn new(key: &Key) -> CryptoPan {
+    pub(crate) fn new(key: &Key) -> CryptoPan {
         let bytes = key.bytes();
         let cipher = Aes128::new(GenericArray::from_slice(&bytes[..16]));
         let mut pad = GenericArray::clone_from_slice(&bytes[16..]);
@@ -68,13 +68,13 @@ impl CryptoPan {
     }
 
     /// Pseudonymises an IPv4 address.
-    pub fn anonymize_v4(&self, ip: Ipv4Addr) -> Ipv4Addr {
+    pub(crate) fn anonymize_v4(&self, ip: Ipv4Addr) -> Ipv4Addr {
         let addr = u128::from(u32::from(ip)) << 96;
         Ipv4Addr::from((self.anonymize_bits(addr, 32) >> 96) as u32)
     }
 
     /// Pseudonymises an IPv6 address; an IPv4-mapped one as IPv4, keeping its form.
-    pub fn anonymize_v6(&self, ip: Ipv6Addr) -> Ipv6Addr {
+    pub(crate) fn anonymize_v6(&self, ip: Ipv6Addr) -> Ipv6Addr {
         if let Some(v4) = ip.to_ipv4_mapped() {
             return self.anonymize_v4(v4).to_ipv6_mapped();
         }

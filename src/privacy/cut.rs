@@ -11,7 +11,7 @@
 
 /// The part of `line` kept when it is longer than `limit` bytes: at most `limit` bytes, ending at a
 /// boundary where no value was split (see the module docs). A line within the limit is returned whole.
-pub fn cut_line(line: &[u8], limit: usize) -> &[u8] {
+pub(crate) fn cut_line(line: &[u8], limit: usize) -> &[u8] {
     if line.len() <= limit {
         return line;
     }

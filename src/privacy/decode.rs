@@ -14,11 +14,11 @@
 //! original untouched.
 
 /// How many times percent-encoding is undone (`%252540` is three levels).
-pub const MAX_LEVELS: usize = 3;
+pub(crate) const MAX_LEVELS: usize = 3;
 
 /// A decoded field and the way back to the original.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct View {
+pub(crate) struct View {
     /// The decoded bytes.
     pub text: Vec<u8>,
     /// `starts[i]` is the offset in the original of the escape (or byte) that decoded byte `i` came from;
@@ -28,21 +28,21 @@ pub struct View {
 
 impl View {
     /// The original bytes behind decoded bytes `from..to`.
-    pub fn original<'a>(&self, original: &'a [u8], from: usize, to: usize) -> &'a [u8] {
+    pub(crate) fn original<'a>(&self, original: &'a [u8], from: usize, to: usize) -> &'a [u8] {
         &original[self.starts[from]..self.starts[to]]
     }
 }
 
 /// True when `b` may hold an escape this module decodes: a cheap test (`%`, `&` or `\`).
 #[inline]
-pub fn may_be_encoded(b: &[u8]) -> bool {
+pub(crate) fn may_be_encoded(b: &[u8]) -> bool {
     memchr::memchr3(b'%', b'&', b'\\', b).is_some()
 }
 
 /// The length of the escape at the start of `s` (`%2E`, `&#64;`, `\u0040`), or 1 when it starts with no
 /// escape.
 #[inline]
-pub fn escape_len(s: &[u8]) -> usize {
+pub(crate) fn escape_len(s: &[u8]) -> usize {
     match s.first() {
         Some(b'%') => percent(s).1,
         Some(b'&') => entity(s).1,
@@ -52,7 +52,7 @@ pub fn escape_len(s: &[u8]) -> usize {
 }
 
 /// The decoded view of `input`, or `None` when nothing in it is an escape.
-pub fn decode(input: &[u8]) -> Option<View> {
+pub(crate) fn decode(input: &[u8]) -> Option<View> {
     let (mut text, mut starts) = decode_once(input)?;
     for _ in 1..MAX_LEVELS {
         let Some((next, next_starts)) = decode_once(&text) else {
@@ -190,7 +190,7 @@ fn escape(s: &[u8]) -> (u8, usize) {
 /// Percent-encodes the bytes of decoded text that would change the shape of a log line or URL if written
 /// plain (space, quotes, `%`, `\`, `#`, `&`, `?`, controls and non-ASCII), so that text taken from a
 /// decoded view can be written back into an encoded field.
-pub fn write_encoded(text: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn write_encoded(text: &[u8], out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in text {
         if b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'%' | b'\\' | b'#' | b'&' | b'?') {

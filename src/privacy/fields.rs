@@ -40,7 +40,7 @@ pub enum Verdict {
 }
 
 /// Fields holding addresses, reduced item by item.
-pub const ADDRESSES: &[&str] = &[
+pub(crate) const ADDRESSES: &[&str] = &[
     "x-forwarded-for",
     "forwarded",
     "x-real-ip",
@@ -64,7 +64,7 @@ pub const ADDRESSES: &[&str] = &[
 ];
 
 /// Fields kept as they are: they describe the site, the server or the exchange, not the person.
-pub const KEEP: &[&str] = &[
+pub(crate) const KEEP: &[&str] = &[
     // Request headers naming the site or the protocol.
     "host",
     "x-forwarded-host",
@@ -236,7 +236,7 @@ pub const KEEP: &[&str] = &[
 
 /// True for a (canonical) name that is never kept, whatever the lists say: cookies, credentials, API
 /// keys and tokens, user headers, client certificates, bodies, emails.
-pub fn is_never_kept(name: &[u8]) -> bool {
+pub(crate) fn is_never_kept(name: &[u8]) -> bool {
     const EXACT: &[&[u8]] = &[
         b"cookie",
         b"set-cookie",
@@ -297,7 +297,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// The canonical form of a field name as a user or a format writes it: the syntax around it removed
 /// (`%{…}i`, `%{…}o`, `%{…}e`, `%{…}n`, `%{…}x`, `$`, `cs(…)`, `sc(…)`, `s(…)`), ASCII lowercase, `_` as
 /// `-`, and the prefixes `http-`, `sent-http-`, `upstream-http-` dropped.
-pub fn canonical(name: &str) -> String {
+pub(crate) fn canonical(name: &str) -> String {
     let mut n = name.trim();
     if let Some(inner) = n.strip_prefix("%{") {
         if let Some(close) = inner.find('}') {
@@ -434,7 +434,7 @@ fn split_star(raw: &str) -> (String, bool) {
 
 /// The verdict on a field that has no name (a trailing field of an auto-detected line, a HAProxy captured
 /// header), from its shape: numbers and durations are kept, address lists reduced, anything else dropped.
-pub fn judge_unnamed(value: &[u8]) -> Verdict {
+pub(crate) fn judge_unnamed(value: &[u8]) -> Verdict {
     if is_address_list(value) {
         Verdict::Addresses
     } else if is_number_list(value) {
@@ -447,7 +447,7 @@ pub fn judge_unnamed(value: &[u8]) -> Verdict {
 /// True for `-`, a number (at most 12 digits before an optional fraction: longer runs may be card or
 /// account numbers) or a duration (`12ms`, `0.5s`, `1m2.5s`), or a list of them separated by `,`, ` : `
 /// or spaces (nginx's upstream lists).
-pub fn is_number_list(value: &[u8]) -> bool {
+pub(crate) fn is_number_list(value: &[u8]) -> bool {
     let mut any = false;
     for item in value.split(|&b| b == b',' || b == b' ') {
         match item {
@@ -493,7 +493,7 @@ fn is_number_or_duration(item: &[u8]) -> bool {
 
 /// True when `item` is one address (IPv4 or IPv6, with a port, brackets or a zone id), `unknown` or `-`,
 /// possibly in double quotes.
-pub fn is_address(item: &[u8]) -> bool {
+pub(crate) fn is_address(item: &[u8]) -> bool {
     let item = item
         .strip_prefix(b"\"")
         .and_then(|i| i.strip_suffix(b"\""))
@@ -525,7 +525,7 @@ fn is_port(rest: &[u8]) -> bool {
 
 /// True when every comma-separated item of `value` is an address ([`is_address`]) and at least one is a
 /// real one.
-pub fn is_address_list(value: &[u8]) -> bool {
+pub(crate) fn is_address_list(value: &[u8]) -> bool {
     let mut real = false;
     for item in value.split(|&b| b == b',') {
         let item = item.trim_ascii();
@@ -541,7 +541,7 @@ pub fn is_address_list(value: &[u8]) -> bool {
 /// client field is), `-` and `unknown` are kept, and anything else becomes `-`. `Forwarded` pairs
 /// (`for=…;proto=…;by=…;host=…`) keep their keys; `for` and `by` values are reduced like items, `proto`
 /// and `host` values are kept, any other value becomes `-`. Separators and spacing are kept.
-pub fn write_addresses(value: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+pub(crate) fn write_addresses(value: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     for (n, item) in value.split(|&b| b == b',').enumerate() {
         if n > 0 {
             out.push(b',');

@@ -4,7 +4,7 @@
 //! public suffix list (`psl` crate), so `a.b.example.co.uk` → `example.co.uk`.
 
 use super::Rules;
-pub use super::recognise::is_hostname;
+pub(crate) use super::recognise::is_hostname;
 use super::text::scrub_plain;
 
 /// Writes the registrable domain of host name `host` (lower-cased) under the ICANN section of the public
@@ -15,7 +15,7 @@ use super::text::scrub_plain;
 /// `jo.github.io`, `ec2-203-0-113-9.compute-1.amazonaws.com`), so reducing to one label under them would
 /// keep a name or an address. Under the ICANN section these become `duckdns.org`, `github.io` and
 /// `amazonaws.com`.
-pub fn write_registrable_domain(host: &[u8], out: &mut Vec<u8>) -> bool {
+pub(crate) fn write_registrable_domain(host: &[u8], out: &mut Vec<u8>) -> bool {
     let mut buf = [0u8; 253];
     let Some(lower) = buf.get_mut(..host.len()) else {
         return false;
@@ -58,7 +58,7 @@ pub fn write_registrable_domain(host: &[u8], out: &mut Vec<u8>) -> bool {
 /// a label still embeds reduced as that address would be (`203-0-113-9.nip.io` → `203-0-0-0.nip.io`,
 /// `cb007109.example.net` → `cb000000.example.net`, `3405803785.example.net` → `3405774848.example.net`).
 /// Returns false, writing nothing, when the host has no registrable domain.
-pub fn write_host(host: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
+pub(crate) fn write_host(host: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     let mut domain = Vec::with_capacity(host.len());
     if !write_registrable_domain(host, &mut domain) {
         return false;

@@ -5,20 +5,19 @@
 //! reduced as IPv4 and keeps its form (`::ffff:1.2.3.4` → `::ffff:1.2.0.0`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::Path;
 
 use ipnet::Ipv6Net;
 
 use super::cryptopan::CryptoPan;
-use super::key::Key;
+use super::key::{Key, KeyError, MissingKey};
 use super::pseudonym::Pseudonymizer;
-pub use super::recognise::{
-    parse_ipv4, parse_ipv4_prefix, parse_ipv6, parse_ipv6_prefix, parse_quad,
-};
+pub(crate) use super::recognise::{parse_ipv4_prefix, parse_ipv6};
 
 /// Allowed values of `--ipv4-prefix`.
-pub const IPV4_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 8..=24;
+pub(crate) const IPV4_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 8..=24;
 /// Allowed values of `--ipv6-prefix`.
-pub const IPV6_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 16..=64;
+pub(crate) const IPV6_PREFIX_RANGE: std::ops::RangeInclusive<u8> = 16..=64;
 
 /// What becomes of an IP address (`--ip-mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -97,11 +96,6 @@ impl std::hash::Hash for IpPolicy {
     }
 }
 
-/// A mode that needs a key was chosen without one.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("--ip-mode {} needs a key: pass --key-file FILE (make one with `logveil keygen FILE`)", .0.name())]
-pub struct MissingKey(pub IpMode);
-
 /// A prefix length outside the allowed range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("--{family}-prefix must be between {min} and {max}, not {given}")]
@@ -147,7 +141,7 @@ impl IpPolicy {
                 Mapper::CryptoPan(Box::new(CryptoPan::new(k))),
                 k.fingerprint(),
             ),
-            (mode, None) => return Err(MissingKey(mode)),
+            (mode, None) => return Err(MissingKey(mode.name())),
         };
         self.mapper = mapper;
         self.key_id = key_id;
@@ -221,7 +215,7 @@ impl IpPolicy {
 
 /// Writes an IPv4 address in dotted form without going through `fmt`.
 #[inline]
-pub fn write_ipv4(out: &mut Vec<u8>, ip: Ipv4Addr) {
+pub(crate) fn write_ipv4(out: &mut Vec<u8>, ip: Ipv4Addr) {
     let mut buf = [0u8; 15];
     let mut n = 0;
     for (i, o) in ip.octets().into_iter().enumerate() {
@@ -244,15 +238,30 @@ pub fn write_ipv4(out: &mut Vec<u8>, ip: Ipv4Addr) {
 }
 
 /// Writes an IPv6 address in its canonical compressed form (mapped IPv4 in dotted form).
-pub fn write_ipv6(out: &mut Vec<u8>, ip: Ipv6Addr) {
+pub(crate) fn write_ipv6(out: &mut Vec<u8>, ip: Ipv6Addr) {
     use std::io::Write;
     // Writing to a Vec cannot fail.
     let _ = write!(out, "{ip}");
 }
 
+/// `policy` (its prefixes already checked) in `mode`, with the key read from `key_file` when the mode needs
+/// one (a file given to a mode without a key is not read). The one place an IP policy's key file is read.
+pub(crate) fn ip_policy(
+    policy: IpPolicy,
+    mode: IpMode,
+    key_file: Option<&Path>,
+) -> Result<IpPolicy, KeyError> {
+    let key = match key_file.filter(|_| mode.needs_key()) {
+        Some(path) => Some(Key::read(path)?),
+        None => None,
+    };
+    Ok(policy.with_mode(mode, key.as_ref())?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::privacy::recognise::{parse_ipv4, parse_ipv6_prefix};
 
     fn v4(s: &str) -> String {
         let p = IpPolicy::default();

@@ -8,11 +8,9 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::ip::{IpMode, IpPolicy, MissingKey};
-
 /// Bytes in a key: for Crypto-PAn, 16 bytes of AES-128 key and 16 bytes of pad, as in the reference
 /// implementation; for pseudonymisation, the BLAKE3 key.
-pub const KEY_LEN: usize = 32;
+pub(crate) const KEY_LEN: usize = 32;
 
 /// A 32-byte secret key.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -65,19 +63,10 @@ pub enum KeyError {
     },
 }
 
-/// `policy` (its prefixes already checked) in `mode`, with the key read from `key_file` when the mode needs
-/// one (a file given to a mode without a key is not read). The one place an IP policy's key file is read.
-pub fn ip_policy(
-    policy: IpPolicy,
-    mode: IpMode,
-    key_file: Option<&Path>,
-) -> Result<IpPolicy, KeyError> {
-    let key = match key_file.filter(|_| mode.needs_key()) {
-        Some(path) => Some(Key::read(path)?),
-        None => None,
-    };
-    Ok(policy.with_mode(mode, key.as_ref())?)
-}
+/// A mode that needs a key was chosen without one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--ip-mode {0} needs a key: pass --key-file FILE (make one with `logveil keygen FILE`)")]
+pub struct MissingKey(pub &'static str);
 
 impl Key {
     /// A key from raw bytes (tests and reference vectors).

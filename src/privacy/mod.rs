@@ -27,30 +27,31 @@ macro_rules! byte_table {
     }};
 }
 
-pub mod cache;
-pub mod client;
-pub mod cryptopan;
-pub mod cut;
-pub mod decode;
-pub mod detect;
-pub mod fields;
-pub mod host;
-pub mod ip;
-pub mod key;
+pub(crate) mod cache;
+pub(crate) mod client;
+pub(crate) mod cryptopan;
+pub(crate) mod cut;
+pub(crate) mod decode;
+pub(crate) mod detect;
+pub(crate) mod fields;
+pub(crate) mod host;
+pub(crate) mod ip;
+pub(crate) mod key;
 #[cfg(test)]
 mod layers;
-pub mod params;
-pub mod path;
-pub mod pseudonym;
+pub(crate) mod params;
+pub(crate) mod path;
+pub(crate) mod pseudonym;
 pub(crate) mod recognise;
 mod rules;
-pub mod scrub;
-pub mod search;
-pub mod secrets;
+pub(crate) mod scrub;
+pub(crate) mod search;
+pub(crate) mod secrets;
 pub(crate) mod text;
-pub mod url;
+pub(crate) mod url;
 
-pub use fields::FieldPolicy;
+pub(crate) use fields::FieldPolicy;
 pub use ip::{IpMode, IpPolicy};
-pub use params::ParamPolicy;
-pub use rules::{PathPolicy, PathRule, Rules};
+pub(crate) use params::ParamPolicy;
+pub use rules::Rules;
+pub(crate) use rules::{PathPolicy, PathRule};

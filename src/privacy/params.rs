@@ -2,7 +2,7 @@
 
 /// Parameters kept by default: site search (`q`, `query`, `s`, `search`, `searchword`, `k`, `keyword`),
 /// pagination and language. Every `utm_*` campaign parameter is kept as well.
-pub const DEFAULT_KEEP: &[&str] = &[
+pub(crate) const DEFAULT_KEEP: &[&str] = &[
     "q",
     "query",
     "s",
@@ -15,7 +15,7 @@ pub const DEFAULT_KEEP: &[&str] = &[
 ];
 
 /// Parameter-name prefixes kept by default.
-pub const DEFAULT_KEEP_PREFIXES: &[&str] = &["utm_"];
+pub(crate) const DEFAULT_KEEP_PREFIXES: &[&str] = &["utm_"];
 
 /// Which query parameters keep their values; every other value is emptied (`?token=`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -16,17 +16,17 @@
 
 use super::Rules;
 use super::recognise::{is_identifying_param, is_uuid, survey};
-pub use super::rules::{DEFAULT_MAX_DIGITS, MAX_DIGITS_RANGE, PathPolicy, PathRule};
-pub use super::secrets::UUID;
+pub(crate) use super::rules::{DEFAULT_MAX_DIGITS, MAX_DIGITS_RANGE};
+pub(crate) use super::secrets::UUID;
 use super::text::scrub_plain;
 
 /// What a long numeric segment becomes.
-pub const ID: &[u8] = b":id";
+pub(crate) const ID: &[u8] = b":id";
 /// Writes the rewritten `path` (no query, no fragment) to `out`.
 ///
 /// Returns true when the path may hold a secret (a token, JWT or card number), which the caller then
 /// redacts ([`secrets`](super::secrets)); ordinary paths are looked at once, in one pass.
-pub fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
+pub(crate) fn write_path(path: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     // A UUID is a run of 36 token bytes, so it is covered by `secret`.
     let (secret, long_digits) = survey(path, rules.paths.max_digits);
     if !secret
@@ -204,6 +204,7 @@ fn write_segment(seg: &[u8], prev: &[u8], rules: &Rules, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::privacy::{PathPolicy, PathRule};
 
     fn p(path: &str) -> String {
         let mut out = Vec::new();

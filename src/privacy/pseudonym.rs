@@ -18,13 +18,13 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use super::key::Key;
 
 /// The IPv4 range pseudonyms are drawn from (`240.0.0.0/4`).
-pub const V4_RANGE: (u32, u32) = (0xF000_0000, 4);
+pub(crate) const V4_RANGE: (u32, u32) = (0xF000_0000, 4);
 /// The IPv6 range pseudonyms are drawn from (`100::/64`).
-pub const V6_PREFIX: u128 = 0x0100_0000_0000_0000 << 64;
+pub(crate) const V6_PREFIX: u128 = 0x0100_0000_0000_0000 << 64;
 
 /// Keyed BLAKE3 pseudonymisation.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Pseudonymizer {
+pub(crate) struct Pseudonymizer {
     key: Key,
 }
 
@@ -36,7 +36,7 @@ impl std::fmt::Debug for Pseudonymizer {
 
 impl Pseudonymizer {
     /// Pseudonyms under `key`.
-    pub fn new(key: &Key) -> Pseudonymizer {
+    pub(crate) fn new(key: &Key) -> Pseudonymizer {
         Pseudonymizer { key: key.clone() }
     }
 
@@ -48,14 +48,14 @@ impl Pseudonymizer {
     }
 
     /// The pseudonym of an IPv4 address: `240.0.0.0/4` plus 28 hash bits.
-    pub fn v4(&self, ip: Ipv4Addr) -> Ipv4Addr {
+    pub(crate) fn v4(&self, ip: Ipv4Addr) -> Ipv4Addr {
         let h = self.hash(4, &ip.octets());
         let bits = u32::from_le_bytes([h[0], h[1], h[2], h[3]]) >> V4_RANGE.1;
         Ipv4Addr::from(V4_RANGE.0 | bits)
     }
 
     /// The pseudonym of an IPv6 address: `100::/64` plus 64 hash bits; IPv4-mapped ones as IPv4, mapped.
-    pub fn v6(&self, ip: Ipv6Addr) -> Ipv6Addr {
+    pub(crate) fn v6(&self, ip: Ipv6Addr) -> Ipv6Addr {
         if let Some(v4) = ip.to_ipv4_mapped() {
             return self.v4(v4).to_ipv6_mapped();
         }
@@ -66,12 +66,12 @@ impl Pseudonymizer {
 }
 
 /// True when `ip` lies in the IPv4 pseudonym range.
-pub fn is_v4_pseudonym(ip: Ipv4Addr) -> bool {
+pub(crate) fn is_v4_pseudonym(ip: Ipv4Addr) -> bool {
     u32::from(ip) >> (32 - V4_RANGE.1) == V4_RANGE.0 >> (32 - V4_RANGE.1)
 }
 
 /// True when `ip` lies in the IPv6 pseudonym range (or is an IPv4-mapped pseudonym).
-pub fn is_v6_pseudonym(ip: Ipv6Addr) -> bool {
+pub(crate) fn is_v6_pseudonym(ip: Ipv6Addr) -> bool {
     match ip.to_ipv4_mapped() {
         Some(v4) => is_v4_pseudonym(v4),
         None => u128::from(ip) >> 64 == V6_PREFIX >> 64,

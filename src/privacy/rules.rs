@@ -6,9 +6,9 @@ use super::params::ParamPolicy;
 
 /// Default `--max-digits`: numeric segments of this many digits or more become `:id` (`path::ID`) (phone numbers,
 /// customer and order numbers).
-pub const DEFAULT_MAX_DIGITS: usize = 9;
+pub(crate) const DEFAULT_MAX_DIGITS: usize = 9;
 /// Allowed values of `--max-digits`.
-pub const MAX_DIGITS_RANGE: std::ops::RangeInclusive<usize> = 4..=64;
+pub(crate) const MAX_DIGITS_RANGE: std::ops::RangeInclusive<usize> = 4..=64;
 
 /// How paths are rewritten.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -19,7 +19,7 @@ use super::Rules;
 use super::host::write_host;
 use super::text::scrub_text;
 
-pub use super::text::{EMAIL, MAC, Mode};
+pub(crate) use super::text::Mode;
 
 /// Scrubs `input` into `out` under `mode`.
 ///
@@ -27,7 +27,7 @@ pub use super::text::{EMAIL, MAC, Mode};
 /// scrubbed in its decoded form, with queries treated as queries wherever they appear; what is found is
 /// replaced in the input's own encoding (the bytes around it are copied untouched), and secrets (tokens,
 /// card numbers) found in the decoded form become placeholders too.
-pub fn scrub(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) {
+pub(crate) fn scrub(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) {
     scrub_text(input, rules, mode, out, Some(write_host));
 }
 

@@ -20,14 +20,14 @@ use super::secrets::redact_in_place;
 use super::text::scrub_plain;
 
 /// What a long digit run becomes.
-pub const NUM: &str = ":num";
+pub(crate) const NUM: &str = ":num";
 /// Digit runs with at least this many digits become [`NUM`].
-pub const MIN_DIGITS: usize = 6;
+pub(crate) const MIN_DIGITS: usize = 6;
 /// Longest term kept, in bytes (cut at a character boundary).
-pub const MAX_TERM: usize = 100;
+pub(crate) const MAX_TERM: usize = 100;
 
 /// The normalised, scrubbed form of a raw (URL-encoded) search term; `None` when nothing is left.
-pub fn scrub_search_term(raw: &[u8], rules: &Rules) -> Option<String> {
+pub(crate) fn scrub_search_term(raw: &[u8], rules: &Rules) -> Option<String> {
     let decoded = percent_decode(raw);
     let text = String::from_utf8_lossy(&decoded).to_lowercase();
     let normal = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -50,7 +50,7 @@ pub fn scrub_search_term(raw: &[u8], rules: &Rules) -> Option<String> {
 }
 
 /// Decodes `%XX` escapes and `+` (a space); a malformed escape is kept as it is.
-pub fn percent_decode(raw: &[u8]) -> Vec<u8> {
+pub(crate) fn percent_decode(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {

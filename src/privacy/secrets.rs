@@ -14,13 +14,13 @@
 use super::recognise::{Kind, may_hold_secret, secret_spans};
 
 /// What a token or JWT is replaced with.
-pub const TOKEN: &[u8] = b":token";
+pub(crate) const TOKEN: &[u8] = b":token";
 /// What a card-like number is replaced with.
-pub const CARD: &[u8] = b":card";
+pub(crate) const CARD: &[u8] = b":card";
 /// What a UUID becomes (a URL path segment, a device id in a user agent).
-pub const UUID: &[u8] = b":uuid";
+pub(crate) const UUID: &[u8] = b":uuid";
 /// What a phone number is replaced with.
-pub const PHONE: &[u8] = b":phone";
+pub(crate) const PHONE: &[u8] = b":phone";
 
 /// The shortest secret: a phone number of 10 digits (`555-123-4567` has 12 bytes, `01511234567` 11).
 const SHORTEST: usize = 10;
@@ -29,7 +29,7 @@ const SHORTEST: usize = 10;
 /// (tokens have 32 or more bytes, API keys 14 or more, card numbers 13 or more, phone numbers 10 or more),
 /// so the buffer only shrinks.
 #[inline]
-pub fn redact_in_place(buf: &mut Vec<u8>, from: usize) {
+pub(crate) fn redact_in_place(buf: &mut Vec<u8>, from: usize) {
     // No secret is shorter than a phone number: a client address never pays more.
     if buf.len() - from < SHORTEST || !may_hold_secret(&buf[from..]) {
         return;

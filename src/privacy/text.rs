@@ -15,11 +15,11 @@ use super::recognise::{
 use super::secrets::{CARD, TOKEN, UUID};
 
 /// What an email address is replaced with.
-pub const EMAIL: &[u8] = b":email";
+pub(crate) const EMAIL: &[u8] = b":email";
 
 /// Which extra rules apply to a piece of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Mode {
+pub(crate) struct Mode {
     /// Treat `/1.2.3.4` as a version number (user agents).
     pub versions: bool,
     /// Apply the query allow-list to `?…` sequences.
@@ -30,14 +30,14 @@ pub struct Mode {
 
 impl Mode {
     /// IPs and emails only (URL paths, fragments, query keys and kept values).
-    pub const PLAIN: Mode = Mode {
+    pub(crate) const PLAIN: Mode = Mode {
         versions: false,
         queries: false,
         leading_host: false,
     };
 
     /// For user agents: IPs and emails, versions left alone.
-    pub fn user_agent() -> Mode {
+    pub(crate) fn user_agent() -> Mode {
         Mode {
             versions: true,
             ..Mode::PLAIN
@@ -45,7 +45,7 @@ impl Mode {
     }
 
     /// For trailing fields and request lines of unknown shape: IPs, emails and queries.
-    pub fn free_text_tail() -> Mode {
+    pub(crate) fn free_text_tail() -> Mode {
         Mode {
             queries: true,
             ..Mode::PLAIN
@@ -53,7 +53,7 @@ impl Mode {
     }
 
     /// For whole lines of unknown structure: every rule.
-    pub fn free_text() -> Mode {
+    pub(crate) fn free_text() -> Mode {
         Mode {
             versions: false,
             queries: true,
@@ -460,7 +460,7 @@ fn parse_dashed_v4(b: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
 }
 
 /// What a MAC address in a user agent becomes.
-pub const MAC: &[u8] = b":mac";
+pub(crate) const MAC: &[u8] = b":mac";
 
 /// In a user agent (already scrubbed into `out[from..]`): device identifiers become placeholders in place
 /// — a UUID or IDFA (`:uuid`), a MAC address (`:mac`), a run of 16 or more hex digits mixing letters and
@@ -596,7 +596,7 @@ fn email(
 
 /// Rewrites a query string (without its `?`): values of parameters not on the allow-list are emptied,
 /// keys and kept values are scrubbed. Parameters are separated by `&` or `;` (`q=a;sid=…`).
-pub fn rewrite_query(query: &[u8], rules: &Rules, out: &mut Vec<u8>) {
+pub(crate) fn rewrite_query(query: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let mut at = 0;
     for param in params(query) {
         if at > 0 {

@@ -10,7 +10,7 @@ use super::ip::{parse_ipv4_prefix, parse_ipv6};
 use super::path::write_path;
 use super::recognise::may_hold_secret;
 use super::secrets::redact_in_place;
-pub use super::text::rewrite_query;
+pub(crate) use super::text::rewrite_query;
 use super::text::scrub_plain;
 
 /// Rewrites one URL (absolute, or a path with a query) into `out`.
@@ -88,7 +88,7 @@ fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
 
 /// Search engines (registrable domain's first label) and their keyword parameters, from Matomo's
 /// `SearchEngines.yml` (the most used engines).
-pub const SEARCH_ENGINES: &[(&str, &[&str])] = &[
+pub(crate) const SEARCH_ENGINES: &[(&str, &[&str])] = &[
     ("google", &["q"]),
     ("bing", &["q"]),
     ("yahoo", &["p", "q"]),

@@ -12,14 +12,14 @@ use super::writer::Output;
 const BUFFER: usize = 1 << 20;
 
 /// A file opened for appending (created when missing).
-pub struct AppendFile {
+pub(crate) struct AppendFile {
     path: PathBuf,
     file: BufWriter<File>,
 }
 
 impl AppendFile {
     /// Opens `path` for appending, creating it (mode 0644 less the umask) when missing.
-    pub fn open(path: &Path) -> io::Result<AppendFile> {
+    pub(crate) fn open(path: &Path) -> io::Result<AppendFile> {
         let file = OpenOptions::new()
             .append(true)
             .create(true)
@@ -29,11 +29,6 @@ impl AppendFile {
             path: path.to_path_buf(),
             file: BufWriter::with_capacity(BUFFER, file),
         })
-    }
-
-    /// The path written.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 

@@ -9,7 +9,7 @@ use crate::input::Compression;
 use super::writer::Output;
 
 /// An encoder in front of `W`.
-pub struct Compressed<W: Write + Send> {
+pub(crate) struct Compressed<W: Write + Send> {
     encoder: Encoder<W>,
 }
 
@@ -27,7 +27,7 @@ const XZ_LEVEL: u32 = 6;
 
 impl<W: Write + Send> Compressed<W> {
     /// Compresses into `out` at the format's command's default level (gzip 6, zstd 3, bzip2 9, xz 6).
-    pub fn new(out: W, compression: Compression) -> io::Result<Compressed<W>> {
+    pub(crate) fn new(out: W, compression: Compression) -> io::Result<Compressed<W>> {
         let encoder = match compression {
             Compression::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
                 out,

@@ -2,6 +2,6 @@
 //! stdout, an [`crate::output::file::AtomicFile`], an [`append::AppendFile`] or a [`compress::Compressed`]
 //! file.
 
-pub mod append;
-pub mod compress;
-pub mod writer;
+pub(crate) mod append;
+pub(crate) mod compress;
+pub(crate) mod writer;

@@ -17,10 +17,10 @@ const QUEUE_BATCHES: usize = 2;
 const POOL_BUFFERS: usize = 256;
 
 /// How often an idle writer looks whether a reopen was asked for.
-pub const REOPEN_TICK: Duration = Duration::from_millis(100);
+pub(crate) const REOPEN_TICK: Duration = Duration::from_millis(100);
 
 /// What the writer thread writes to: bytes, plus two moments a plain writer does not have.
-pub trait Output: Write + Send {
+pub(crate) trait Output: Write + Send {
     /// Flushes what is buffered and starts writing at the path afresh (a log file that logrotate moved).
     /// On error the old destination stays. Plain writers have nothing to reopen.
     fn reopen(&mut self) -> io::Result<()> {
@@ -34,7 +34,7 @@ pub trait Output: Write + Send {
 }
 
 /// Any writer as an [`Output`] with nothing to reopen or finish beyond a flush.
-pub struct Plain<W: Write + Send>(pub W);
+pub(crate) struct Plain<W: Write + Send>(pub W);
 
 impl<W: Write + Send> Write for Plain<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -92,7 +92,7 @@ impl Destination {
 /// Output buffers handed back by the writer once written, so workers reuse them instead of asking the
 /// kernel for fresh zeroed pages for every chunk (which cost a quarter of the run time before).
 #[derive(Clone)]
-pub struct BufferPool {
+pub(crate) struct BufferPool {
     tx: Sender<Vec<u8>>,
     rx: Receiver<Vec<u8>>,
 }
@@ -106,7 +106,7 @@ impl Default for BufferPool {
 
 impl BufferPool {
     /// An empty buffer with at least `capacity` bytes reserved.
-    pub fn take(&self, capacity: usize) -> Vec<u8> {
+    pub(crate) fn take(&self, capacity: usize) -> Vec<u8> {
         let mut buf = self.rx.try_recv().unwrap_or_default();
         buf.clear();
         buf.reserve(capacity);
@@ -114,26 +114,26 @@ impl BufferPool {
     }
 
     /// Returns a buffer for reuse (dropped when the pool is full).
-    pub fn give(&self, buf: Vec<u8>) {
+    pub(crate) fn give(&self, buf: Vec<u8>) {
         let _ = self.tx.try_send(buf);
     }
 }
 
 /// Writes batches of buffers on a thread of its own.
-pub struct OrderedWriter {
+pub(crate) struct OrderedWriter {
     tx: Option<Sender<Vec<Vec<u8>>>>,
     handle: Option<JoinHandle<io::Result<()>>>,
 }
 
 impl OrderedWriter {
     /// Starts a writer thread owning `out`; written buffers go back to `pool`.
-    pub fn spawn(out: Box<dyn Write + Send>, pool: BufferPool) -> io::Result<OrderedWriter> {
+    pub(crate) fn spawn(out: Box<dyn Write + Send>, pool: BufferPool) -> io::Result<OrderedWriter> {
         OrderedWriter::spawn_output(Box::new(Plain(out)), None, pool)
     }
 
     /// Like [`OrderedWriter::spawn`] for an [`Output`], reopened whenever `reopen` is found set (which is
     /// then cleared) and finished after the last batch.
-    pub fn spawn_output(
+    pub(crate) fn spawn_output(
         out: Box<dyn Output>,
         reopen: Option<Arc<AtomicBool>>,
         pool: BufferPool,
@@ -168,7 +168,7 @@ impl OrderedWriter {
     }
 
     /// Queues a batch. An error means the writer has stopped; [`OrderedWriter::finish`] says why.
-    pub fn send(&self, batch: Vec<Vec<u8>>) -> io::Result<()> {
+    pub(crate) fn send(&self, batch: Vec<Vec<u8>>) -> io::Result<()> {
         match &self.tx {
             Some(tx) if tx.send(batch).is_ok() => Ok(()),
             _ => Err(io::Error::other("writer stopped")),
@@ -176,7 +176,7 @@ impl OrderedWriter {
     }
 
     /// Waits until everything queued is written and flushed.
-    pub fn finish(mut self) -> io::Result<()> {
+    pub(crate) fn finish(mut self) -> io::Result<()> {
         self.tx.take();
         match self.handle.take().map(JoinHandle::join) {
             Some(Ok(result)) => result,

@@ -31,7 +31,7 @@ fn csv_err(e: csv::Error) -> io::Error {
 /// `--csv DIR`: one `NAME.csv` per table. The files are written into a temporary directory beside `DIR`,
 /// which then takes `DIR`'s place in one step ([`crate::output::file::replace_dir`]): a reader, or a run killed
 /// half-way, never sees a half-written report, and a previous report is replaced only by a complete one.
-pub struct CsvDir {
+pub(crate) struct CsvDir {
     dir: PathBuf,
     tmp: tempfile::TempDir,
 }
@@ -39,7 +39,7 @@ pub struct CsvDir {
 impl CsvDir {
     /// Checks `dir` and creates the temporary directory beside it: fails now if the place is not writable,
     /// or if `dir` holds anything but a previous report (`*.csv` files), which replacing would delete.
-    pub fn create(dir: &Path) -> io::Result<CsvDir> {
+    pub(crate) fn create(dir: &Path) -> io::Result<CsvDir> {
         if let Ok(meta) = fs::metadata(dir) {
             if !meta.is_dir() {
                 return Err(io::Error::other("exists and is not a directory"));
@@ -107,7 +107,7 @@ impl ReportSink for CsvDir {
 }
 
 /// `--table NAME`: one table as CSV on stdout.
-pub struct CsvTable {
+pub(crate) struct CsvTable {
     /// The table name.
     pub name: String,
 }

@@ -9,14 +9,14 @@ use crate::output::file::AtomicFile;
 
 /// `--json FILE|-`: all tables in one JSON document:
 /// `{"schema": "logveil-report", "version": 2, "tables": {"NAME": {"columns": [...], "rows": [[...]]}}}`.
-pub struct Json {
+pub(crate) struct Json {
     file: Option<AtomicFile>,
     path: Option<PathBuf>,
 }
 
 impl Json {
     /// JSON to `path` (replaced atomically), or to stdout for `None`.
-    pub fn create(path: Option<&Path>) -> io::Result<Json> {
+    pub(crate) fn create(path: Option<&Path>) -> io::Result<Json> {
         Ok(Json {
             file: path.map(AtomicFile::create).transpose()?,
             path: path.map(Path::to_path_buf),

@@ -8,14 +8,14 @@ use std::path::PathBuf;
 
 use crate::analyze::report::Report;
 
-pub mod csv;
-pub mod json;
-pub mod partial;
-pub mod sinks;
-pub mod terminal;
+pub(crate) mod csv;
+pub(crate) mod json;
+pub(crate) mod partial;
+pub(crate) mod sinks;
+pub(crate) mod terminal;
 
 /// Somewhere a finished report goes.
-pub trait ReportSink {
+pub(crate) trait ReportSink {
     /// Writes the report; the output appears only when this succeeds.
     fn write(self: Box<Self>, report: &Report) -> io::Result<()>;
     /// The path written, for error messages (`None`: stdout).

@@ -8,14 +8,14 @@ use crate::analyze::partial::Partial;
 use crate::output::file::AtomicFile;
 
 /// Where a partial goes.
-pub struct PartialOut {
+pub(crate) struct PartialOut {
     file: Option<AtomicFile>,
     path: Option<PathBuf>,
 }
 
 impl PartialOut {
     /// A partial to `path` (replaced atomically), or to stdout for `None`; created before any input is read.
-    pub fn create(path: Option<&Path>) -> io::Result<PartialOut> {
+    pub(crate) fn create(path: Option<&Path>) -> io::Result<PartialOut> {
         Ok(PartialOut {
             file: path.map(AtomicFile::create).transpose()?,
             path: path.map(Path::to_path_buf),
@@ -23,12 +23,12 @@ impl PartialOut {
     }
 
     /// The path written (`None`: stdout), for error messages.
-    pub fn path(&self) -> Option<PathBuf> {
+    pub(crate) fn path(&self) -> Option<PathBuf> {
         self.path.clone()
     }
 
     /// Writes the partial; the file appears only when complete.
-    pub fn write(self, partial: &Partial) -> io::Result<()> {
+    pub(crate) fn write(self, partial: &Partial) -> io::Result<()> {
         match self.file {
             Some(file) => {
                 let mut w = file.writer()?;

@@ -11,7 +11,7 @@ use super::partial::PartialOut;
 use super::terminal::Terminal;
 
 /// The placeholder an output path may hold for the date of the run's first day.
-pub const DATE: &str = "{date}";
+pub(crate) const DATE: &str = "{date}";
 
 /// An output that could not be created.
 #[derive(Debug)]
@@ -24,7 +24,7 @@ pub struct CreateError {
 
 /// Where a report goes, as the command line names it.
 #[derive(Debug, Clone, Default)]
-pub struct Destinations {
+pub(crate) struct Destinations {
     /// One CSV file per table into this directory.
     pub csv: Option<PathBuf>,
     /// One table as CSV on stdout.
@@ -41,12 +41,12 @@ pub struct Destinations {
 }
 
 /// True when `path` holds `{date}`.
-pub fn has_date(path: &Path) -> bool {
+pub(crate) fn has_date(path: &Path) -> bool {
     path.to_string_lossy().contains(DATE)
 }
 
 /// `path` with `{date}` replaced by `date` (unchanged without a date or a placeholder).
-pub fn fill_date(path: &Path, date: Option<&str>) -> PathBuf {
+pub(crate) fn fill_date(path: &Path, date: Option<&str>) -> PathBuf {
     match date {
         Some(date) if has_date(path) => PathBuf::from(path.to_string_lossy().replace(DATE, date)),
         _ => path.to_path_buf(),
@@ -60,7 +60,7 @@ fn file(path: &Path) -> Option<&Path> {
 
 /// Creates the report outputs; with none named, the terminal summary when stdout is a terminal, else JSON on
 /// stdout, unless `quiet_default`.
-pub fn create(to: &Destinations) -> Result<Vec<Box<dyn ReportSink>>, CreateError> {
+pub(crate) fn create(to: &Destinations) -> Result<Vec<Box<dyn ReportSink>>, CreateError> {
     let date = to.date.as_deref();
     let mut sinks: Vec<Box<dyn ReportSink>> = Vec::new();
     if let Some(dir) = &to.csv {
@@ -95,7 +95,7 @@ pub fn create(to: &Destinations) -> Result<Vec<Box<dyn ReportSink>>, CreateError
 }
 
 /// Creates the partial output `path` (`-`: stdout), `{date}` replaced by `date`.
-pub fn partial(path: &Path, date: Option<&str>) -> Result<PartialOut, CreateError> {
+pub(crate) fn partial(path: &Path, date: Option<&str>) -> Result<PartialOut, CreateError> {
     let path = fill_date(path, date);
     let file = file(&path);
     PartialOut::create(file).map_err(|source| CreateError {

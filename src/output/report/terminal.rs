@@ -9,14 +9,14 @@ use crate::analyze::catalog;
 use crate::analyze::report::{Report, Table};
 
 /// A readable summary on a terminal: the summary and the top rows of the main tables.
-pub struct Terminal {
+pub(crate) struct Terminal {
     /// Rows shown per table.
     pub top: usize,
 }
 
 /// Renders the terminal view into `out`: each table as the registry says ([`catalog::Terminal`]), in
 /// report order.
-pub fn render_terminal<W: Write>(report: &Report, top: usize, mut out: W) -> io::Result<()> {
+pub(crate) fn render_terminal<W: Write>(report: &Report, top: usize, mut out: W) -> io::Result<()> {
     for t in &report.tables {
         match catalog::spec(t.name).map(|s| s.terminal) {
             Some(catalog::Terminal::Metrics) => metrics(t, &mut out)?,

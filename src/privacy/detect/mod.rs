@@ -28,10 +28,7 @@ use super::IpPolicy;
 use super::pseudonym::{is_v4_pseudonym, is_v6_pseudonym};
 use super::recognise::{Found, FullAddress, find_in_line};
 
-pub use super::recognise::{
-    IDENTIFYING_FRAGMENTS, IDENTIFYING_PARAMS, Kind, TOKEN_MIN_LEN, is_identifying_param, is_token,
-    luhn, may_hold_secret, secret_spans, survey,
-};
+pub(crate) use super::recognise::{Kind, may_hold_secret};
 
 /// One piece of personal data found in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +76,7 @@ pub fn findings(text: &[u8], opts: &Options) -> Vec<Finding> {
 ///
 /// The line is scanned as written and, when it holds escapes, once more decoded; a finding in the
 /// decoded text is placed at the byte of the line its first decoded byte came from.
-pub fn line_findings(line: &[u8], line_no: u64, opts: &Options, out: &mut Vec<Finding>) {
+pub(crate) fn line_findings(line: &[u8], line_no: u64, opts: &Options, out: &mut Vec<Finding>) {
     let mut found: Vec<Found> = Vec::new();
     find_in_line(line, &opts.ip, &mut found);
     out.extend(found.into_iter().map(|f| Finding {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::privacy::IpPolicy;
+use crate::privacy::recognise::secret_spans;
 
 fn kinds(text: &str) -> Vec<(Kind, String)> {
     findings(text.as_bytes(), &Options::default())

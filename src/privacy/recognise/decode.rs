@@ -22,12 +22,12 @@ pub(super) struct Decoded {
 
 impl Decoded {
     /// The original offset of decoded byte `i`.
-    pub fn origin(&self, i: usize) -> usize {
+    pub(super) fn origin(&self, i: usize) -> usize {
         self.from.get(i).copied().unwrap_or(self.len)
     }
 
     /// The original offset just past decoded span `..end`.
-    pub fn origin_end(&self, end: usize) -> usize {
+    pub(super) fn origin_end(&self, end: usize) -> usize {
         self.from.get(end).copied().unwrap_or(self.len)
     }
 }

@@ -38,11 +38,13 @@ mod secret;
 mod shapes;
 mod survey;
 
-pub use addr::{parse_ipv4, parse_ipv4_prefix, parse_ipv6, parse_ipv6_prefix, parse_quad};
-pub use params::{IDENTIFYING_FRAGMENTS, IDENTIFYING_PARAMS, is_identifying_param};
-pub use secret::{TOKEN_MIN_LEN, is_token, luhn};
-pub use shapes::{is_hostname, is_uuid};
-pub use survey::{may_hold_secret, survey};
+#[cfg(test)]
+pub(crate) use addr::parse_ipv4;
+pub(crate) use addr::{parse_ipv4_prefix, parse_ipv6, parse_ipv6_prefix, parse_quad};
+pub(crate) use params::is_identifying_param;
+pub use secret::{is_token, luhn};
+pub(crate) use shapes::{is_hostname, is_uuid};
+pub(crate) use survey::{may_hold_secret, survey};
 
 /// What kind of personal data a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -8,7 +8,7 @@ static PARAM_NAME: [bool; 256] =
     byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'[' | b']'));
 
 /// Parameter names whose values identify a person or a session (compared ASCII case-insensitively).
-pub const IDENTIFYING_PARAMS: &[&str] = &[
+pub(crate) const IDENTIFYING_PARAMS: &[&str] = &[
     "sid",
     "ssid",
     "sess",
@@ -57,11 +57,11 @@ pub const IDENTIFYING_PARAMS: &[&str] = &[
 
 /// Name fragments that make any parameter identifying (`access_token`, `x-amz-security-token`,
 /// `new_password`, `aspsessionidqqgq`).
-pub const IDENTIFYING_FRAGMENTS: &[&str] =
+pub(crate) const IDENTIFYING_FRAGMENTS: &[&str] =
     &["token", "passw", "secret", "sessionid", "apikey", "api_key"];
 
 /// True when parameter `name` holds identifying values.
-pub fn is_identifying_param(name: &[u8]) -> bool {
+pub(crate) fn is_identifying_param(name: &[u8]) -> bool {
     IDENTIFYING_PARAMS
         .iter()
         .any(|p| p.as_bytes().eq_ignore_ascii_case(name))
@@ -74,7 +74,7 @@ pub fn is_identifying_param(name: &[u8]) -> bool {
 /// Cookie names that carry a session or a tracking id, found wherever `name=value` stands (a `Cookie`
 /// header, a captured cookie field, a query), compared ASCII case-insensitively; a name ending in `*`
 /// is a prefix.
-pub const COOKIE_NAMES: &[&str] = &[
+pub(super) const COOKIE_NAMES: &[&str] = &[
     "phpsessid",
     "jsessionid",
     "aspsessionid*",

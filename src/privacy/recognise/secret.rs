@@ -144,7 +144,7 @@ pub fn luhn(d: &[u8]) -> bool {
 }
 
 /// Shortest hex or base64 run reported as a token.
-pub const TOKEN_MIN_LEN: usize = 32;
+pub(crate) const TOKEN_MIN_LEN: usize = 32;
 
 /// True when `run` (a maximal run of letters, digits, `-`, `_` and `+`) looks like a secret: at least
 /// [`TOKEN_MIN_LEN`] bytes, and either all hex with letters and digits, or mixed-case base64 with digits

@@ -38,7 +38,7 @@ const MIN_SECRET_DIGITS: usize = 10;
 /// dots or parentheses (a card or phone number), or `eyJ` (a JWT). A cheap test that lets ordinary URLs
 /// skip [`secret_spans`](super::secret_spans).
 #[inline]
-pub fn may_hold_secret(text: &[u8]) -> bool {
+pub(crate) fn may_hold_secret(text: &[u8]) -> bool {
     survey(text, usize::MAX).0
 }
 
@@ -48,7 +48,7 @@ pub fn may_hold_secret(text: &[u8]) -> bool {
 /// It walks runs of token bytes (letters, digits, `-`, `_`, `+`) with a tight loop and looks closer only
 /// at runs long enough to matter, so ordinary URLs cost a few instructions per byte.
 #[inline]
-pub fn survey(text: &[u8], min_digits: usize) -> (bool, bool) {
+pub(crate) fn survey(text: &[u8], min_digits: usize) -> (bool, bool) {
     let n = text.len();
     let mut long_digits = false;
     // Digits in consecutive digit runs separated by short punctuation (`4111 1111 1111 1111`,
