@@ -5,14 +5,14 @@
 //! (`crate::output`) take names, columns and order from it, and a test checks that `docs/REPORTS.md`
 //! documents every table and column.
 
-use super::rows::Rows;
+use super::rows::RowSource;
 use super::search::NOT_PROVIDED;
 use super::sources;
 
 /// How a table's rare rows fold into `(other)` (under `--min-visitors`), and how its rows are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fold {
-    /// Rows of free text: those seen by fewer than `--min-visitors` distinct visitors of the run fold into
+    /// RowSource of free text: those seen by fewer than `--min-visitors` distinct visitors of the run fold into
     /// one `(other)` row (numbers summed), shown last; the others sort by their first number descending,
     /// then by key. The summary metric `counter` says how many rows were folded.
     Rare {
@@ -47,7 +47,7 @@ impl Fold {
 
 /// What the terminal summary (`crate::output::report::terminal`) shows of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Terminal {
+pub(crate) enum TerminalView {
     /// Every row as `metric value`, fold counters that are 0 left out.
     Metrics,
     /// The header and the top `--top` rows.
@@ -64,11 +64,11 @@ pub(crate) struct TableSpec {
     /// Column names, the key columns (text) first.
     pub columns: &'static [&'static str],
     /// The row type, and the function reading the rows from the run's totals.
-    pub(crate) rows: Rows,
+    pub(crate) rows: RowSource,
     /// How rare rows fold and how rows sort.
     pub fold: Fold,
     /// What the terminal summary shows of it.
-    pub terminal: Terminal,
+    pub terminal: TerminalView,
     /// What one row is, in one line: checked against `docs/REPORTS.md` by the tests, and written here so
     /// that a new table cannot be added without saying what its rows are.
     #[cfg_attr(not(test), allow(dead_code))]
@@ -80,9 +80,9 @@ pub(crate) const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "summary",
         columns: &["metric", "value"],
-        rows: Rows::Metrics(sources::summary),
+        rows: RowSource::Metrics(sources::summary),
         fold: Fold::NeverInOrder,
-        terminal: Terminal::Metrics,
+        terminal: TerminalView::Metrics,
         about: "One metric of the whole run: lines, hits, page views, visits, visitors, folded rows.",
     },
     TableSpec {
@@ -97,142 +97,142 @@ pub(crate) const TABLES: &[TableSpec] = &[
             "time_on_page_mean_s",
             "time_on_page_measured",
         ],
-        rows: Rows::Pages(sources::pages),
+        rows: RowSource::Pages(sources::pages),
         fold: Fold::Rare {
             counter: "folded_pages",
         },
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Page views of one path (query removed), with the visits entering and leaving there.",
     },
     TableSpec {
         name: "entry_pages",
         columns: &["path", "entries", "bounces", "bounce_rate", "visitor_days"],
-        rows: Rows::Entries(sources::entry_pages),
+        rows: RowSource::Entries(sources::entry_pages),
         fold: Fold::Rare {
             counter: "folded_entry_pages",
         },
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Visits whose first page view was this path, and how many of them bounced.",
     },
     TableSpec {
         name: "exit_pages",
         columns: &["path", "exits", "page_views", "exit_rate", "visitor_days"],
-        rows: Rows::Exits(sources::exit_pages),
+        rows: RowSource::Exits(sources::exit_pages),
         fold: Fold::Rare {
             counter: "folded_exit_pages",
         },
-        terminal: Terminal::Hidden,
+        terminal: TerminalView::Hidden,
         about: "Visits whose last page view was this path, against its page views.",
     },
     TableSpec {
         name: "referrer_sites",
         columns: &["site", "visits", "visitor_days"],
-        rows: Rows::Counts(sources::referrer_sites),
+        rows: RowSource::Counts(sources::referrer_sites),
         fold: Fold::Rare {
             counter: "folded_referrer_sites",
         },
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Visits whose entry page view came from this external host.",
     },
     TableSpec {
         name: "referrer_pages",
         columns: &["page", "visits", "visitor_days"],
-        rows: Rows::Counts(sources::referrer_pages),
+        rows: RowSource::Counts(sources::referrer_pages),
         fold: Fold::Rare {
             counter: "folded_referrer_pages",
         },
-        terminal: Terminal::Hidden,
+        terminal: TerminalView::Hidden,
         about: "Visits whose entry page view came from this external URL (query removed).",
     },
     TableSpec {
         name: "search_engines",
         columns: &["engine", "keyword", "visits", "visitor_days"],
-        rows: Rows::Counts(sources::search_engines),
+        rows: RowSource::Counts(sources::search_engines),
         fold: Fold::RareInGroup {
             counter: "folded_search_keywords",
             keep: NOT_PROVIDED,
         },
-        terminal: Terminal::Hidden,
+        terminal: TerminalView::Hidden,
         about: "Visits referred by a known search engine with this keyword (or `(not provided)`).",
     },
     TableSpec {
         name: "search_terms",
         columns: &["term", "searches", "visitor_days"],
-        rows: Rows::Counts(sources::search_terms),
+        rows: RowSource::Counts(sources::search_terms),
         fold: Fold::Rare {
             counter: "folded_search_terms",
         },
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Page views carrying this site-search term.",
     },
     TableSpec {
         name: "downloads",
         columns: &["path", "downloads", "visitor_days", "bytes"],
-        rows: Rows::Downloads(sources::downloads),
+        rows: RowSource::Downloads(sources::downloads),
         fold: Fold::Rare {
             counter: "folded_downloads",
         },
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Visits that downloaded this file, and the bytes sent for it.",
     },
     TableSpec {
         name: "outlinks",
         columns: &["target", "clicks", "visitor_days"],
-        rows: Rows::Counts(sources::outlinks),
+        rows: RowSource::Counts(sources::outlinks),
         fold: Fold::Rare {
             counter: "folded_outlinks",
         },
-        terminal: Terminal::Hidden,
+        terminal: TerminalView::Hidden,
         about: "Requests to the outlink endpoint for this target URL.",
     },
     TableSpec {
         name: "browsers",
         columns: &["browser", "hits", "page_views", "visitor_days"],
-        rows: Rows::Clients(sources::browsers),
+        rows: RowSource::Clients(sources::browsers),
         fold: Fold::Never,
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Human traffic of one browser family and major version.",
     },
     TableSpec {
         name: "os",
         columns: &["os", "hits", "page_views", "visitor_days"],
-        rows: Rows::Clients(sources::os),
+        rows: RowSource::Clients(sources::os),
         fold: Fold::Never,
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Human traffic of one operating system.",
     },
     TableSpec {
         name: "devices",
         columns: &["device", "hits", "page_views", "visitor_days"],
-        rows: Rows::Clients(sources::devices),
+        rows: RowSource::Clients(sources::devices),
         fold: Fold::Never,
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Human traffic of one device class.",
     },
     TableSpec {
         name: "networks",
         columns: &["network", "hits", "visitor_days"],
-        rows: Rows::Counts(sources::networks),
+        rows: RowSource::Counts(sources::networks),
         fold: Fold::Rare {
             counter: "folded_networks",
         },
-        terminal: Terminal::Hidden,
+        terminal: TerminalView::Hidden,
         about: "Human traffic of one reduced client network.",
     },
     TableSpec {
         name: "hours",
         columns: &["hour", "hits", "page_views"],
-        rows: Rows::Hours(sources::hours),
+        rows: RowSource::Hours(sources::hours),
         fold: Fold::NeverInOrder,
-        terminal: Terminal::Hidden,
+        terminal: TerminalView::Hidden,
         about: "Hits and page views in one hour of the day, all 24 hours.",
     },
     TableSpec {
         name: "days",
         columns: &["date", "hits", "page_views", "visitors", "visits", "bytes"],
-        rows: Rows::Days(sources::days),
+        rows: RowSource::Days(sources::days),
         fold: Fold::NeverInOrder,
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "One day with hits: hits, page views, exact visitors, visits, bytes.",
     },
     TableSpec {
@@ -246,9 +246,9 @@ pub(crate) const TABLES: &[TableSpec] = &[
             "visits",
             "bytes",
         ],
-        rows: Rows::Periods(sources::weeks),
+        rows: RowSource::Periods(sources::weeks),
         fold: Fold::NeverInOrder,
-        terminal: Terminal::Hidden,
+        terminal: TerminalView::Hidden,
         about: "One ISO week with hits, its distinct visitors estimated.",
     },
     TableSpec {
@@ -262,45 +262,45 @@ pub(crate) const TABLES: &[TableSpec] = &[
             "visits",
             "bytes",
         ],
-        rows: Rows::Periods(sources::months),
+        rows: RowSource::Periods(sources::months),
         fold: Fold::NeverInOrder,
-        terminal: Terminal::Hidden,
+        terminal: TerminalView::Hidden,
         about: "One month with hits, its distinct visitors estimated.",
     },
     TableSpec {
         name: "status",
         columns: &["status", "hits"],
-        rows: Rows::Statuses(sources::status),
+        rows: RowSource::Statuses(sources::status),
         fold: Fold::NeverInOrder,
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Hits (bots included) answered with one status code.",
     },
     TableSpec {
         name: "not_found",
         columns: &["path", "hits", "visitor_days"],
-        rows: Rows::Counts(sources::not_found),
+        rows: RowSource::Counts(sources::not_found),
         fold: Fold::Rare {
             counter: "folded_not_found",
         },
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Human requests for this path answered 404.",
     },
     TableSpec {
         name: "bots",
         columns: &["bot", "reason", "hits"],
-        rows: Rows::Bots(sources::bots),
+        rows: RowSource::Bots(sources::bots),
         fold: Fold::Never,
-        terminal: Terminal::Top,
+        terminal: TerminalView::Top,
         about: "Hits of one bot name for one reason (ties sort by name, then by reason).",
     },
     TableSpec {
         name: "campaigns",
         columns: &["source", "medium", "campaign", "page_views", "visitor_days"],
-        rows: Rows::Counts(sources::campaigns),
+        rows: RowSource::Counts(sources::campaigns),
         fold: Fold::Rare {
             counter: "folded_campaigns",
         },
-        terminal: Terminal::Hidden,
+        terminal: TerminalView::Hidden,
         about: "Page views carrying these `utm_source`, `utm_medium` and `utm_campaign` values.",
     },
 ];

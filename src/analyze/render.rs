@@ -7,7 +7,7 @@ use super::Settings;
 use super::catalog::{Fold, TABLES, TableSpec};
 use super::partial::{Aggregate, Day};
 use super::report::{OTHER, Report, Table};
-use super::rows::{Keyed, ReportRow, Rows};
+use super::rows::{Keyed, ReportRow, RowSource};
 use super::tables::Tables;
 use super::visits::aggregate;
 
@@ -47,7 +47,7 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
     // The summary lists what the other tables folded: it is built after them.
     for metrics in [false, true] {
         for (spec, slot) in TABLES.iter().zip(&mut tables) {
-            if matches!(spec.rows, Rows::Metrics(_)) != metrics {
+            if matches!(spec.rows, RowSource::Metrics(_)) != metrics {
                 continue;
             }
             let (table, folded) = build(spec, &totals);
@@ -65,18 +65,18 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
 /// The table of `spec`, and how many rows it folded.
 fn build(spec: &'static TableSpec, t: &Totals) -> (Table, Option<u64>) {
     match spec.rows {
-        Rows::Metrics(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Pages(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Entries(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Exits(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Counts(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Downloads(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Clients(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Hours(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Days(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Periods(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Statuses(rows) => lay_out(spec, rows(t), t.min),
-        Rows::Bots(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Metrics(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Pages(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Entries(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Exits(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Counts(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Downloads(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Clients(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Hours(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Days(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Periods(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Statuses(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Bots(rows) => lay_out(spec, rows(t), t.min),
     }
 }
 

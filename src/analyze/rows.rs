@@ -11,7 +11,7 @@ use super::report::Cell;
 
 /// The row type of a table, with the function reading its rows (see [`super::catalog::TableSpec`]).
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Rows {
+pub(crate) enum RowSource {
     /// `metric, value`.
     Metrics(fn(&Totals) -> Vec<Keyed<Metric>>),
     /// A page's views, entries, exits and time on page.

@@ -131,7 +131,7 @@ pub(crate) fn exit_pages(t: &Totals) -> Vec<Keyed<ExitLine>> {
         .collect()
 }
 
-/// Rows of a `(count, visitors)` map, the key split on tabs into `key_cols` columns, with their distinct
+/// RowSource of a `(count, visitors)` map, the key split on tabs into `key_cols` columns, with their distinct
 /// visitors from `run`.
 fn counts(
     map: &BTreeMap<String, Tally>,
@@ -208,7 +208,7 @@ pub(crate) fn outlinks(t: &Totals) -> Vec<Keyed<CountLine>> {
     counts(&t.total.outlinks, 1, &t.agg.visitors.outlinks)
 }
 
-/// Rows of a browser, OS or device map: names from the UA parser's closed lists, never folded.
+/// RowSource of a browser, OS or device map: names from the UA parser's closed lists, never folded.
 fn clients(map: &BTreeMap<String, ClientRow>) -> Vec<Keyed<ClientLine>> {
     map.iter()
         .map(|(k, c)| Keyed {

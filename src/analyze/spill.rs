@@ -217,17 +217,17 @@ fn write_run(file: File, events: impl Iterator<Item = io::Result<Event>>) -> io:
 }
 
 /// Where the next event of a merge comes from.
-enum Source {
+enum EventSource {
     SortedRun(BufReader<File>, u64),
     Held(std::vec::IntoIter<Event>),
 }
 
-impl Source {
+impl EventSource {
     fn next(&mut self) -> io::Result<Option<Event>> {
         match self {
-            Source::Held(it) => Ok(it.next()),
-            Source::SortedRun(_, 0) => Ok(None),
-            Source::SortedRun(reader, left) => {
+            EventSource::Held(it) => Ok(it.next()),
+            EventSource::SortedRun(_, 0) => Ok(None),
+            EventSource::SortedRun(reader, left) => {
                 let mut b = [0; RECORD];
                 reader.read_exact(&mut b)?;
                 *left -= 1;
@@ -239,18 +239,18 @@ impl Source {
 
 /// The merged stream of an [`EventStore`]: runs and held events in [`Event`] order.
 pub struct Sorted {
-    sources: Vec<Source>,
+    sources: Vec<EventSource>,
     heap: BinaryHeap<Reverse<(Event, usize)>>,
     error: Option<io::Error>,
 }
 
 impl Sorted {
     fn new(runs: Vec<SortedRun>, held: Vec<Event>) -> io::Result<Sorted> {
-        let mut sources: Vec<Source> = runs
+        let mut sources: Vec<EventSource> = runs
             .into_iter()
-            .map(|r| Source::SortedRun(BufReader::with_capacity(RUN_BUFFER, r.file), r.events))
+            .map(|r| EventSource::SortedRun(BufReader::with_capacity(RUN_BUFFER, r.file), r.events))
             .collect();
-        sources.push(Source::Held(held.into_iter()));
+        sources.push(EventSource::Held(held.into_iter()));
         let mut heap = BinaryHeap::with_capacity(sources.len());
         for (i, s) in sources.iter_mut().enumerate() {
             if let Some(e) = s.next()? {
@@ -278,7 +278,7 @@ impl Iterator for Sorted {
             return None;
         }
         // Only what is held in memory: no heap needed.
-        if let [Source::Held(it)] = self.sources.as_mut_slice() {
+        if let [EventSource::Held(it)] = self.sources.as_mut_slice() {
             return match self.heap.pop() {
                 Some(Reverse((e, _))) => Some(e),
                 None => it.next(),

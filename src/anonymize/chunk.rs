@@ -54,7 +54,7 @@ impl std::fmt::Display for Summary {
 
 /// The result of one chunk.
 #[derive(Debug)]
-pub(crate) struct Chunk {
+pub(crate) struct RewrittenChunk {
     /// The anonymised lines, one per line in.
     pub out: Vec<u8>,
     /// Their counts.
@@ -83,7 +83,7 @@ pub(crate) fn anonymize_chunk(
     parser: &mut ChunkParser<'_>,
     rules: &LineRules<'_>,
     out: Vec<u8>,
-) -> Chunk {
+) -> RewrittenChunk {
     let (policy, strict) = (rules.policy, rules.strict);
     let mut out = out;
     let mut counts = Summary::default();
@@ -103,7 +103,7 @@ pub(crate) fn anonymize_chunk(
             Outcome::Scrubbed if strict => {
                 out.truncate(mark);
                 counts.cut -= u64::from(line.overlong);
-                return Chunk {
+                return RewrittenChunk {
                     out,
                     first_bad: Some((counts.lines, line.overlong)),
                     counts,
@@ -114,7 +114,7 @@ pub(crate) fn anonymize_chunk(
         counts.lines += 1;
         out.extend_from_slice(if line.crlf { b"\r\n" } else { b"\n" });
     }
-    Chunk {
+    RewrittenChunk {
         out,
         counts,
         first_bad: None,

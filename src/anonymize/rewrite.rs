@@ -9,7 +9,7 @@ use crate::privacy::client::reduce_client;
 use crate::privacy::cut::cut_line;
 use crate::privacy::detect::may_hold_secret;
 use crate::privacy::fields::{Verdict, judge_unnamed, write_addresses};
-use crate::privacy::scrub::{Mode, scrub};
+use crate::privacy::scrub::{ScrubMode, scrub};
 use crate::privacy::secrets::redact_in_place;
 use crate::privacy::url::{rewrite_query, rewrite_referrer, rewrite_url};
 use crate::record::{Action, Gaps, Layout, Record, Span, TimeKind};
@@ -64,7 +64,7 @@ pub fn rewrite_line_in(
                 out.extend_from_slice(line);
             } else {
                 let mark = out.len();
-                scrub(line, policy.rules(), Mode::free_text_tail(), out);
+                scrub(line, policy.rules(), ScrubMode::free_text_tail(), out);
                 redact_in_place(out, mark);
             }
             Outcome::Directive
@@ -110,7 +110,12 @@ fn rewrite_prefixed(
             // CRI: time, stream and flag.
             out.extend_from_slice(&line[..len]);
         } else {
-            scrub(&line[..len], policy.rules(), Mode::free_text_tail(), out);
+            scrub(
+                &line[..len],
+                policy.rules(),
+                ScrubMode::free_text_tail(),
+                out,
+            );
         }
         return Some(rewrite_line_in(rest, parser, policy, out));
     }
@@ -123,7 +128,7 @@ fn rewrite_prefixed(
         scrub(
             &line[span.end..],
             policy.rules(),
-            Mode::free_text_tail(),
+            ScrubMode::free_text_tail(),
             out,
         );
         redact_in_place(out, mark);
@@ -140,7 +145,7 @@ fn rewrite_prefixed(
     scrub(
         &line[span.end..],
         policy.rules(),
-        Mode::free_text_tail(),
+        ScrubMode::free_text_tail(),
         out,
     );
     redact_in_place(out, mark);
@@ -200,7 +205,7 @@ fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u
     };
     if let Some(vhost) = record.vhost {
         let value = field(vhost, out);
-        scrub(value, rules, Mode::PLAIN, out);
+        scrub(value, rules, ScrubMode::PLAIN, out);
     }
     let value = field(record.client, out);
     if keyed {
@@ -226,7 +231,7 @@ fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u
         match policy.user_agent() {
             UserAgentMode::Keep => cached(tag ^ 1, value, out, |v, o| {
                 let mark = o.len();
-                scrub(v, rules, Mode::user_agent(), o);
+                scrub(v, rules, ScrubMode::user_agent(), o);
                 redact_in_place(o, mark);
             }),
             UserAgentMode::Generalize => cached(tag ^ 1, value, out, generalize_user_agent),
@@ -398,7 +403,7 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         copied = range.end;
         let value = &line[range];
         match kind {
-            SpanRole::Vhost => scrub(value, rules, Mode::PLAIN, out),
+            SpanRole::Vhost => scrub(value, rules, ScrubMode::PLAIN, out),
             SpanRole::Client if keyed => {
                 cached(tag ^ 2, value, out, |v, o| reduce_client(v, rules, o))
             }
@@ -429,7 +434,7 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
             SpanRole::Agent => match policy.user_agent() {
                 UserAgentMode::Keep => cached(tag ^ 1, value, out, |v, o| {
                     let mark = o.len();
-                    scrub(v, rules, Mode::user_agent(), o);
+                    scrub(v, rules, ScrubMode::user_agent(), o);
                     redact_in_place(o, mark);
                 }),
                 UserAgentMode::Generalize => cached(tag ^ 1, value, out, generalize_user_agent),
@@ -438,7 +443,7 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
             SpanRole::Tail => write_tail(line, span, policy, out),
             SpanRole::Other(Action::Scrub) => {
                 let mark = out.len();
-                scrub(value, rules, Mode::free_text_tail(), out);
+                scrub(value, rules, ScrubMode::free_text_tail(), out);
                 redact_in_place(out, mark);
             }
             SpanRole::Other(Action::Keep) => out.extend_from_slice(value),
@@ -462,7 +467,7 @@ fn write_gap(gap: &[u8], gaps: Gaps, policy: &Policy, out: &mut Vec<u8>) {
         Gaps::Literal => out.extend_from_slice(gap),
         Gaps::Scrub => {
             let mark = out.len();
-            scrub(gap, policy.rules(), Mode::free_text_tail(), out);
+            scrub(gap, policy.rules(), ScrubMode::free_text_tail(), out);
             redact_in_place(out, mark);
         }
     }
@@ -597,7 +602,7 @@ fn generalize_user_agent(ua: &[u8], out: &mut Vec<u8>) {
 fn rewrite_request(req: &[u8], policy: &Policy, out: &mut Vec<u8>) {
     let rules = policy.rules();
     let Some(sp1) = memchr::memchr(b' ', req) else {
-        scrub(req, rules, Mode::free_text_tail(), out);
+        scrub(req, rules, ScrubMode::free_text_tail(), out);
         return;
     };
     let method = &req[..sp1];
@@ -606,7 +611,7 @@ fn rewrite_request(req: &[u8], policy: &Policy, out: &mut Vec<u8>) {
             .iter()
             .all(|b| b.is_ascii_uppercase() || *b == b'-' || *b == b'_')
     {
-        scrub(req, rules, Mode::free_text_tail(), out);
+        scrub(req, rules, ScrubMode::free_text_tail(), out);
         return;
     }
     out.extend_from_slice(&req[..=sp1]);
@@ -643,12 +648,12 @@ fn scrub_unparsed(line: &[u8], policy: &Policy, out: &mut Vec<u8>) {
         {
             let rest = &line[words[..n].iter().map(|w| w.len() + 1).sum::<usize>()..];
             if vhost {
-                scrub(words[0], rules, Mode::PLAIN, out);
+                scrub(words[0], rules, ScrubMode::PLAIN, out);
                 out.push(b' ');
             }
             reduce_client(words[n - 3], rules, out);
             out.extend_from_slice(b" - - ");
-            scrub(rest, rules, Mode::free_text_tail(), out);
+            scrub(rest, rules, ScrubMode::free_text_tail(), out);
             return;
         }
     }
@@ -657,11 +662,11 @@ fn scrub_unparsed(line: &[u8], policy: &Policy, out: &mut Vec<u8>) {
     // Only a dotted word: `5:00:01:39` (the tail of a wrapped line) is a time, not an address.
     let first = memchr::memchr(b' ', line).unwrap_or(line.len());
     if memchr::memchr(b'.', &line[..first]).is_none() {
-        scrub(line, rules, Mode::free_text(), out);
+        scrub(line, rules, ScrubMode::free_text(), out);
         return;
     }
     reduce_client(&line[..first], rules, out);
-    scrub(&line[first..], rules, Mode::free_text_tail(), out);
+    scrub(&line[first..], rules, ScrubMode::free_text_tail(), out);
 }
 
 #[cfg(test)]

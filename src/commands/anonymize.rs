@@ -10,7 +10,7 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use crate::anonymize::Policy;
-use crate::anonymize::chunk::{Chunk, LineRules, anonymize_chunk};
+use crate::anonymize::chunk::{LineRules, RewrittenChunk, anonymize_chunk};
 use crate::error::{Error, Warning};
 use crate::format::LineParser;
 use crate::input::{self, InputName};
@@ -270,7 +270,7 @@ fn anonymize_one(
             let out = buffers.take(bytes.len() + bytes.len() / 8);
             anonymize_chunk(bytes, &mut parser.chunk(header), &rules, out)
         },
-        |chunks: Vec<Chunk>| {
+        |chunks: Vec<RewrittenChunk>| {
             let mut bufs = Vec::with_capacity(chunks.len());
             let mut stop = false;
             for chunk in chunks {

@@ -30,7 +30,7 @@ pub(crate) struct Config {
 
 /// What a run found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Report {
+pub(crate) struct CheckReport {
     /// Lines read.
     pub lines: u64,
     /// Findings per kind.
@@ -39,7 +39,7 @@ pub(crate) struct Report {
     pub too_long: u64,
 }
 
-impl Report {
+impl CheckReport {
     /// Total findings.
     pub(crate) fn total(&self) -> u64 {
         self.counts.values().sum()
@@ -52,7 +52,7 @@ impl Report {
 }
 
 /// The findings of one chunk, with line numbers relative to the chunk.
-struct Chunk {
+struct CheckedChunk {
     lines: u64,
     findings: Vec<Finding>,
     /// Numbers (relative to the chunk) of the lines longer than the limit.
@@ -60,7 +60,7 @@ struct Chunk {
 }
 
 /// Scans one chunk: each line (without its `\r\n`), or the first `max_line` bytes of a longer one.
-fn check_chunk(bytes: &[u8], options: &Options, max_line: usize) -> Chunk {
+fn check_chunk(bytes: &[u8], options: &Options, max_line: usize) -> CheckedChunk {
     let mut findings = Vec::new();
     let mut too_long = Vec::new();
     let mut lines = 0;
@@ -73,7 +73,7 @@ fn check_chunk(bytes: &[u8], options: &Options, max_line: usize) -> Chunk {
         }
         detect::line_findings(text, line.no, options, &mut findings);
     }
-    Chunk {
+    CheckedChunk {
         lines,
         findings,
         too_long,
@@ -81,13 +81,13 @@ fn check_chunk(bytes: &[u8], options: &Options, max_line: usize) -> Chunk {
 }
 
 /// Runs `check`, writing findings (or, with `summary`, counts) to `out`.
-pub(crate) fn run(config: &Config, out: &mut dyn Write) -> Result<Report, Error> {
+pub(crate) fn run(config: &Config, out: &mut dyn Write) -> Result<CheckReport, Error> {
     let pool = pipeline::pool(config.threads)?;
     let write_err = |source| Error::Write {
         output: None,
         source,
     };
-    let mut report = Report::default();
+    let mut report = CheckReport::default();
     for input in &config.inputs {
         check_input(input, config, &pool, out, &mut report)?;
     }
@@ -103,7 +103,7 @@ fn check_input(
     config: &Config,
     pool: &rayon::ThreadPool,
     out: &mut dyn Write,
-    report: &mut Report,
+    report: &mut CheckReport,
 ) -> Result<(), Error> {
     let read_err = |source| Error::read(input, source);
     let source = input::open_limited(input, config.max_line_bytes).map_err(read_err)?;
@@ -115,7 +115,7 @@ fn check_input(
         source,
         pool,
         |bytes| check_chunk(bytes, options, config.max_line_bytes),
-        |chunks: Vec<Chunk>| {
+        |chunks: Vec<CheckedChunk>| {
             for chunk in chunks {
                 for f in &chunk.findings {
                     *report.counts.entry(f.kind).or_default() += 1;
@@ -156,7 +156,7 @@ fn check_input(
 }
 
 /// One line per kind found (`ipv4: 12`), then the total.
-fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn write_summary(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     for kind in Kind::ALL {
         if let Some(n) = report.counts.get(&kind) {
             writeln!(out, "{kind}: {n}")?;
@@ -212,9 +212,9 @@ mod tests {
 
     #[test]
     fn summary_lists_kinds_in_order() {
-        let mut report = Report {
+        let mut report = CheckReport {
             lines: 3,
-            ..Report::default()
+            ..CheckReport::default()
         };
         report.counts.insert(Kind::Email, 2);
         report.counts.insert(Kind::Ipv4, 1);

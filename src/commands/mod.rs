@@ -1,4 +1,5 @@
-//! One module per subcommand; each is a library function the CLI and the tests call.
+//! One module per subcommand, each only wiring: open the inputs, detect the format, run the pipeline, hand
+//! the records to `anonymize` or `analyze`, write through `output`. The CLI builds their `Config`s.
 
 pub(crate) mod anonymize;
 pub(crate) mod check;

@@ -284,7 +284,7 @@ impl<'a> Scanner<'a> {
 
 /// What the walk found.
 #[derive(Default)]
-struct Found {
+struct SeenKeys {
     r_client: Option<Span>,
     client_is_client_ip: bool,
     request_object: bool,
@@ -310,7 +310,7 @@ pub(crate) fn parse_with<'a>(
     }
     let mut r = Record::fields(line);
     r.gaps = Gaps::Scrub;
-    let mut found = Found::default();
+    let mut found = SeenKeys::default();
     let mut s = Scanner {
         line,
         pos: trimmed_start,
@@ -335,7 +335,7 @@ pub(crate) fn parse_with<'a>(
 fn object(
     s: &mut Scanner<'_>,
     r: &mut Record<'_>,
-    found: &mut Found,
+    found: &mut SeenKeys,
     fields: &FieldPolicy,
     depth: usize,
     in_headers: bool,
@@ -502,7 +502,7 @@ fn array(s: &mut Scanner<'_>, fields: &FieldPolicy) -> Option<(Option<Span>, Spa
             }
             b'{' => {
                 let mut r = Record::default();
-                let mut f = Found::default();
+                let mut f = SeenKeys::default();
                 object(s, &mut r, &mut f, fields, 7, false)?;
             }
             _ => {
@@ -523,7 +523,7 @@ fn array(s: &mut Scanner<'_>, fields: &FieldPolicy) -> Option<(Option<Span>, Spa
 /// Puts a value into the record. `Some(false)`: the others are full.
 fn place(
     r: &mut Record<'_>,
-    found: &mut Found,
+    found: &mut SeenKeys,
     slot: KeyRole,
     value: Value,
     line: &[u8],

@@ -16,7 +16,7 @@ use crate::record::{Action, Gaps, Record, Span, TimeKind};
 
 /// Where a directive's value goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Destination {
+enum DirectiveRole {
     Vhost,
     Client,
     Ident,
@@ -35,17 +35,17 @@ enum Destination {
     Other(Action),
 }
 
-impl Destination {
+impl DirectiveRole {
     /// Part of a URL (merged with neighbours into a target).
     fn is_url_part(self) -> bool {
-        matches!(self, Destination::Target | Destination::Query)
+        matches!(self, DirectiveRole::Target | DirectiveRole::Query)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
     Lit(Vec<u8>),
-    Field { slot: Destination, name: String },
+    Field { slot: DirectiveRole, name: String },
 }
 
 /// Where a field ends, decided once when the format is compiled.
@@ -67,7 +67,7 @@ enum End {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Step {
     lit: Box<[u8]>,
-    field: Option<(Destination, End)>,
+    field: Option<(DirectiveRole, End)>,
 }
 
 /// A compiled `LogFormat` or `log_format` string.
@@ -135,11 +135,11 @@ impl Spec {
                 (Some(Piece::Field { slot, name }), Piece::Field { slot: s2, name: n2 }) => {
                     // Fields run together cannot be told apart: kept only when both are.
                     *slot = if slot.is_url_part() && s2.is_url_part() {
-                        Destination::Target
-                    } else if *slot == Destination::Other(Action::Keep) && s2 == *slot {
+                        DirectiveRole::Target
+                    } else if *slot == DirectiveRole::Other(Action::Keep) && s2 == *slot {
                         *slot
                     } else {
-                        Destination::Other(Action::Drop)
+                        DirectiveRole::Other(Action::Drop)
                     };
                     name.push_str(&n2);
                 }
@@ -151,25 +151,25 @@ impl Spec {
             return Err(SpecError::Empty);
         }
         // A named field given twice keeps its first place; the second is treated as its kind says.
-        let mut seen: Vec<Destination> = Vec::new();
+        let mut seen: Vec<DirectiveRole> = Vec::new();
         let mut listed = 0;
         let mut gaps = Gaps::Literal;
         for item in &mut items {
             if let Piece::Field { slot, .. } = item {
-                if !matches!(*slot, Destination::Other(_)) {
+                if !matches!(*slot, DirectiveRole::Other(_)) {
                     let key = match *slot {
-                        Destination::Time(_) => Destination::Time(TimeKind::Clf),
+                        DirectiveRole::Time(_) => DirectiveRole::Time(TimeKind::Clf),
                         s => s,
                     };
                     if seen.contains(&key) {
-                        *slot = Destination::Other(match key {
-                            Destination::Client => Action::Ips,
-                            Destination::Ident | Destination::User => Action::Drop,
-                            Destination::Target | Destination::Referer => Action::Url,
-                            Destination::Status
-                            | Destination::Bytes
-                            | Destination::Method
-                            | Destination::Time(_) => Action::Keep,
+                        *slot = DirectiveRole::Other(match key {
+                            DirectiveRole::Client => Action::Ips,
+                            DirectiveRole::Ident | DirectiveRole::User => Action::Drop,
+                            DirectiveRole::Target | DirectiveRole::Referer => Action::Url,
+                            DirectiveRole::Status
+                            | DirectiveRole::Bytes
+                            | DirectiveRole::Method
+                            | DirectiveRole::Time(_) => Action::Keep,
                             _ => Action::Scrub,
                         });
                     } else {
@@ -177,9 +177,9 @@ impl Spec {
                     }
                 }
                 match *slot {
-                    Destination::Other(Action::Scrub) => gaps = Gaps::Scrub,
-                    Destination::Other(Action::Keep) => {}
-                    Destination::Other(_) => listed += 1,
+                    DirectiveRole::Other(Action::Scrub) => gaps = Gaps::Scrub,
+                    DirectiveRole::Other(Action::Keep) => {}
+                    DirectiveRole::Other(_) => listed += 1,
                     _ => {}
                 }
             }
@@ -263,13 +263,13 @@ fn steps(items: &[Piece]) -> Result<Vec<Step>, SpecError> {
             None => End::Line,
             Some(l) if lit.ends_with(b"\"") && l.starts_with(b"\"") => End::Quoted,
             Some(l)
-                if slot == Destination::Time(TimeKind::Clf)
+                if slot == DirectiveRole::Time(TimeKind::Clf)
                     && lit.ends_with(b"[")
                     && l.starts_with(b"]") =>
             {
                 End::ClfTime
             }
-            Some(l) if slot == Destination::Client && l[0] == b' ' => End::List,
+            Some(l) if slot == DirectiveRole::Client && l[0] == b' ' => End::List,
             Some(l) => End::Byte(l[0]),
         };
         steps.push(Step {
@@ -321,56 +321,56 @@ fn quoted_len(rest: &[u8]) -> Option<usize> {
 
 /// Puts a field into the record, checking the shape of typed fields.
 #[inline]
-fn place(r: &mut Record<'_>, slot: Destination, span: Span, value: &[u8]) -> bool {
+fn place(r: &mut Record<'_>, slot: DirectiveRole, span: Span, value: &[u8]) -> bool {
     match slot {
-        Destination::Vhost => r.vhost = Some(span),
-        Destination::Client => {
+        DirectiveRole::Vhost => r.vhost = Some(span),
+        DirectiveRole::Client => {
             if value.is_empty() {
                 return false;
             }
             r.client = Some(span)
         }
-        Destination::Ident => r.ident = Some(span),
-        Destination::User => r.authuser = Some(span),
-        Destination::Time(kind) => {
+        DirectiveRole::Ident => r.ident = Some(span),
+        DirectiveRole::User => r.authuser = Some(span),
+        DirectiveRole::Time(kind) => {
             if kind == TimeKind::Clf && !super::clf::is_clf_time(value) {
                 return false;
             }
             r.time = Some(span);
             r.time_kind = kind;
         }
-        Destination::Request => r.request = Some(span),
-        Destination::Method => r.method = Some(span),
-        Destination::Target => r.target = Some(span),
-        Destination::Query => {
+        DirectiveRole::Request => r.request = Some(span),
+        DirectiveRole::Method => r.method = Some(span),
+        DirectiveRole::Target => r.target = Some(span),
+        DirectiveRole::Query => {
             // Apache's `%q` includes the `?`.
             let skip = usize::from(value.first() == Some(&b'?'));
             r.query = Some(Span::new(span.start as usize + skip, span.end as usize));
         }
-        Destination::Status => {
+        DirectiveRole::Status => {
             if value.len() != 3 || !value.iter().all(u8::is_ascii_digit) {
                 return false;
             }
             r.status = Some(span)
         }
-        Destination::Bytes => {
+        DirectiveRole::Bytes => {
             if value != b"-" && (value.is_empty() || !value.iter().all(u8::is_ascii_digit)) {
                 return false;
             }
             r.bytes = Some(span)
         }
-        Destination::Referer => r.referer = Some(span),
-        Destination::Agent => r.user_agent = Some(span),
-        Destination::Dnt => r.dnt = Some(span),
-        Destination::SecGpc => r.sec_gpc = Some(span),
-        Destination::Other(Action::Keep) => {}
-        Destination::Other(Action::Scrub) if r.gaps == Gaps::Scrub => {}
-        Destination::Other(a) => return r.others.push(span, a),
+        DirectiveRole::Referer => r.referer = Some(span),
+        DirectiveRole::Agent => r.user_agent = Some(span),
+        DirectiveRole::Dnt => r.dnt = Some(span),
+        DirectiveRole::SecGpc => r.sec_gpc = Some(span),
+        DirectiveRole::Other(Action::Keep) => {}
+        DirectiveRole::Other(Action::Scrub) if r.gaps == Gaps::Scrub => {}
+        DirectiveRole::Other(a) => return r.others.push(span, a),
     }
     true
 }
 
-fn field(slot: Destination, name: &str) -> Piece {
+fn field(slot: DirectiveRole, name: &str) -> Piece {
     Piece::Field {
         slot,
         name: name.to_string(),
@@ -378,20 +378,20 @@ fn field(slot: Destination, name: &str) -> Piece {
 }
 
 /// What a request header carries: a named field, or what the allow-list says.
-fn header_slot(name: &str, fields: &FieldPolicy) -> Destination {
+fn header_slot(name: &str, fields: &FieldPolicy) -> DirectiveRole {
     match canonical(name).as_str() {
-        "referer" | "referrer" => Destination::Referer,
-        "user-agent" => Destination::Agent,
-        "dnt" => Destination::Dnt,
-        "sec-gpc" => Destination::SecGpc,
-        "host" => Destination::Vhost,
+        "referer" | "referrer" => DirectiveRole::Referer,
+        "user-agent" => DirectiveRole::Agent,
+        "dnt" => DirectiveRole::Dnt,
+        "sec-gpc" => DirectiveRole::SecGpc,
+        "host" => DirectiveRole::Vhost,
         _ => judged(name, fields),
     }
 }
 
 /// The slot the allow-list gives a field of unknown meaning.
-fn judged(name: &str, fields: &FieldPolicy) -> Destination {
-    Destination::Other(match fields.judge(canonical(name).as_bytes()) {
+fn judged(name: &str, fields: &FieldPolicy) -> DirectiveRole {
+    DirectiveRole::Other(match fields.judge(canonical(name).as_bytes()) {
         Verdict::Keep => Action::Keep,
         Verdict::Addresses => Action::Ips,
         Verdict::Drop => Action::Drop,
@@ -451,35 +451,37 @@ fn apache_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Piece>, SpecError
             items.push(Piece::Lit(std::mem::take(&mut lit)));
         }
         let slot = match (letter, arg) {
-            ("h", None) => Destination::Client,
-            ("a", None | Some("c")) => Destination::Client,
-            ("a", Some(_)) => Destination::Other(Action::Ips),
-            ("A", _) => Destination::Other(Action::Ips),
-            ("l", None) => Destination::Ident,
-            ("u", None) => Destination::User,
+            ("h", None) => DirectiveRole::Client,
+            ("a", None | Some("c")) => DirectiveRole::Client,
+            ("a", Some(_)) => DirectiveRole::Other(Action::Ips),
+            ("A", _) => DirectiveRole::Other(Action::Ips),
+            ("l", None) => DirectiveRole::Ident,
+            ("u", None) => DirectiveRole::User,
             ("t", None) => {
                 items.push(Piece::Lit(b"[".to_vec()));
-                items.push(field(Destination::Time(TimeKind::Clf), name));
+                items.push(field(DirectiveRole::Time(TimeKind::Clf), name));
                 lit.push(b']');
                 continue;
             }
-            ("t", Some(f)) => Destination::Time(strftime_kind(f)),
-            ("r", None) => Destination::Request,
-            ("m", None) => Destination::Method,
-            ("U", None) => Destination::Target,
-            ("q", None) => Destination::Query,
-            ("s", None) => Destination::Status,
-            ("b" | "B", None) => Destination::Bytes,
-            ("O" | "I" | "S", None) => Destination::Other(Action::Keep),
-            ("D" | "T" | "k" | "p" | "P" | "H" | "X" | "R", _) => Destination::Other(Action::Keep),
+            ("t", Some(f)) => DirectiveRole::Time(strftime_kind(f)),
+            ("r", None) => DirectiveRole::Request,
+            ("m", None) => DirectiveRole::Method,
+            ("U", None) => DirectiveRole::Target,
+            ("q", None) => DirectiveRole::Query,
+            ("s", None) => DirectiveRole::Status,
+            ("b" | "B", None) => DirectiveRole::Bytes,
+            ("O" | "I" | "S", None) => DirectiveRole::Other(Action::Keep),
+            ("D" | "T" | "k" | "p" | "P" | "H" | "X" | "R", _) => {
+                DirectiveRole::Other(Action::Keep)
+            }
             // The request log id: a per-request identifier, off the allow-list.
-            ("L", _) => Destination::Other(Action::Drop),
-            ("v" | "V", None) => Destination::Vhost,
+            ("L", _) => DirectiveRole::Other(Action::Drop),
+            ("v" | "V", None) => DirectiveRole::Vhost,
             ("e" | "n" | "o" | "x" | "^ti" | "^to", Some(v)) => judged(v, fields),
             // The file name on the server, derived from the URL path without its rules.
-            ("f" | "e" | "n" | "o" | "x" | "^ti" | "^to", _) => Destination::Other(Action::Drop),
+            ("f" | "e" | "n" | "o" | "x" | "^ti" | "^to", _) => DirectiveRole::Other(Action::Drop),
             ("i", Some(h)) => header_slot(h, fields),
-            ("C", Some(_)) => Destination::Other(Action::Drop),
+            ("C", Some(_)) => DirectiveRole::Other(Action::Drop),
             _ => return Err(SpecError::Unknown(name.to_string())),
         };
         items.push(field(slot, name));
@@ -549,23 +551,25 @@ fn nginx_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Piece>, SpecError>
 
 /// What an nginx variable carries: a named field, or (headers, `$upstream_…`, `$ssl_…` and the other
 /// variables of [`JUDGED`]) what the allow-list says.
-fn nginx_slot(var: &str, fields: &FieldPolicy) -> Result<Destination, SpecError> {
+fn nginx_slot(var: &str, fields: &FieldPolicy) -> Result<DirectiveRole, SpecError> {
     Ok(match var {
-        "remote_addr" | "binary_remote_addr" => Destination::Client,
-        "remote_user" => Destination::User,
-        "time_local" => Destination::Time(TimeKind::Clf),
-        "time_iso8601" => Destination::Time(TimeKind::Iso8601),
-        "msec" => Destination::Time(TimeKind::Epoch),
-        "request" => Destination::Request,
-        "request_method" => Destination::Method,
-        "request_uri" | "uri" | "document_uri" => Destination::Target,
-        "args" | "query_string" => Destination::Query,
-        "is_args" => Destination::Target,
-        "status" => Destination::Status,
-        "body_bytes_sent" => Destination::Bytes,
-        "host" | "server_name" | "hostname" => Destination::Vhost,
-        "cookie" => Destination::Other(Action::Drop),
-        v if v.starts_with("cookie_") || v.starts_with("arg_") => Destination::Other(Action::Drop),
+        "remote_addr" | "binary_remote_addr" => DirectiveRole::Client,
+        "remote_user" => DirectiveRole::User,
+        "time_local" => DirectiveRole::Time(TimeKind::Clf),
+        "time_iso8601" => DirectiveRole::Time(TimeKind::Iso8601),
+        "msec" => DirectiveRole::Time(TimeKind::Epoch),
+        "request" => DirectiveRole::Request,
+        "request_method" => DirectiveRole::Method,
+        "request_uri" | "uri" | "document_uri" => DirectiveRole::Target,
+        "args" | "query_string" => DirectiveRole::Query,
+        "is_args" => DirectiveRole::Target,
+        "status" => DirectiveRole::Status,
+        "body_bytes_sent" => DirectiveRole::Bytes,
+        "host" | "server_name" | "hostname" => DirectiveRole::Vhost,
+        "cookie" => DirectiveRole::Other(Action::Drop),
+        v if v.starts_with("cookie_") || v.starts_with("arg_") => {
+            DirectiveRole::Other(Action::Drop)
+        }
         v if v.starts_with("http_") => header_slot(&v[5..], fields),
         v if v.starts_with("sent_http_")
             || v.starts_with("upstream_")

@@ -1,3 +1,6 @@
+//! Opening inputs: a file is memory-mapped (in windows, guarded against truncation), stdin and
+//! compressed files are read in blocks; the first bytes are sniffed so that what is not text is refused.
+
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};

@@ -366,7 +366,7 @@ fn a_back_edge_is_caught() {
     );
     // A rule using the driver above it.
     let mut back = clean.to_vec();
-    back[4] = file("rules.rs", "use super::{ip::IpPolicy, scrub::Mode};\n");
+    back[4] = file("rules.rs", "use super::{ip::IpPolicy, scrub::ScrubMode};\n");
     let v = violations(&graph(&back));
     assert!(v.iter().any(|v| v.starts_with("cycle: ")), "{v:?}");
     assert!(

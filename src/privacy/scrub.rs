@@ -8,9 +8,9 @@
 //! - IPv4 dotted quads (parts up to 255, leading zeros accepted) are reduced; `1.2.3.4.5` is not an address.
 //! - IPv6 addresses (at least two colons, parsed by `std`) are reduced; a zone id (`%eth0`) is dropped.
 //! - Email addresses, also with a percent-encoded `%40`, become [`EMAIL`].
-//! - In [`Mode::free_text`], every `?query` has the values of non-allow-listed parameters emptied and the
+//! - In [`ScrubMode::free_text`], every `?query` has the values of non-allow-listed parameters emptied and the
 //!   first token of the text, when it is a host name, is reduced to its registrable domain.
-//! - In [`Mode::user_agent`], a dotted quad right after `/` is a version number (`Foo/1.2.3.4`), not an IP.
+//! - In [`ScrubMode::user_agent`], a dotted quad right after `/` is a version number (`Foo/1.2.3.4`), not an IP.
 //!
 //! The scrubber itself is in [`text`](super::text), below the URL, path and host rules that call it on
 //! their parts; this module, the field-level driver on top, hands it the host rule for leading host names.
@@ -19,7 +19,7 @@ use super::Rules;
 use super::host::write_host;
 use super::text::scrub_text;
 
-pub(crate) use super::text::Mode;
+pub(crate) use super::text::ScrubMode;
 
 /// Scrubs `input` into `out` under `mode`.
 ///
@@ -27,7 +27,7 @@ pub(crate) use super::text::Mode;
 /// scrubbed in its decoded form, with queries treated as queries wherever they appear; what is found is
 /// replaced in the input's own encoding (the bytes around it are copied untouched), and secrets (tokens,
 /// card numbers) found in the decoded form become placeholders too.
-pub(crate) fn scrub(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) {
+pub(crate) fn scrub(input: &[u8], rules: &Rules, mode: ScrubMode, out: &mut Vec<u8>) {
     scrub_text(input, rules, mode, out, Some(write_host));
 }
 
@@ -35,14 +35,14 @@ pub(crate) fn scrub(input: &[u8], rules: &Rules, mode: Mode, out: &mut Vec<u8>) 
 mod tests {
     use super::*;
 
-    fn s(input: &str, mode: Mode) -> String {
+    fn s(input: &str, mode: ScrubMode) -> String {
         let mut out = Vec::new();
         scrub(input.as_bytes(), &Rules::default(), mode, &mut out);
         String::from_utf8(out).unwrap()
     }
 
     fn plain(input: &str) -> String {
-        s(input, Mode::PLAIN)
+        s(input, ScrubMode::PLAIN)
     }
 
     #[test]
@@ -80,7 +80,7 @@ mod tests {
         // A version that is a valid address is reduced like one: an auditor plants `Foo/203.0.113.9`.
         let ua = "Foo/1.2.3.4 (contact 5.6.7.8; +http://9.8.7.6/bot) ip203.0.113.9 v1.2.3.4x";
         let want = "Foo/1.2.0.0 (contact 5.6.0.0; +http://9.8.0.0/bot) ip203.0.0.0 v1.2.0.0x";
-        assert_eq!(s(ua, Mode::user_agent()), want);
+        assert_eq!(s(ua, ScrubMode::user_agent()), want);
         assert_eq!(plain(ua), want);
         // Real versions are not addresses (a part over 255, or more digits after the fourth part).
         for ua in [
@@ -88,7 +88,7 @@ mod tests {
             "YaBrowser/23.11.0.2419",
             "Chrome/120.0.0.0",
         ] {
-            assert_eq!(s(ua, Mode::user_agent()), ua);
+            assert_eq!(s(ua, ScrubMode::user_agent()), ua);
         }
     }
 
@@ -117,11 +117,11 @@ mod tests {
         let ua = "App/2.1 (idfa 6D92078A-8246-4BA4-AE5B-76104861E7DC; mac 00:1A:2b:3c:4D:5e; \
                   dev 9f86d081884c7d65; root@buildbox)";
         assert_eq!(
-            s(ua, Mode::user_agent()),
+            s(ua, ScrubMode::user_agent()),
             "App/2.1 (idfa :uuid; mac :mac; dev :token; :email)"
         );
         assert_eq!(
-            s("Mozilla%20jo%40mybox", Mode::user_agent()),
+            s("Mozilla%20jo%40mybox", ScrubMode::user_agent()),
             "Mozilla%20:email"
         );
     }
@@ -185,7 +185,7 @@ mod tests {
 
     #[test]
     fn free_text_rules() {
-        let m = Mode::free_text();
+        let m = ScrubMode::free_text();
         assert_eq!(s("haraway.ucet.ufl.edu - - [0", m), "ufl.edu - - [0");
         assert_eq!(
             s("133.43.96.45 - - [01/Aug/199", m),
@@ -203,8 +203,8 @@ mod tests {
             "haraway.ucet.ufl.edu 1.2.3.4 a@b.co ?x=1&q=2 fe80::1%eth0 ::ffff:1.2.3.4",
             "GET /a%40b.com?token=abc HTTP/1.1",
         ] {
-            let once = s(text, Mode::free_text());
-            assert_eq!(s(&once, Mode::free_text()), once);
+            let once = s(text, ScrubMode::free_text());
+            assert_eq!(s(&once, ScrubMode::free_text()), once);
         }
     }
 }

@@ -19,7 +19,7 @@ pub(crate) const EMAIL: &[u8] = b":email";
 
 /// Which extra rules apply to a piece of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Mode {
+pub(crate) struct ScrubMode {
     /// Treat `/1.2.3.4` as a version number (user agents).
     pub versions: bool,
     /// Apply the query allow-list to `?…` sequences.
@@ -28,33 +28,33 @@ pub(crate) struct Mode {
     pub leading_host: bool,
 }
 
-impl Mode {
+impl ScrubMode {
     /// IPs and emails only (URL paths, fragments, query keys and kept values).
-    pub(crate) const PLAIN: Mode = Mode {
+    pub(crate) const PLAIN: ScrubMode = ScrubMode {
         versions: false,
         queries: false,
         leading_host: false,
     };
 
     /// For user agents: IPs and emails, versions left alone.
-    pub(crate) fn user_agent() -> Mode {
-        Mode {
+    pub(crate) fn user_agent() -> ScrubMode {
+        ScrubMode {
             versions: true,
-            ..Mode::PLAIN
+            ..ScrubMode::PLAIN
         }
     }
 
     /// For trailing fields and request lines of unknown shape: IPs, emails and queries.
-    pub(crate) fn free_text_tail() -> Mode {
-        Mode {
+    pub(crate) fn free_text_tail() -> ScrubMode {
+        ScrubMode {
             queries: true,
-            ..Mode::PLAIN
+            ..ScrubMode::PLAIN
         }
     }
 
     /// For whole lines of unknown structure: every rule.
-    pub(crate) fn free_text() -> Mode {
-        Mode {
+    pub(crate) fn free_text() -> ScrubMode {
+        ScrubMode {
             versions: false,
             queries: true,
             leading_host: true,
@@ -124,13 +124,13 @@ impl Cursor<'_> {
 /// it down); returns false, writing nothing, when the host has no registrable domain.
 pub(crate) type HostWriter = fn(&[u8], &Rules, &mut Vec<u8>) -> bool;
 
-/// [`scrub_text`] in [`Mode::PLAIN`]: IPs, emails (and, in text holding escapes, queries); what the rules
+/// [`scrub_text`] in [`ScrubMode::PLAIN`]: IPs, emails (and, in text holding escapes, queries); what the rules
 /// below the field-level driver use on the parts of a URL, a host name or a client field.
 pub(crate) fn scrub_plain(input: &[u8], rules: &Rules, out: &mut Vec<u8>) {
-    scrub_text(input, rules, Mode::PLAIN, out, None);
+    scrub_text(input, rules, ScrubMode::PLAIN, out, None);
 }
 
-/// Scrubs `input` into `out` under `mode`, a leading host name (in [`Mode::free_text`]) written by
+/// Scrubs `input` into `out` under `mode`, a leading host name (in [`ScrubMode::free_text`]) written by
 /// `write_host`.
 ///
 /// Text holding an escape (`%2E`, `&#64;`, `\\u0040`) is decoded first ([`decode`]) and scrubbed in its
@@ -140,7 +140,7 @@ pub(crate) fn scrub_plain(input: &[u8], rules: &Rules, out: &mut Vec<u8>) {
 pub(crate) fn scrub_text(
     input: &[u8],
     rules: &Rules,
-    mode: Mode,
+    mode: ScrubMode,
     out: &mut Vec<u8>,
     write_host: Option<HostWriter>,
 ) {
@@ -157,7 +157,7 @@ pub(crate) fn scrub_text(
 fn scrub_with(
     input: &[u8],
     rules: &Rules,
-    mode: Mode,
+    mode: ScrubMode,
     out: &mut Vec<u8>,
     edits: Option<Vec<Edit>>,
     decoding: bool,
@@ -177,7 +177,7 @@ fn scrub_with(
         if is_hostname(first) && !(decoding && decode::may_be_encoded(first)) {
             cur.replace(out, 0, end, |out| {
                 if !write(first, rules, out) {
-                    scrub_with(first, rules, Mode::PLAIN, out, None, false, write_host);
+                    scrub_with(first, rules, ScrubMode::PLAIN, out, None, false, write_host);
                 }
             });
             i = end;
@@ -223,7 +223,7 @@ fn scrub_with(
 fn scrub_decoded(
     input: &[u8],
     rules: &Rules,
-    mode: Mode,
+    mode: ScrubMode,
     out: &mut Vec<u8>,
     write_host: Option<HostWriter>,
 ) {
@@ -232,7 +232,7 @@ fn scrub_decoded(
         return;
     };
     let mut text = Vec::with_capacity(view.text.len());
-    let mode = Mode {
+    let mode = ScrubMode {
         queries: true,
         ..mode
     };

@@ -14,13 +14,13 @@ pub(crate) struct Terminal {
     pub top: usize,
 }
 
-/// Renders the terminal view into `out`: each table as the registry says ([`catalog::Terminal`]), in
+/// Renders the terminal view into `out`: each table as the registry says ([`catalog::TerminalView`]), in
 /// report order.
 pub(crate) fn render_terminal<W: Write>(report: &Report, top: usize, mut out: W) -> io::Result<()> {
     for t in &report.tables {
         match catalog::spec(t.name).map(|s| s.terminal) {
-            Some(catalog::Terminal::Metrics) => metrics(t, &mut out)?,
-            Some(catalog::Terminal::Top) if !t.rows.is_empty() => top_rows(t, top, &mut out)?,
+            Some(catalog::TerminalView::Metrics) => metrics(t, &mut out)?,
+            Some(catalog::TerminalView::Top) if !t.rows.is_empty() => top_rows(t, top, &mut out)?,
             _ => {}
         }
     }
