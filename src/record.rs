@@ -157,7 +157,7 @@ impl Others {
 ///
 /// Fields a format does not carry are `None`. `extra` covers whatever follows the last known field of a
 /// CLF line (for instance nginx's trailing `"$http_x_forwarded_for"`); its fields have no name, so each
-/// is judged by its shape ([`judge_unnamed`](crate::privacy::fields::judge_unnamed)).
+/// is judged by its shape (`judge_unnamed`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Record<'a> {
     /// The whole line, without its line terminator.
@@ -209,7 +209,7 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    /// An empty record of `line` (no field found yet) in the [`Layout::Fields`] layout.
+    /// An empty record of `line` (no field found yet) in the `Layout::Fields` layout.
     pub fn fields(line: &'a [u8]) -> Record<'a> {
         Record {
             line,

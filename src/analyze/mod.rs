@@ -55,7 +55,7 @@ pub struct Settings {
     /// The parameter of the outlink endpoint holding the target URL (`--outlink-param`).
     pub outlink_param: String,
     /// Rows of free-text tables seen by fewer distinct visitors of the whole run are folded into `(other)`
-    /// (`--min-visitors`, default [`DEFAULT_MIN_VISITORS`]; see [`distinct`]).
+    /// (`--min-visitors`, default `DEFAULT_MIN_VISITORS`; see `distinct`).
     pub min_visitors: u64,
     /// `--since` / `--until`: records outside are counted as excluded and nothing else.
     pub range: range::TimeRange,

@@ -30,7 +30,7 @@ pub fn finish(t: Tables, settings: &Settings) -> Report {
 }
 
 /// Renders per-day tables into the report: sums over days, folds rows seen by fewer than `min_visitors`
-/// distinct visitors of the run ([`Aggregate::visitors`]), sorts. Bots are not folded: their names come
+/// distinct visitors of the run (`Aggregate::visitors`), sorts. Bots are not folded: their names come
 /// from closed lists (ours and the UA parser's) or are fixed labels, never free text of a user agent.
 pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
     let mut total = Day::default();

@@ -88,5 +88,5 @@ impl Report {
     }
 }
 
-/// The names of all tables, in output order: those of the registry, [`super::catalog::TABLES`].
+/// The names of all tables, in output order: those of the registry, `super::catalog::TABLES`.
 pub const TABLE_NAMES: &[&str] = &super::catalog::NAMES;

@@ -182,8 +182,8 @@ impl EventStore {
         Ok(())
     }
 
-    /// Every event added, in [`Event`] order (visitor, then time), as one stream. Check
-    /// [`Sorted::finish`] after reading it: a failed read of a run ends the stream early.
+    /// Every event added, in `Event` order (visitor, then time), as one stream. Check
+    /// `Sorted::finish` after reading it: a failed read of a run ends the stream early.
     pub fn into_sorted(mut self) -> io::Result<Sorted> {
         self.held.par_sort_unstable();
         Sorted::new(

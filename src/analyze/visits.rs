@@ -119,7 +119,7 @@ fn day_tally(t: &WalkTally) -> Tally {
 
 /// Sessionises the events and splits every count by day: the per-day tables of a run, all of its events
 /// in memory. Distinct visitors of each row over the run are counted up to `cap` (the `--min-visitors`
-/// to render with, or [`super::distinct::PARTIAL_CAP`] for a partial; see [`super::distinct`]).
+/// to render with, or `super::distinct::PARTIAL_CAP` for a partial; see `super::distinct`).
 pub fn aggregate(mut t: Tables, cap: u64) -> Aggregate {
     let mut events = t.take_events();
     events.par_sort_unstable();

@@ -18,7 +18,7 @@ pub struct Detection {
 
 /// Detects the format of `head` (the first bytes of an input; a last partial line is ignored).
 ///
-/// Each preset is tried on up to [`SAMPLE_LINES`] non-empty lines, W3C presets following the `#Fields:`
+/// Each preset is tried on up to `SAMPLE_LINES` non-empty lines, W3C presets following the `#Fields:`
 /// headers among them; the one that parses the most wins, ties going to the earlier preset in
 /// [`Format::ALL`] (the stricter first). With nothing parsed, combined is used.
 pub fn detect(head: &[u8]) -> Detection {

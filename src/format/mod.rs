@@ -168,7 +168,7 @@ impl Format {
     }
 
     /// Parses one line (without its terminator) strictly as this format, under the default field
-    /// allow-list. W3C formats use the preset's default fields here; [`ChunkParser`] follows the
+    /// allow-list. W3C formats use the preset's default fields here; `ChunkParser` follows the
     /// `#Fields:` headers of a file.
     pub fn parse(self, line: &[u8]) -> Option<Record<'_>> {
         self.parse_with(line, &FieldPolicy::default())
@@ -352,7 +352,7 @@ impl LineParser {
         self.format().is_some_and(Format::uses_headers)
     }
 
-    /// Parses one line (without its terminator), with no header state (see [`ChunkParser`]).
+    /// Parses one line (without its terminator), with no header state (see `ChunkParser`).
     #[inline]
     pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
         let primary = match (&self.kind, &self.xff) {

@@ -25,9 +25,9 @@ pub enum IpMode {
     /// Keep the network prefix (`192.168.100.50` → `192.168.0.0`).
     #[default]
     Truncate,
-    /// Replace with a keyed pseudonym in a reserved range ([`pseudonym`](super::pseudonym)).
+    /// Replace with a keyed pseudonym in a reserved range (`pseudonym`).
     Pseudonymize,
-    /// Prefix-preserving keyed pseudonymisation ([`cryptopan`](super::cryptopan)).
+    /// Prefix-preserving keyed pseudonymisation (`cryptopan`).
     CryptoPan,
     /// Replace with `-`.
     Drop,

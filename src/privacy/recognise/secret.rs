@@ -147,7 +147,7 @@ pub fn luhn(d: &[u8]) -> bool {
 pub(crate) const TOKEN_MIN_LEN: usize = 32;
 
 /// True when `run` (a maximal run of letters, digits, `-`, `_` and `+`) looks like a secret: at least
-/// [`TOKEN_MIN_LEN`] bytes, and either all hex with letters and digits, or mixed-case base64 with digits
+/// `TOKEN_MIN_LEN` bytes, and either all hex with letters and digits, or mixed-case base64 with digits
 /// and few separators (slugs such as `How-To-Install-Apache2` have many).
 pub fn is_token(run: &[u8]) -> bool {
     if run.len() < TOKEN_MIN_LEN {
