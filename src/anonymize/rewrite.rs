@@ -124,14 +124,7 @@ fn rewrite_prefixed(
         // An escape it cannot decode: the log string is dropped rather than passed on.
         out.extend_from_slice(&line[..span.start]);
         out.push(b'-');
-        let mark = out.len();
-        scrub(
-            &line[span.end..],
-            policy.rules(),
-            ScrubMode::free_text_tail(),
-            out,
-        );
-        redact_in_place(out, mark);
+        scrub_docker_tail(&line[span.end..], policy, out);
         return Some(Outcome::Scrubbed);
     };
     let body = inner.strip_suffix(b"\n").unwrap_or(&inner);
@@ -141,15 +134,15 @@ fn rewrite_prefixed(
     rewritten.extend_from_slice(&inner[body.len()..]);
     out.extend_from_slice(&line[..span.start]);
     prefix::escape(&rewritten, out);
-    let mark = out.len();
-    scrub(
-        &line[span.end..],
-        policy.rules(),
-        ScrubMode::free_text_tail(),
-        out,
-    );
-    redact_in_place(out, mark);
+    scrub_docker_tail(&line[span.end..], policy, out);
     Some(outcome)
+}
+
+/// The rest of a Docker JSON line after its log string (stream, time), scrubbed as free text.
+fn scrub_docker_tail(tail: &[u8], policy: &Policy, out: &mut Vec<u8>) {
+    let mark = out.len();
+    scrub(tail, policy.rules(), ScrubMode::free_text_tail(), out);
+    redact_in_place(out, mark);
 }
 
 /// Writes a line longer than `limit` bytes into `out`: cut at a boundary where no value is split

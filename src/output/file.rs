@@ -9,7 +9,7 @@
 //! mode and, as far as the process may set them, its owner and group.
 
 use std::fs::{File, Metadata};
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::os::fd::AsFd;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -186,6 +186,31 @@ fn link_unnamed(file: &File, target: &Path) -> io::Result<PathBuf> {
         io::ErrorKind::AlreadyExists,
         "no free temporary name",
     ))
+}
+
+/// Writes `body` and a newline to `file`, which appears only when complete, or to stdout for `None`:
+/// one document of `--json` or `--partial`.
+pub(crate) fn write_document(
+    file: Option<AtomicFile>,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    match file {
+        Some(file) => {
+            let mut w = file.writer()?;
+            body(&mut w)?;
+            w.write_all(b"\n")?;
+            w.flush()?;
+            drop(w);
+            file.commit()
+        }
+        None => {
+            let stdout = io::stdout();
+            let mut w = io::BufWriter::new(stdout.lock());
+            body(&mut w)?;
+            w.write_all(b"\n")?;
+            w.flush()
+        }
+    }
 }
 
 /// The prefix of this process's temporary names for a target called `name`.

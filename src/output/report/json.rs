@@ -1,11 +1,11 @@
 //! All tables in one JSON document with a schema version.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::ReportSink;
 use crate::analyze::report::{Cell, Report, SCHEMA_VERSION};
-use crate::output::file::AtomicFile;
+use crate::output::file::{self, AtomicFile};
 
 /// `--json FILE|-`: all tables in one JSON document:
 /// `{"schema": "logveil-report", "version": 2, "tables": {"NAME": {"columns": [...], "rows": [[...]]}}}`.
@@ -55,23 +55,7 @@ pub fn to_json(report: &Report) -> serde_json::Value {
 impl ReportSink for Json {
     fn write(self: Box<Self>, report: &Report) -> io::Result<()> {
         let value = to_json(report);
-        match self.file {
-            Some(file) => {
-                let mut w = file.writer()?;
-                serde_json::to_writer_pretty(&mut w, &value)?;
-                w.write_all(b"\n")?;
-                w.flush()?;
-                drop(w);
-                file.commit()
-            }
-            None => {
-                let stdout = io::stdout();
-                let mut w = io::BufWriter::new(stdout.lock());
-                serde_json::to_writer_pretty(&mut w, &value)?;
-                w.write_all(b"\n")?;
-                w.flush()
-            }
-        }
+        file::write_document(self.file, |w| Ok(serde_json::to_writer_pretty(w, &value)?))
     }
 
     fn path(&self) -> Option<PathBuf> {

@@ -1,11 +1,11 @@
 //! `report --partial FILE|-`: the partial as one line of JSON (so several partials can share a file or a
 //! pipe), written atomically to a file or to stdout.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::analyze::partial::Partial;
-use crate::output::file::AtomicFile;
+use crate::output::file::{self, AtomicFile};
 
 /// Where a partial goes.
 pub(crate) struct PartialOut {
@@ -29,22 +29,6 @@ impl PartialOut {
 
     /// Writes the partial; the file appears only when complete.
     pub(crate) fn write(self, partial: &Partial) -> io::Result<()> {
-        match self.file {
-            Some(file) => {
-                let mut w = file.writer()?;
-                serde_json::to_writer(&mut w, partial)?;
-                w.write_all(b"\n")?;
-                w.flush()?;
-                drop(w);
-                file.commit()
-            }
-            None => {
-                let stdout = io::stdout();
-                let mut w = io::BufWriter::new(stdout.lock());
-                serde_json::to_writer(&mut w, partial)?;
-                w.write_all(b"\n")?;
-                w.flush()
-            }
-        }
+        file::write_document(self.file, |w| Ok(serde_json::to_writer(w, partial)?))
     }
 }
