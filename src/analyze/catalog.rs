@@ -69,6 +69,9 @@ pub(crate) struct TableSpec {
     pub fold: Fold,
     /// What the terminal summary shows of it.
     pub terminal: TerminalView,
+    /// The columns instead of `columns` when distinct visitors over several days are estimated from day
+    /// sketches (a `merge` of partials) rather than counted (one `report` run).
+    pub estimated: Option<&'static [&'static str]>,
     /// What one row is, in one line: checked against `docs/REPORTS.md` by the tests, and written here so
     /// that a new table cannot be added without saying what its rows are.
     #[cfg_attr(not(test), allow(dead_code))]
@@ -83,6 +86,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         rows: RowSource::Metrics(sources::summary),
         fold: Fold::NeverInOrder,
         terminal: TerminalView::Metrics,
+        estimated: None,
         about: "One metric of the whole run: lines, hits, page views, visits, visitors, folded rows.",
     },
     TableSpec {
@@ -102,6 +106,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_pages",
         },
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Page views of one path (query removed), with the visits entering and leaving there.",
     },
     TableSpec {
@@ -112,6 +117,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_entry_pages",
         },
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Visits whose first page view was this path, and how many of them bounced.",
     },
     TableSpec {
@@ -122,6 +128,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_exit_pages",
         },
         terminal: TerminalView::Hidden,
+        estimated: None,
         about: "Visits whose last page view was this path, against its page views.",
     },
     TableSpec {
@@ -132,6 +139,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_referrer_sites",
         },
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Visits whose entry page view came from this external host.",
     },
     TableSpec {
@@ -142,6 +150,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_referrer_pages",
         },
         terminal: TerminalView::Hidden,
+        estimated: None,
         about: "Visits whose entry page view came from this external URL (query removed).",
     },
     TableSpec {
@@ -153,6 +162,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             keep: NOT_PROVIDED,
         },
         terminal: TerminalView::Hidden,
+        estimated: None,
         about: "Visits referred by a known search engine with this keyword (or `(not provided)`).",
     },
     TableSpec {
@@ -163,6 +173,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_search_terms",
         },
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Page views carrying this site-search term.",
     },
     TableSpec {
@@ -173,6 +184,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_downloads",
         },
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Visits that downloaded this file, and the bytes sent for it.",
     },
     TableSpec {
@@ -183,6 +195,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_outlinks",
         },
         terminal: TerminalView::Hidden,
+        estimated: None,
         about: "Requests to the outlink endpoint for this target URL.",
     },
     TableSpec {
@@ -191,6 +204,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         rows: RowSource::Clients(sources::browsers),
         fold: Fold::Never,
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Human traffic of one browser family and major version.",
     },
     TableSpec {
@@ -199,6 +213,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         rows: RowSource::Clients(sources::os),
         fold: Fold::Never,
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Human traffic of one operating system.",
     },
     TableSpec {
@@ -207,6 +222,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         rows: RowSource::Clients(sources::devices),
         fold: Fold::Never,
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Human traffic of one device class.",
     },
     TableSpec {
@@ -217,6 +233,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_networks",
         },
         terminal: TerminalView::Hidden,
+        estimated: None,
         about: "Human traffic of one reduced client network.",
     },
     TableSpec {
@@ -225,6 +242,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         rows: RowSource::Hours(sources::hours),
         fold: Fold::NeverInOrder,
         terminal: TerminalView::Hidden,
+        estimated: None,
         about: "Hits and page views in one hour of the day, all 24 hours.",
     },
     TableSpec {
@@ -233,6 +251,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         rows: RowSource::Days(sources::days),
         fold: Fold::NeverInOrder,
         terminal: TerminalView::Top,
+        estimated: None,
         about: "One day with hits: hits, page views, exact visitors, visits, bytes.",
     },
     TableSpec {
@@ -242,14 +261,23 @@ pub(crate) const TABLES: &[TableSpec] = &[
             "hits",
             "page_views",
             "visitor_days",
-            "visitors_estimated",
+            "visitors",
             "visits",
             "bytes",
         ],
         rows: RowSource::Periods(sources::weeks),
         fold: Fold::NeverInOrder,
         terminal: TerminalView::Hidden,
-        about: "One ISO week with hits, its distinct visitors estimated.",
+        estimated: Some(&[
+            "week",
+            "hits",
+            "page_views",
+            "visitor_days",
+            "visitors_estimated",
+            "visits",
+            "bytes",
+        ]),
+        about: "One ISO week with hits, its distinct visitors (estimated after a merge).",
     },
     TableSpec {
         name: "months",
@@ -258,14 +286,23 @@ pub(crate) const TABLES: &[TableSpec] = &[
             "hits",
             "page_views",
             "visitor_days",
-            "visitors_estimated",
+            "visitors",
             "visits",
             "bytes",
         ],
         rows: RowSource::Periods(sources::months),
         fold: Fold::NeverInOrder,
         terminal: TerminalView::Hidden,
-        about: "One month with hits, its distinct visitors estimated.",
+        estimated: Some(&[
+            "month",
+            "hits",
+            "page_views",
+            "visitor_days",
+            "visitors_estimated",
+            "visits",
+            "bytes",
+        ]),
+        about: "One month with hits, its distinct visitors (estimated after a merge).",
     },
     TableSpec {
         name: "status",
@@ -273,6 +310,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         rows: RowSource::Statuses(sources::status),
         fold: Fold::NeverInOrder,
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Hits (bots included) answered with one status code.",
     },
     TableSpec {
@@ -283,6 +321,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_not_found",
         },
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Human requests for this path answered 404.",
     },
     TableSpec {
@@ -291,6 +330,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         rows: RowSource::Bots(sources::bots),
         fold: Fold::Never,
         terminal: TerminalView::Top,
+        estimated: None,
         about: "Hits of one bot name for one reason (ties sort by name, then by reason).",
     },
     TableSpec {
@@ -301,6 +341,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             counter: "folded_campaigns",
         },
         terminal: TerminalView::Hidden,
+        estimated: None,
         about: "Page views carrying these `utm_source`, `utm_medium` and `utm_campaign` values.",
     },
 ];

@@ -56,12 +56,20 @@ pub(crate) fn classify_ua(ua: &[u8]) -> UaInfo {
     let text = String::from_utf8_lossy(ua);
     let trimmed = text.trim();
     let lower = trimmed.to_ascii_lowercase();
-    let parsed = woothee::parser::Parser::new().parse(trimmed);
+    let lists = BotLists::found_in(&lower);
     let (mut browser, mut os, mut device) = (
         "Unknown".to_string(),
         "Unknown".to_string(),
         "unknown".to_string(),
     );
+    let listed =
+        trimmed.is_empty() || trimmed == "-" || lists.name.is_some() || lists.library.is_some();
+    // A bot named by our lists is a bot whatever the parser says: the parser is asked only otherwise.
+    let parsed = if listed {
+        None
+    } else {
+        woothee::parser::Parser::new().parse(trimmed)
+    };
     let mut crawler_name = None;
     if let Some(r) = &parsed {
         if r.category == "crawler" {
@@ -85,15 +93,15 @@ pub(crate) fn classify_ua(ua: &[u8]) -> UaInfo {
     }
     let bot = if trimmed.is_empty() || trimmed == "-" {
         Some(("(empty)".to_string(), BotReason::EmptyUa))
-    } else if let Some(n) = lists::BOT_NAMES.iter().find(|n| lower.contains(*n)) {
+    } else if let Some(n) = lists.name {
         Some((n.to_string(), BotReason::Crawler))
-    } else if let Some(n) = lists::LIBRARY_CLIENTS.iter().find(|n| lower.contains(*n)) {
+    } else if let Some(n) = lists.library {
         Some((n.trim_end_matches('/').to_string(), BotReason::Library))
     } else if let Some(name) = crawler_name {
         Some((name.to_ascii_lowercase(), BotReason::Crawler))
-    } else if lists::URL_IN_UA.iter().any(|p| lower.contains(p)) {
+    } else if lists.url {
         Some(("(url in ua)".to_string(), BotReason::UrlInUa))
-    } else if lists::BOT_WORDS.iter().any(|w| lower.contains(w)) {
+    } else if lists.word {
         Some(("(generic)".to_string(), BotReason::Crawler))
     } else {
         None
@@ -126,6 +134,57 @@ pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
 
 /// Most user agents a worker keeps parsed; the cache is emptied when it is full.
 const UA_CACHE_ENTRIES: usize = 20_000;
+
+/// What the bot lists ([`lists::BOT_NAMES`], [`lists::LIBRARY_CLIENTS`], [`lists::URL_IN_UA`],
+/// [`lists::BOT_WORDS`]) find in a lower-cased user agent, all looked for in one pass.
+#[derive(Debug, Default)]
+struct BotLists {
+    /// The first bot name of the list (in list order) the user agent contains.
+    name: Option<&'static str>,
+    /// The first library client of the list the user agent contains.
+    library: Option<&'static str>,
+    /// The user agent carries a URL.
+    url: bool,
+    /// The user agent contains a crawler word.
+    word: bool,
+}
+
+impl BotLists {
+    fn found_in(lower: &str) -> BotLists {
+        static LISTS: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<(u8, &'static str)>)> =
+            std::sync::LazyLock::new(|| {
+                let tagged: Vec<(u8, &'static str)> = [
+                    (0, lists::BOT_NAMES),
+                    (1, lists::LIBRARY_CLIENTS),
+                    (2, lists::URL_IN_UA),
+                    (3, lists::BOT_WORDS),
+                ]
+                .into_iter()
+                .flat_map(|(list, words)| words.iter().map(move |w| (list, *w)))
+                .collect();
+                let automaton = aho_corasick::AhoCorasick::new(tagged.iter().map(|(_, w)| w))
+                    .expect("the bot lists are a valid automaton");
+                (automaton, tagged)
+            });
+        let (automaton, tagged) = &*LISTS;
+        let mut found = BotLists::default();
+        // Overlapping matches: every pattern present is seen, so "first in list order" is the lowest
+        // pattern index of its list, as a search of each list in turn would find.
+        let (mut name, mut library) = (usize::MAX, usize::MAX);
+        for m in automaton.find_overlapping_iter(lower) {
+            let i = m.pattern().as_usize();
+            match tagged[i].0 {
+                0 => name = name.min(i),
+                1 => library = library.min(i),
+                2 => found.url = true,
+                _ => found.word = true,
+            }
+        }
+        found.name = (name != usize::MAX).then(|| tagged[name].1);
+        found.library = (library != usize::MAX).then(|| tagged[library].1);
+        found
+    }
+}
 
 thread_local! {
     static UA_CACHE: RefCell<HashMap<Box<[u8]>, UaInfo>> = RefCell::new(HashMap::default());
@@ -235,6 +294,39 @@ pub(crate) fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
 mod tests {
     use super::*;
     use crate::record::split_request;
+
+    /// The one-pass search finds what searching each list in turn finds, on every user agent of the
+    /// corpus and on ones made to hold several list words at once.
+    #[test]
+    fn one_pass_bot_lists_agree_with_each_list_in_turn() {
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+        let mut agents: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(corpus).expect("../shared/corpus") {
+            let text = std::fs::read(entry.unwrap().path()).unwrap();
+            agents.extend(
+                String::from_utf8_lossy(&text)
+                    .split('"')
+                    .map(str::to_ascii_lowercase),
+            );
+        }
+        agents.extend(
+            [
+                "mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) googlebot",
+                "python-requests/2.31 curl/8.0 spider",
+                "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+                "",
+            ]
+            .map(String::from),
+        );
+        for ua in &agents {
+            let found = BotLists::found_in(ua);
+            let first = |list: &[&'static str]| list.iter().find(|n| ua.contains(*n)).copied();
+            assert_eq!(found.name, first(lists::BOT_NAMES), "{ua}");
+            assert_eq!(found.library, first(lists::LIBRARY_CLIENTS), "{ua}");
+            assert_eq!(found.url, first(lists::URL_IN_UA).is_some(), "{ua}");
+            assert_eq!(found.word, first(lists::BOT_WORDS).is_some(), "{ua}");
+        }
+    }
 
     #[test]
     fn resources_by_extension_without_the_query() {

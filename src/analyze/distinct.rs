@@ -69,6 +69,20 @@ impl Capped {
         }
     }
 
+    /// Adds the hashes of `o` (the union, capped as by [`Capped::insert`]).
+    pub(crate) fn add(&mut self, o: Capped, cap: u64) {
+        match o {
+            Capped::Empty => {}
+            Capped::One(h) => self.insert(h, cap),
+            Capped::Few(hashes) => {
+                for h in hashes {
+                    self.insert(h, cap);
+                }
+            }
+            Capped::Full => *self = Capped::Full,
+        }
+    }
+
     /// Distinct visitors seen, at most `cap` (the cap given to [`Capped::insert`]).
     pub(crate) fn count(&self, cap: u64) -> u64 {
         match self {
@@ -110,6 +124,18 @@ impl<K: Hash + Eq> CappedMap<K> {
         match self.rows.get_mut(key) {
             Some(c) => c.insert(hash, self.cap),
             None => self.rows.entry(make()).or_default().insert(hash, self.cap),
+        }
+    }
+
+    /// Adds the rows of `o` (made under the same cap): each row's union.
+    pub(crate) fn add(&mut self, o: CappedMap<K>) {
+        for (k, c) in o.rows {
+            match self.rows.get_mut(&k) {
+                Some(mine) => mine.add(c, self.cap),
+                None => {
+                    self.rows.insert(k, c);
+                }
+            }
         }
     }
 

@@ -244,6 +244,7 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
         days,
         sketches_compatible: keys.len() <= 1,
         visitors,
+        exact: None,
     })
 }
 

@@ -35,6 +35,7 @@ use crate::privacy::url::rewrite_url;
 use crate::record::{Encoding, Record, TimeKind};
 
 use classify::{Resource, resource, split_target, stable_hash, with_ua};
+use search::Referrer;
 use tables::{DayHits, Event, EventKind, Tables, UaClass, VisitorDay};
 use visitors::{DayKeys, VisitorKeyer};
 
@@ -429,30 +430,48 @@ impl Analyzer {
                     .any(|s| s.as_bytes().eq_ignore_ascii_case(h))
             }
         };
-        match search::url_host(field) {
-            Some(h) if !internal(h) => {}
+        let field_host = match search::url_host(field) {
+            Some(h) if !internal(h) => h,
             _ => return 0,
-        }
-        let id = stable_hash(&[field]);
-        if t.referrers.contains_key(&id) {
-            return id;
-        }
+        };
         // Which host counts as internal is part of the parse when no --site-host is given.
         let context = if self.settings.site_hosts.is_empty() {
             host
         } else {
             b""
         };
-        let parsed = memo::referrer(self.tag, field, context, || {
-            search::parse_referrer(field, internal, &self.settings.rules)
-        });
-        match parsed {
-            Some(r) => {
-                t.referrers.insert(id, r);
-                id
-            }
-            None => 0,
+        let rules = &self.settings.rules;
+        let mut id_of = |base: Option<&search::ReferrerBase>| {
+            let Some(base) = base else { return 0 };
+            // Only a search engine's keyword is read from the query.
+            let keyword = base.engine.map(|e| search::search_keyword(field, e, rules));
+            let engine = base.engine.map_or(&b""[..], |e| e.name.as_bytes());
+            // Keyed by what is shown, so referrers that differ in nothing shown share one entry.
+            let id = stable_hash(&[
+                base.site.as_bytes(),
+                base.page.as_bytes(),
+                engine,
+                keyword.as_deref().unwrap_or("\0").as_bytes(),
+            ]);
+            t.referrers.entry(id).or_insert_with(|| Referrer {
+                site: base.site.clone(),
+                page: base.page.clone(),
+                search: base.engine.zip(keyword).map(|(e, k)| (e.name, k)),
+            });
+            id
+        };
+        let page = search::without_query(field);
+        if search::url_host(page) != Some(field_host) {
+            // `://` only in the query: the base depends on more than the page; not memoised.
+            return id_of(search::referrer_base(field, internal, rules).as_ref());
         }
+        memo::referrer(
+            self.tag,
+            page,
+            context,
+            || search::referrer_base(field, internal, rules),
+            id_of,
+        )
     }
 }
 

@@ -401,6 +401,62 @@ pub struct Aggregate {
     /// Distinct visitors per row over the whole run (capped; lower bounds after a merge): what
     /// `--min-visitors` is compared with.
     pub visitors: RunVisitors,
+    /// Distinct visitors of each week, month and the whole range, counted exactly: present for one run,
+    /// absent after a merge of partials, whose day sketches only estimate them.
+    pub exact: Option<ExactVisitors>,
+}
+
+/// Distinct visitors over several days, counted exactly within one run (from the visitors' sketch hashes,
+/// which stay in memory; only the counts are kept).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExactVisitors {
+    /// Per ISO week label (`2026-W49`).
+    pub weeks: BTreeMap<String, u64>,
+    /// Per month label (`2026-12`).
+    pub months: BTreeMap<String, u64>,
+    /// Over every day of the run.
+    pub total: u64,
+}
+
+impl ExactVisitors {
+    /// Counts `seen`, one `(sketch hash, day number)` per counted visitor-day (in any order, reordered
+    /// here).
+    pub(crate) fn count(seen: &mut [(u64, i64)]) -> ExactVisitors {
+        seen.sort_unstable();
+        let mut labels: BTreeMap<i64, super::time::DayLabels> = BTreeMap::new();
+        for (_, day) in seen.iter() {
+            labels
+                .entry(*day)
+                .or_insert_with(|| super::time::labels(*day));
+        }
+        let mut weeks: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut months: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut total = 0;
+        // One visitor's days at a time, ascending, so each week's and month's days are adjacent and
+        // count once.
+        for group in seen.chunk_by(|a, b| a.0 == b.0) {
+            total += 1;
+            let (mut last_week, mut last_month) = (None, None);
+            for (_, day) in group {
+                let l = &labels[day];
+                if last_week != Some(l.week.as_str()) {
+                    *weeks.entry(l.week.as_str()).or_default() += 1;
+                    last_week = Some(l.week.as_str());
+                }
+                if last_month != Some(l.month.as_str()) {
+                    *months.entry(l.month.as_str()).or_default() += 1;
+                    last_month = Some(l.month.as_str());
+                }
+            }
+        }
+        let owned =
+            |m: BTreeMap<&str, u64>| m.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        ExactVisitors {
+            weeks: owned(weeks),
+            months: owned(months),
+            total,
+        }
+    }
 }
 
 /// The partial file: an [`Aggregate`] with its schema, version, write time and sketch key id.

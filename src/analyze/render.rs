@@ -64,19 +64,23 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
 
 /// The table of `spec`, and how many rows it folded.
 fn build(spec: &'static TableSpec, t: &Totals) -> (Table, Option<u64>) {
+    let columns = match (&t.agg.exact, spec.estimated) {
+        (None, Some(estimated)) => estimated,
+        _ => spec.columns,
+    };
     match spec.rows {
-        RowSource::Metrics(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Pages(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Entries(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Exits(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Counts(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Downloads(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Clients(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Hours(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Days(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Periods(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Statuses(rows) => lay_out(spec, rows(t), t.min),
-        RowSource::Bots(rows) => lay_out(spec, rows(t), t.min),
+        RowSource::Metrics(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Pages(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Entries(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Exits(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Counts(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Downloads(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Clients(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Hours(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Days(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Periods(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Statuses(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Bots(rows) => lay_out(spec, columns, rows(t), t.min),
     }
 }
 
@@ -84,6 +88,7 @@ fn build(spec: &'static TableSpec, t: &Totals) -> (Table, Option<u64>) {
 /// were folded (`None` for a table that never folds).
 fn lay_out<R: ReportRow>(
     spec: &'static TableSpec,
+    columns: &'static [&'static str],
     mut rows: Vec<Keyed<R>>,
     min: u64,
 ) -> (Table, Option<u64>) {
@@ -104,11 +109,12 @@ fn lay_out<R: ReportRow>(
         }
         Fold::NeverInOrder => None,
     };
-    let columns = spec.columns.len();
     let table = Table {
         name: spec.name,
-        columns: spec.columns,
-        rows: rows.into_iter().map(|r| r.into_cells(columns)).collect(),
+        columns,
+        rows: (rows.into_iter())
+            .map(|r| r.into_cells(columns.len()))
+            .collect(),
     };
     (table, folded)
 }
@@ -192,6 +198,7 @@ mod tests {
             days: Default::default(),
             sketches_compatible: true,
             visitors: Default::default(),
+            exact: Some(Default::default()),
         };
         let report = render(&agg, 5);
         let names: Vec<&str> = report.tables.iter().map(|t| t.name).collect();

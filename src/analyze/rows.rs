@@ -330,13 +330,16 @@ impl ReportRow for DayLine {
     }
 }
 
-/// A row of `weeks` or `months`: days summed, their visitors estimated from the day sketches.
+/// A row of `weeks` or `months`: days summed, their distinct visitors counted in one run or estimated
+/// from the day sketches after a merge.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PeriodLine {
     pub(crate) day: DayLine,
     pub(crate) sketch: Sketch,
     /// Some days' sketches were made under different keys: no estimate.
     pub(crate) unjoinable: bool,
+    /// The distinct visitors counted exactly (one run), taking the place of the estimate.
+    pub(crate) exact: Option<u64>,
 }
 
 impl ReportRow for PeriodLine {
@@ -354,7 +357,10 @@ impl ReportRow for PeriodLine {
             d.hits.into(),
             d.page_views.into(),
             d.visitors.into(),
-            estimate_cell(&self.sketch, !self.unjoinable),
+            match self.exact {
+                Some(n) => n.into(),
+                None => estimate_cell(&self.sketch, !self.unjoinable),
+            },
             d.visits.into(),
             d.bytes.into(),
         ]);

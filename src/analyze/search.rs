@@ -49,12 +49,43 @@ pub(crate) fn host_without_port(host: &[u8]) -> &[u8] {
     &host[..memchr::memrchr(b':', host).unwrap_or(host.len())]
 }
 
-/// Parses a referrer field. `None` for `-`, empty, or an internal referrer (`is_internal(host)`).
+/// Parses a referrer field. `None` for `-`, empty, or an internal referrer (`is_internal(host)`). What
+/// `report` does in two steps, [`referrer_base`] (memoised) and [`search_keyword`].
+#[cfg(test)]
 pub(crate) fn parse_referrer(
     field: &[u8],
     is_internal: impl Fn(&[u8]) -> bool,
     rules: &Rules,
 ) -> Option<Referrer> {
+    let base = referrer_base(field, is_internal, rules)?;
+    let search = base
+        .engine
+        .map(|engine| (engine.name, search_keyword(field, engine, rules)));
+    Some(Referrer {
+        site: base.site,
+        page: base.page,
+        search,
+    })
+}
+
+/// What an external referrer gives whatever its query: the site, the page and the search engine.
+#[derive(Debug, Clone)]
+pub(crate) struct ReferrerBase {
+    /// As [`Referrer::site`].
+    pub(crate) site: String,
+    /// As [`Referrer::page`].
+    pub(crate) page: String,
+    /// The search engine of the host, if it is a known one.
+    pub(crate) engine: Option<&'static lists::SearchEngine>,
+}
+
+/// The [`ReferrerBase`] of a referrer field (its query, if any, is not read: referrers that differ only
+/// in their query have the same base), or `None` when there is no external referrer.
+pub(crate) fn referrer_base(
+    field: &[u8],
+    is_internal: impl Fn(&[u8]) -> bool,
+    rules: &Rules,
+) -> Option<ReferrerBase> {
     if field.is_empty() || field == b"-" {
         return None;
     }
@@ -62,10 +93,7 @@ pub(crate) fn parse_referrer(
     if is_internal(host) {
         return None;
     }
-    let without_query = &field[..field
-        .iter()
-        .position(|&b| b == b'?' || b == b'#')
-        .unwrap_or(field.len())];
+    let without_query = without_query(field);
     let mut page = Vec::with_capacity(without_query.len());
     rewrite_url(without_query, rules, &mut page);
     // Scheme and host compare case-insensitively: lower-case them so one site gives one row.
@@ -74,26 +102,34 @@ pub(crate) fn parse_referrer(
         page[..end].make_ascii_lowercase();
     }
     let site = url_host(&page).unwrap_or(b"").to_ascii_lowercase();
-    let lower_host = host.to_ascii_lowercase();
-    let search = engine_of(&lower_host).map(|engine| {
-        let query = field
-            .iter()
-            .position(|&b| b == b'?')
-            .map_or(&b""[..], |q| &field[q + 1..]);
-        let query = &query[..memchr::memchr(b'#', query).unwrap_or(query.len())];
-        let keyword = engine
-            .params
-            .iter()
-            .find_map(|p| param_value(query, p.as_bytes(), false))
-            .and_then(|v| normalise_term(v, rules))
-            .unwrap_or_else(|| NOT_PROVIDED.to_string());
-        (engine.name, keyword)
-    });
-    Some(Referrer {
+    Some(ReferrerBase {
         site: String::from_utf8_lossy(&site).into_owned(),
         page: String::from_utf8_lossy(&page).into_owned(),
-        search,
+        engine: engine_of(&host.to_ascii_lowercase()),
     })
+}
+
+/// A URL up to its query or fragment.
+pub(crate) fn without_query(url: &[u8]) -> &[u8] {
+    &url[..url
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .unwrap_or(url.len())]
+}
+
+/// The keyword a search engine's referrer carries (normalised and scrubbed), or [`NOT_PROVIDED`].
+pub(crate) fn search_keyword(field: &[u8], engine: &lists::SearchEngine, rules: &Rules) -> String {
+    let query = field
+        .iter()
+        .position(|&b| b == b'?')
+        .map_or(&b""[..], |q| &field[q + 1..]);
+    let query = &query[..memchr::memchr(b'#', query).unwrap_or(query.len())];
+    engine
+        .params
+        .iter()
+        .find_map(|p| param_value(query, p.as_bytes(), false))
+        .and_then(|v| normalise_term(v, rules))
+        .unwrap_or_else(|| NOT_PROVIDED.to_string())
 }
 
 /// The known search engine of a (lower-case) host.

@@ -44,10 +44,13 @@ pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
         ("page_views", total.page_views.into()),
         ("visits", total.visits.into()),
         ("visitor_days", total.visitors.into()),
-        (
-            "visitors_estimated",
-            estimate_cell(&total.sketch, compatible),
-        ),
+        match &t.agg.exact {
+            Some(exact) => ("visitors", exact.total.into()),
+            None => (
+                "visitors_estimated",
+                estimate_cell(&total.sketch, compatible),
+            ),
+        },
         ("robots_txt_visitors", total.robots_txt_visitors.into()),
         ("bounces", total.bounces.into()),
         ("bounce_rate", ratio(total.bounces, total.visits).into()),
@@ -297,8 +300,13 @@ pub(crate) fn days(t: &Totals) -> Vec<Keyed<DayLine>> {
         .collect()
 }
 
-/// The days with hits summed by the label `period` gives them, in label order.
-fn periods(t: &Totals, period: fn(time::DayLabels) -> String) -> Vec<Keyed<PeriodLine>> {
+/// The days with hits summed by the label `period` gives them, in label order, with the distinct visitors
+/// `exact` counted for each label in one run (none after a merge: the day sketches estimate them).
+fn periods(
+    t: &Totals,
+    period: fn(time::DayLabels) -> String,
+    exact: Option<&BTreeMap<String, u64>>,
+) -> Vec<Keyed<PeriodLine>> {
     let mut map: BTreeMap<String, PeriodLine> = BTreeMap::new();
     for (day, d) in hit_days(t) {
         map.entry(period(time::labels(day)))
@@ -307,9 +315,14 @@ fn periods(t: &Totals, period: fn(time::DayLabels) -> String) -> Vec<Keyed<Perio
                 day: DayLine::of(d),
                 sketch: d.sketch.clone(),
                 unjoinable: !t.agg.sketches_compatible,
+                exact: None,
             });
     }
     map.into_iter()
+        .map(|(k, mut row)| {
+            row.exact = exact.map(|e| e.get(&k).copied().unwrap_or(0));
+            (k, row)
+        })
         .map(|(k, row)| Keyed {
             key: vec![k],
             row,
@@ -320,12 +333,12 @@ fn periods(t: &Totals, period: fn(time::DayLabels) -> String) -> Vec<Keyed<Perio
 
 /// `weeks`: ISO weeks with hits.
 pub(crate) fn weeks(t: &Totals) -> Vec<Keyed<PeriodLine>> {
-    periods(t, |l| l.week)
+    periods(t, |l| l.week, t.agg.exact.as_ref().map(|e| &e.weeks))
 }
 
 /// `months`: months with hits.
 pub(crate) fn months(t: &Totals) -> Vec<Keyed<PeriodLine>> {
-    periods(t, |l| l.month)
+    periods(t, |l| l.month, t.agg.exact.as_ref().map(|e| &e.months))
 }
 
 /// `status`: by code.

@@ -15,9 +15,10 @@ use rayon::slice::ParallelSliceMut;
 
 use super::classify::BotReason;
 use super::distinct::{CappedMap, RunVisitors};
-use super::partial::{Aggregate, ClientRow, Day, Tally};
+use super::partial::{Aggregate, ClientRow, Day, ExactVisitors, Tally};
+use super::search::Referrer;
 use super::spill::EventStore;
-use super::tables::{Event, EventKind, Rows, Tables};
+use super::tables::{Event, EventKind, Rows, Tables, VisitorDay};
 use super::time;
 
 /// Longest gap between two hits of one visit, in seconds (30 minutes).
@@ -67,6 +68,21 @@ struct PageStats {
     exit_visitors: Seen,
 }
 
+impl PageStats {
+    /// Adds the numbers of other visitors (so their distinct counts add).
+    fn add(&mut self, o: &PageStats) {
+        self.views += o.views;
+        self.entries += o.entries;
+        self.exits += o.exits;
+        self.bounces += o.bounces;
+        self.top_sum += o.top_sum;
+        self.top_measured += o.top_measured;
+        self.visitors.count += o.visitors.count;
+        self.entry_visitors.count += o.entry_visitors.count;
+        self.exit_visitors.count += o.exit_visitors.count;
+    }
+}
+
 /// A count with the distinct visitors behind it while events are walked visitor by visitor (a
 /// [`Tally`] once the walk is over: see [`day_tally`]).
 #[derive(Debug, Clone, Copy, Default)]
@@ -84,20 +100,36 @@ fn tally<K: Hash + Eq>(map: &mut HashMap<K, WalkTally>, key: K, visitor: u64) ->
 
 /// The distinct visitors of each row over the whole run ([`super::distinct`]), by row id or text, while
 /// the events are walked.
-struct RunSets {
+/// Referrer rows are keyed by text borrowed from the referrer dictionary.
+struct RunSets<'t> {
     pages: CappedMap<u64>,
     entries: CappedMap<u64>,
     exits: CappedMap<u64>,
     downloads: CappedMap<u64>,
-    sites: CappedMap<String>,
-    referrer_pages: CappedMap<String>,
-    keywords: CappedMap<(&'static str, String)>,
+    sites: CappedMap<&'t str>,
+    referrer_pages: CappedMap<&'t str>,
+    keywords: CappedMap<(&'static str, &'t str)>,
     networks: CappedMap<u64>,
     rows: [CappedMap<String>; 4],
 }
 
-impl RunSets {
-    fn new(cap: u64) -> RunSets {
+impl<'t> RunSets<'t> {
+    /// Adds the sets of other visitors.
+    fn add(&mut self, o: RunSets<'t>) {
+        self.pages.add(o.pages);
+        self.entries.add(o.entries);
+        self.exits.add(o.exits);
+        self.downloads.add(o.downloads);
+        self.sites.add(o.sites);
+        self.referrer_pages.add(o.referrer_pages);
+        self.keywords.add(o.keywords);
+        self.networks.add(o.networks);
+        for (mine, theirs) in self.rows.iter_mut().zip(o.rows) {
+            mine.add(theirs);
+        }
+    }
+
+    fn new(cap: u64) -> RunSets<'t> {
         RunSets {
             pages: CappedMap::new(cap),
             entries: CappedMap::new(cap),
@@ -141,40 +173,62 @@ pub fn aggregate_store(
     Ok(agg)
 }
 
-/// The body of [`aggregate`]: `events` are every event of `t`, sorted.
-fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64) -> Aggregate {
-    let mut run = RunSets::new(cap);
-    let mut days: BTreeMap<i64, Day> = BTreeMap::new();
-    let mut pages: HashMap<(i64, u64), PageStats> = HashMap::default();
-    let mut downloads: HashMap<(i64, u64), WalkTally> = HashMap::default();
-    let mut ref_sites: HashMap<(i64, String), WalkTally> = HashMap::default();
-    let mut ref_pages: HashMap<(i64, String), WalkTally> = HashMap::default();
-    let mut engines: HashMap<(i64, &'static str, String), WalkTally> = HashMap::default();
-    let mut clients_pv: HashMap<u64, u64> = HashMap::default();
+/// Events per batch of the parallel walk (cut at a visitor's end, so a visitor is walked whole by one
+/// thread).
+const WALK_BATCH: usize = 1 << 15;
 
-    let robots: HashSet<u64> = t
-        .visitors
-        .iter()
-        .filter(|(_, v)| v.robots)
-        .map(|(k, _)| *k)
-        .collect();
-    let mut events = events.peekable();
-    // One visitor's events at a time, in time order.
-    let mut group: Vec<Event> = Vec::new();
-    while let Some(first) = events.next() {
-        let visitor = first.visitor;
-        group.clear();
-        group.push(first);
-        while let Some(e) = events.next_if(|e| e.visitor == visitor) {
-            group.push(e);
+/// What walking the events of some visitors gives: the day counters of their visits and the rows their
+/// page views touch, keyed by id or by text borrowed from the referrer dictionary. Walks of disjoint
+/// visitors add up ([`Walk::add`]), so batches of visitors are walked in parallel.
+struct Walk<'t> {
+    days: BTreeMap<i64, Day>,
+    pages: HashMap<(i64, u64), PageStats>,
+    downloads: HashMap<(i64, u64), WalkTally>,
+    ref_sites: HashMap<(i64, &'t str), WalkTally>,
+    ref_pages: HashMap<(i64, &'t str), WalkTally>,
+    engines: HashMap<(i64, &'static str, &'t str), WalkTally>,
+    /// Page views per visitor key.
+    clients_pv: HashMap<u64, u64>,
+    run: RunSets<'t>,
+}
+
+impl<'t> Walk<'t> {
+    fn new(cap: u64) -> Walk<'t> {
+        Walk {
+            days: BTreeMap::new(),
+            pages: HashMap::default(),
+            downloads: HashMap::default(),
+            ref_sites: HashMap::default(),
+            ref_pages: HashMap::default(),
+            engines: HashMap::default(),
+            clients_pv: HashMap::default(),
+            run: RunSets::new(cap),
         }
-        let vd = t.visitors.get(&visitor).copied().unwrap_or_default();
-        if vd.robots {
-            continue;
+    }
+
+    /// Walks `batch` (whole visitors, each visitor's events in time order).
+    fn batch(
+        &mut self,
+        batch: &[Event],
+        visitors: &HashMap<u64, VisitorDay>,
+        referrers: &'t HashMap<u64, Referrer>,
+    ) {
+        for group in batch.chunk_by(|a, b| a.visitor == b.visitor) {
+            let vd = visitors.get(&group[0].visitor).copied().unwrap_or_default();
+            if !vd.robots {
+                self.visitor(group, vd.sketch, referrers);
+            }
         }
-        let sketch = vd.sketch;
+    }
+
+    /// Walks one visitor's events (in time order): splits them into visits and counts them.
+    fn visitor(&mut self, group: &[Event], sketch: u64, referrers: &'t HashMap<u64, Referrer>) {
+        let visitor = group[0].visitor;
+        let run = &mut self.run;
         let mut start = 0;
         let mut visitor_pv = 0;
+        let mut pvs: Vec<&Event> = Vec::new();
+        let mut files: Vec<u64> = Vec::new();
         while start < group.len() {
             let mut stop = start + 1;
             while stop < group.len()
@@ -186,20 +240,19 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             let visit = &group[start..stop];
             start = stop;
             let day = time::day_of(visit[0].time);
-            let d = days.entry(day).or_default();
-            let pvs: Vec<&Event> = visit
-                .iter()
-                .filter(|e| e.kind == EventKind::PageView)
-                .collect();
-            let mut files: Vec<u64> = visit
-                .iter()
-                .filter(|e| e.kind == EventKind::Download)
-                .map(|e| e.page)
-                .collect();
+            let d = self.days.entry(day).or_default();
+            pvs.clear();
+            pvs.extend(visit.iter().filter(|e| e.kind == EventKind::PageView));
+            files.clear();
+            files.extend(
+                (visit.iter())
+                    .filter(|e| e.kind == EventKind::Download)
+                    .map(|e| e.page),
+            );
             files.sort_unstable();
             files.dedup();
             for f in &files {
-                if tally(&mut downloads, (day, *f), visitor) {
+                if tally(&mut self.downloads, (day, *f), visitor) {
                     run.downloads.insert(*f, sketch);
                 }
                 d.downloads += 1;
@@ -218,7 +271,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             let bounce = pvs.len() == 1 && files.is_empty();
             d.bounces += u64::from(bounce);
             for (n, pv) in pvs.iter().enumerate() {
-                let p = pages.entry((day, pv.page)).or_default();
+                let p = self.pages.entry((day, pv.page)).or_default();
                 p.views += 1;
                 if p.visitors.see(visitor) {
                     run.pages.insert(pv.page, sketch);
@@ -232,39 +285,135 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
                 }
                 d.hour_page_views[time::hour_of(pv.time)] += 1;
             }
-            let e = pages.entry((day, first.page)).or_default();
+            let e = self.pages.entry((day, first.page)).or_default();
             e.entries += 1;
             e.bounces += u64::from(bounce);
             if e.entry_visitors.see(visitor) {
                 run.entries.insert(first.page, sketch);
             }
-            let x = pages.entry((day, last.page)).or_default();
+            let x = self.pages.entry((day, last.page)).or_default();
             x.exits += 1;
             if x.exit_visitors.see(visitor) {
                 run.exits.insert(last.page, sketch);
             }
-            if let Some(r) = t.referrers.get(&first.referrer) {
-                if tally(&mut ref_sites, (day, r.site.clone()), visitor) {
-                    run.sites
-                        .insert_with(r.site.as_str(), || r.site.clone(), sketch);
+            if let Some(r) = referrers.get(&first.referrer) {
+                if tally(&mut self.ref_sites, (day, r.site.as_str()), visitor) {
+                    run.sites.insert(r.site.as_str(), sketch);
                 }
-                if tally(&mut ref_pages, (day, r.page.clone()), visitor) {
-                    run.referrer_pages
-                        .insert_with(r.page.as_str(), || r.page.clone(), sketch);
+                if tally(&mut self.ref_pages, (day, r.page.as_str()), visitor) {
+                    run.referrer_pages.insert(r.page.as_str(), sketch);
                 }
                 if let Some((engine, kw)) = &r.search {
-                    if tally(&mut engines, (day, *engine, kw.clone()), visitor) {
-                        run.keywords.insert((*engine, kw.clone()), sketch);
+                    if tally(&mut self.engines, (day, *engine, kw.as_str()), visitor) {
+                        run.keywords.insert((*engine, kw.as_str()), sketch);
                     }
                 }
             }
         }
-        *clients_pv.entry(visitor).or_default() += visitor_pv;
+        self.clients_pv.insert(visitor, visitor_pv);
     }
+
+    /// Adds the walk of other visitors.
+    fn add(&mut self, o: Walk<'t>) {
+        for (day, d) in &o.days {
+            self.days.entry(*day).or_default().add(d);
+        }
+        for (k, p) in o.pages {
+            self.pages.entry(k).or_default().add(&p);
+        }
+        add_tallies(&mut self.downloads, o.downloads);
+        add_tallies(&mut self.ref_sites, o.ref_sites);
+        add_tallies(&mut self.ref_pages, o.ref_pages);
+        add_tallies(&mut self.engines, o.engines);
+        self.clients_pv.extend(o.clients_pv);
+        self.run.add(o.run);
+    }
+}
+
+/// Adds tallies of other visitors.
+fn add_tallies<K: Hash + Eq>(into: &mut HashMap<K, WalkTally>, from: HashMap<K, WalkTally>) {
+    for (k, v) in from {
+        let t = into.entry(k).or_default();
+        t.count += v.count;
+        t.visitors.count += v.visitors.count;
+    }
+}
+
+/// The body of [`aggregate`]: `events` are every event of `t`, sorted. Batches of whole visitors are
+/// walked in parallel on the current rayon pool; the sums do not depend on how they are cut.
+fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64) -> Aggregate {
+    let mut events = events.peekable();
+    let mut next_batch = || {
+        let first = events.next()?;
+        let mut batch = Vec::with_capacity(WALK_BATCH);
+        batch.push(first);
+        while let Some(e) = events.next_if(|e| {
+            batch.len() < WALK_BATCH || Some(&e.visitor) == batch.last().map(|l| &l.visitor)
+        }) {
+            batch.push(e);
+        }
+        Some(batch)
+    };
+    let (visitors, referrers) = (&t.visitors, &t.referrers);
+    // One walk per other thread of the pool, fed batches through a small queue, and one here that walks
+    // a batch itself whenever the queue is full: memory holds one walk per thread and a few batches, and
+    // one thread (`--threads 1`) walks everything here.
+    let workers = rayon::current_num_threads().saturating_sub(1);
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Event>>(2 * workers.max(1));
+    let mut walk = Walk::new(cap);
+    let (done_tx, done_rx) = crossbeam_channel::unbounded();
+    rayon::in_place_scope(|scope| {
+        for _ in 0..workers {
+            let (rx, done_tx) = (rx.clone(), done_tx.clone());
+            scope.spawn(move |_| {
+                let mut w = Walk::new(cap);
+                for batch in rx {
+                    w.batch(&batch, visitors, referrers);
+                }
+                let _ = done_tx.send(w);
+            });
+        }
+        drop(rx);
+        while let Some(batch) = next_batch() {
+            if workers == 0 {
+                walk.batch(&batch, visitors, referrers);
+            } else if let Err(full) = tx.try_send(batch) {
+                walk.batch(&full.into_inner(), visitors, referrers);
+            }
+        }
+        drop(tx);
+        // The scope ends when every worker has drained the queue (this thread runs any not yet started).
+    });
+    drop(done_tx);
+    let parts: Vec<Walk<'_>> = done_rx.iter().collect();
+    for w in parts {
+        walk.add(w);
+    }
+    let Walk {
+        mut days,
+        pages,
+        downloads,
+        ref_sites,
+        ref_pages,
+        engines,
+        clients_pv,
+        run: walked,
+    } = walk;
+    let robots: HashSet<u64> = t
+        .visitors
+        .iter()
+        .filter(|(_, v)| v.robots)
+        .map(|(k, _)| *k)
+        .collect();
+    let mut run = walked;
 
     // Per-visitor tables: browsers, OS, devices, networks, visitors; robots.txt fetchers are bots.
     let robots_bot = "(robots.txt visitor)".to_string();
     let mut by_ua: HashMap<(i64, u64), ClientRow> = HashMap::default();
+    let mut by_net: HashMap<(i64, u64), ClientRow> = HashMap::default();
+    // Every counted visitor-day's sketch hash and day, for the exact distinct visitors of weeks, months
+    // and the run.
+    let mut seen: Vec<(u64, i64)> = Vec::new();
     for (key, vd) in &t.visitors {
         let d = days.entry(vd.day).or_default();
         if vd.robots {
@@ -283,6 +432,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         d.visitors += counted;
         if counted > 0 {
             d.sketch.insert(vd.sketch);
+            seen.push((vd.sketch, vd.day));
         }
         let pv = clients_pv.get(key).copied().unwrap_or(0);
         let c = ClientRow {
@@ -290,11 +440,14 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             page_views: pv,
             visitors: counted,
         };
-        // Summed by user-agent class first: a day has far fewer of them than visitors. Networks are
-        // about as many as visitors, so they go straight to the day.
+        // Summed by user-agent class and network id first (a hash of a number, not a string compare
+        // per visitor): a day has fewer of them than visitors.
         by_ua.entry((vd.day, vd.ua)).or_default().add(&c);
-        let net = t.networks.get(&vd.network).map_or("-", String::as_str);
-        add_client(&mut d.networks, net, &c);
+        by_net.entry((vd.day, vd.network)).or_default().add(&c);
+    }
+    for ((day, net), c) in &by_net {
+        let name = t.networks.get(net).map_or("-", String::as_str);
+        add_client(&mut days.entry(*day).or_default().networks, name, c);
     }
     for ((day, ua), c) in &by_ua {
         let (b, o, dev) = t
@@ -328,7 +481,9 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
     let visitors = run_visitors(run, &t);
     // The visitor table is the largest part of a log of many days: freed before the day tables fill.
     drop(std::mem::take(&mut t.visitors));
-    drop((robots, clients_pv, by_ua));
+    drop((robots, clients_pv, by_ua, by_net));
+    let exact = ExactVisitors::count(&mut seen);
+    drop(seen);
     for (day, h) in &t.days {
         let d = days.entry(*day).or_default();
         d.parsed += h.parsed;
@@ -397,13 +552,13 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         days.entry(day)
             .or_default()
             .referrer_sites
-            .insert(site, day_tally(&v));
+            .insert(site.to_string(), day_tally(&v));
     }
     for ((day, page), v) in ref_pages {
         days.entry(day)
             .or_default()
             .referrer_pages
-            .insert(page, day_tally(&v));
+            .insert(page.to_string(), day_tally(&v));
     }
     for ((day, engine, kw), v) in engines {
         days.entry(day)
@@ -411,7 +566,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             .search_engines
             .entry(engine.to_string())
             .or_default()
-            .insert(kw, day_tally(&v));
+            .insert(kw.to_string(), day_tally(&v));
     }
     let c = &t.counts;
     Aggregate {
@@ -425,6 +580,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         days,
         sketches_compatible: true,
         visitors,
+        exact: Some(exact),
     }
 }
 
@@ -439,15 +595,15 @@ fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
         search_engines
             .entry(engine.to_string())
             .or_default()
-            .insert(kw, n);
+            .insert(kw.to_string(), n);
     }
     RunVisitors {
         pages: run.pages.counts(page_name),
         entry_pages: run.entries.counts(page_name),
         exit_pages: run.exits.counts(page_name),
         downloads: run.downloads.counts(page_name),
-        referrer_sites: run.sites.counts(|k| k),
-        referrer_pages: run.referrer_pages.counts(|k| k),
+        referrer_sites: run.sites.counts(str::to_string),
+        referrer_pages: run.referrer_pages.counts(str::to_string),
         search_engines,
         search_terms: search_terms.counts(|k| k),
         outlinks: outlinks.counts(|k| k),
