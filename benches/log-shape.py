@@ -59,8 +59,8 @@ def shape(path, head):
             length += len(line)
             client, _user, day, request, status, _bytes, referrer, agent = m.groups()
             agent = agent or b""
-            clients.add(client)
-            if client not in nets:
+            if client not in clients:
+                clients.add(client)
                 nets.add(network(client))
             visitor_days.add((client, agent, day))
             parts = request.split(b" ")

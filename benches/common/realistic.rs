@@ -37,14 +37,14 @@
 //!   time (log-normal, median 20 s), searches (/search?q=…), occasional login/cart POSTs. Each page is
 //!   followed within two seconds by its assets (css, js, woff2, svg, favicon on the first page; the page's
 //!   own images on every page) with the page as referrer; a visitor's second visit gets 304s for cached
-//!   assets. Half the visitors run the site's tracker (`/api/v1/track?cid=…&sid=…`, 204).
+//!   assets. Some visitors run the site's tracker (`/api/v1/track?cid=…&sid=…`, 204).
 //! - Referrers of landing pages: direct (35%), search engines (35%: Google mostly without a query, with
 //!   `q=` sometimes; Bing, DuckDuckGo, Yahoo, Yandex, Ecosia, with their keyword parameters; the Google
 //!   app), social (t.co, Facebook including `l.php?u=…&h=…`, Reddit threads, Hacker News, LinkedIn,
 //!   Instagram, YouTube), other sites (10%) and campaigns (`utm_source`/`utm_medium`/`utm_campaign`,
 //!   `gclid=`, `fbclid=` on the landing URL). Later pages have the previous page as referrer.
 //! - Identifiers in URLs: per-visitor and per-visit tokens on well over 10% of lines: the tracker's
-//!   `cid`/`sid`, 6% of visitors carry `?sid=` on every page, `gclid`/`fbclid`, `/account/reset/<token>`,
+//!   `cid`/`sid`, 12% of visitors carry `?sid=` on every page, `gclid`/`fbclid`, `/account/reset/<token>`,
 //!   `/verify?token=…&email=…`, `/unsubscribe?email=…`, `/checkout?cart_token=…`.
 //! - Statuses and sizes: per path (a page's size is log-normal around 30 kB and stable, varying by a
 //!   percent per hit; 0.5% of paths are dead links answering 404, 0.5% redirect with 301); 302 after POSTs
@@ -56,11 +56,16 @@
 //! | | `day` | `month` |
 //! |---|---|---|
 //! | days | 1 | 30 |
-//! | visitor-days per GB (scaled with `--size`) | 300,000 | 2,300,000 |
+//! | visitor-days per GB (human; scaled with `--size`) | 300,000 | 2,300,000 |
 //! | returning visitors (share of a day's visitors seen on an earlier day) | — | 30% |
-//! | single-page visits | 35% | 65% |
-//! | more pages per longer visit (geometric mean) | 3.5 | 1.5 |
-//! | visits whose assets reach this log (the rest from a CDN or cache) | 100% | 12% |
+//! | single-page visits | 45% | 75% |
+//! | pages after the second in a longer visit (geometric mean) | 1.5 | 0.8 |
+//! | visits whose assets reach this log (the rest from a CDN or cache) | 100% | 3% |
+//! | visitors running the site's tracker | 50% | 0% |
+//! | crawler session, pages (mean, before each crawler's weight) | 12 | 4 |
+//!
+//! `month` is a site whose HTML alone reaches the log (assets and tracker on a CDN): 2 M visitor-days in
+//! 1 GB leave about 1.5 lines per visitor-day.
 //!
 //! A visitor-day is a visitor seen on a day; the generator keeps the count of new visitor-days on
 //! `visitor_days_per_gb × bytes written` (a visit goes to a visitor already seen that day when the count
@@ -905,9 +910,9 @@ impl Generator {
         line.push(b' ');
         let at = line.len() as u16;
         line.extend_from_slice(&[b'.'; 28]);
-        let _ = write!(
+        let _ = writeln!(
             Adapter(&mut line),
-            " \"{} {} {}\" {} {} \"{}\" \"{}\"\n",
+            " \"{} {} {}\" {} {} \"{}\" \"{}\"",
             hit.method,
             hit.target,
             client.proto,
