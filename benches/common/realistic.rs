@@ -58,14 +58,14 @@
 //! | days | 1 | 30 |
 //! | visitor-days per GB (human; scaled with `--size`) | 300,000 | 2,300,000 |
 //! | returning visitors (share of a day's visitors seen on an earlier day) | — | 30% |
-//! | single-page visits | 45% | 75% |
-//! | pages after the second in a longer visit (geometric mean) | 1.5 | 0.8 |
-//! | visits whose assets reach this log (the rest from a CDN or cache) | 100% | 3% |
+//! | single-page visits | 45% | 82% |
+//! | pages after the second in a longer visit (geometric mean) | 1.5 | 0.7 |
+//! | visits whose assets reach this log (the rest from a CDN or cache) | 100% | 2% |
 //! | visitors running the site's tracker | 50% | 0% |
 //! | crawler session, pages (mean, before each crawler's weight) | 12 | 4 |
 //!
 //! `month` is a site whose HTML alone reaches the log (assets and tracker on a CDN): 2 M visitor-days in
-//! 1 GB leave about 1.5 lines per visitor-day.
+//! 1 GB leave about 1.4 lines per human visitor-day.
 //!
 //! A visitor-day is a visitor seen on a day; the generator keeps the count of new visitor-days on
 //! `visitor_days_per_gb × bytes written` (a visit goes to a visitor already seen that day when the count
@@ -120,9 +120,9 @@ impl Profile {
                 days: 30,
                 visitor_days_per_gb: 2_300_000.0,
                 returning_share: 0.30,
-                bounce_share: 0.75,
-                extra_pages_mean: 0.8,
-                assets_share: 0.03,
+                bounce_share: 0.82,
+                extra_pages_mean: 0.7,
+                assets_share: 0.02,
                 tracker_share: 0.0,
                 crawl_mean: 4.0,
                 ..Params::BASE
