@@ -4,14 +4,9 @@
 
 mod common;
 
-use std::fs::File;
-use std::io::Read;
-use std::os::fd::OwnedFd;
-use std::os::unix::fs::OpenOptionsExt;
 use std::process::Stdio;
 
 use common::*;
-use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
 
 fn elastic() -> String {
     corpus("combined-elastic-apache_logs.log")
@@ -198,32 +193,17 @@ fn one_output_on_stdout() {
     }
 }
 
-/// A new pseudo-terminal `cols` wide: its controlling side and the terminal a program writes to.
-fn pty(cols: u16) -> (OwnedFd, File) {
-    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
-    grantpt(&master).unwrap();
-    unlockpt(&master).unwrap();
-    let name = ptsname(&master, Vec::new()).unwrap();
-    let terminal = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NOCTTY)
-        .open(name.to_str().unwrap())
-        .unwrap();
+/// On a terminal, with no output flag and no `COLUMNS`, the summary is written as wide as the terminal.
+#[test]
+fn on_a_terminal_the_summary_is_the_default_and_as_wide_as_the_terminal() {
+    let (master, terminal) = pty();
     let size = rustix::termios::Winsize {
         ws_row: 50,
-        ws_col: cols,
+        ws_col: 64,
         ws_xpixel: 0,
         ws_ypixel: 0,
     };
     rustix::termios::tcsetwinsize(&terminal, size).unwrap();
-    (master, terminal)
-}
-
-/// On a terminal, with no output flag and no `COLUMNS`, the summary is written as wide as the terminal.
-#[test]
-fn on_a_terminal_the_summary_is_the_default_and_as_wide_as_the_terminal() {
-    let (master, terminal) = pty(64);
     let mut child = bin()
         .args(["report", &elastic(), "-q"])
         .env_remove("COLUMNS")
@@ -232,19 +212,7 @@ fn on_a_terminal_the_summary_is_the_default_and_as_wide_as_the_terminal() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut master = File::from(master);
-        let mut tty = Vec::new();
-        let mut buf = [0u8; 4096];
-        // Linux answers EIO once no one holds the terminal any more.
-        while let Ok(n) = master.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            tty.extend_from_slice(&buf[..n]);
-        }
-        tty
-    });
+    let reader = read_terminal(master);
     assert!(child.wait().unwrap().success());
     let tty = String::from_utf8(reader.join().unwrap()).unwrap();
     assert!(tty.contains("Top pages ("), "{tty}");

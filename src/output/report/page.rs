@@ -730,19 +730,25 @@ pub(crate) fn key_columns(t: &Table) -> usize {
         .max(1)
 }
 
+/// A `summary` table of these metrics, for tests.
+#[cfg(test)]
+pub(crate) fn summary_table(rows: &[(&str, Cell)]) -> Table {
+    Table {
+        name: "summary",
+        columns: &["metric", "value"],
+        rows: rows
+            .iter()
+            .map(|(m, v)| vec![Cell::Text(m.to_string()), v.clone()])
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn summary(rows: &[(&str, Cell)]) -> Table {
-        Table {
-            name: "summary",
-            columns: &["metric", "value"],
-            rows: rows
-                .iter()
-                .map(|(m, v)| vec![Cell::Text(m.to_string()), v.clone()])
-                .collect(),
-        }
+        summary_table(rows)
     }
 
     #[test]
