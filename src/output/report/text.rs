@@ -86,10 +86,10 @@ fn headline<W: Write>(page: &Page, width: usize, out: &mut W) -> io::Result<()> 
             if let Some(change) = c.change() {
                 v = format!("{v} ({change})");
             }
-            format!("{:<15}{v:>10}", c.label)
+            format!("{:<16}{v:>11}", c.label)
         })
         .collect();
-    let per_line = ((width - 2) / 28).max(1);
+    let per_line = ((width - 2) / 30).max(1);
     for line in cells.chunks(per_line) {
         let line = line.join("   ");
         writeln!(out, "  {}", line.trim_end())?;
