@@ -6,13 +6,9 @@ mod common;
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::OwnedFd;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
-
-use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
 
 /// Lines with addresses and emails in every field that holds them, after a real log.
 fn input(dir: &Path) -> PathBuf {
@@ -35,26 +31,11 @@ struct TtyRun {
     tty: Vec<u8>,
 }
 
-/// A new pseudo-terminal: its controlling side and the terminal a program writes to.
-fn pty() -> (OwnedFd, File) {
-    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
-    grantpt(&master).unwrap();
-    unlockpt(&master).unwrap();
-    let name = ptsname(&master, Vec::new()).unwrap();
-    let terminal = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NOCTTY)
-        .open(name.to_str().unwrap())
-        .unwrap();
-    (master, terminal)
-}
-
 /// Runs `logveil ARGS` with stderr on a pseudo-terminal, stdout piped, and `stdin` fed through a pipe in
 /// the given pieces (or no stdin when `None`). Before each piece after the first, the feeder waits until
 /// logveil has written some output (so it is running and has read the pieces before), then `pause`.
 fn run_on_tty(args: &[&str], stdin: Option<(&[&[u8]], Duration)>) -> TtyRun {
-    let (master, terminal) = pty();
+    let (master, terminal) = common::pty();
     let mut child = {
         let mut cmd = common::bin();
         cmd.args(args)
@@ -70,19 +51,7 @@ fn run_on_tty(args: &[&str], stdin: Option<(&[&[u8]], Duration)>) -> TtyRun {
         // The command, which holds this process's copy of the terminal, is dropped here: once logveil
         // exits, reading the controlling side ends.
     };
-    let reader = std::thread::spawn(move || {
-        let mut master = File::from(master);
-        let mut tty = Vec::new();
-        let mut buf = [0u8; 4096];
-        // Linux answers EIO once no one holds the terminal any more.
-        while let Ok(n) = master.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            tty.extend_from_slice(&buf[..n]);
-        }
-        tty
-    });
+    let reader = common::read_terminal(master);
     let (output_seen, seen) = std::sync::mpsc::channel::<()>();
     let feeder = stdin.map(|(pieces, pause)| {
         let mut pipe = child.stdin.take().unwrap();

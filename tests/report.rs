@@ -20,6 +20,7 @@ const TABLES: &[&str] = &[
     "devices",
     "networks",
     "hours",
+    "weekday_hours",
     "days",
     "weeks",
     "months",

@@ -246,6 +246,15 @@ pub(crate) const TABLES: &[TableSpec] = &[
         about: "Hits and page views in one hour of the day, all 24 hours.",
     },
     TableSpec {
+        name: "weekday_hours",
+        columns: &["weekday", "hour", "hits", "page_views"],
+        rows: RowSource::Hours(sources::weekday_hours),
+        fold: Fold::NeverInOrder,
+        terminal: TerminalView::Hidden,
+        estimated: None,
+        about: "Hits and page views in one hour of one weekday (Mon first), all 7 × 24 cells.",
+    },
+    TableSpec {
         name: "days",
         columns: &["date", "hits", "page_views", "visitors", "visits", "bytes"],
         rows: RowSource::Days(sources::days),
@@ -362,11 +371,6 @@ const fn names() -> [&'static str; TABLES.len()] {
 /// The table called `name`.
 pub(crate) fn spec(name: &str) -> Option<&'static TableSpec> {
     TABLES.iter().find(|t| t.name == name)
-}
-
-/// Whether `metric` is a summary metric counting folded rows (`folded_pages`, …).
-pub(crate) fn is_fold_counter(metric: &str) -> bool {
-    TABLES.iter().any(|t| t.fold.counter() == Some(metric))
 }
 
 #[cfg(test)]

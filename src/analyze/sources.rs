@@ -270,6 +270,31 @@ pub(crate) fn hours(t: &Totals) -> Vec<Keyed<HourLine>> {
         .collect()
 }
 
+/// The weekdays in ISO order, as `weekday_hours` names them.
+pub(crate) const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// `weekday_hours`: hits and page views per weekday and hour of day, all 7 × 24 cells, each day's hours
+/// added to its weekday (day 0, 1970-01-01, was a Thursday).
+pub(crate) fn weekday_hours(t: &Totals) -> Vec<Keyed<HourLine>> {
+    let mut cells = [[HourLine::default(); 24]; 7];
+    for (day, d) in hit_days(t) {
+        let weekday = (day + 3).rem_euclid(7) as usize;
+        for (h, cell) in cells[weekday].iter_mut().enumerate() {
+            cell.hits += d.hour_hits[h];
+            cell.page_views += d.hour_page_views[h];
+        }
+    }
+    (WEEKDAYS.iter().zip(cells))
+        .flat_map(|(name, hours)| {
+            hours.into_iter().enumerate().map(|(h, row)| Keyed {
+                key: vec![name.to_string(), format!("{h:02}")],
+                row,
+                distinct: 0,
+            })
+        })
+        .collect()
+}
+
 impl DayLine {
     fn of(d: &Day) -> DayLine {
         DayLine {

@@ -32,7 +32,11 @@ pub(crate) const EXAMPLES: &str = "\
 Examples:
   logveil merge /srv/partials/2026-11-*.partial --csv /srv/stats/2026-11
   logveil merge week/*.partial --overlap latest --table days
-  cat parts/*.partial | logveil merge - --overlap add --json report.json";
+  cat parts/*.partial | logveil merge - --overlap add --json report.json
+  logveil merge month/*.partial --html month.html
+
+Without an output option, the text summary (--text) is printed when stdout is a terminal, the JSON \
+document otherwise.";
 
 /// `--overlap`: what `merge` does with a day found in several partials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -54,7 +58,7 @@ pub(crate) struct MergeArgs {
     #[arg(value_name = "PARTIAL")]
     pub files: Vec<PathBuf>,
 
-    /// Where the report goes (`--csv`, `--table`, `--json`).
+    /// Where the report goes (`--csv`, `--table`, `--json`, `--html`, `--text`).
     #[command(flatten)]
     pub output: OutputArgs,
 

@@ -11,6 +11,7 @@ use super::shared::{
 use crate::analyze::range::{Bound, TimeRange, local_today};
 use crate::commands;
 use crate::error::{EXIT_OK, Error};
+use crate::output::report::page::Context;
 use crate::output::report::sinks::{self, Destinations};
 use crate::privacy::Rules;
 use crate::privacy::key::Key;
@@ -26,8 +27,9 @@ devices, anonymised networks, bots, status codes, 404 pages, time buckets and ca
 seen by fewer than --min-visitors distinct visitors of the whole run (default 5) are folded into '(other)'. \
 Tables and columns are defined in docs/REPORTS.md.
 
-Without an output option, a readable summary is printed when stdout is a terminal, and the JSON document \
-otherwise.
+Without an output option, the text summary (--text) is printed when stdout is a terminal; when stdout is \
+not a terminal (a pipe, a file, cron), the JSON document (--json -) is written instead, so scripts keep \
+getting data: give --text to get the summary there too.
 
 Inputs may come in any order (rotated logs newest first, several servers). Memory grows with distinct keys \
 (pages, referrers, visitors of a day), not with lines: page views and downloads past --sort-events wait in \
@@ -36,7 +38,8 @@ sorted runs in --temp-dir (33 bytes each, in unnamed files that vanish when the 
 /// The examples of `report`.
 pub(crate) const EXAMPLES: &str = "\
 Examples:
-  logveil report access.log --csv stats/
+  logveil report access.log --csv stats/ --html stats.html
+  logveil report access.log.1 --since yesterday --text | mail -s stats admin
   logveil report access.log.*.gz --site-host www.example.com --json report.json
   logveil report access.log --table pages | head
   zcat old.log.gz | logveil report --outlink-path /out --outlink-param url
@@ -45,7 +48,7 @@ Examples:
 --since and --until take a date (2026-11-22: midnight in each line's own offset), an RFC 3339 time \
 (2026-11-22T06:25:00+01:00), 'today' or 'yesterday' (the machine's local date; TZ is honoured). Lines outside \
 are counted in summary.csv (excluded_before_since, excluded_after_until) and nothing else. '{date}' in the \
---csv and --json paths becomes the date of --since.";
+--csv, --json and --html paths becomes the date of --since.";
 
 /// Options of `report`.
 #[derive(Debug, Args)]
@@ -54,7 +57,7 @@ pub(crate) struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Where the report goes (`--csv`, `--table`, `--json`).
+    /// Where the report goes (`--csv`, `--table`, `--json`, `--html`, `--text`).
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -154,12 +157,12 @@ impl ReportArgs {
         let ip = self.ip.policy()?;
         let min_visitors = self.min_visitors.min_visitors()?;
         self.output.check()?;
-        if self.partial.as_ref().is_some_and(|p| p.as_os_str() == "-")
-            && (self.output.table.is_some() || self.output.json_to_stdout())
-        {
-            return Err(Error::Usage(
-                "--partial - shares stdout with --table or --json -".into(),
-            ));
+        if self.partial.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+            if let Some(other) = self.output.on_stdout().first() {
+                return Err(Error::Usage(format!(
+                    "--partial - and {other} both write to stdout"
+                )));
+            }
         }
         // The sketch key goes into the config as bytes, so it is read here, by the one function that
         // reads key files.
@@ -205,12 +208,28 @@ impl ReportArgs {
             .range()?
             .since
             .map(|since| crate::analyze::time::labels(since.day()).date);
-        for path in [&self.output.csv, &self.output.json, &self.partial] {
+        for path in [
+            &self.output.csv,
+            &self.output.json,
+            &self.output.html,
+            &self.partial,
+        ] {
             shared::check_date(path.as_ref(), date.as_deref())?;
         }
+        let range = self.range()?;
+        // A bound as the page says it: a date as a date, a time as it was given.
+        let label = |bound: Option<Bound>, given: &Option<String>| match bound? {
+            Bound::Day(d) => Some(crate::analyze::time::labels(d).date),
+            Bound::Instant { .. } => given.clone(),
+        };
         Ok(Destinations {
             date,
             quiet_default: self.partial.is_some(),
+            context: Context {
+                site: self.site_host.first().cloned(),
+                since: label(range.since, &self.since),
+                until: label(range.until, &self.until),
+            },
             ..self.output.destinations(self.top.top)?
         })
     }

@@ -220,7 +220,7 @@ impl MinVisitorsArgs {
 /// `--top`, shared by `report` and `merge`.
 #[derive(Debug, Args)]
 pub(crate) struct TopArgs {
-    /// Rows per table in the terminal summary.
+    /// Rows per table in the text summary (--text).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 }
@@ -240,6 +240,16 @@ pub(crate) struct OutputArgs {
     /// Write all tables as one JSON document to FILE ('-': stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+
+    /// Write the report as one self-contained HTML page to FILE ('-': stdout): no script, font or request
+    /// of any kind.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// Print a summary for people to stdout (the default when stdout is a terminal): the range, the
+    /// headline numbers and the top --top rows of the main tables, as wide as COLUMNS or the terminal.
+    #[arg(long)]
+    pub text: bool,
 }
 
 impl OutputArgs {
@@ -248,7 +258,21 @@ impl OutputArgs {
         self.json.as_ref().is_some_and(|j| j.as_os_str() == "-")
     }
 
-    /// `--table NAME` must name a table and not share stdout with `--json -`.
+    /// The outputs named that write to stdout (`--table`, `--json -`, `--html -`, `--text`).
+    pub(crate) fn on_stdout(&self) -> Vec<&'static str> {
+        let dash = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str() == "-");
+        [
+            (self.table.is_some(), "--table"),
+            (self.json_to_stdout(), "--json -"),
+            (dash(&self.html), "--html -"),
+            (self.text, "--text"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+
+    /// `--table NAME` must name a table, and at most one output may write to stdout.
     pub(crate) fn check(&self) -> Result<(), Error> {
         if let Some(t) = &self.table {
             let names = crate::analyze::report::TABLE_NAMES;
@@ -258,26 +282,29 @@ impl OutputArgs {
                     names.join(", ")
                 )));
             }
-            if self.json_to_stdout() {
-                return Err(Error::Usage(
-                    "--table and --json - both write to stdout".into(),
-                ));
-            }
+        }
+        if let [first, second, ..] = self.on_stdout()[..] {
+            return Err(Error::Usage(format!(
+                "{first} and {second} both write to stdout"
+            )));
         }
         Ok(())
     }
 
     /// Validates the options ([`OutputArgs::check`]) into [`Destinations`], with `top` rows per table in the
-    /// terminal summary.
+    /// text summary.
     pub(crate) fn destinations(&self, top: usize) -> Result<Destinations, Error> {
         self.check()?;
         Ok(Destinations {
             csv: self.csv.clone(),
             table: self.table.clone(),
             json: self.json.clone(),
+            html: self.html.clone(),
+            text: self.text,
             top,
             date: None,
             quiet_default: false,
+            context: Default::default(),
         })
     }
 }

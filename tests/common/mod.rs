@@ -3,7 +3,10 @@
 
 #![allow(dead_code)]
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -167,4 +170,37 @@ pub fn file_lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
         .map(|s| s.lines().map(str::to_string).collect())
         .unwrap_or_default()
+}
+
+/// A new pseudo-terminal: its controlling side and the terminal a program writes to.
+pub fn pty() -> (OwnedFd, File) {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(name.to_str().unwrap())
+        .unwrap();
+    (master, terminal)
+}
+
+/// Reads everything written to the terminal of `master` on a thread, until no one holds the terminal.
+pub fn read_terminal(master: OwnedFd) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut master = File::from(master);
+        let mut tty = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Linux answers EIO once no one holds the terminal any more.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            tty.extend_from_slice(&buf[..n]);
+        }
+        tty
+    })
 }

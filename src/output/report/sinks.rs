@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use super::ReportSink;
 use super::csv::{CsvDir, CsvTable};
+use super::html::Html;
 use super::json::Json;
+use super::page::Context;
 use super::partial::PartialOut;
-use super::terminal::Terminal;
+use super::text::Text;
 
 /// The placeholder an output path may hold for the date of the run's first day.
 pub(crate) const DATE: &str = "{date}";
@@ -31,8 +33,14 @@ pub(crate) struct Destinations {
     pub table: Option<String>,
     /// All tables as one JSON document to this file (`-`: stdout).
     pub json: Option<PathBuf>,
-    /// Rows per table in the terminal summary.
+    /// The HTML page to this file (`-`: stdout).
+    pub html: Option<PathBuf>,
+    /// The text summary on stdout.
+    pub text: bool,
+    /// Rows per table in the text summary.
     pub top: usize,
+    /// The site and range, for the HTML page and the text summary.
+    pub context: Context,
     /// `{date}` in the paths becomes this (`YYYY-MM-DD`); paths holding `{date}` need one.
     pub date: Option<String>,
     /// Another output (a partial) was asked for: with none of the above, write nothing rather than the
@@ -58,7 +66,7 @@ fn file(path: &Path) -> Option<&Path> {
     Some(path).filter(|p| p.as_os_str() != "-")
 }
 
-/// Creates the report outputs; with none named, the terminal summary when stdout is a terminal, else JSON on
+/// Creates the report outputs; with none named, the text summary when stdout is a terminal, else JSON on
 /// stdout, unless `quiet_default`.
 pub(crate) fn create(to: &Destinations) -> Result<Vec<Box<dyn ReportSink>>, CreateError> {
     let date = to.date.as_deref();
@@ -83,9 +91,24 @@ pub(crate) fn create(to: &Destinations) -> Result<Vec<Box<dyn ReportSink>>, Crea
         })?;
         sinks.push(Box::new(sink));
     }
-    if sinks.is_empty() && !to.quiet_default {
+    if let Some(path) = &to.html {
+        let path = fill_date(path, date);
+        let file = file(&path);
+        let sink = Html::create(file, to.context.clone()).map_err(|source| CreateError {
+            path: file.map(Path::to_path_buf),
+            source,
+        })?;
+        sinks.push(Box::new(sink));
+    }
+    let text = Text {
+        top: to.top,
+        context: to.context.clone(),
+    };
+    if to.text {
+        sinks.push(Box::new(text));
+    } else if sinks.is_empty() && !to.quiet_default {
         if io::stdout().is_terminal() {
-            sinks.push(Box::new(Terminal { top: to.top }));
+            sinks.push(Box::new(text));
         } else {
             let sink = Json::create(None).map_err(|source| CreateError { path: None, source })?;
             sinks.push(Box::new(sink));
