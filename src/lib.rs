@@ -31,7 +31,9 @@ mod anonymize;
 mod cli;
 mod commands;
 mod error;
+mod filter;
 mod format;
+mod geo;
 mod input;
 mod output;
 mod pipeline;
@@ -64,6 +66,8 @@ pub mod report {
     pub use crate::analyze::visitors::VisitorKeyer;
     pub use crate::analyze::visits::{aggregate, aggregate_store};
     pub use crate::analyze::{Analyzer, Settings};
+    pub use crate::filter::Filters;
+    pub use crate::geo::{GeoError, GeoIp, Place};
     pub use crate::output::report::csv::write_csv;
     pub use crate::output::report::json::to_json;
 }

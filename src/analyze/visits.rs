@@ -94,6 +94,8 @@ struct RunSets {
     keywords: CappedMap<(&'static str, String)>,
     networks: CappedMap<u64>,
     rows: [CappedMap<String>; 4],
+    /// Countries, regions and autonomous systems (`--geoip`).
+    places: [CappedMap<String>; 3],
 }
 
 impl RunSets {
@@ -108,6 +110,7 @@ impl RunSets {
             keywords: CappedMap::new(cap),
             networks: CappedMap::new(cap),
             rows: std::array::from_fn(|_| CappedMap::new(cap)),
+            places: std::array::from_fn(|_| CappedMap::new(cap)),
         }
     }
 }
@@ -151,6 +154,12 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
     let mut ref_pages: HashMap<(i64, String), WalkTally> = HashMap::default();
     let mut engines: HashMap<(i64, &'static str, String), WalkTally> = HashMap::default();
     let mut clients_pv: HashMap<u64, u64> = HashMap::default();
+    // Visits per visitor key, for the place tables (`--geoip`) only.
+    let geo = t.geo.any();
+    let mut clients_visits: HashMap<u64, u64> = HashMap::default();
+    if geo {
+        super::places::network_with_place(&mut t);
+    }
 
     let robots: HashSet<u64> = t
         .visitors
@@ -175,6 +184,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         let sketch = vd.sketch;
         let mut start = 0;
         let mut visitor_pv = 0;
+        let mut visitor_visits = 0;
         while start < group.len() {
             let mut stop = start + 1;
             while stop < group.len()
@@ -208,6 +218,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
                 continue;
             };
             d.visits += 1;
+            visitor_visits += 1;
             visitor_pv += pvs.len() as u64;
             d.page_views += pvs.len() as u64;
             let duration = (visit[visit.len() - 1].time - visit[0].time).max(0);
@@ -260,7 +271,11 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             }
         }
         *clients_pv.entry(visitor).or_default() += visitor_pv;
+        if geo {
+            *clients_visits.entry(visitor).or_default() += visitor_visits;
+        }
     }
+    let place_keys = super::places::PlaceKeys::new(&t);
 
     // Per-visitor tables: browsers, OS, devices, networks, visitors; robots.txt fetchers are bots.
     let robots_bot = "(robots.txt visitor)".to_string();
@@ -295,6 +310,10 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         by_ua.entry((vd.day, vd.ua)).or_default().add(&c);
         let net = t.networks.get(&vd.network).map_or("-", String::as_str);
         add_client(&mut d.networks, net, &c);
+        if geo {
+            let visits = clients_visits.get(key).copied().unwrap_or(0);
+            place_keys.add(&t, *key, d, &c, visits, vd.sketch, &mut run.places);
+        }
     }
     for ((day, ua), c) in &by_ua {
         let (b, o, dev) = t
@@ -328,7 +347,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
     let visitors = run_visitors(run, &t);
     // The visitor table is the largest part of a log of many days: freed before the day tables fill.
     drop(std::mem::take(&mut t.visitors));
-    drop((robots, clients_pv, by_ua));
+    drop((robots, clients_pv, by_ua, clients_visits, place_keys));
     for (day, h) in &t.days {
         let d = days.entry(*day).or_default();
         d.parsed += h.parsed;
@@ -421,10 +440,12 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             too_long: c.too_long,
             excluded_before_since: c.excluded_before,
             excluded_after_until: c.excluded_after,
+            excluded: c.excluded,
         },
         days,
         sketches_compatible: true,
         visitors,
+        geo: t.geo,
     }
 }
 
@@ -434,6 +455,7 @@ fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
     let page_name = |id: u64| t.pages.get(&id).cloned().unwrap_or_default();
     let net_name = |id: u64| t.networks.get(&id).map_or("-", String::as_str).to_string();
     let [not_found, search_terms, outlinks, campaigns] = run.rows;
+    let [countries, regions, asns] = run.places;
     let mut search_engines: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for ((engine, kw), n) in run.keywords.into_counts().filter(|(_, n)| *n > 1) {
         search_engines
@@ -454,6 +476,9 @@ fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
         not_found: not_found.counts(|k| k),
         campaigns: campaigns.counts(|k| k),
         networks: run.networks.counts(net_name),
+        countries: countries.counts(|k| k),
+        regions: regions.counts(|k| k),
+        asns: asns.counts(|k| k),
     }
 }
 

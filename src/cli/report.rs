@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::shared::{
-    self, FormatArgs, InputArgs, IpArgs, MinVisitorsArgs, OutputArgs, ProgressArgs, ThreadsArgs,
-    TopArgs,
+    self, FilterArgs, FormatArgs, GeoArgs, InputArgs, IpArgs, MinVisitorsArgs, OutputArgs,
+    ProgressArgs, ThreadsArgs, TopArgs,
 };
 use crate::analyze::range::{Bound, TimeRange, local_today};
 use crate::commands;
@@ -85,6 +85,19 @@ pub(crate) struct ReportArgs {
     /// `--top`.
     #[command(flatten)]
     pub top: TopArgs,
+
+    /// `--geoip`, `--geoip-max-age`.
+    #[command(flatten)]
+    pub geo: GeoArgs,
+
+    /// `--exclude-ip`, `--exclude-path`, `--exclude-ua`, `--include-host`.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Leave out the hits of user agents recognised as bots (counted as excluded_bots), so that status,
+    /// hours and bytes count human traffic only.
+    #[arg(long)]
+    pub only_humans: bool,
 
     /// Keep only records at or after WHEN: a date (2026-11-22, midnight in the log's own offset), an RFC 3339
     /// time, 'today' or 'yesterday' (the machine's local date; TZ is honoured).
@@ -190,6 +203,9 @@ impl ReportArgs {
                 min_visitors,
                 range: self.range()?,
                 max_line_bytes: shared::max_line_bytes(self.max_line_bytes)?,
+                geoip: self.geo.open()?,
+                filters: self.filter.filters()?,
+                only_humans: self.only_humans,
             },
             threads: self.threads.threads()?,
             sketch_key,
