@@ -165,7 +165,11 @@ impl GeoIp {
                     path: path.clone(),
                     reason: format!(
                         "a second {} database: give at most one country (or city) and one ASN database",
-                        if db.kind == Kind::Asn { "ASN" } else { "country" }
+                        if db.kind == Kind::Asn {
+                            "ASN"
+                        } else {
+                            "country"
+                        }
                     ),
                 });
             }
@@ -240,8 +244,7 @@ impl GeoIp {
                             if let Some(sub) = city.subdivisions.first() {
                                 if let Some(r) = sub.iso_code.filter(|c| is_code(c)) {
                                     place.region = r.to_string();
-                                    place.region_name =
-                                        sub.names.english.unwrap_or("").to_string();
+                                    place.region_name = sub.names.english.unwrap_or("").to_string();
                                 }
                             }
                         }
@@ -257,10 +260,7 @@ impl GeoIp {
                 if let Ok(Some(asn)) = found.decode::<geoip2::Asn<'_>>() {
                     place.asn = asn.autonomous_system_number.unwrap_or(0);
                     if place.asn != 0 {
-                        place.org = asn
-                            .autonomous_system_organization
-                            .unwrap_or("")
-                            .to_string();
+                        place.org = asn.autonomous_system_organization.unwrap_or("").to_string();
                     }
                 }
             } else {
@@ -481,8 +481,14 @@ mod tests {
     fn the_test_databases_answer_as_their_source_json_says() {
         let g = all();
         let p = g.place("81.2.69.142".parse().unwrap());
-        assert_eq!((p.country.as_str(), p.country_name.as_str()), ("GB", "United Kingdom"));
-        assert_eq!((p.region.as_str(), p.region_name.as_str()), ("ENG", "England"));
+        assert_eq!(
+            (p.country.as_str(), p.country_name.as_str()),
+            ("GB", "United Kingdom")
+        );
+        assert_eq!(
+            (p.region.as_str(), p.region_name.as_str()),
+            ("ENG", "England")
+        );
         let p = g.place("89.160.20.112".parse().unwrap());
         assert_eq!(p.country, "SE");
         let p = g.place("2001:218::1".parse().unwrap());
@@ -503,7 +509,13 @@ mod tests {
     #[test]
     fn a_cached_answer_equals_a_lookup() {
         let g = all();
-        let nets = ["81.2.69.0", "89.160.20.0", "216.160.83.0", "67.43.156.0", "2.125.160.0"];
+        let nets = [
+            "81.2.69.0",
+            "89.160.20.0",
+            "216.160.83.0",
+            "67.43.156.0",
+            "2.125.160.0",
+        ];
         for round in 0..2 {
             for net in nets {
                 let base: Ipv4Addr = net.parse().unwrap();
@@ -521,9 +533,15 @@ mod tests {
         let e = GeoIp::open(&[db("nope.mmdb")], None).unwrap_err();
         assert!(e.is_io() && e.to_string().contains("nope.mmdb"), "{e}");
         let e = GeoIp::open(&[db("README.md")], None).unwrap_err();
-        assert!(!e.is_io() && e.to_string().contains("not a MaxMind DB"), "{e}");
+        assert!(
+            !e.is_io() && e.to_string().contains("not a MaxMind DB"),
+            "{e}"
+        );
         let e = GeoIp::open(
-            &[db("GeoLite2-Country-Test.mmdb"), db("GeoLite2-City-Test.mmdb")],
+            &[
+                db("GeoLite2-Country-Test.mmdb"),
+                db("GeoLite2-City-Test.mmdb"),
+            ],
             None,
         )
         .unwrap_err();
@@ -540,9 +558,15 @@ mod tests {
     fn client_fields_give_their_first_address() {
         let ip = |s: &str| client_address(s.as_bytes());
         assert_eq!(ip("1.2.3.4:80"), Some("1.2.3.4".parse().unwrap()));
-        assert_eq!(ip("[2001:db8::1]:443"), Some("2001:db8::1".parse().unwrap()));
+        assert_eq!(
+            ip("[2001:db8::1]:443"),
+            Some("2001:db8::1".parse().unwrap())
+        );
         assert_eq!(ip("fe80::1%eth0"), Some("fe80::1".parse().unwrap()));
-        assert_eq!(ip("10.0.0.2, 85.181.35.98"), Some("85.181.35.98".parse().unwrap()));
+        assert_eq!(
+            ip("10.0.0.2, 85.181.35.98"),
+            Some("85.181.35.98".parse().unwrap())
+        );
         assert_eq!(ip("10.0.0.2, 10.0.0.1"), Some("10.0.0.2".parse().unwrap()));
         assert_eq!(ip("::ffff:1.2.3.4"), Some("1.2.3.4".parse().unwrap()));
         assert_eq!(ip("example.com"), None);

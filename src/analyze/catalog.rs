@@ -222,7 +222,14 @@ pub(crate) const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         name: "countries",
-        columns: &["country", "name", "hits", "page_views", "visitors", "visits"],
+        columns: &[
+            "country",
+            "name",
+            "hits",
+            "page_views",
+            "visitors",
+            "visits",
+        ],
         rows: RowSource::Places(sources::countries),
         fold: Fold::Rare {
             counter: "folded_countries",
@@ -232,7 +239,15 @@ pub(crate) const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         name: "regions",
-        columns: &["country", "region", "name", "hits", "page_views", "visitors", "visits"],
+        columns: &[
+            "country",
+            "region",
+            "name",
+            "hits",
+            "page_views",
+            "visitors",
+            "visits",
+        ],
         rows: RowSource::Places(sources::regions),
         fold: Fold::Rare {
             counter: "folded_regions",

@@ -106,8 +106,16 @@ pub(crate) fn network_with_place(t: &mut Tables) {
         if !names.contains_key(&id) {
             let net = t.networks.get(&vd.network).map_or("-", String::as_str);
             let p = t.place_names.get(&place_id).unwrap_or(&unknown);
-            let country = if t.geo.countries { p.country.as_str() } else { "" };
-            let asn = if t.geo.asn { p.asn_label() } else { String::new() };
+            let country = if t.geo.countries {
+                p.country.as_str()
+            } else {
+                ""
+            };
+            let asn = if t.geo.asn {
+                p.asn_label()
+            } else {
+                String::new()
+            };
             names.insert(id, format!("{net}\t{country}\t{asn}"));
         }
         vd.network = id;

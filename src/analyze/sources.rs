@@ -89,7 +89,10 @@ pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
             .sum()
     };
     if !total.countries.is_empty() {
-        m.push(("geoip_unknown_country_hits", unknown(&total.countries).into()));
+        m.push((
+            "geoip_unknown_country_hits",
+            unknown(&total.countries).into(),
+        ));
     }
     if !total.asns.is_empty() {
         m.push(("geoip_unknown_asn_hits", unknown(&total.asns).into()));
@@ -170,15 +173,13 @@ fn counts(
     run: &BTreeMap<String, u64>,
 ) -> Vec<Keyed<CountLine>> {
     map.iter()
-        .map(|(k, v)| {
-            Keyed {
-                key: split_key(k, key_cols),
-                row: CountLine {
-                    count: v.0,
-                    visitor_days: v.1,
-                },
-                distinct: distinct::get(run, k),
-            }
+        .map(|(k, v)| Keyed {
+            key: split_key(k, key_cols),
+            row: CountLine {
+                count: v.0,
+                visitor_days: v.1,
+            },
+            distinct: distinct::get(run, k),
         })
         .collect()
 }
@@ -284,7 +285,11 @@ pub(crate) fn networks(t: &Totals) -> Vec<Keyed<CountLine>> {
 }
 
 /// The rows of a place table (`--geoip`), keyed by `cols` tab-separated columns.
-fn places(map: &BTreeMap<String, PartRow>, cols: usize, run: &BTreeMap<String, u64>) -> Vec<Keyed<PlaceLine>> {
+fn places(
+    map: &BTreeMap<String, PartRow>,
+    cols: usize,
+    run: &BTreeMap<String, u64>,
+) -> Vec<Keyed<PlaceLine>> {
     map.iter()
         .map(|(k, p)| Keyed {
             key: split_key(k, cols),

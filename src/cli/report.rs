@@ -185,6 +185,26 @@ impl ReportArgs {
                 return Err(Error::Usage("--outlink-path must start with '/'".into()));
             }
         }
+        let geoip = self.geo.open()?;
+        if let Some(t) = self.output.table.as_deref() {
+            let has = |kind: fn(&crate::geo::GeoIp) -> bool| geoip.as_ref().is_some_and(kind);
+            let missing = match t {
+                "countries" => !has(crate::geo::GeoIp::has_countries),
+                "regions" => !has(crate::geo::GeoIp::has_regions),
+                "asn" => !has(crate::geo::GeoIp::has_asn),
+                _ => false,
+            };
+            if missing {
+                return Err(Error::Usage(format!(
+                    "--table {t} needs --geoip with a {} database",
+                    match t {
+                        "asn" => "ASN",
+                        "regions" => "City",
+                        _ => "country or City",
+                    }
+                )));
+            }
+        }
         Ok(commands::report::Config {
             inputs: self.input.inputs(),
             format: self.format.parser()?,
@@ -203,7 +223,7 @@ impl ReportArgs {
                 min_visitors,
                 range: self.range()?,
                 max_line_bytes: shared::max_line_bytes(self.max_line_bytes)?,
-                geoip: self.geo.open()?,
+                geoip,
                 filters: self.filter.filters()?,
                 only_humans: self.only_humans,
             },
