@@ -56,6 +56,7 @@ pub use record::Record;
 /// Aggregated reports: analysis of lines into mergeable tables, the visit walk, the finished report and
 /// its renderings, and the mergeable partials of `report --partial` / `merge`.
 pub mod report {
+    pub use crate::analyze::compare::{CompareRow, Comparison};
     pub use crate::analyze::merge::{Overlap, Source, merge, parse_line as parse_partial_line};
     pub use crate::analyze::partial::VERSION as PARTIAL_VERSION;
     pub use crate::analyze::render::{finish, render};

@@ -8,6 +8,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod classify;
+pub(crate) mod compare;
 pub(crate) mod distinct;
 pub(crate) mod lists;
 mod memo;

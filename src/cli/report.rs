@@ -47,6 +47,13 @@ Examples:
 are counted in summary.csv (excluded_before_since, excluded_after_until) and nothing else. '{date}' in the \
 --csv and --json paths becomes the date of --since.";
 
+/// `--compare`: what the report is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CompareArg {
+    /// The period of the same length just before --since.
+    Previous,
+}
+
 /// Options of `report`.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
@@ -93,6 +100,11 @@ pub(crate) struct ReportArgs {
     /// `--exclude-ip`, `--exclude-path`, `--exclude-ua`, `--include-host`.
     #[command(flatten)]
     pub filter: FilterArgs,
+
+    /// Compare with the previous period: as long as --since..--until (both needed), just before it, read
+    /// from the same inputs (files, not stdin): compare.csv and the JSON member 'compare'.
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub compare: Option<CompareArg>,
 
     /// Leave out the hits of user agents recognised as bots (counted as excluded_bots), so that status,
     /// hours and bytes count human traffic only.
@@ -185,6 +197,29 @@ impl ReportArgs {
                 return Err(Error::Usage("--outlink-path must start with '/'".into()));
             }
         }
+        let compare = match self.compare {
+            None => None,
+            Some(CompareArg::Previous) => {
+                let range = self.range()?;
+                let previous = crate::analyze::compare::previous(&range).ok_or_else(|| {
+                    Error::Usage(
+                        "--compare previous needs --since and --until, two dates or two RFC 3339 times \
+                         (the previous period is as long, just before --since)"
+                            .into(),
+                    )
+                })?;
+                if self
+                    .input
+                    .inputs()
+                    .contains(&crate::input::InputName::Stdin)
+                {
+                    return Err(Error::Usage(
+                        "--compare previous reads the inputs twice: name files, not stdin".into(),
+                    ));
+                }
+                Some((previous, self.top.top))
+            }
+        };
         let geoip = self.geo.open()?;
         if let Some(t) = self.output.table.as_deref() {
             let has = |kind: fn(&crate::geo::GeoIp) -> bool| geoip.as_ref().is_some_and(kind);
@@ -232,6 +267,7 @@ impl ReportArgs {
             progress: self.progress.mode(self.quiet, false),
             temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
             sort_events: self.sort_events,
+            compare,
         })
     }
 

@@ -21,6 +21,8 @@ pub(crate) fn render_terminal<W: Write>(report: &Report, top: usize, mut out: W)
         match catalog::spec(t.name).map(|s| s.terminal) {
             Some(catalog::TerminalView::Metrics) => metrics(t, &mut out)?,
             Some(catalog::TerminalView::Top) if !t.rows.is_empty() => top_rows(t, top, &mut out)?,
+            // `--compare previous`: not a catalog table, shown whole (its rows are already the top ones).
+            None if t.name == "compare" => top_rows(t, t.rows.len(), &mut out)?,
             _ => {}
         }
     }
