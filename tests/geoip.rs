@@ -542,6 +542,36 @@ fn compare_previous_sets_the_period_beside_the_one_before() {
         "{}",
         doc["compare"]
     );
+    // merge over a partial of all three days gives the same comparison (estimates aside: each run hashes
+    // visitors under its own sketch key).
+    let partial = dir.path().join("all.partial");
+    ok(&["report", s(&log), "--partial", s(&partial), "-q"]);
+    let merged = dir.path().join("merged");
+    ok(&[
+        "merge",
+        s(&partial),
+        "--compare",
+        "previous",
+        "--since",
+        "2026-11-23",
+        "--until",
+        "2026-11-30",
+        "--min-visitors",
+        "1",
+        "--csv",
+        s(&merged),
+    ]);
+    let without_estimates = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.contains("visitors_estimated"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        without_estimates(&fs::read_to_string(merged.join("compare.csv")).unwrap()),
+        without_estimates(&text)
+    );
+    assert_eq!(metric(&merged, "hits"), hits);
     // Without both bounds, or on stdin, it is a usage error.
     let open = common::run(&[
         "report",
