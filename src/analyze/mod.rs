@@ -600,9 +600,7 @@ fn place_visitor(geo: &crate::geo::GeoIp, client: &[u8], key: u64, t: &mut Table
         &place.asn.to_le_bytes(),
     ]);
     t.places.insert(key, id);
-    if !t.place_names.contains_key(&id) {
-        t.place_names.insert(id, (*place).clone());
-    }
+    t.place_names.entry(id).or_insert_with(|| (*place).clone());
 }
 
 fn add_row(rows: &mut tables::Rows, key: String, visitor: u64) {

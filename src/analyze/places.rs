@@ -9,7 +9,7 @@ use foldhash::HashMap;
 
 use super::classify::stable_hash;
 use super::distinct::CappedMap;
-use super::partial::{ClientRow, Day, PlaceRow};
+use super::partial::{Day, PlaceRow};
 use super::tables::Tables;
 use crate::geo::{Place, UNKNOWN};
 
@@ -46,16 +46,14 @@ impl PlaceKeys {
         }
     }
 
-    /// Adds a human visitor's numbers (`c`, and its `visits`) to the rows of its place on its day `d`, and
-    /// its sketch hash to the run's distinct visitors per row (`run`: countries, regions, ASNs).
+    /// Adds a human visitor's numbers (`row`) to the rows of its place on its day `d`, and its sketch
+    /// hash to the run's distinct visitors per row (`run`: countries, regions, ASNs).
     pub(crate) fn add(
         &self,
         t: &Tables,
-        visitor: u64,
+        (visitor, sketch): (u64, u64),
         d: &mut Day,
-        c: &ClientRow,
-        visits: u64,
-        sketch: u64,
+        row: PlaceRow,
         run: &mut [CappedMap<String>; 3],
     ) {
         let keys = t
@@ -63,12 +61,6 @@ impl PlaceKeys {
             .get(&visitor)
             .and_then(|id| self.keys.get(id))
             .unwrap_or(&self.unknown);
-        let row = PlaceRow {
-            hits: c.hits,
-            page_views: c.page_views,
-            visitors: c.visitors,
-            visits,
-        };
         let kinds = t.geo;
         for (i, (on, map)) in [
             (kinds.countries, &mut d.countries),
@@ -103,7 +95,7 @@ pub(crate) fn network_with_place(t: &mut Tables) {
     for (key, vd) in t.visitors.iter_mut() {
         let place_id = t.places.get(key).copied().unwrap_or(0);
         let id = stable_hash(&[&vd.network.to_le_bytes(), &place_id.to_le_bytes()]);
-        if !names.contains_key(&id) {
+        names.entry(id).or_insert_with(|| {
             let net = t.networks.get(&vd.network).map_or("-", String::as_str);
             let p = t.place_names.get(&place_id).unwrap_or(&unknown);
             let country = if t.geo.countries {
@@ -116,8 +108,8 @@ pub(crate) fn network_with_place(t: &mut Tables) {
             } else {
                 String::new()
             };
-            names.insert(id, format!("{net}\t{country}\t{asn}"));
-        }
+            format!("{net}\t{country}\t{asn}")
+        });
         vd.network = id;
     }
     t.networks.extend(names);

@@ -15,7 +15,7 @@ use rayon::slice::ParallelSliceMut;
 
 use super::classify::BotReason;
 use super::distinct::{CappedMap, RunVisitors};
-use super::partial::{Aggregate, ClientRow, Day, Tally};
+use super::partial::{Aggregate, ClientRow, Day, PlaceRow, Tally};
 use super::spill::EventStore;
 use super::tables::{Event, EventKind, Rows, Tables};
 use super::time;
@@ -311,8 +311,13 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         let net = t.networks.get(&vd.network).map_or("-", String::as_str);
         add_client(&mut d.networks, net, &c);
         if geo {
-            let visits = clients_visits.get(key).copied().unwrap_or(0);
-            place_keys.add(&t, *key, d, &c, visits, vd.sketch, &mut run.places);
+            let row = PlaceRow {
+                hits: c.hits,
+                page_views: c.page_views,
+                visitors: c.visitors,
+                visits: clients_visits.get(key).copied().unwrap_or(0),
+            };
+            place_keys.add(&t, (*key, vd.sketch), d, row, &mut run.places);
         }
     }
     for ((day, ua), c) in &by_ua {

@@ -238,6 +238,7 @@ mod tests {
             c.counts,
             Summary {
                 lines: 5,
+                dropped: 0,
                 parsed: 1,
                 scrubbed: 3,
                 blank: 1,
