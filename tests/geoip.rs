@@ -350,10 +350,16 @@ fn filters_act_on_the_full_address_and_are_counted_by_reason_also_from_the_confi
     .unwrap();
     let from_file = dir.path().join("from-file");
     report(&log, &from_file, &["--config", s(&conf)]);
-    assert_eq!(
-        fs::read_to_string(from_file.join("summary.csv")).unwrap(),
-        fs::read_to_string(out.join("summary.csv")).unwrap()
-    );
+    // The same summary, the estimate aside (each run hashes visitors under its own random sketch key).
+    let summary = |dir: &Path| -> Vec<String> {
+        fs::read_to_string(dir.join("summary.csv"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("visitors_estimated,"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(summary(&from_file), summary(&out));
     // --include-host: a combined log has no host, so every line is left out, and said so.
     let hosts = dir.path().join("hosts");
     report(&log, &hosts, &["--include-host", "www.example.com"]);
@@ -537,11 +543,9 @@ fn compare_previous_sets_the_period_beside_the_one_before() {
     let page = row("pages", "/page0", "page_views");
     assert_eq!((page[3].as_str(), page[4].as_str()), ("18", "9"));
     let doc: serde_json::Value = serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
-    assert!(
-        doc["compare"].is_array() || doc["compare"].is_object(),
-        "{}",
-        doc["compare"]
-    );
+    let cmp = &doc["tables"]["compare"];
+    assert_eq!(cmp["columns"][6], "change_pct");
+    assert_eq!(cmp["rows"].as_array().unwrap().len(), rows.len());
     // merge over a partial of all three days gives the same comparison (estimates aside: each run hashes
     // visitors under its own sketch key).
     let partial = dir.path().join("all.partial");
