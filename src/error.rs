@@ -3,6 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::geo::GeoError;
 use crate::input::{InputName, NotText};
 use crate::output::report::sinks::CreateError;
 use crate::privacy::key::KeyError;
@@ -96,6 +97,10 @@ pub enum Error {
     /// replace a file), 71 when the system gave no random bytes.
     #[error("{0}")]
     Key(#[from] KeyError),
+    /// A GeoIP database (`--geoip`) is missing or unreadable (exit 74), not a MaxMind DB of a kind logveil
+    /// reads, or older than `--geoip-max-age` (exit 2); the message names the file.
+    #[error("{0}")]
+    GeoIp(#[from] GeoError),
     /// Writing an output failed.
     #[error("{}: {source}", display_output(.output))]
     Write {
@@ -150,6 +155,8 @@ impl Error {
             | Error::NothingParsed { .. }
             | Error::Merge(_) => EXIT_DATA,
             Error::Read { .. } | Error::Write { .. } => EXIT_IO,
+            Error::GeoIp(e) if e.is_io() => EXIT_IO,
+            Error::GeoIp(_) => EXIT_USAGE,
             Error::Key(e) => match e {
                 KeyError::Malformed { .. } | KeyError::Missing(_) => EXIT_USAGE,
                 // An existing file is refused on purpose (a key in use is never replaced): the user's

@@ -31,7 +31,9 @@ mod anonymize;
 mod cli;
 mod commands;
 mod error;
+mod filter;
 mod format;
+mod geo;
 mod input;
 mod output;
 mod pipeline;
@@ -54,6 +56,7 @@ pub use record::Record;
 /// Aggregated reports: analysis of lines into mergeable tables, the visit walk, the finished report and
 /// its renderings, and the mergeable partials of `report --partial` / `merge`.
 pub mod report {
+    pub use crate::analyze::compare::{CompareRow, Comparison};
     pub use crate::analyze::merge::{Overlap, Source, merge, parse_line as parse_partial_line};
     pub use crate::analyze::partial::VERSION as PARTIAL_VERSION;
     pub use crate::analyze::render::{finish, render};
@@ -64,6 +67,8 @@ pub mod report {
     pub use crate::analyze::visitors::VisitorKeyer;
     pub use crate::analyze::visits::{aggregate, aggregate_store};
     pub use crate::analyze::{Analyzer, Settings};
+    pub use crate::filter::Filters;
+    pub use crate::geo::{GeoError, GeoIp, Place};
     pub use crate::output::report::csv::write_csv;
     pub use crate::output::report::json::to_json;
 }

@@ -170,13 +170,13 @@ fn report_networks_are_truncated_under_keyed_modes() {
         assert!(out.status.success(), "{mode}: {}", text(&out.stderr));
         text(&out.stdout)
     };
-    let truncated = "network,hits,visitor_days\n128.11.0.0,1,1\n";
+    let truncated = "network,country,asn,hits,visitor_days\n128.11.0.0,,,1,1\n";
     assert_eq!(networks("truncate", false), truncated);
     assert_eq!(networks("crypto-pan", true), truncated);
     assert_eq!(networks("pseudonymize", true), truncated);
     assert_eq!(
         networks("drop", false),
-        "network,hits,visitor_days\n-,1,1\n"
+        "network,country,asn,hits,visitor_days\n-,,,1,1\n"
     );
     for mode in ["crypto-pan", "pseudonymize"] {
         let checked = logveil(&["check"], networks(mode, true).as_bytes());

@@ -5,6 +5,7 @@
 //! (`crate::output`) take names, columns and order from it, and a test checks that `docs/REPORTS.md`
 //! documents every table and column.
 
+use super::partial::Aggregate;
 use super::rows::RowSource;
 use super::search::NOT_PROVIDED;
 use super::sources;
@@ -227,14 +228,62 @@ pub(crate) const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         name: "networks",
-        columns: &["network", "hits", "visitor_days"],
+        columns: &["network", "country", "asn", "hits", "visitor_days"],
         rows: RowSource::Counts(sources::networks),
         fold: Fold::Rare {
             counter: "folded_networks",
         },
         terminal: TerminalView::Hidden,
         estimated: None,
-        about: "Human traffic of one reduced client network.",
+        about: "Human traffic of one reduced client network (with its country and ASN under `--geoip`).",
+    },
+    TableSpec {
+        name: "countries",
+        columns: &[
+            "country",
+            "name",
+            "hits",
+            "page_views",
+            "visitors",
+            "visits",
+        ],
+        rows: RowSource::Places(sources::countries),
+        fold: Fold::Rare {
+            counter: "folded_countries",
+        },
+        terminal: TerminalView::Top,
+        estimated: None,
+        about: "Human traffic from one country (`--geoip`; `--` for unknown and private addresses).",
+    },
+    TableSpec {
+        name: "regions",
+        columns: &[
+            "country",
+            "region",
+            "name",
+            "hits",
+            "page_views",
+            "visitors",
+            "visits",
+        ],
+        rows: RowSource::Places(sources::regions),
+        fold: Fold::Rare {
+            counter: "folded_regions",
+        },
+        terminal: TerminalView::Hidden,
+        estimated: None,
+        about: "Human traffic from one first-level subdivision of a country (`--geoip` with a City database).",
+    },
+    TableSpec {
+        name: "asn",
+        columns: &["asn", "organisation", "hits", "visitors"],
+        rows: RowSource::Counts(sources::asns),
+        fold: Fold::Rare {
+            counter: "folded_asns",
+        },
+        terminal: TerminalView::Top,
+        estimated: None,
+        about: "Human traffic from one autonomous system (`--geoip` with an ASN database).",
     },
     TableSpec {
         name: "hours",
@@ -366,6 +415,17 @@ const fn names() -> [&'static str; TABLES.len()] {
         i += 1;
     }
     out
+}
+
+/// Whether the report of `agg` has the table `spec`: the place tables only when a run had the
+/// `--geoip` database that fills them.
+pub(crate) fn shown(spec: &TableSpec, agg: &Aggregate) -> bool {
+    match spec.name {
+        "countries" => agg.geo.countries,
+        "regions" => agg.geo.regions,
+        "asn" => agg.geo.asn,
+        _ => true,
+    }
 }
 
 /// The table called `name`.

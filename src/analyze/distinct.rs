@@ -189,6 +189,15 @@ pub struct RunVisitors {
     pub campaigns: BTreeMap<String, u64>,
     /// Reduced client networks.
     pub networks: BTreeMap<String, u64>,
+    /// Countries (`--geoip`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub countries: BTreeMap<String, u64>,
+    /// Regions (`--geoip` with a City database).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub regions: BTreeMap<String, u64>,
+    /// Autonomous systems (`--geoip` with an ASN database).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub asns: BTreeMap<String, u64>,
 }
 
 /// Raises each row of `into` to at least its count in `from` (a row missing in `into` is added; counts
@@ -221,6 +230,9 @@ impl RunVisitors {
             (&mut self.not_found, &o.not_found),
             (&mut self.campaigns, &o.campaigns),
             (&mut self.networks, &o.networks),
+            (&mut self.countries, &o.countries),
+            (&mut self.regions, &o.regions),
+            (&mut self.asns, &o.asns),
         ] {
             raise(mine, theirs.iter().map(|(k, n)| (k, *n)));
         }
@@ -268,6 +280,13 @@ impl RunVisitors {
             &mut self.networks,
             day.networks.iter().map(|(k, c)| (k, c.visitors)),
         );
+        for (mine, theirs) in [
+            (&mut self.countries, &day.countries),
+            (&mut self.regions, &day.regions),
+            (&mut self.asns, &day.asns),
+        ] {
+            raise(mine, theirs.iter().map(|(k, c)| (k, c.visitors)));
+        }
     }
 }
 

@@ -231,9 +231,11 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
     // Lines without a day come from every partial that gave a day, or that has no day at all.
     let mut undated = Undated::default();
     let mut keys = std::collections::BTreeSet::new();
+    let mut geo = super::tables::GeoKinds::default();
     for (i, s) in sources.iter().enumerate() {
         if used[i] || s.partial.days.is_empty() {
             undated.add(&s.partial.undated);
+            geo = geo.or(s.partial.geoip);
         }
         if used[i] {
             keys.insert(s.partial.sketch_key_id.as_str());
@@ -245,6 +247,7 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
         sketches_compatible: keys.len() <= 1,
         visitors,
         exact: None,
+        geo,
     })
 }
 

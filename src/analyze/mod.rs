@@ -8,11 +8,13 @@
 
 pub(crate) mod catalog;
 pub(crate) mod classify;
+pub(crate) mod compare;
 pub(crate) mod distinct;
 pub(crate) mod lists;
 mod memo;
 pub(crate) mod merge;
 pub(crate) mod partial;
+pub(crate) mod places;
 pub(crate) mod range;
 pub(crate) mod render;
 pub(crate) mod report;
@@ -62,6 +64,15 @@ pub struct Settings {
     pub range: range::TimeRange,
     /// Lines longer than this are counted as `too_long` and not analysed (`--max-line-bytes`).
     pub max_line_bytes: usize,
+    /// `--geoip`: the databases placing each human visitor's full address in a country, region and
+    /// autonomous system (see [`crate::geo`]).
+    pub geoip: Option<crate::geo::GeoIp>,
+    /// `--exclude-ip`, `--exclude-path`, `--exclude-ua`, `--include-host`: lines they exclude are counted
+    /// by reason and nothing else.
+    pub filters: crate::filter::Filters,
+    /// `--only-humans`: hits of user agents recognised as bots are counted as `excluded_bots` and nothing
+    /// else.
+    pub only_humans: bool,
 }
 
 impl Default for Settings {
@@ -74,6 +85,9 @@ impl Default for Settings {
             min_visitors: DEFAULT_MIN_VISITORS,
             range: range::TimeRange::default(),
             max_line_bytes: crate::input::DEFAULT_MAX_LINE_BYTES,
+            geoip: None,
+            filters: crate::filter::Filters::default(),
+            only_humans: false,
         }
     }
 }
@@ -107,6 +121,8 @@ pub struct Analyzer {
     /// Crypto-PAn address) stands for one address, hence one person, and with a kept key links them from
     /// report to report; a published table shows the truncated network instead.
     network_rules: Rules,
+    /// Whether any filter is set (`--exclude-*`, `--include-host`, `--only-humans`).
+    filtering: bool,
 }
 
 impl Analyzer {
@@ -125,11 +141,13 @@ impl Analyzer {
                 network_rules.ip = truncated;
             }
         }
+        let filtering = !settings.filters.is_empty() || settings.only_humans;
         Analyzer {
             settings,
             keyer,
             tag,
             network_rules,
+            filtering,
         }
     }
 
@@ -159,7 +177,35 @@ impl Analyzer {
                 }
             }
         }
-        state.finish()
+        let mut t = state.finish();
+        t.geo = self.geo_kinds();
+        t
+    }
+
+    /// Which tables the run's `--geoip` databases fill.
+    fn geo_kinds(&self) -> tables::GeoKinds {
+        self.settings
+            .geoip
+            .as_ref()
+            .map_or_else(tables::GeoKinds::default, |g| tables::GeoKinds {
+                countries: g.has_countries(),
+                regions: g.has_regions(),
+                asn: g.has_asn(),
+            })
+    }
+
+    /// Why the filters exclude `r`, if they do (`--only-humans` asks the cached UA classification).
+    fn excluded(&self, r: &Record<'_>) -> Option<crate::filter::Reason> {
+        if let Some(reason) = self.settings.filters.excludes(r) {
+            return Some(reason);
+        }
+        if self.settings.only_humans {
+            let ua = r.user_agent.map_or(&b""[..], |s| r.get(s));
+            if with_ua(ua, |info| info.bot.is_some()) {
+                return Some(crate::filter::Reason::Bot);
+            }
+        }
+        None
     }
 
     fn record<'a>(&self, r: &Record<'a>, st: &mut ChunkState<'_, 'a>) {
@@ -176,6 +222,12 @@ impl Analyzer {
             }
             range::Placement::After => {
                 st.t.counts.excluded_after += 1;
+                return;
+            }
+        }
+        if self.filtering {
+            if let Some(reason) = self.excluded(r) {
+                st.t.counts.excluded[reason as usize] += 1;
                 return;
             }
         }
@@ -379,6 +431,9 @@ impl Analyzer {
                 .or_insert_with(|| String::from_utf8_lossy(&st.scratch).into_owned());
             let key = st.keys.key(day, client, ua.unwrap_or(b""), host);
             visitor.sketch = st.keys.sketch();
+            if let Some(geo) = &self.settings.geoip {
+                place_visitor(geo, client, key, &mut st.t);
+            }
             key
         } else {
             0
@@ -549,6 +604,22 @@ impl<'k, 'a> ChunkState<'k, 'a> {
         }
         self.t
     }
+}
+
+/// Looks up the place of a human visitor's full address (once per new client of a chunk) and keeps only
+/// the place's id against the visitor key.
+fn place_visitor(geo: &crate::geo::GeoIp, client: &[u8], key: u64, t: &mut Tables) {
+    let place = match crate::geo::client_address(client) {
+        Some(ip) => geo.place(ip),
+        None => std::sync::Arc::new(crate::geo::Place::unknown()),
+    };
+    let id = stable_hash(&[
+        place.country.as_bytes(),
+        place.region.as_bytes(),
+        &place.asn.to_le_bytes(),
+    ]);
+    t.places.insert(key, id);
+    t.place_names.entry(id).or_insert_with(|| (*place).clone());
 }
 
 fn add_row(rows: &mut tables::Rows, key: String, visitor: u64) {

@@ -205,6 +205,31 @@ impl ClientRow {
     }
 }
 
+/// A country, region or autonomous system on one day (from `--geoip`): human traffic of the visitors whose
+/// full address the database placed there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceRow {
+    /// Human hits.
+    pub hits: u64,
+    /// Page views.
+    pub page_views: u64,
+    /// Distinct visitors of the day.
+    pub visitors: u64,
+    /// Visits.
+    pub visits: u64,
+}
+
+impl PlaceRow {
+    /// Adds `o`.
+    pub fn add(&mut self, o: &PlaceRow) {
+        self.hits += o.hits;
+        self.page_views += o.page_views;
+        self.visitors += o.visitors;
+        self.visits += o.visits;
+    }
+}
+
 /// Adds every row of `from` into `into`, copying a key only for a row `into` does not have yet.
 fn add_map<K: Ord + Clone, V: Default>(
     into: &mut BTreeMap<K, V>,
@@ -289,6 +314,15 @@ pub struct Day {
     pub networks: BTreeMap<String, ClientRow>,
     /// Bot name → reason → hits.
     pub bots: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Countries (`code\tname`, `--` unknown), with `--geoip` only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub countries: BTreeMap<String, PlaceRow>,
+    /// First-level regions (`country\tregion code\tname`), with a City database only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub regions: BTreeMap<String, PlaceRow>,
+    /// Autonomous systems (`number\torganisation`, `--` unknown), with an ASN database only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub asns: BTreeMap<String, PlaceRow>,
     /// The day's visitors, for distinct counts over several days.
     pub sketch: Sketch,
 }
@@ -355,6 +389,13 @@ impl Day {
         add_map(&mut self.bots, &o.bots, |a, b| {
             add_map(a, b, |x, y| *x += y)
         });
+        for (mine, theirs) in [
+            (&mut self.countries, &o.countries),
+            (&mut self.regions, &o.regions),
+            (&mut self.asns, &o.asns),
+        ] {
+            add_map(mine, theirs, PlaceRow::add);
+        }
         self.sketch.merge(&o.sketch);
     }
 }
@@ -374,6 +415,14 @@ pub struct Undated {
     pub excluded_before_since: u64,
     /// Parsed lines at or after `--until`.
     pub excluded_after_until: u64,
+    /// Parsed lines excluded by `--exclude-ip`, `--exclude-path`, `--exclude-ua`, `--include-host` and
+    /// `--only-humans`, in the order of `crate::filter::Reason::ALL` (absent when all are 0).
+    #[serde(default, skip_serializing_if = "no_exclusions")]
+    pub excluded: [u64; crate::filter::Reason::ALL.len()],
+}
+
+fn no_exclusions(e: &[u64; crate::filter::Reason::ALL.len()]) -> bool {
+    e.iter().all(|&n| n == 0)
 }
 
 impl Undated {
@@ -384,6 +433,9 @@ impl Undated {
         self.too_long += o.too_long;
         self.excluded_before_since += o.excluded_before_since;
         self.excluded_after_until += o.excluded_after_until;
+        for (a, b) in self.excluded.iter_mut().zip(o.excluded) {
+            *a += b;
+        }
     }
 }
 
@@ -404,6 +456,8 @@ pub struct Aggregate {
     /// Distinct visitors of each week, month and the whole range, counted exactly: present for one run,
     /// absent after a merge of partials, whose day sketches only estimate them.
     pub exact: Option<ExactVisitors>,
+    /// Which place tables the run had databases for (`--geoip`); after a merge, those any day fills.
+    pub geo: super::tables::GeoKinds,
 }
 
 /// Distinct visitors over several days, counted exactly within one run (from the visitors' sketch hashes,
@@ -483,6 +537,9 @@ pub struct Partial {
     /// The cap of `visitors`: a count equal to it means "at least that many" (0 in version 1).
     #[serde(default)]
     pub visitors_cap: u64,
+    /// Which place tables the run had `--geoip` databases for (absent without one).
+    #[serde(default, skip_serializing_if = "super::tables::GeoKinds::is_none")]
+    pub geoip: super::tables::GeoKinds,
 }
 
 /// The header every partial version shares, read first so a wrong version gets a clear message.
@@ -517,6 +574,7 @@ impl Partial {
                 .collect(),
             visitors: agg.visitors.clone(),
             visitors_cap,
+            geoip: agg.geo,
         }
     }
 

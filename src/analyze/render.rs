@@ -47,7 +47,9 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
     // The summary lists what the other tables folded: it is built after them.
     for metrics in [false, true] {
         for (spec, slot) in TABLES.iter().zip(&mut tables) {
-            if matches!(spec.rows, RowSource::Metrics(_)) != metrics {
+            if matches!(spec.rows, RowSource::Metrics(_)) != metrics
+                || !super::catalog::shown(spec, agg)
+            {
                 continue;
             }
             let (table, folded) = build(spec, &totals);
@@ -81,6 +83,7 @@ fn build(spec: &'static TableSpec, t: &Totals) -> (Table, Option<u64>) {
         RowSource::Periods(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Statuses(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Bots(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Places(rows) => lay_out(spec, columns, rows(t), t.min),
     }
 }
 
@@ -199,10 +202,25 @@ mod tests {
             sketches_compatible: true,
             visitors: Default::default(),
             exact: Some(Default::default()),
+            geo: crate::analyze::tables::GeoKinds {
+                countries: true,
+                regions: true,
+                asn: true,
+            },
         };
         let report = render(&agg, 5);
         let names: Vec<&str> = report.tables.iter().map(|t| t.name).collect();
         assert_eq!(names, crate::analyze::catalog::NAMES);
+        // Without a --geoip database, the place tables are left out.
+        let without = render(
+            &Aggregate {
+                geo: Default::default(),
+                ..agg.clone()
+            },
+            5,
+        );
+        let names: Vec<&str> = without.tables.iter().map(|t| t.name).collect();
+        assert!(names.len() + 3 == TABLES.len() && !names.contains(&"countries"));
         for (t, spec) in report.tables.iter().zip(TABLES) {
             assert_eq!(t.columns, spec.columns);
             assert!(

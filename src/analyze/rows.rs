@@ -36,6 +36,8 @@ pub(crate) enum RowSource {
     Statuses(fn(&Totals) -> Vec<Keyed<StatusLine>>),
     /// Hits of a bot for a reason.
     Bots(fn(&Totals) -> Vec<Keyed<BotLine>>),
+    /// Hits, page views, visitors and visits of a country or region (`--geoip`).
+    Places(fn(&Totals) -> Vec<Keyed<PlaceLine>>),
 }
 
 /// A row before folding: its key columns (text), its numbers, and its distinct visitors over the run
@@ -274,6 +276,35 @@ impl ReportRow for ClientLine {
             self.hits.into(),
             self.page_views.into(),
             self.visitor_days.into(),
+        ]);
+    }
+}
+
+/// A row of `countries` or `regions`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PlaceLine {
+    pub(crate) hits: u64,
+    pub(crate) page_views: u64,
+    pub(crate) visitors: u64,
+    pub(crate) visits: u64,
+}
+
+impl ReportRow for PlaceLine {
+    fn rank(&self) -> u64 {
+        self.hits
+    }
+    fn add(&mut self, o: &PlaceLine) {
+        self.hits += o.hits;
+        self.page_views += o.page_views;
+        self.visitors += o.visitors;
+        self.visits += o.visits;
+    }
+    fn cells(&self, out: &mut Vec<Cell>) {
+        out.extend([
+            self.hits.into(),
+            self.page_views.into(),
+            self.visitors.into(),
+            self.visits.into(),
         ]);
     }
 }

@@ -4,15 +4,18 @@
 use std::collections::BTreeMap;
 
 use super::distinct;
-use super::partial::{ClientRow, Day, Tally};
+use super::partial::{ClientRow, Day, PlaceRow as PartRow, Tally};
 use super::render::Totals;
 use super::report::Cell;
 use super::rows::{
     BotLine, ClientLine, CountLine, DayLine, DownloadLine, EntryLine, ExitLine, HourLine, Keyed,
-    Metric, PageLine, PeriodLine, ReportRow, StatusLine, estimate_cell, ratio,
+    Metric, PageLine, PeriodLine, PlaceLine, ReportRow, StatusLine, estimate_cell, ratio,
 };
 use super::time;
 use super::visits::DURATION_BUCKETS;
+
+/// The key prefix of an unknown place (`--`, then a tab).
+const UNKNOWN_KEY: &str = "--\t";
 
 /// One key column.
 fn key(k: &str) -> Vec<String> {
@@ -24,7 +27,8 @@ pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
     let total = &t.total;
     let u = &t.agg.undated;
     let compatible = t.agg.sketches_compatible;
-    let parsed = total.parsed + u.excluded_before_since + u.excluded_after_until;
+    let filtered: u64 = u.excluded.iter().sum();
+    let parsed = total.parsed + u.excluded_before_since + u.excluded_after_until + filtered;
     let date = |d: Option<(i64, &Day)>| d.map(|(d, _)| time::labels(d).date).unwrap_or_default();
     let first_day = date(hit_days(t).next());
     let last_day = date(hit_days(t).next_back());
@@ -37,6 +41,13 @@ pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
         ("opted_out", total.opted_out.into()),
         ("excluded_before_since", u.excluded_before_since.into()),
         ("excluded_after_until", u.excluded_after_until.into()),
+    ];
+    m.extend(
+        (crate::filter::Reason::ALL.iter())
+            .zip(u.excluded)
+            .map(|(r, n)| (r.metric(), Cell::Int(n))),
+    );
+    m.extend([
         ("hits", total.hits.into()),
         ("bot_hits", total.bot_hits.into()),
         ("human_hits", total.human_hits.into()),
@@ -58,7 +69,7 @@ pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
             "visit_duration_mean_s",
             ratio(total.duration_sum, total.visits).into(),
         ),
-    ];
+    ]);
     for (n, (_, label)) in total.durations.iter().zip(DURATION_BUCKETS) {
         m.push((label, (*n).into()));
     }
@@ -73,6 +84,22 @@ pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
         ("last_day", last_day.into()),
         ("min_visitors", t.min.into()),
     ]);
+    // Human hits the databases could not place (private addresses, misses), with `--geoip` only.
+    let unknown = |map: &BTreeMap<String, PartRow>| -> u64 {
+        map.iter()
+            .filter(|(k, _)| k.starts_with(UNKNOWN_KEY))
+            .map(|(_, r)| r.hits)
+            .sum()
+    };
+    if !total.countries.is_empty() {
+        m.push((
+            "geoip_unknown_country_hits",
+            unknown(&total.countries).into(),
+        ));
+    }
+    if !total.asns.is_empty() {
+        m.push(("geoip_unknown_asn_hits", unknown(&total.asns).into()));
+    }
     m.extend(t.folded.iter().map(|(k, n)| (*k, Cell::Int(*n))));
     m.into_iter()
         .map(|(k, value)| Keyed {
@@ -134,6 +161,13 @@ pub(crate) fn exit_pages(t: &Totals) -> Vec<Keyed<ExitLine>> {
         .collect()
 }
 
+/// The key columns of a row keyed `a\tb\t…`, padded with empty columns to `cols`.
+fn split_key(k: &str, cols: usize) -> Vec<String> {
+    let mut key: Vec<String> = k.split('\t').map(str::to_string).collect();
+    key.resize(cols, String::new());
+    key
+}
+
 /// RowSource of a `(count, visitors)` map, the key split on tabs into `key_cols` columns, with their distinct
 /// visitors from `run`.
 fn counts(
@@ -142,17 +176,13 @@ fn counts(
     run: &BTreeMap<String, u64>,
 ) -> Vec<Keyed<CountLine>> {
     map.iter()
-        .map(|(k, v)| {
-            let mut key: Vec<String> = k.split('\t').map(str::to_string).collect();
-            key.resize(key_cols, String::new());
-            Keyed {
-                key,
-                row: CountLine {
-                    count: v.0,
-                    visitor_days: v.1,
-                },
-                distinct: distinct::get(run, k),
-            }
+        .map(|(k, v)| Keyed {
+            key: split_key(k, key_cols),
+            row: CountLine {
+                count: v.0,
+                visitor_days: v.1,
+            },
+            distinct: distinct::get(run, k),
         })
         .collect()
 }
@@ -241,15 +271,61 @@ pub(crate) fn devices(t: &Totals) -> Vec<Keyed<ClientLine>> {
     clients(&t.total.devices)
 }
 
-/// `networks`: hits and visitor-days of reduced client networks.
+/// `networks`: hits and visitor-days of reduced client networks, with their country and ASN under
+/// `--geoip` (the key is `network\tcountry\tasn`; a partial of a run without it holds the network only).
 pub(crate) fn networks(t: &Totals) -> Vec<Keyed<CountLine>> {
     let run = &t.agg.visitors.networks;
     (t.total.networks.iter())
         .map(|(k, c)| Keyed {
-            key: key(k),
+            key: split_key(k, 3),
             row: CountLine {
                 count: c.hits,
                 visitor_days: c.visitors,
+            },
+            distinct: distinct::get(run, k),
+        })
+        .collect()
+}
+
+/// The rows of a place table (`--geoip`), keyed by `cols` tab-separated columns.
+fn places(
+    map: &BTreeMap<String, PartRow>,
+    cols: usize,
+    run: &BTreeMap<String, u64>,
+) -> Vec<Keyed<PlaceLine>> {
+    map.iter()
+        .map(|(k, p)| Keyed {
+            key: split_key(k, cols),
+            row: PlaceLine {
+                hits: p.hits,
+                page_views: p.page_views,
+                visitors: p.visitors,
+                visits: p.visits,
+            },
+            distinct: distinct::get(run, k),
+        })
+        .collect()
+}
+
+/// `countries`: human traffic by country (`--geoip` with a country or City database).
+pub(crate) fn countries(t: &Totals) -> Vec<Keyed<PlaceLine>> {
+    places(&t.total.countries, 2, &t.agg.visitors.countries)
+}
+
+/// `regions`: human traffic by country and first subdivision (`--geoip` with a City database).
+pub(crate) fn regions(t: &Totals) -> Vec<Keyed<PlaceLine>> {
+    places(&t.total.regions, 3, &t.agg.visitors.regions)
+}
+
+/// `asn`: human hits and visitors by autonomous system (`--geoip` with an ASN database).
+pub(crate) fn asns(t: &Totals) -> Vec<Keyed<CountLine>> {
+    let run = &t.agg.visitors.asns;
+    (t.total.asns.iter())
+        .map(|(k, p)| Keyed {
+            key: split_key(k, 2),
+            row: CountLine {
+                count: p.hits,
+                visitor_days: p.visitors,
             },
             distinct: distinct::get(run, k),
         })

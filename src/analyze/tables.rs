@@ -14,6 +14,7 @@ use foldhash::HashMap;
 
 use super::classify::BotReason;
 use super::search::Referrer;
+use crate::geo::Place;
 
 /// Line counts of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -40,6 +41,8 @@ pub struct Counts {
     pub bot_hits: u64,
     /// Response bytes of counted hits.
     pub bytes: u64,
+    /// Parsed lines excluded by the filters, by reason (see `crate::filter::Reason::ALL`).
+    pub excluded: [u64; crate::filter::Reason::ALL.len()],
 }
 
 impl Counts {
@@ -55,6 +58,9 @@ impl Counts {
         self.hits += o.hits;
         self.bot_hits += o.bot_hits;
         self.bytes += o.bytes;
+        for (a, b) in self.excluded.iter_mut().zip(o.excluded) {
+            *a += b;
+        }
     }
 }
 
@@ -211,6 +217,46 @@ pub struct Tables {
     pub download_bytes: HashMap<(i64, u64), u64>,
     /// Bot hits by (day, name, reason).
     pub bots: BTreeMap<(i64, String, BotReason), u64>,
+    /// Which `--geoip` databases the run has (all false without one).
+    pub geo: GeoKinds,
+    /// The place id (see [`Tables::place_names`]) of each human visitor key, with `--geoip` only: looked
+    /// up from the full address, which is then forgotten.
+    pub places: HashMap<u64, u64>,
+    /// Places by id: country, region, autonomous system (never an address).
+    pub place_names: HashMap<u64, Place>,
+}
+
+/// Which tables the `--geoip` databases of a run fill (in a partial: `"geoip"`, absent without one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeoKinds {
+    /// A country or City database: `countries`.
+    pub countries: bool,
+    /// A City database: `regions`.
+    pub regions: bool,
+    /// An ASN database: `asn`.
+    pub asn: bool,
+}
+
+impl GeoKinds {
+    /// True when any database is given.
+    pub fn any(self) -> bool {
+        self.countries || self.regions || self.asn
+    }
+
+    /// True when no database is given.
+    pub fn is_none(&self) -> bool {
+        !self.any()
+    }
+
+    /// Both sets of tables.
+    pub fn or(self, o: GeoKinds) -> GeoKinds {
+        GeoKinds {
+            countries: self.countries || o.countries,
+            regions: self.regions || o.regions,
+            asn: self.asn || o.asn,
+        }
+    }
 }
 
 impl Tables {
@@ -265,5 +311,8 @@ impl Tables {
         for (k, v) in other.bots {
             *self.bots.entry(k).or_default() += v;
         }
+        self.geo = self.geo.or(other.geo);
+        self.places.extend(other.places);
+        self.place_names.extend(other.place_names);
     }
 }

@@ -15,7 +15,7 @@ use rayon::slice::ParallelSliceMut;
 
 use super::classify::BotReason;
 use super::distinct::{CappedMap, RunVisitors};
-use super::partial::{Aggregate, ClientRow, Day, ExactVisitors, Tally};
+use super::partial::{Aggregate, ClientRow, Day, ExactVisitors, PlaceRow, Tally};
 use super::search::Referrer;
 use super::spill::EventStore;
 use super::tables::{Event, EventKind, Rows, Tables, VisitorDay};
@@ -111,6 +111,8 @@ struct RunSets<'t> {
     keywords: CappedMap<(&'static str, &'t str)>,
     networks: CappedMap<u64>,
     rows: [CappedMap<String>; 4],
+    /// Countries, regions and autonomous systems (`--geoip`).
+    places: [CappedMap<String>; 3],
 }
 
 impl<'t> RunSets<'t> {
@@ -127,6 +129,9 @@ impl<'t> RunSets<'t> {
         for (mine, theirs) in self.rows.iter_mut().zip(o.rows) {
             mine.add(theirs);
         }
+        for (mine, theirs) in self.places.iter_mut().zip(o.places) {
+            mine.add(theirs);
+        }
     }
 
     fn new(cap: u64) -> RunSets<'t> {
@@ -140,6 +145,7 @@ impl<'t> RunSets<'t> {
             keywords: CappedMap::new(cap),
             networks: CappedMap::new(cap),
             rows: std::array::from_fn(|_| CappedMap::new(cap)),
+            places: std::array::from_fn(|_| CappedMap::new(cap)),
         }
     }
 }
@@ -187,8 +193,8 @@ struct Walk<'t> {
     ref_sites: HashMap<(i64, &'t str), WalkTally>,
     ref_pages: HashMap<(i64, &'t str), WalkTally>,
     engines: HashMap<(i64, &'static str, &'t str), WalkTally>,
-    /// Page views per visitor key.
-    clients_pv: HashMap<u64, u64>,
+    /// Page views and visits per visitor key.
+    clients_pv: HashMap<u64, (u64, u64)>,
     run: RunSets<'t>,
 }
 
@@ -227,6 +233,7 @@ impl<'t> Walk<'t> {
         let run = &mut self.run;
         let mut start = 0;
         let mut visitor_pv = 0;
+        let mut visitor_visits = 0;
         let mut pvs: Vec<&Event> = Vec::new();
         let mut files: Vec<u64> = Vec::new();
         while start < group.len() {
@@ -261,6 +268,7 @@ impl<'t> Walk<'t> {
                 continue;
             };
             d.visits += 1;
+            visitor_visits += 1;
             visitor_pv += pvs.len() as u64;
             d.page_views += pvs.len() as u64;
             let duration = (visit[visit.len() - 1].time - visit[0].time).max(0);
@@ -310,7 +318,8 @@ impl<'t> Walk<'t> {
                 }
             }
         }
-        self.clients_pv.insert(visitor, visitor_pv);
+        self.clients_pv
+            .insert(visitor, (visitor_pv, visitor_visits));
     }
 
     /// Adds the walk of other visitors.
@@ -342,6 +351,10 @@ fn add_tallies<K: Hash + Eq>(into: &mut HashMap<K, WalkTally>, from: HashMap<K, 
 /// The body of [`aggregate`]: `events` are every event of `t`, sorted. Batches of whole visitors are
 /// walked in parallel on the current rayon pool; the sums do not depend on how they are cut.
 fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64) -> Aggregate {
+    let geo = t.geo.any();
+    if geo {
+        super::places::network_with_place(&mut t);
+    }
     let mut events = events.peekable();
     let mut next_batch = || {
         let first = events.next()?;
@@ -406,6 +419,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         .map(|(k, _)| *k)
         .collect();
     let mut run = walked;
+    let place_keys = super::places::PlaceKeys::new(&t);
 
     // Per-visitor tables: browsers, OS, devices, networks, visitors; robots.txt fetchers are bots.
     let robots_bot = "(robots.txt visitor)".to_string();
@@ -434,7 +448,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             d.sketch.insert(vd.sketch);
             seen.push((vd.sketch, vd.day));
         }
-        let pv = clients_pv.get(key).copied().unwrap_or(0);
+        let (pv, visits) = clients_pv.get(key).copied().unwrap_or((0, 0));
         let c = ClientRow {
             hits: vd.hits,
             page_views: pv,
@@ -444,6 +458,15 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         // per visitor): a day has fewer of them than visitors.
         by_ua.entry((vd.day, vd.ua)).or_default().add(&c);
         by_net.entry((vd.day, vd.network)).or_default().add(&c);
+        if geo {
+            let row = PlaceRow {
+                hits: c.hits,
+                page_views: c.page_views,
+                visitors: c.visitors,
+                visits,
+            };
+            place_keys.add(&t, (*key, vd.sketch), d, row, &mut run.places);
+        }
     }
     for ((day, net), c) in &by_net {
         let name = t.networks.get(net).map_or("-", String::as_str);
@@ -481,7 +504,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
     let visitors = run_visitors(run, &t);
     // The visitor table is the largest part of a log of many days: freed before the day tables fill.
     drop(std::mem::take(&mut t.visitors));
-    drop((robots, clients_pv, by_ua, by_net));
+    drop((robots, clients_pv, by_ua, by_net, place_keys));
     let exact = ExactVisitors::count(&mut seen);
     drop(seen);
     for (day, h) in &t.days {
@@ -576,11 +599,13 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             too_long: c.too_long,
             excluded_before_since: c.excluded_before,
             excluded_after_until: c.excluded_after,
+            excluded: c.excluded,
         },
         days,
         sketches_compatible: true,
         visitors,
         exact: Some(exact),
+        geo: t.geo,
     }
 }
 
@@ -590,6 +615,7 @@ fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
     let page_name = |id: u64| t.pages.get(&id).cloned().unwrap_or_default();
     let net_name = |id: u64| t.networks.get(&id).map_or("-", String::as_str).to_string();
     let [not_found, search_terms, outlinks, campaigns] = run.rows;
+    let [countries, regions, asns] = run.places;
     let mut search_engines: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for ((engine, kw), n) in run.keywords.into_counts().filter(|(_, n)| *n > 1) {
         search_engines
@@ -610,6 +636,9 @@ fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
         not_found: not_found.counts(|k| k),
         campaigns: campaigns.counts(|k| k),
         networks: run.networks.counts(net_name),
+        countries: countries.counts(|k| k),
+        regions: regions.counts(|k| k),
+        asns: asns.counts(|k| k),
     }
 }
 

@@ -1,7 +1,9 @@
 //! One chunk of whole lines anonymised: every line through [`rewrite_line_in`] (or, past
 //! `--max-line-bytes`, [`rewrite_overlong_line`]), counted, with the first bad line found under `--strict`.
 
-use crate::format::ChunkParser;
+use crate::filter::Filters;
+use crate::format::{ChunkParser, Parsed};
+use crate::geo::GeoIp;
 use crate::input::lines::lines;
 
 use super::{Outcome, Policy, rewrite_line_in, rewrite_overlong_line};
@@ -9,8 +11,10 @@ use super::{Outcome, Policy, rewrite_line_in, rewrite_overlong_line};
 /// Line counts of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Summary {
-    /// Lines read (= lines written).
+    /// Lines read (= lines written + `dropped`).
     pub lines: u64,
+    /// Lines left out by `--exclude-*` / `--include-host` (the only lines without an output line).
+    pub dropped: u64,
     /// Lines parsed and rewritten field by field.
     pub parsed: u64,
     /// Lines that did not parse and were scrubbed as free text.
@@ -27,6 +31,7 @@ impl Summary {
     /// Adds the counts of `other`.
     pub(crate) fn add(&mut self, other: &Summary) {
         self.lines += other.lines;
+        self.dropped += other.dropped;
         self.parsed += other.parsed;
         self.scrubbed += other.scrubbed;
         self.blank += other.blank;
@@ -47,6 +52,9 @@ impl std::fmt::Display for Summary {
         }
         if self.cut > 0 {
             write!(f, " ({} cut to --max-line-bytes)", self.cut)?;
+        }
+        if self.dropped > 0 {
+            write!(f, ", {} dropped by filters", self.dropped)?;
         }
         Ok(())
     }
@@ -73,6 +81,69 @@ pub(crate) struct LineRules<'a> {
     pub strict: bool,
     /// Lines longer than this are cut and scrubbed (`--max-line-bytes`).
     pub max_line_bytes: usize,
+    /// Filters and added fields, when any is asked for.
+    pub extra: Option<&'a LineExtras>,
+}
+
+/// What a line may get besides its anonymisation: dropped by the filters, or a field added from the
+/// `--geoip` lookup of its full client address.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LineExtras {
+    /// `--exclude-ip`, `--exclude-path`, `--exclude-ua`, `--include-host`.
+    pub filters: Filters,
+    /// `--geoip`.
+    pub geoip: Option<GeoIp>,
+    /// `--add-field`, in order.
+    pub add: Vec<AddedField>,
+}
+
+/// A field `anonymize --add-field` appends to each parsed line, quoted (`"GB"`, `"1221"`, `"-"` when
+/// unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AddedField {
+    /// The ISO 3166-1 country code.
+    Country,
+    /// The autonomous system number.
+    Asn,
+}
+
+impl LineExtras {
+    /// Whether `line` is dropped by the filters (only a line that parses can be).
+    fn drops(&self, line: &[u8], parser: &mut ChunkParser<'_>) -> bool {
+        if self.filters.is_empty() {
+            return false;
+        }
+        match parser.parse(line) {
+            Parsed::Record(r) => self.filters.excludes(&r).is_some(),
+            _ => false,
+        }
+    }
+
+    /// The added fields of `line`, looked up from its full client address (before it is rewritten), as
+    /// ` "GB" "1221"`.
+    fn fields(&self, line: &[u8], parser: &mut ChunkParser<'_>, out: &mut Vec<u8>) {
+        let (Some(geo), false) = (&self.geoip, self.add.is_empty()) else {
+            return;
+        };
+        let place = match parser.parse(line) {
+            Parsed::Record(r) => {
+                crate::geo::client_address(r.opt(r.client)).map(|ip| geo.place(ip))
+            }
+            _ => return,
+        };
+        for field in &self.add {
+            let value = match (field, &place) {
+                (AddedField::Country, Some(p)) if p.country != crate::geo::UNKNOWN => {
+                    p.country.clone()
+                }
+                (AddedField::Asn, Some(p)) if p.asn != 0 => p.asn.to_string(),
+                _ => "-".to_string(),
+            };
+            out.extend_from_slice(b" \"");
+            out.extend_from_slice(value.as_bytes());
+            out.push(b'"');
+        }
+    }
 }
 
 /// Anonymises one chunk of whole lines, appending to `out`. Every line gives exactly one output line; a
@@ -87,8 +158,18 @@ pub(crate) fn anonymize_chunk(
     let (policy, strict) = (rules.policy, rules.strict);
     let mut out = out;
     let mut counts = Summary::default();
+    let mut added = Vec::new();
     for line in lines(bytes, rules.max_line_bytes) {
         let mark = out.len();
+        added.clear();
+        if let (Some(x), false) = (rules.extra, line.overlong) {
+            if x.drops(line.text, parser) {
+                counts.dropped += 1;
+                counts.lines += 1;
+                continue;
+            }
+            x.fields(line.text, parser, &mut added);
+        }
         let outcome = if line.overlong {
             rewrite_overlong_line(line.text, rules.max_line_bytes, policy, &mut out);
             counts.cut += 1;
@@ -97,7 +178,10 @@ pub(crate) fn anonymize_chunk(
             rewrite_line_in(line.text, parser, policy, &mut out)
         };
         match outcome {
-            Outcome::Parsed => counts.parsed += 1,
+            Outcome::Parsed => {
+                counts.parsed += 1;
+                out.extend_from_slice(&added);
+            }
             Outcome::Directive => counts.directives += 1,
             Outcome::Blank => counts.blank += 1,
             Outcome::Scrubbed if strict => {
@@ -131,6 +215,7 @@ mod tests {
             policy,
             strict,
             max_line_bytes: 1 << 20,
+            extra: None,
         }
     }
 
@@ -153,6 +238,7 @@ mod tests {
             c.counts,
             Summary {
                 lines: 5,
+                dropped: 0,
                 parsed: 1,
                 scrubbed: 3,
                 blank: 1,

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::shared::{self, FormatArgs, InputArgs, IpArgs, ProgressArgs, ThreadsArgs};
+use super::shared::{
+    self, FilterArgs, FormatArgs, GeoArgs, InputArgs, IpArgs, ProgressArgs, ThreadsArgs,
+};
+use crate::anonymize::chunk::{AddedField, LineExtras};
 use crate::anonymize::{Policy, TimePrecision, UserAgentMode};
 use crate::commands;
 use crate::error::{EXIT_OK, Error};
@@ -25,8 +28,10 @@ statuses, TLS protocol and cipher...; X-Forwarded-For and Forwarded are reduced 
 --keep-field and --drop-field change the list; cookies, Authorization, API keys, user headers, client \
 certificates and bodies are never kept. Path segments that are UUIDs or long numbers become :uuid and :id, tokens, JWTs and card-like numbers \
 become :token and :card, ;jsessionid= path parameters are removed, and referrers keep scheme, host and path \
-(plus a search engine's keyword). One line in gives one line out, in order. A line that does not parse is \
-scrubbed as free text and counted. See docs/PRIVACY.md for what is kept and why.
+(plus a search engine's keyword). One line in gives one line out, in order (except lines dropped by \
+--exclude-ip, --exclude-path, --exclude-ua or --include-host, which are counted). A line that does not parse is \
+scrubbed as free text and counted. --geoip DB --add-field country (or asn) appends the country code (or AS \
+number) of the full client address as a quoted trailing field, looked up before the address is reduced. See docs/PRIVACY.md for what is kept and why.
 
 Output: stdout, or --output FILE. Reading files, FILE is written under a temporary name and renamed over \
 the target when the run succeeds, so it never holds half a run. Reading stdin (a piped logger: Apache \
@@ -68,6 +73,15 @@ pub(crate) enum TimePrecisionArg {
     Hour,
     /// Time of day set to 00:00:00.
     Day,
+}
+
+/// `--add-field`: what `anonymize` appends to each line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AddFieldArg {
+    /// The ISO 3166-1 country code (a country or City database).
+    Country,
+    /// The autonomous system number (an ASN database).
+    Asn,
 }
 
 /// Options of `anonymize`.
@@ -136,6 +150,21 @@ pub(crate) struct AnonymizeArgs {
     #[arg(long, value_name = "NAME")]
     pub drop_field: Vec<String>,
 
+    /// `--geoip`, `--geoip-max-age`.
+    #[command(flatten)]
+    pub geo: GeoArgs,
+
+    /// Append this field, looked up in --geoip from the full client address, to every parsed line as a
+    /// quoted trailing field ("GB", "1221"; "-" when unknown); repeatable, in order. Apache and nginx text
+    /// formats only.
+    #[arg(long, value_enum, value_name = "FIELD", requires = "geoip")]
+    pub add_field: Vec<AddFieldArg>,
+
+    /// `--exclude-ip`, `--exclude-path`, `--exclude-ua`, `--include-host`: matching lines are dropped
+    /// (no output line) and counted.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
     /// Stop with exit code 65 at the first line that does not parse or is too long.
     #[arg(long)]
     pub strict: bool,
@@ -197,6 +226,7 @@ impl AnonymizeArgs {
             ));
         }
         let threads = self.threads.threads()?;
+        let extra = self.extras()?;
         let output = self.output.clone().filter(|p| p.as_os_str() != "-");
         let to_terminal = output.is_none() && !self.in_place && std::io::stdout().is_terminal();
         Ok(commands::anonymize::Config {
@@ -230,7 +260,49 @@ impl AnonymizeArgs {
             threads,
             max_line_bytes: shared::max_line_bytes(self.max_line_bytes)?,
             progress: self.progress.mode(self.quiet, to_terminal),
+            extra,
         })
+    }
+
+    /// The filters and added fields (`None` when none is asked for).
+    fn extras(&self) -> Result<Option<LineExtras>, Error> {
+        let filters = self.filter.filters()?;
+        let geoip = self.geo.open()?;
+        if geoip.is_some() && self.add_field.is_empty() {
+            return Err(Error::Usage(
+                "anonymize uses --geoip only with --add-field country or asn".into(),
+            ));
+        }
+        let add: Vec<AddedField> = self
+            .add_field
+            .iter()
+            .map(|f| match f {
+                AddFieldArg::Country => AddedField::Country,
+                AddFieldArg::Asn => AddedField::Asn,
+            })
+            .collect();
+        if let Some(g) = &geoip {
+            for f in &add {
+                let (has, what) = match f {
+                    AddedField::Country => (
+                        g.has_countries(),
+                        "--add-field country needs a country or City database",
+                    ),
+                    AddedField::Asn => (g.has_asn(), "--add-field asn needs an ASN database"),
+                };
+                if !has {
+                    return Err(Error::Usage(format!("{what} among --geoip")));
+                }
+            }
+        }
+        if filters.is_empty() && add.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(LineExtras {
+            filters,
+            geoip,
+            add,
+        }))
     }
 
     /// Runs `anonymize`, telling warnings and the summary on stderr unless `--quiet`.

@@ -77,6 +77,19 @@ pub(crate) struct MergeArgs {
     /// Print nothing to stderr but errors (no --overlap add warning), for cron.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Compare the days --since..--until with as many days just before (all from the partials given):
+    /// the report is of the current period, with compare.csv.
+    #[arg(long, value_enum, value_name = "PERIOD", requires_all = ["since", "until"])]
+    pub compare: Option<super::report::CompareArg>,
+
+    /// The first day of the current period of --compare (YYYY-MM-DD, 'today', 'yesterday').
+    #[arg(long, value_name = "DATE", requires = "compare")]
+    pub since: Option<String>,
+
+    /// The day after the current period of --compare (same forms).
+    #[arg(long, value_name = "DATE", requires = "compare")]
+    pub until: Option<String>,
 }
 
 /// `merge`'s own help for the shared `--csv` and `--table` (changed in place, so the order stays).
@@ -101,7 +114,29 @@ impl MergeArgs {
                 OverlapArg::Add => Overlap::Add,
             },
             min_visitors,
+            compare: self.compare_days()?,
         })
+    }
+
+    /// `--compare previous --since --until`: the day numbers of the current period, and the top rows.
+    fn compare_days(&self) -> Result<Option<(i64, i64, usize)>, Error> {
+        let (Some(_), Some(since), Some(until)) = (self.compare, &self.since, &self.until) else {
+            return Ok(None);
+        };
+        use crate::analyze::range::{Bound, local_today};
+        let today = local_today();
+        let day = |s: &str, name: &str| match Bound::parse(s, today) {
+            Ok(Bound::Day(d)) => Ok(d),
+            Ok(_) => Err(Error::Usage(format!(
+                "{name}: partials hold whole days: give a date"
+            ))),
+            Err(e) => Err(Error::Usage(format!("{name}: {e}"))),
+        };
+        let (s, u) = (day(since, "--since")?, day(until, "--until")?);
+        if s >= u {
+            return Err(Error::Usage("--since must be before --until".into()));
+        }
+        Ok(Some((s, u, self.top.top)))
     }
 
     /// Validates the outputs (`{date}` is not filled in `merge`).

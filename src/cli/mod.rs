@@ -85,7 +85,7 @@ pub(crate) fn parse_from(args: Vec<OsString>) -> Result<Cli, Error> {
 pub(crate) enum Command {
     /// Rewrite access logs so they hold no personal data, keeping their format.
     #[command(long_about = anonymize::LONG, after_long_help = anonymize::EXAMPLES)]
-    Anonymize(AnonymizeArgs),
+    Anonymize(Box<AnonymizeArgs>),
     /// Aggregate access logs into privacy-safe statistics tables (CSV, JSON, terminal).
     #[command(long_about = report::LONG, after_long_help = report::EXAMPLES)]
     Report(Box<ReportArgs>),

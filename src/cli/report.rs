@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::shared::{
-    self, FormatArgs, InputArgs, IpArgs, MinVisitorsArgs, OutputArgs, ProgressArgs, ThreadsArgs,
-    TopArgs,
+    self, FilterArgs, FormatArgs, GeoArgs, InputArgs, IpArgs, MinVisitorsArgs, OutputArgs,
+    ProgressArgs, ThreadsArgs, TopArgs,
 };
 use crate::analyze::range::{Bound, TimeRange, local_today};
 use crate::commands;
@@ -50,6 +50,13 @@ Examples:
 are counted in summary.csv (excluded_before_since, excluded_after_until) and nothing else. '{date}' in the \
 --csv, --json and --html paths becomes the date of --since.";
 
+/// `--compare`: what the report is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CompareArg {
+    /// The period of the same length just before --since.
+    Previous,
+}
+
 /// Options of `report`.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
@@ -88,6 +95,24 @@ pub(crate) struct ReportArgs {
     /// `--top`.
     #[command(flatten)]
     pub top: TopArgs,
+
+    /// `--geoip`, `--geoip-max-age`.
+    #[command(flatten)]
+    pub geo: GeoArgs,
+
+    /// `--exclude-ip`, `--exclude-path`, `--exclude-ua`, `--include-host`.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Compare with the previous period: as long as --since..--until (both needed), just before it, read
+    /// from the same inputs (files, not stdin): compare.csv and the JSON member 'compare'.
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub compare: Option<CompareArg>,
+
+    /// Leave out the hits of user agents recognised as bots (counted as excluded_bots), so that status,
+    /// hours and bytes count human traffic only.
+    #[arg(long)]
+    pub only_humans: bool,
 
     /// Keep only records at or after WHEN: a date (2026-11-22, midnight in the log's own offset), an RFC 3339
     /// time, 'today' or 'yesterday' (the machine's local date; TZ is honoured).
@@ -175,6 +200,49 @@ impl ReportArgs {
                 return Err(Error::Usage("--outlink-path must start with '/'".into()));
             }
         }
+        let compare = match self.compare {
+            None => None,
+            Some(CompareArg::Previous) => {
+                let range = self.range()?;
+                let previous = crate::analyze::compare::previous(&range).ok_or_else(|| {
+                    Error::Usage(
+                        "--compare previous needs --since and --until, two dates or two RFC 3339 times \
+                         (the previous period is as long, just before --since)"
+                            .into(),
+                    )
+                })?;
+                if self
+                    .input
+                    .inputs()
+                    .contains(&crate::input::InputName::Stdin)
+                {
+                    return Err(Error::Usage(
+                        "--compare previous reads the inputs twice: name files, not stdin".into(),
+                    ));
+                }
+                Some((previous, self.top.top))
+            }
+        };
+        let geoip = self.geo.open()?;
+        if let Some(t) = self.output.table.as_deref() {
+            let has = |kind: fn(&crate::geo::GeoIp) -> bool| geoip.as_ref().is_some_and(kind);
+            let missing = match t {
+                "countries" => !has(crate::geo::GeoIp::has_countries),
+                "regions" => !has(crate::geo::GeoIp::has_regions),
+                "asn" => !has(crate::geo::GeoIp::has_asn),
+                _ => false,
+            };
+            if missing {
+                return Err(Error::Usage(format!(
+                    "--table {t} needs --geoip with a {} database",
+                    match t {
+                        "asn" => "ASN",
+                        "regions" => "City",
+                        _ => "country or City",
+                    }
+                )));
+            }
+        }
         Ok(commands::report::Config {
             inputs: self.input.inputs(),
             format: self.format.parser()?,
@@ -193,12 +261,16 @@ impl ReportArgs {
                 min_visitors,
                 range: self.range()?,
                 max_line_bytes: shared::max_line_bytes(self.max_line_bytes)?,
+                geoip,
+                filters: self.filter.filters()?,
+                only_humans: self.only_humans,
             },
             threads: self.threads.threads()?,
             sketch_key,
             progress: self.progress.mode(self.quiet, false),
             temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
             sort_events: self.sort_events,
+            compare,
         })
     }
 

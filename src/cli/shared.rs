@@ -356,3 +356,69 @@ mod tests {
         assert_eq!(err.exit_code(), EXIT_USAGE);
     }
 }
+
+/// `--geoip` and `--geoip-max-age`, shared by `report` and `anonymize`.
+#[derive(Debug, Args)]
+pub(crate) struct GeoArgs {
+    /// A MaxMind DB file (.mmdb; repeatable): a country or city database (GeoLite2, GeoIP2, DB-IP Lite)
+    /// and/or an ASN database. Looked up with the full address in memory, before any reduction.
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip: Vec<PathBuf>,
+
+    /// Refuse a --geoip database built longer ago than this many days (30, 30d) or weeks (5w).
+    #[arg(long, value_name = "AGE", requires = "geoip")]
+    pub geoip_max_age: Option<String>,
+}
+
+impl GeoArgs {
+    /// Opens the databases (`None` without `--geoip`).
+    pub(crate) fn open(&self) -> Result<Option<crate::geo::GeoIp>, Error> {
+        if self.geoip.is_empty() {
+            return Ok(None);
+        }
+        let max_age = match &self.geoip_max_age {
+            Some(s) => Some(
+                crate::geo::parse_max_age(s)
+                    .map_err(|e| Error::Usage(format!("--geoip-max-age: {e}")))?,
+            ),
+            None => None,
+        };
+        Ok(Some(crate::geo::GeoIp::open(&self.geoip, max_age)?))
+    }
+}
+
+/// The exclusion filters shared by `report` and `anonymize`.
+#[derive(Debug, Args)]
+pub(crate) struct FilterArgs {
+    /// Leave out lines whose full client address is in CIDR (repeatable; '10.0.0.0/8', '2001:db8::/32', or
+    /// one address): the office, the monitoring. Tested before the address is reduced.
+    #[arg(long, value_name = "CIDR")]
+    pub exclude_ip: Vec<String>,
+
+    /// Leave out requests whose path (query removed) matches GLOB (repeatable; '*' also crosses '/':
+    /// '/wp-admin*', '*.php').
+    #[arg(long, value_name = "GLOB")]
+    pub exclude_path: Vec<String>,
+
+    /// Leave out requests whose user agent matches REGEX (repeatable; '(?i)uptimerobot|pingdom').
+    #[arg(long, value_name = "REGEX")]
+    pub exclude_ua: Vec<String>,
+
+    /// Keep only requests for HOST (repeatable; the %v / $host field, port removed): one site of a vhost
+    /// log. Lines without a host field are left out.
+    #[arg(long, value_name = "HOST")]
+    pub include_host: Vec<String>,
+}
+
+impl FilterArgs {
+    /// Validates the filters.
+    pub(crate) fn filters(&self) -> Result<crate::filter::Filters, Error> {
+        crate::filter::Filters::new(
+            &self.exclude_ip,
+            &self.exclude_path,
+            &self.exclude_ua,
+            &self.include_host,
+        )
+        .map_err(Error::Usage)
+    }
+}

@@ -10,7 +10,7 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use crate::anonymize::Policy;
-use crate::anonymize::chunk::{LineRules, RewrittenChunk, anonymize_chunk};
+use crate::anonymize::chunk::{LineExtras, LineRules, RewrittenChunk, anonymize_chunk};
 use crate::error::{Error, Warning};
 use crate::format::LineParser;
 use crate::input::{self, InputName};
@@ -51,6 +51,8 @@ pub(crate) struct Config {
     pub max_line_bytes: usize,
     /// When the progress bar shows on stderr (see [`crate::output::progress`]).
     pub progress: progress::Mode,
+    /// Filters and added fields (`--exclude-*`, `--include-host`, `--geoip … --add-field`).
+    pub extra: Option<LineExtras>,
 }
 
 /// Runs `anonymize`, returning the line counts and handing each warning to `warn` when its input is done.
@@ -252,10 +254,18 @@ fn anonymize_one(
             .with_fields(config.policy.fields().clone())
             .map_err(|e| Error::Usage(e.to_string()))?
     };
+    if config.extra.as_ref().is_some_and(|x| !x.add.is_empty()) && !takes_trailing_fields(&parser) {
+        progress.end_input();
+        return Err(Error::Usage(format!(
+            "{input}: --add-field appends a quoted field to Apache and nginx text lines; {} lines cannot take one",
+            parser.name()
+        )));
+    }
     let rules = LineRules {
         policy: &config.policy,
         strict: config.strict,
         max_line_bytes: config.max_line_bytes,
+        extra: config.extra.as_ref(),
     };
     let mut outcome = Ok(());
     let mut lines_before = 0u64;
@@ -316,4 +326,23 @@ fn anonymize_one(
         });
     }
     outcome.map(|()| parser.name())
+}
+
+/// Whether lines of `parser`'s format end in fields a reader skips (the CLF family and `LogFormat` /
+/// `log_format` strings), so `--add-field` can append one.
+fn takes_trailing_fields(parser: &LineParser) -> bool {
+    use crate::format::Format;
+    match parser.format() {
+        None => true,
+        Some(f) => matches!(
+            f,
+            Format::Common
+                | Format::Combined
+                | Format::VhostCommon
+                | Format::VhostCombined
+                | Format::Nginx
+                | Format::NginxXff
+                | Format::Traefik
+        ),
+    }
 }

@@ -5,7 +5,10 @@
 //! error unless `--overlap` says what to do: `latest` keeps the partial written last for that day (a day
 //! re-run replaces the old run), `add` adds them (slices of one day, e.g. Spark partitions).
 
+use crate::analyze::compare::Comparison;
+use crate::analyze::distinct::RunVisitors;
 use crate::analyze::merge::{merge, read, shared_days};
+use crate::analyze::partial::{Aggregate, Undated};
 use crate::analyze::render;
 use crate::error::Error;
 use crate::input::InputName;
@@ -24,6 +27,9 @@ pub(crate) struct Config {
     /// visitors of a row are a lower bound (the largest count of one partial), so merge folds at least
     /// what one report over the same logs would.
     pub min_visitors: u64,
+    /// `--compare previous`: the current period's first day and the day after it (day numbers), and the
+    /// top rows compared.
+    pub compare: Option<(i64, i64, usize)>,
 }
 
 /// What a merge made.
@@ -39,7 +45,19 @@ pub(crate) struct Merged {
 pub(crate) fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Merged, Error> {
     let sources = read(&config.inputs)?;
     let agg = merge(&sources, config.overlap)?;
-    let report = render::render(&agg, config.min_visitors);
+    let report = match config.compare {
+        None => render::render(&agg, config.min_visitors),
+        Some((since, until, top)) => {
+            let previous = days_of(&agg, since - (until - since), since, false);
+            let current = days_of(&agg, since, until, true);
+            let mut report = render::render(&current, config.min_visitors);
+            let previous = render::render(&previous, config.min_visitors);
+            report
+                .tables
+                .push(Comparison::new(&report, &previous, top).table());
+            report
+        }
+    };
     for sink in sinks {
         let output = sink.path();
         sink.write(&report)
@@ -50,4 +68,31 @@ pub(crate) fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Me
         Overlap::Error | Overlap::Latest => Vec::new(),
     };
     Ok(Merged { added_days })
+}
+
+/// The days `from..to` of a merged aggregate, with the lines of no day when `undated`. The run-wide
+/// distinct visitors per row are those of single days (a lower bound, so rows fold at least as much as
+/// in a merge of these days alone: the partials' own counts may include the other period's visitors).
+fn days_of(agg: &Aggregate, from: i64, to: i64, undated: bool) -> Aggregate {
+    let days: std::collections::BTreeMap<_, _> = agg
+        .days
+        .range(from..to)
+        .map(|(d, day)| (*d, day.clone()))
+        .collect();
+    let mut visitors = RunVisitors::default();
+    for day in days.values() {
+        visitors.raise_day(day);
+    }
+    Aggregate {
+        undated: if undated {
+            agg.undated
+        } else {
+            Undated::default()
+        },
+        days,
+        sketches_compatible: agg.sketches_compatible,
+        visitors,
+        exact: None,
+        geo: agg.geo,
+    }
 }

@@ -11,8 +11,10 @@
 use std::path::PathBuf;
 
 use crate::analyze::Settings;
+use crate::analyze::compare::Comparison;
 use crate::analyze::distinct::PARTIAL_CAP;
 use crate::analyze::partial::Partial;
+use crate::analyze::range::TimeRange;
 use crate::analyze::report::Report;
 use crate::analyze::run::{self, Job};
 use crate::analyze::spill::EventStore;
@@ -47,6 +49,9 @@ pub(crate) struct Config {
     /// Page views and downloads held in memory before a sorted run is written (`--sort-events`, default
     /// [`crate::analyze::spill::SPILL_EVENTS`]).
     pub sort_events: usize,
+    /// `--compare previous`: the range of the previous period and the top rows compared (the inputs are
+    /// read a second time for it).
+    pub compare: Option<(TimeRange, usize)>,
 }
 
 /// Reads every input on `pool` and returns the merged partial tables (not yet sessionised) and their
@@ -75,6 +80,26 @@ fn temp_error(config: &Config, source: std::io::Error) -> Error {
         output: Some(config.temp_dir.clone()),
         source,
     }
+}
+
+/// The report of the previous period (`--compare previous`): the inputs read again under `range`.
+fn previous_period(
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    range: TimeRange,
+) -> Result<Report, Error> {
+    let mut config = config.clone();
+    config.settings.range = range;
+    config.progress = progress::Mode::Never;
+    let keyer = VisitorKeyer::random().map_err(|e| Error::System(format!("no random key: {e}")))?;
+    let events = EventStore::spilling(&config.temp_dir, config.sort_events)
+        .map_err(|source| temp_error(&config, source))?;
+    let (tables, events) = analyze(&config, pool, keyer, events)?;
+    let min = config.settings.min_visitors.max(1);
+    let agg = pool
+        .install(|| visits::aggregate_store(tables, events, min))
+        .map_err(|source| temp_error(&config, source))?;
+    Ok(render::render(&agg, config.settings.min_visitors))
 }
 
 /// Runs `report`: reads the inputs, builds the report and writes it to every sink (created beforehand by
@@ -112,7 +137,14 @@ pub(crate) fn run_with_partial(
         out.write(&Partial::new(&agg, key_id, cap))
             .map_err(|source| Error::Write { output, source })?;
     }
-    let report = render::render(&agg, config.settings.min_visitors);
+    let mut report = render::render(&agg, config.settings.min_visitors);
+    drop(agg);
+    if let Some((range, top)) = config.compare {
+        let previous = previous_period(config, &pool, range)?;
+        report
+            .tables
+            .push(Comparison::new(&report, &previous, top).table());
+    }
     for sink in sinks {
         let output = sink.path();
         sink.write(&report)

@@ -116,7 +116,12 @@ impl ReportSink for CsvTable {
     fn write(self: Box<Self>, report: &Report) -> io::Result<()> {
         let table = report
             .table(&self.name)
-            .ok_or_else(|| io::Error::other(format!("no table {}", self.name)))?;
+            .ok_or_else(|| {
+                io::Error::other(format!(
+                    "no table {} in this report (countries, regions and asn need partials made with --geoip)",
+                    self.name
+                ))
+            })?;
         let stdout = io::stdout();
         write_csv(table, stdout.lock())
     }
