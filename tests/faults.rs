@@ -45,7 +45,7 @@ fn every_command_reports_a_full_disk_with_exit_74() {
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(
             err,
-            format!("logveil: {name}: No space left on device (os error 28)\n"),
+            format!("logveil: {name}: no space left on device\n"),
             "{args:?}"
         );
     }
