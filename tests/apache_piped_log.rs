@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -32,7 +32,6 @@ const SESSION: &str = "7c2e9a41d0b35f86e1a4c9d27b6f03e5";
 /// httpd in the foreground; stopped (SIGTERM, then SIGKILL) when dropped, so a failing test leaves nothing.
 struct Httpd {
     child: Child,
-    dir: PathBuf,
     port: u16,
 }
 
@@ -57,7 +56,7 @@ fn free_port() -> u16 {
 
 /// Starts `command` (an httpd in the foreground) in its own process group and waits until it accepts
 /// connections on `port`; `error_log` is shown if it does not.
-fn spawn_httpd(mut command: Command, dir: &Path, port: u16, error_log: &Path) -> Httpd {
+fn spawn_httpd(mut command: Command, port: u16, error_log: &Path) -> Httpd {
     let child = command
         // httpd signals its whole process group (SIGTERM at shutdown, SIGHUP at restart): that must be its
         // own group, not the test runner's.
@@ -67,11 +66,7 @@ fn spawn_httpd(mut command: Command, dir: &Path, port: u16, error_log: &Path) ->
         .stderr(Stdio::piped())
         .spawn()
         .expect("start apache2");
-    let mut httpd = Httpd {
-        child,
-        dir: dir.to_path_buf(),
-        port,
-    };
+    let mut httpd = Httpd { child, port };
     let up = wait_until(STEP, || {
         TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok()
             || httpd.child.try_wait().ok().flatten().is_some()
@@ -138,7 +133,7 @@ CustomLog "|{logveil} anonymize --quiet --output {d}/logs/access.log" combined_p
     std::fs::write(&conf_path, conf).unwrap();
     let mut command = Command::new(APACHE);
     command.arg("-f").arg(&conf_path).arg("-DFOREGROUND");
-    spawn_httpd(command, dir, port, &dir.join("error.log"))
+    spawn_httpd(command, port, &dir.join("error.log"))
 }
 
 /// Sends request `n` (an email in the query, a forwarded-for chain, a session cookie, a referrer with an
@@ -387,6 +382,13 @@ fn debian_default_configuration_with_the_documented_recipe_keeps_no_raw_address(
         &etc.join("ports.conf"),
         &format!("Listen 127.0.0.1:{port}\n"),
     );
+    let site = etc.join("sites-available/000-default.conf");
+    let text = std::fs::read_to_string(&site).unwrap();
+    assert!(text.contains("<VirtualHost *:80>"), "{text}");
+    write_to(
+        &site,
+        &text.replace("<VirtualHost *:80>", &format!("<VirtualHost *:{port}>")),
+    );
     let mut command = Command::new(APACHE);
     command
         .arg("-d")
@@ -402,7 +404,7 @@ fn debian_default_configuration_with_the_documented_recipe_keeps_no_raw_address(
         .env("APACHE_LOCK_DIR", root.join("lock"))
         .env("APACHE_LOG_DIR", &logs)
         .env("LANG", "C");
-    let mut httpd = spawn_httpd(command, root, port, &logs.join("error.log"));
+    let mut httpd = spawn_httpd(command, port, &logs.join("error.log"));
 
     // Requests to the default site, to a virtual host name it does not know (other_vhosts_access.log's
     // case), a 404, and one denied by Debian's `<FilesMatch "^\.ht">`, which Apache writes to error.log
