@@ -390,7 +390,7 @@ fn full_output_to_dev_full_is_an_io_error() {
     assert_eq!(out.status.code(), Some(74));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.starts_with("logveil: <stdout>: No space left on device"),
+        err.starts_with("logveil: <stdout>: no space left on device"),
         "{err}"
     );
 }

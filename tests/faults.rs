@@ -341,7 +341,7 @@ fn a_spill_that_cannot_be_written_fails_the_report_and_keeps_the_previous_one() 
         err.starts_with(&format!("logveil: {}: ", temp.display())),
         "{err}"
     );
-    assert!(err.contains("File too large"), "{err}");
+    assert!(err.contains("file too large"), "{err}");
     let after = (std::fs::read(&json).unwrap(), files_in(&csv));
     assert!(before == after, "the previous report changed");
     assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0);
