@@ -264,7 +264,7 @@ fn ctrl_c_exits_130_and_leaves_no_output_and_no_temporary_file() {
             "anonymize" => args.extend(["-o", out.to_str().unwrap()]),
             _ => args.extend(["--json", json.to_str().unwrap()]),
         }
-        let mut child = bin()
+        let child = bin()
             .args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
