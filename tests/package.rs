@@ -161,3 +161,45 @@ fn the_examples_are_the_ones_operations_md_shows() {
         }
     }
 }
+
+/// The logrotate stanza docs/OPERATIONS.md shows (docs/examples/logrotate-apache2) passes `logrotate -d`
+/// as the replacement of Debian's `/etc/logrotate.d/apache2`, while the same stanza added beside Debian's
+/// is refused as a duplicate: why the guide edits Debian's file instead. Needs logrotate (scripts/test
+/// installs it).
+#[test]
+fn the_logrotate_stanza_passes_logrotate_d_in_place_of_debians() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = repo().join("docs/examples/logrotate-apache2");
+    let debug = |config: &Path| {
+        let out = Command::new("logrotate")
+            .arg("-d")
+            .arg("-s")
+            .arg(dir.path().join("state"))
+            .arg(config)
+            .output()
+            .expect("run logrotate (scripts/test installs it)");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned()
+                + &String::from_utf8_lossy(&out.stdout),
+        )
+    };
+    // The example in place of Debian's apache2 stanza.
+    let replaced = dir.path().join("replaced.d");
+    std::fs::create_dir(&replaced).unwrap();
+    std::fs::copy(&example, replaced.join("apache2")).unwrap();
+    let conf = dir.path().join("replaced.conf");
+    std::fs::write(&conf, format!("include {}\n", replaced.display())).unwrap();
+    let (ok, said) = debug(&conf);
+    assert!(ok && !said.contains("error:"), "{said}");
+    assert!(said.contains("/var/log/apache2/*.log"), "{said}");
+    // Added beside Debian's own stanza: a duplicate, which logrotate refuses.
+    let beside = dir.path().join("beside.d");
+    std::fs::create_dir(&beside).unwrap();
+    std::fs::copy(&example, beside.join("apache2")).unwrap();
+    std::fs::copy(&example, beside.join("logveil")).unwrap();
+    let conf = dir.path().join("beside.conf");
+    std::fs::write(&conf, format!("include {}\n", beside.display())).unwrap();
+    let (ok, said) = debug(&conf);
+    assert!(!ok && said.contains("duplicate log entry"), "{said}");
+}
