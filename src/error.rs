@@ -126,9 +126,10 @@ impl From<CreateError> for Error {
 /// and never the path of a temporary file (tempfile appends " at path /dir/.tmpXXXX"): the message names the
 /// user's own file before it.
 pub(crate) fn io_message(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => return "no such file".into(),
-        io::ErrorKind::PermissionDenied => return "permission denied".into(),
+    // The system's own wording only: an error logveil made carries its own message (which may say more).
+    match (e.kind(), e.raw_os_error().is_some()) {
+        (io::ErrorKind::NotFound, true) => return "no such file".into(),
+        (io::ErrorKind::PermissionDenied, true) => return "permission denied".into(),
         _ => {}
     }
     let text = e.to_string();
