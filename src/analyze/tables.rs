@@ -35,7 +35,7 @@ pub struct Counts {
     /// Parsed lines at or after `--until`.
     pub excluded_after: u64,
     /// Parsed lines whose time is not on the hour: none (of two or more) means the log was anonymised with
-    /// `--time-precision hour` or `day`, and durations cannot be measured ([`super::coarse`]).
+    /// `--time-precision hour` or `day`, and durations cannot be measured (`analyze::coarse`).
     pub off_the_hour: u64,
     /// The earliest and latest local time (seconds) of the lines `--since`/`--until` excluded, to say
     /// which range the input covers when none was kept.
