@@ -22,6 +22,8 @@ pub(crate) const EXIT_DATA: u8 = 65;
 pub(crate) const EXIT_SYSTEM: u8 = 71;
 /// Exit code: I/O error (`EX_IOERR`).
 pub(crate) const EXIT_IO: u8 = 74;
+/// Exit code: interrupted by SIGINT (Ctrl-C) while reading files (128 + 2, as a shell reports it).
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
 /// Why a command stopped. Messages never quote input bytes, so they cannot leak personal data.
 #[derive(Debug, thiserror::Error)]
@@ -76,15 +78,17 @@ pub enum Error {
     },
     /// No line of a `report` input parsed: the format is wrong, and a report of nothing would pass for one
     /// of a quiet day.
-    #[error("{input}: no line parsed as {format} — wrong format?")]
+    #[error("{input}: 0 of {lines} lines parsed as {format} — wrong format? try {}", detect_hint(.input))]
     NothingParsed {
         /// The input.
         input: InputName,
+        /// Its lines that are not blank (none parsed).
+        lines: u64,
         /// The format that was expected.
         format: String,
     },
     /// Reading an input failed.
-    #[error("{input}: {source}")]
+    #[error("{input}: {}", io_message(.source))]
     Read {
         /// The input.
         input: InputName,
@@ -101,8 +105,11 @@ pub enum Error {
     /// reads, or older than `--geoip-max-age` (exit 2); the message names the file.
     #[error("{0}")]
     GeoIp(#[from] GeoError),
+    /// SIGINT (Ctrl-C) ended the run: outputs being replaced were dropped with their temporary files.
+    #[error("interrupted")]
+    Interrupted,
     /// Writing an output failed.
-    #[error("{}: {source}", display_output(.output))]
+    #[error("{}: {}", display_output(.output), io_message(.source))]
     Write {
         /// The output file, or `None` for stdout.
         output: Option<PathBuf>,
@@ -117,6 +124,38 @@ impl From<CreateError> for Error {
             output: e.path,
             source: e.source,
         }
+    }
+}
+
+/// An I/O error as a user reads it: "no such file" rather than "No such file or directory (os error 2)",
+/// and never the path of a temporary file (tempfile appends " at path /dir/.tmpXXXX"): the message names the
+/// user's own file before it.
+pub(crate) fn io_message(e: &io::Error) -> String {
+    // The system's own wording only: an error logveil made carries its own message (which may say more).
+    match (e.kind(), e.raw_os_error().is_some()) {
+        (io::ErrorKind::NotFound, true) => return "no such file".into(),
+        (io::ErrorKind::PermissionDenied, true) => return "permission denied".into(),
+        _ => {}
+    }
+    let text = e.to_string();
+    let text = text.split(" at path ").next().unwrap_or_default();
+    let text = match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => &text[..at],
+        _ => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        // "No space left on device" → "no space left on device", as the rest of a message is worded.
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "I/O error".into(),
+    }
+}
+
+/// The command that shows which format an input is in.
+fn detect_hint(input: &InputName) -> String {
+    match input {
+        InputName::Path(p) => format!("`logveil formats --detect {}`", p.display()),
+        InputName::Stdin => "`logveil formats --detect -` on a sample".into(),
     }
 }
 
@@ -147,6 +186,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => EXIT_USAGE,
+            Error::Interrupted => EXIT_INTERRUPTED,
             Error::System(_) => EXIT_SYSTEM,
             Error::Unparsable { .. }
             | Error::LineTooLong { .. }
@@ -182,12 +222,69 @@ pub(crate) enum Warning {
     /// No line of an input parsed in `anonymize`: every line was scrubbed as free text, which is safe but
     /// keeps little, and usually means the wrong `--format`.
     #[error(
-        "{input}: no line parsed as {format} — wrong format? every line was scrubbed as free text"
+        "{input}: 0 of {lines} lines parsed as {format} — wrong format? try {}; every line was scrubbed as free text",
+        detect_hint(.input)
     )]
     NothingParsed {
         /// The input.
         input: InputName,
+        /// Its lines that are not blank (none parsed).
+        lines: u64,
         /// The format that was expected.
         format: String,
     },
+    /// `report`'s `--since`/`--until` left out every line that parsed: the report is empty.
+    #[error(
+        "{range} left out all {lines} parsed lines: the input covers {first} to {last} (the log's own times); the report is empty"
+    )]
+    RangeExcludedAll {
+        /// The range as given.
+        range: String,
+        /// The lines left out.
+        lines: u64,
+        /// The earliest line's local time.
+        first: String,
+        /// The latest line's local time.
+        last: String,
+    },
+    /// Every line of a `report` is stamped on the hour (a log anonymised with `--time-precision hour` or
+    /// `day`): durations were left empty.
+    #[error(
+        "every timestamp is on the hour (a log anonymised with --time-precision hour or day): visit durations and time on page cannot be measured; their cells are empty"
+    )]
+    CoarseTimes,
+    /// `--in-place` found a file already done by this version with these settings (its `user.logveil`
+    /// mark) and left it as it was.
+    #[error(
+        "{input}: already anonymised with these settings (user.logveil); left as it was (--force redoes it)"
+    )]
+    AlreadyDone {
+        /// The file.
+        input: InputName,
+    },
+    /// `--in-place` with crypto-pan could not mark a file (no user extended attributes there): another
+    /// run would encrypt its addresses again.
+    #[error(
+        "{input}: cannot mark as anonymised (no user extended attributes on this file system); another --in-place run with crypto-pan would encrypt it again"
+    )]
+    Unmarked {
+        /// The file.
+        input: InputName,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_read_as_words_without_codes_or_temporary_paths() {
+        let missing = io::Error::from_raw_os_error(2);
+        assert_eq!(io_message(&missing), "no such file");
+        let full = io::Error::from_raw_os_error(28);
+        assert_eq!(io_message(&full), "no space left on device");
+        let temp =
+            io::Error::other("disk quota exceeded (os error 122) at path \"/srv/.tmpAbC123\"");
+        assert_eq!(io_message(&temp), "disk quota exceeded");
+    }
 }

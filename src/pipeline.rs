@@ -180,6 +180,10 @@ where
 
     let mut batch: Vec<Block> = Vec::new();
     loop {
+        // Ctrl-C on a run reading files: stop here; the command sees `signals::interrupted` and fails.
+        if crate::signals::abandon_reading() {
+            return Ok(());
+        }
         batch.clear();
         let mut bytes = 0;
         // Wait for one block, then take whatever else is ready.

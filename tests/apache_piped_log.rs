@@ -5,6 +5,9 @@
 //!
 //! Needs Debian's `apache2` (scripts/test installs it). httpd runs in the foreground on 127.0.0.1 with a
 //! free port and its own configuration in a temporary directory; as root it serves as `www-data`.
+//!
+//! A second test takes a copy of Debian's own `/etc/apache2`, runs docs/OPERATIONS.md's commands on it as
+//! they are written, and checks that no file under the log directory holds a full address afterwards.
 
 mod common;
 
@@ -12,7 +15,7 @@ use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -29,7 +32,6 @@ const SESSION: &str = "7c2e9a41d0b35f86e1a4c9d27b6f03e5";
 /// httpd in the foreground; stopped (SIGTERM, then SIGKILL) when dropped, so a failing test leaves nothing.
 struct Httpd {
     child: Child,
-    dir: PathBuf,
     port: u16,
 }
 
@@ -50,6 +52,36 @@ impl Drop for Httpd {
 fn free_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a free port");
     listener.local_addr().unwrap().port()
+}
+
+/// Starts `command` (an httpd in the foreground) in its own process group and waits until it accepts
+/// connections on `port`; `error_log` is shown if it does not.
+fn spawn_httpd(mut command: Command, port: u16, error_log: &Path) -> Httpd {
+    let child = command
+        // httpd signals its whole process group (SIGTERM at shutdown, SIGHUP at restart): that must be its
+        // own group, not the test runner's.
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start apache2");
+    let mut httpd = Httpd { child, port };
+    let up = wait_until(STEP, || {
+        TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok()
+            || httpd.child.try_wait().ok().flatten().is_some()
+    });
+    if !up || httpd.child.try_wait().unwrap().is_some() {
+        let mut stderr = String::new();
+        if let Some(mut e) = httpd.child.stderr.take() {
+            let _ = e.read_to_string(&mut stderr);
+        }
+        panic!(
+            "apache2 did not start: {stderr}{}",
+            std::fs::read_to_string(error_log).unwrap_or_default()
+        );
+    }
+    httpd
 }
 
 /// Writes the configuration and starts httpd; returns once it accepts connections.
@@ -99,33 +131,9 @@ CustomLog "|{logveil} anonymize --quiet --output {d}/logs/access.log" combined_p
     );
     let conf_path = dir.join("httpd.conf");
     std::fs::write(&conf_path, conf).unwrap();
-    let child = Command::new(APACHE)
-        .arg("-f")
-        .arg(&conf_path)
-        .arg("-DFOREGROUND")
-        // httpd signals its whole process group (SIGTERM at shutdown, SIGHUP at restart): that must be its
-        // own group, not the test runner's.
-        .process_group(0)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start apache2");
-    let mut httpd = Httpd {
-        child,
-        dir: dir.to_path_buf(),
-        port,
-    };
-    let up = wait_until(STEP, || {
-        TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok()
-            || httpd.child.try_wait().ok().flatten().is_some()
-    });
-    assert!(
-        up && httpd.child.try_wait().unwrap().is_none(),
-        "apache2 did not start: {}",
-        std::fs::read_to_string(httpd.dir.join("error.log")).unwrap_or_default()
-    );
-    httpd
+    let mut command = Command::new(APACHE);
+    command.arg("-f").arg(&conf_path).arg("-DFOREGROUND");
+    spawn_httpd(command, port, &dir.join("error.log"))
 }
 
 /// Sends request `n` (an email in the query, a forwarded-for chain, a session cookie, a referrer with an
@@ -304,4 +312,167 @@ fn apache_logs_through_logveil_across_rotation_restart_and_stop() {
         !errors.lines().any(|l| l.starts_with("logveil:")),
         "{errors}"
     );
+}
+
+/// The shell block under `heading` in docs/OPERATIONS.md, less its last line (`apache2ctl configtest &&
+/// systemctl reload apache2`, which the test does its own way).
+fn operations_commands(heading: &str) -> String {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/OPERATIONS.md"))
+        .unwrap();
+    let section = &doc[doc.find(heading).expect("the Apache section")..];
+    let block = &section[section.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    let mut lines: Vec<&str> = block.lines().collect();
+    let last = lines.pop().unwrap();
+    assert!(last.starts_with("apache2ctl configtest"), "{last}");
+    lines.join("\n") + "\n"
+}
+
+fn write_to(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+#[test]
+fn debian_default_configuration_with_the_documented_recipe_keeps_no_raw_address() {
+    assert!(
+        Path::new("/etc/apache2/apache2.conf").exists(),
+        "Debian's apache2 is missing (scripts/test installs it)"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let etc = root.join("etc");
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg("/etc/apache2")
+        .arg(&etc)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    for dir in ["log", "run", "lock"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+        std::fs::set_permissions(root.join(dir), std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let logs = root.join("log");
+
+    // The recipe, as docs/OPERATIONS.md writes it, on the copy.
+    let recipe = operations_commands("### Apache httpd (Debian, Ubuntu)")
+        .replace("/etc/apache2", etc.to_str().unwrap())
+        .replace("/usr/bin/logveil", env!("CARGO_BIN_EXE_logveil"));
+    let applied = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &recipe])
+        .env("APACHE_CONFDIR", &etc)
+        .output()
+        .unwrap();
+    assert!(
+        applied.status.success(),
+        "{recipe}\n{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    assert!(
+        !etc.join("conf-enabled/other-vhosts-access-log.conf")
+            .exists()
+    );
+    let site = std::fs::read_to_string(etc.join("sites-available/000-default.conf")).unwrap();
+    assert!(site.contains("CustomLog \"|"), "{site}");
+
+    // Only what a test needs beyond the recipe: a free port on the loopback, directories of its own.
+    let port = free_port();
+    write_to(
+        &etc.join("ports.conf"),
+        &format!("Listen 127.0.0.1:{port}\n"),
+    );
+    let site = etc.join("sites-available/000-default.conf");
+    let text = std::fs::read_to_string(&site).unwrap();
+    assert!(text.contains("<VirtualHost *:80>"), "{text}");
+    write_to(
+        &site,
+        &text.replace("<VirtualHost *:80>", &format!("<VirtualHost *:{port}>")),
+    );
+    let mut command = Command::new(APACHE);
+    command
+        .arg("-d")
+        .arg(&etc)
+        .arg("-f")
+        .arg(etc.join("apache2.conf"))
+        .arg("-DFOREGROUND")
+        .env("APACHE_CONFDIR", &etc)
+        .env("APACHE_RUN_USER", "www-data")
+        .env("APACHE_RUN_GROUP", "www-data")
+        .env("APACHE_PID_FILE", root.join("run/apache2.pid"))
+        .env("APACHE_RUN_DIR", root.join("run"))
+        .env("APACHE_LOCK_DIR", root.join("lock"))
+        .env("APACHE_LOG_DIR", &logs)
+        .env("LANG", "C");
+    let mut httpd = spawn_httpd(command, port, &logs.join("error.log"));
+
+    // Requests to the default site, to a virtual host name it does not know (other_vhosts_access.log's
+    // case), a 404, and one denied by Debian's `<FilesMatch "^\.ht">`, which Apache writes to error.log
+    // with the client's address.
+    let get = |path: &str, host: &str| {
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+        stream.set_read_timeout(Some(STEP)).unwrap();
+        let req = format!(
+            "GET {path}?email=jo%40example.com HTTP/1.1\r\nHost: {host}\r\n\
+             Referer: http://ref.example.net/?u=ann@example.org\r\n\
+             X-Forwarded-For: 198.51.100.23\r\nUser-Agent: Mozilla/5.0\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(req.as_bytes()).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        String::from_utf8_lossy(&response)
+            .split(' ')
+            .nth(1)
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(get("/", "localhost"), "200");
+    assert_eq!(get("/", "other.example.org"), "200");
+    assert_eq!(get("/nope.html", "localhost"), "404");
+    assert_eq!(get("/.htaccess", "localhost"), "403");
+    let access = logs.join("access.log");
+    assert!(
+        wait_until(STEP, || file_lines(&access).len() == 4),
+        "{:?}",
+        file_lines(&access)
+    );
+
+    // Stop httpd; its loggers write what they read and exit.
+    signal(httpd.child.id(), Signal::TERM);
+    assert!(wait_until(STEP, || httpd
+        .child
+        .try_wait()
+        .unwrap()
+        .is_some()));
+    assert!(wait_until(STEP, || loggers(&access).is_empty()));
+
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&logs).unwrap().flatten() {
+        files.push(entry.path());
+    }
+    files.sort();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["access.log", "error.log"],
+        "no other log is written"
+    );
+    for file in &files {
+        let text = std::fs::read(file).unwrap();
+        assert_eq!(
+            full_ipv4s(&text),
+            Vec::<String>::new(),
+            "{}",
+            file.display()
+        );
+        assert_eq!(emails(&text), Vec::<String>::new(), "{}", file.display());
+    }
+    let access_text = std::fs::read_to_string(&access).unwrap();
+    assert!(access_text.starts_with("127.0.0.0 - - ["), "{access_text}");
+    // The denied request's error line is there, its address reduced.
+    let errors = std::fs::read_to_string(logs.join("error.log")).unwrap();
+    assert!(errors.contains("[client 127.0.0.0:"), "{errors}");
 }

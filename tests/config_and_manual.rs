@@ -60,7 +60,7 @@ fn unknown_keys_and_bad_values_are_one_line_errors_naming_the_file() {
             "[anonymize]\nmin-visitors = 3\n",
             "unknown key 'min-visitors' in [anonymize]",
         ),
-        ("[anonymise]\nquiet = true\n", "unknown key 'anonymise'"),
+        ("[anonymiz]\nquiet = true\n", "unknown key 'anonymiz'"),
         ("quiet = \"yes\"\n", "'quiet' is a switch"),
         ("strict = true\nthreads = [\n", "logveil.toml:2:"),
         ("ipv4-prefix = 40\n", "prefix"),

@@ -385,3 +385,110 @@ fn what_is_not_text_is_left_untouched() {
     names.sort();
     assert_eq!(listing(dir.path()), names, "a temporary file was left");
 }
+
+/// Runs `anonymize --in-place` with `args` on `file`; returns stderr.
+fn in_place(file: &Path, args: &[&str]) -> String {
+    let mut all = vec!["anonymize", "--in-place"];
+    all.extend_from_slice(args);
+    all.push(file.to_str().unwrap());
+    let out = run(&all);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{err}");
+    err
+}
+
+/// The mark `--in-place` leaves, if this file system keeps user attributes.
+fn mark_of(file: &Path) -> Option<String> {
+    let mut buf = [0u8; 256];
+    let n = rustix::fs::getxattr(file, "user.logveil", &mut buf[..]).ok()?;
+    Some(String::from_utf8(buf[..n].to_vec()).unwrap())
+}
+
+/// A postrotate stanza and a cron job on the same file, in every mode: the second run leaves the file as
+/// the first made it. With the mark it is not even rewritten (a note says so; `--force` redoes it); without
+/// (a copy, or a file system with no user attributes) it is rewritten into the same bytes, except under
+/// crypto-pan, which cannot tell its output from an address.
+#[test]
+fn a_second_run_changes_nothing_in_any_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    assert!(
+        logveil(&["keygen", key.to_str().unwrap()], b"")
+            .status
+            .success()
+    );
+    let raw = std::fs::read(sample("apache-combined-elastic.log")).unwrap();
+    for mode in ["truncate", "pseudonymize", "crypto-pan", "drop"] {
+        let mut args = vec!["--ip-mode", mode];
+        if mode == "pseudonymize" || mode == "crypto-pan" {
+            args.extend(["--key-file", key.to_str().unwrap()]);
+        }
+        let file = dir.path().join(format!("{mode}.log.1"));
+        std::fs::write(&file, &raw).unwrap();
+        let first = in_place(&file, &args);
+        assert!(
+            first.starts_with("logveil: anonymize: 2000 lines") && first.lines().count() == 1,
+            "{mode}: the first run says nothing beyond its summary: {first}"
+        );
+        let once = std::fs::read(&file).unwrap();
+        assert_ne!(once, raw, "{mode}");
+        let full = full_ipv4s(&once);
+        match mode {
+            // Pseudonyms are addresses of 240.0.0.0/4; crypto-pan's look like any address.
+            "pseudonymize" => assert!(
+                full.iter()
+                    .all(|a| a.split('.').next().unwrap().parse::<u8>().unwrap() >= 240)
+            ),
+            "crypto-pan" => {}
+            _ => assert!(full.is_empty(), "{mode}: {} full addresses", full.len()),
+        }
+
+        let marked = mark_of(&file);
+        if let Some(mark) = &marked {
+            assert!(mark.starts_with("logveil "), "{mode}: {mark}");
+            assert!(!mark.contains(&std::fs::read_to_string(&key).unwrap().trim().to_string()));
+            let inode = std::fs::metadata(&file).unwrap().ino();
+            let err = in_place(&file, &args);
+            assert!(
+                err.contains("already anonymised with these settings"),
+                "{mode}: {err}"
+            );
+            assert!(err.contains("--force"), "{err}");
+            assert_eq!(
+                std::fs::metadata(&file).unwrap().ino(),
+                inode,
+                "{mode}: not rewritten"
+            );
+            assert_eq!(std::fs::read(&file).unwrap(), once, "{mode}");
+            // --force rewrites it (a new file takes its place).
+            in_place(&file, &[args.as_slice(), &["--force", "-q"]].concat());
+            assert_ne!(
+                std::fs::metadata(&file).unwrap().ino(),
+                inode,
+                "{mode}: --force"
+            );
+            // Other settings are not these: the file is rewritten.
+            let other = [args.as_slice(), &["--time-precision", "day", "-q"]].concat();
+            let inode = std::fs::metadata(&file).unwrap().ino();
+            in_place(&file, &other);
+            assert_ne!(
+                std::fs::metadata(&file).unwrap().ino(),
+                inode,
+                "{mode}: other settings"
+            );
+            std::fs::write(&file, &once).unwrap();
+        }
+
+        // Without the mark: a plain copy carries none.
+        let copy = dir.path().join(format!("{mode}.copy.log.1"));
+        std::fs::write(&copy, &once).unwrap();
+        assert_eq!(mark_of(&copy), None);
+        in_place(&copy, &[args.as_slice(), &["-q"]].concat());
+        let twice = std::fs::read(&copy).unwrap();
+        if mode == "crypto-pan" {
+            assert_ne!(twice, once, "crypto-pan cannot recognise its own output");
+        } else {
+            assert_eq!(twice, once, "{mode}: its output is its own fixed point");
+        }
+    }
+}

@@ -346,11 +346,15 @@ fn corrupt_truncated_and_wrong_version_partials_fail_cleanly() {
             ),
             "version 99",
         ),
-        ("log", fs::read_to_string(&d.files[0]).unwrap(), "corrupt"),
+        (
+            "log",
+            fs::read_to_string(&d.files[0]).unwrap(),
+            "not a partial (made by `logveil report --partial`)",
+        ),
         (
             "json",
             "{\"schema\":\"something-else\"}\n".to_string(),
-            "not a logveil partial",
+            "not a partial (made by `logveil report --partial`)",
         ),
         (
             "field",

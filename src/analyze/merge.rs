@@ -75,16 +75,20 @@ fn counts_in_range(value: &serde_json::Value) -> bool {
     }
 }
 
+/// What `merge` says of a file that is not a partial.
+const NOT_A_PARTIAL: &str = "not a partial (made by `logveil report --partial`)";
+
 /// Parses one line as a partial of this version.
 pub fn parse_line(input: &InputName, line_no: u64, line: &[u8]) -> Result<Partial, Error> {
+    // A partial is one JSON object per line: a line that does not even start like one is another kind of
+    // file (a log given to `merge` instead of `report`), not a damaged partial.
+    if line.trim_ascii_start().first() != Some(&b'{') {
+        return Err(bad(input, line_no, NOT_A_PARTIAL.into()));
+    }
     let header: Header =
         serde_json::from_slice(line).map_err(|e| bad(input, line_no, json_reason(&e)))?;
     if header.schema.as_deref() != Some(partial::SCHEMA) {
-        return Err(bad(
-            input,
-            line_no,
-            "not a logveil partial (made by `logveil report --partial`)".into(),
-        ));
+        return Err(bad(input, line_no, NOT_A_PARTIAL.into()));
     }
     let readable = u64::from(partial::OLDEST_VERSION)..=u64::from(partial::VERSION);
     if !header.version.is_some_and(|v| readable.contains(&v)) {

@@ -8,6 +8,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod classify;
+pub(crate) mod coarse;
 pub(crate) mod compare;
 pub(crate) mod distinct;
 pub(crate) mod lists;
@@ -214,14 +215,17 @@ impl Analyzer {
             return;
         };
         st.t.counts.parsed += 1;
+        st.t.counts.off_the_hour += u64::from(time % 3600 != 0);
         match self.settings.range.place(time, r.opt(r.time)) {
             range::Placement::Inside => {}
             range::Placement::Before => {
                 st.t.counts.excluded_before += 1;
+                st.t.counts.exclude_at(time);
                 return;
             }
             range::Placement::After => {
                 st.t.counts.excluded_after += 1;
+                st.t.counts.exclude_at(time);
                 return;
             }
         }

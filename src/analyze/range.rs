@@ -60,6 +60,14 @@ impl Bound {
         }
     }
 
+    /// The bound as a date (`2026-11-22`) or an RFC 3339 time in its own offset.
+    pub fn label(&self) -> String {
+        match *self {
+            Bound::Day(d) => time::labels(d).date,
+            Bound::Instant { utc, offset } => local_label(utc + offset, Some(offset)),
+        }
+    }
+
     /// True when a line at local time `local` with offset `offset` (seconds east of UTC) is before the bound.
     fn line_is_before(&self, local: LocalSecs, offset: i64) -> bool {
         match *self {
@@ -90,6 +98,40 @@ pub struct TimeRange {
 }
 
 impl TimeRange {
+    /// An error when `--since` is not before `--until` (a range that can hold no line).
+    pub fn check(&self) -> Result<(), String> {
+        let (Some(since), Some(until)) = (self.since, self.until) else {
+            return Ok(());
+        };
+        let ordered = match (since, until) {
+            (Bound::Day(a), Bound::Day(b)) => a < b,
+            (Bound::Instant { utc: a, .. }, Bound::Instant { utc: b, .. }) => a < b,
+            // A day bound is midnight in each line's own offset: compare dates.
+            (Bound::Day(a), Bound::Instant { .. }) => a <= until.day(),
+            (Bound::Instant { .. }, Bound::Day(b)) => since.day() < b,
+        };
+        match ordered {
+            true => Ok(()),
+            false => Err(format!(
+                "--since {} is not before --until {}: no line could be kept",
+                since.label(),
+                until.label()
+            )),
+        }
+    }
+
+    /// The range as the options wrote it (`--since 2026-11-22 --until 2026-11-23`).
+    pub fn label(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(b) = self.since {
+            parts.push(format!("--since {}", b.label()));
+        }
+        if let Some(b) = self.until {
+            parts.push(format!("--until {}", b.label()));
+        }
+        parts.join(" ")
+    }
+
     /// True when no bound is set.
     pub fn is_all(&self) -> bool {
         self.since.is_none() && self.until.is_none()
@@ -110,6 +152,27 @@ impl TimeRange {
             Placement::Inside
         }
     }
+}
+
+/// Local seconds as `2026-11-22 06:25`, with the offset when known (`+01:00`).
+pub(crate) fn local_label(local: LocalSecs, offset: Option<i64>) -> String {
+    let day = time::day_of(local);
+    let secs = local - day * DAY;
+    let mut text = format!(
+        "{} {:02}:{:02}",
+        time::labels(day).date,
+        secs / 3600,
+        secs % 3600 / 60
+    );
+    if let Some(o) = offset {
+        let sign = if o < 0 { '-' } else { '+' };
+        text.push_str(&format!(
+            " {sign}{:02}:{:02}",
+            o.abs() / 3600,
+            o.abs() % 3600 / 60
+        ));
+    }
+    text
 }
 
 /// The machine's local date as a day number (the `TZ` environment variable is honoured), read once.

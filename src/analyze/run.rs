@@ -125,6 +125,7 @@ fn analyze_input(
     if parsed == 0 && unparsed > 0 {
         return Err(Error::NothingParsed {
             input: input.clone(),
+            lines: unparsed,
             format: parser.name(),
         });
     }

@@ -35,6 +35,12 @@ pub struct Counts {
     pub excluded_before: u64,
     /// Parsed lines at or after `--until`.
     pub excluded_after: u64,
+    /// Parsed lines whose time is not on the hour: none (of two or more) means the log was anonymised with
+    /// `--time-precision hour` or `day`, and durations cannot be measured (`analyze::coarse`).
+    pub off_the_hour: u64,
+    /// The earliest and latest local time (seconds) of the lines `--since`/`--until` excluded, to say
+    /// which range the input covers when none was kept.
+    pub excluded_span: Option<(i64, i64)>,
     /// Hits counted (parsed and not opted out).
     pub hits: u64,
     /// Hits from bots recognised by their user agent.
@@ -46,6 +52,14 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Notes a line at local time `time` left out by `--since`/`--until`.
+    pub(crate) fn exclude_at(&mut self, time: i64) {
+        self.excluded_span = Some(match self.excluded_span {
+            Some((first, last)) => (first.min(time), last.max(time)),
+            None => (time, time),
+        });
+    }
+
     fn add(&mut self, o: &Counts) {
         self.lines += o.lines;
         self.parsed += o.parsed;
@@ -55,6 +69,11 @@ impl Counts {
         self.opted_out += o.opted_out;
         self.excluded_before += o.excluded_before;
         self.excluded_after += o.excluded_after;
+        self.off_the_hour += o.off_the_hour;
+        self.excluded_span = match (self.excluded_span, o.excluded_span) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (a, b) => a.or(b),
+        };
         self.hits += o.hits;
         self.bot_hits += o.bot_hits;
         self.bytes += o.bytes;

@@ -121,6 +121,30 @@ impl Policy {
     pub(crate) fn fingerprint(&self) -> u64 {
         self.fingerprint
     }
+
+    /// A public name for these settings (32 hex digits), for the mark `--in-place` leaves on a file it
+    /// rewrote. It hashes only what is not secret: the prefixes, the mode, the parameter, path and field
+    /// lists, the user agent and time rules, and for a keyed mode the key's one-way fingerprint
+    /// ([`Key::fingerprint`](crate::privacy::key::Key::fingerprint)), never the key. Unlike
+    /// [`Policy::fingerprint`] it is the same in every process (BLAKE3, not a seeded hash).
+    pub(crate) fn public_fingerprint(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        /// `Hash` fed into BLAKE3.
+        struct Blake3(blake3::Hasher);
+        impl Hasher for Blake3 {
+            fn write(&mut self, bytes: &[u8]) {
+                self.0.update(bytes);
+            }
+            fn finish(&self) -> u64 {
+                0
+            }
+        }
+        let mut h = Blake3(blake3::Hasher::new_derive_key(
+            "logveil 2026 in-place settings",
+        ));
+        (&self.rules, self.user_agent, self.time, &self.fields).hash(&mut h);
+        h.0.finalize().to_hex()[..32].to_string()
+    }
 }
 
 impl Default for Policy {

@@ -105,6 +105,11 @@ pub(crate) struct AnonymizeArgs {
     #[arg(long, conflicts_with_all = ["output", "append"])]
     pub in_place: bool,
 
+    /// With --in-place, rewrite also the files already anonymised with these settings (each rewritten
+    /// file is marked with the extended attribute user.logveil, and skipped by later runs).
+    #[arg(long, requires = "in_place")]
+    pub force: bool,
+
     /// How lines are parsed (`--format`, `--log-format`, `--nginx-format`).
     #[command(flatten)]
     pub format: FormatArgs,
@@ -228,10 +233,12 @@ impl AnonymizeArgs {
         let threads = self.threads.threads()?;
         let extra = self.extras()?;
         let output = self.output.clone().filter(|p| p.as_os_str() != "-");
+        shared::refuse_output_among_inputs(output.as_deref(), &inputs)?;
         let to_terminal = output.is_none() && !self.in_place && std::io::stdout().is_terminal();
         Ok(commands::anonymize::Config {
             append: output.is_some() && (self.append || inputs.contains(&InputName::Stdin)),
             in_place: self.in_place,
+            force: self.force,
             signals: true,
             inputs,
             output,
@@ -309,6 +316,10 @@ impl AnonymizeArgs {
     pub(crate) fn run(&self) -> Result<u8, Error> {
         let config = self.config()?;
         let quiet = self.quiet;
+        if let Some(note) = self.format.note().filter(|_| !quiet) {
+            eprintln!("{note}");
+        }
+        shared::hint_if_terminal_stdin(&config.inputs, quiet);
         let summary = commands::anonymize::run_warned(&config, &mut |w| {
             if !quiet {
                 eprintln!("logveil: warning: {w}");

@@ -18,9 +18,9 @@ Examples:
 /// Options of `formats`.
 #[derive(Debug, Args)]
 pub(crate) struct FormatsArgs {
-    /// Detect the format of FILE instead of listing the presets: prints the format and the share of
-    /// sampled lines it parses (repeatable).
-    #[arg(long, value_name = "FILE")]
+    /// Detect the format of each FILE instead of listing the presets: prints the format and the share of
+    /// sampled lines it parses ('-' reads stdin).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
     pub detect: Vec<PathBuf>,
 }
 

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::error::Error;
+use crate::input::InputName;
 
 pub(crate) mod anonymize;
 pub(crate) mod check;
@@ -58,6 +59,7 @@ pub(crate) fn parse() -> Result<Cli, Error> {
 
 /// [`parse`] on the given arguments (the first is the program name).
 pub(crate) fn parse_from(args: Vec<OsString>) -> Result<Cli, Error> {
+    other_tools_options(&args)?;
     let matches = command()
         .try_get_matches_from(&args)
         .unwrap_or_else(|e| e.exit());
@@ -80,11 +82,36 @@ pub(crate) fn parse_from(args: Vec<OsString>) -> Result<Cli, Error> {
     Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
 }
 
+/// anonip's `--ipv4mask N` / `--ipv6mask N` (bits masked off) are a usage error with logveil's own option
+/// (bits kept) in the message, computed from N.
+fn other_tools_options(args: &[OsString]) -> Result<(), Error> {
+    for (i, arg) in args.iter().enumerate() {
+        let arg = arg.to_string_lossy();
+        for (family, bits) in [("ipv4", 32), ("ipv6", 128)] {
+            let option = format!("--{family}mask");
+            let value = match arg.strip_prefix(option.as_str()) {
+                Some("") => args.get(i + 1).map(|v| v.to_string_lossy().into_owned()),
+                Some(rest) if rest.starts_with('=') => Some(rest[1..].to_string()),
+                _ => continue,
+            };
+            let kept = match value.and_then(|v| v.parse::<u32>().ok()) {
+                Some(mask) if mask <= bits => format!("--{family}-prefix {}", bits - mask),
+                _ => format!("--{family}-prefix N"),
+            };
+            return Err(Error::Usage(format!(
+                "{option} is anonip's option (bits masked off); logveil's is --{family}-prefix (bits kept): \
+                 use {kept}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Rewrite access logs so they hold no personal data, keeping their format.
-    #[command(long_about = anonymize::LONG, after_long_help = anonymize::EXAMPLES)]
+    #[command(long_about = anonymize::LONG, after_long_help = anonymize::EXAMPLES, alias = "anonymise")]
     Anonymize(Box<AnonymizeArgs>),
     /// Aggregate access logs into privacy-safe statistics tables (CSV, JSON, terminal).
     #[command(long_about = report::LONG, after_long_help = report::EXAMPLES)]
@@ -111,6 +138,32 @@ pub(crate) enum Command {
 
 /// Runs the parsed command line, returning the exit code.
 pub(crate) fn run(cli: Cli) -> Result<u8, Error> {
+    // Ctrl-C while files are read: stop, drop what was being written (with its temporary files), exit
+    // 130. Not while a report reads stdin from a terminal, which nothing would wake; anonymize drains its
+    // stdin first (`signals::Stop`).
+    let catch = match &cli.command {
+        Command::Anonymize(_) => true,
+        Command::Report(args) => !args.input.inputs().contains(&InputName::Stdin),
+        Command::Check(args) => !args.input.inputs().contains(&InputName::Stdin),
+        _ => false,
+    };
+    let interrupt = match catch {
+        true => Some(
+            crate::signals::Interrupt::install()
+                .map_err(|e| Error::System(format!("cannot catch signals: {e}")))?,
+        ),
+        false => None,
+    };
+    let result = dispatch(cli);
+    drop(interrupt);
+    match result {
+        Ok(_) | Err(_) if crate::signals::interrupted() => Err(Error::Interrupted),
+        other => other,
+    }
+}
+
+/// Runs one subcommand.
+fn dispatch(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Anonymize(args) => args.run(),
         Command::Report(args) => args.run(),

@@ -171,10 +171,12 @@ impl ReportArgs {
                 .map(|s| Bound::parse(s, today).map_err(|e| Error::Usage(format!("{name}: {e}"))))
                 .transpose()
         };
-        Ok(TimeRange {
+        let range = TimeRange {
             since: parse(&self.since, "--since")?,
             until: parse(&self.until, "--until")?,
-        })
+        };
+        range.check().map_err(Error::Usage)?;
+        Ok(range)
     }
 
     /// Validates the options into a [`commands::report::Config`].
@@ -315,7 +317,16 @@ impl ReportArgs {
             Some(path) => Some(sinks::partial(path, to.date.as_deref())?),
             None => None,
         };
-        commands::report::run_with_partial(&config, report, partial)?;
+        let quiet = self.quiet;
+        if let Some(note) = self.format.note().filter(|_| !quiet) {
+            eprintln!("{note}");
+        }
+        shared::hint_if_terminal_stdin(&config.inputs, quiet);
+        commands::report::run_with_partial(&config, report, partial, &mut |w| {
+            if !quiet {
+                eprintln!("logveil: warning: {w}");
+            }
+        })?;
         Ok(EXIT_OK)
     }
 }

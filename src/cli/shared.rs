@@ -36,6 +36,45 @@ pub(crate) fn inputs(files: &[PathBuf]) -> Vec<InputName> {
     }
 }
 
+/// Before reading a terminal: one line saying so, since nothing else would (`logveil report` typed alone
+/// seems to hang otherwise). Not with `--quiet`, and never when stdin is a pipe or a file.
+pub(crate) fn hint_if_terminal_stdin(inputs: &[InputName], quiet: bool) {
+    use std::io::IsTerminal;
+    if !quiet && inputs.contains(&InputName::Stdin) && std::io::stdin().is_terminal() {
+        eprintln!("logveil: reading from standard input; Ctrl-D ends");
+    }
+}
+
+/// Refuses an output file that is also an input: it would be replaced (or appended to) while read.
+pub(crate) fn refuse_output_among_inputs(
+    output: Option<&std::path::Path>,
+    inputs: &[InputName],
+) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    let Some(output) = output else {
+        return Ok(());
+    };
+    // The same file under another name (a link, `./x`) is the same device and inode.
+    let Ok(out) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    for input in inputs {
+        let InputName::Path(path) = input else {
+            continue;
+        };
+        if let Ok(m) = std::fs::metadata(path) {
+            if (m.dev(), m.ino()) == (out.dev(), out.ino()) {
+                return Err(Error::Usage(format!(
+                    "-o {} is also an input: it would be overwritten while it is read \
+                     (write elsewhere, or rewrite files with --in-place)",
+                    output.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The format options shared by `anonymize` and `report`.
 #[derive(Debug, Args)]
 pub(crate) struct FormatArgs {
@@ -61,13 +100,37 @@ impl FormatArgs {
                 .map(LineParser::spec)
                 .map_err(|e| Error::Usage(e.to_string()))
         };
-        Ok(match (&self.format, &self.log_format, &self.nginx_format) {
-            (Some(f), _, _) => Some(LineParser::forced(*f)),
+        let preset = self
+            .format
+            .or_else(|| preset_named(self.log_format.as_deref()?));
+        Ok(match (preset, &self.log_format, &self.nginx_format) {
+            (Some(f), _, _) => Some(LineParser::forced(f)),
             (_, Some(s), _) => Some(compile(s, Syntax::Apache)?),
             (_, _, Some(s)) => Some(compile(s, Syntax::Nginx)?),
             _ => None,
         })
     }
+}
+
+impl FormatArgs {
+    /// The note to print when `--log-format` named a preset instead of giving a format string.
+    pub(crate) fn note(&self) -> Option<String> {
+        let given = self.log_format.as_deref()?;
+        let preset = preset_named(given)?;
+        Some(format!(
+            "logveil: note: --log-format {given} taken as the preset `--format {}`",
+            preset.name()
+        ))
+    }
+}
+
+/// The preset a `--log-format` value names (`COMBINED`, GoAccess's spelling, or any preset name), if it
+/// holds no directive: such a value can only mean the preset.
+fn preset_named(given: &str) -> Option<Format> {
+    if given.contains('%') {
+        return None;
+    }
+    given.trim().parse().ok()
 }
 
 /// `--threads`, shared by `anonymize`, `report` and `check`.

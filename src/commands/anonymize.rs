@@ -17,9 +17,11 @@ use crate::input::{self, InputName};
 use crate::output::file::AtomicFile;
 use crate::output::log::append::AppendFile;
 use crate::output::log::compress::Compressed;
+use crate::output::log::mark;
 use crate::output::log::writer::{BufferPool, OrderedWriter, Output, Plain};
 use crate::output::progress::{self, Progress};
 use crate::pipeline;
+use crate::privacy::IpMode;
 use crate::signals::{Hangup, Stop};
 
 pub(crate) use crate::anonymize::chunk::Summary;
@@ -36,6 +38,8 @@ pub(crate) struct Config {
     /// Replace each input file with its anonymised self (same directory, mode, owner and compression);
     /// `output` is then unused.
     pub in_place: bool,
+    /// With `in_place`, rewrite files that carry the mark of these settings too (`--force`).
+    pub force: bool,
     /// Answer signals as a long-running logger: SIGHUP reopens an appended output, SIGTERM and SIGINT end
     /// stdin once drained (see [`crate::input::live`]).
     pub signals: bool,
@@ -118,6 +122,10 @@ pub(crate) fn run_warned(config: &Config, warn: &mut dyn FnMut(Warning)) -> Resu
         Some(Error::Write { .. }) | None => finished?,
         Some(e) => return Err(e),
     }
+    // Ctrl-C: what was read is written (stdout, an appended file), but a replaced file is not replaced.
+    if crate::signals::interrupted() {
+        return Err(Error::Interrupted);
+    }
     if let Some(file) = atomic {
         file.commit().map_err(write_err)?;
     }
@@ -134,6 +142,7 @@ fn run_in_place(
     let buffers = BufferPool::default();
     let mut total = Summary::default();
     let mut progress = Progress::new(config.progress, "anonymize", &config.inputs);
+    let settings = in_place_settings(config);
     for input in &config.inputs {
         let InputName::Path(path) = input else {
             return Err(Error::Usage("--in-place needs files, not stdin".into()));
@@ -146,6 +155,12 @@ fn run_in_place(
                 io::ErrorKind::InvalidInput,
                 "--in-place rewrites regular files only",
             )));
+        }
+        if !config.force && mark::is_marked(&target, &settings) {
+            warn(Warning::AlreadyDone {
+                input: input.clone(),
+            });
+            continue;
         }
         let write_err = |source| Error::Write {
             output: Some(path.clone()),
@@ -173,12 +188,33 @@ fn run_in_place(
             // A failed send means the writer stopped: its own error is then the one to report.
             (Ok(_) | Err(Error::Write { .. }), Err(e)) | (Err(e), _) => return Err(e),
         };
+        if crate::signals::interrupted() {
+            return Err(Error::Interrupted);
+        }
         file.commit().map_err(write_err)?;
+        let marked = mark::mark(&target, &settings);
         total.add(&counts);
         warning.into_iter().for_each(&mut *warn);
+        // Every mode but crypto-pan maps its own output to itself: only there does a missing mark matter.
+        if marked.is_err() && config.policy.rules().ip.mode() == IpMode::CryptoPan {
+            warn(Warning::Unmarked {
+                input: input.clone(),
+            });
+        }
     }
     progress.finish();
     Ok(total)
+}
+
+/// The settings `--in-place` marks a file with: the policy's public fingerprint and a forced format.
+fn in_place_settings(config: &Config) -> String {
+    let mut settings = config.policy.public_fingerprint();
+    if let Some(format) = &config.format {
+        let h = blake3::hash(format.name().as_bytes()).to_hex();
+        settings.push('-');
+        settings.push_str(&h[..8]);
+    }
+    settings
 }
 
 /// What one input's run shares with the others.
@@ -205,6 +241,7 @@ fn anonymize_input(
     let nothing_parsed = counts.parsed == 0 && counts.scrubbed > counts.cut;
     Ok(nothing_parsed.then(|| Warning::NothingParsed {
         input: input.clone(),
+        lines: counts.scrubbed,
         format,
     }))
 }

@@ -15,13 +15,14 @@ use crate::analyze::compare::Comparison;
 use crate::analyze::distinct::PARTIAL_CAP;
 use crate::analyze::partial::Partial;
 use crate::analyze::range::TimeRange;
+use crate::analyze::range::local_label;
 use crate::analyze::report::Report;
 use crate::analyze::run::{self, Job};
 use crate::analyze::spill::EventStore;
 use crate::analyze::tables::Tables;
 use crate::analyze::visitors::VisitorKeyer;
-use crate::analyze::{render, visits};
-use crate::error::Error;
+use crate::analyze::{coarse, render, visits};
+use crate::error::{Error, Warning};
 use crate::format::LineParser;
 use crate::input::InputName;
 use crate::output::progress::{self, Progress};
@@ -109,6 +110,7 @@ pub(crate) fn run_with_partial(
     config: &Config,
     sinks: Vec<Box<dyn ReportSink>>,
     partial: Option<PartialOut>,
+    warn: &mut dyn FnMut(Warning),
 ) -> Result<Report, Error> {
     let mut keyer =
         VisitorKeyer::random().map_err(|e| Error::System(format!("no random key: {e}")))?;
@@ -120,6 +122,20 @@ pub(crate) fn run_with_partial(
     let events = EventStore::spilling(&config.temp_dir, config.sort_events)
         .map_err(|source| temp_error(config, source))?;
     let (tables, events) = analyze(config, &pool, keyer, events)?;
+    if crate::signals::interrupted() {
+        return Err(Error::Interrupted);
+    }
+    // Lines, all outside --since/--until: an empty report that must not pass for a quiet day.
+    let c = &tables.counts;
+    let coarse = coarse::is_coarse(c);
+    if let (0, Some((first, last))) = (c.hits + c.opted_out, c.excluded_span) {
+        warn(Warning::RangeExcludedAll {
+            range: config.settings.range.label(),
+            lines: c.excluded_before + c.excluded_after,
+            first: local_label(first, None),
+            last: local_label(last, None),
+        });
+    }
     // Distinct visitors per row are counted up to K, enough to fold; a partial carries them up to
     // PARTIAL_CAP, so that `merge` may fold at a larger K than this run's.
     let min = config.settings.min_visitors.max(1);
@@ -139,6 +155,10 @@ pub(crate) fn run_with_partial(
     }
     let mut report = render::render(&agg, config.settings.min_visitors);
     drop(agg);
+    if coarse {
+        coarse::blank_durations(&mut report);
+        warn(Warning::CoarseTimes);
+    }
     if let Some((range, top)) = config.compare {
         let previous = previous_period(config, &pool, range)?;
         report

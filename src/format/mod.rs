@@ -235,13 +235,19 @@ impl FromStr for Format {
 
     fn from_str(s: &str) -> Result<Format, UnknownFormat> {
         let norm = |n: &str| n.to_ascii_lowercase().replace('_', "-");
-        Format::ALL
-            .into_iter()
-            .find(|f| {
-                norm(f.name()) == norm(s)
-                    || (s == "vhost" && *f == Format::VhostCombined)
-                    || (s == "iis" && *f == Format::W3c)
-            })
+        // Other tools' names: GoAccess's --log-format values (VCOMBINED, AWSELB, ...) and IIS.
+        let alias = match norm(s).as_str() {
+            "vhost" | "vcombined" => Some(Format::VhostCombined),
+            "vcommon" => Some(Format::VhostCommon),
+            "iis" => Some(Format::W3c),
+            "awselb" => Some(Format::Elb),
+            "awsalb" => Some(Format::Alb),
+            "awss3" => Some(Format::S3),
+            "traefikclf" => Some(Format::Traefik),
+            _ => None,
+        };
+        alias
+            .or_else(|| Format::ALL.into_iter().find(|f| norm(f.name()) == norm(s)))
             .ok_or_else(|| UnknownFormat(s.to_string()))
     }
 }

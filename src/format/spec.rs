@@ -451,7 +451,8 @@ fn apache_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Piece>, SpecError
             items.push(Piece::Lit(std::mem::take(&mut lit)));
         }
         let slot = match (letter, arg) {
-            ("h", None) => DirectiveRole::Client,
+            // `%{c}h`: the address of the TCP peer, before mod_remoteip changed it.
+            ("h", None | Some("c")) => DirectiveRole::Client,
             ("a", None | Some("c")) => DirectiveRole::Client,
             ("a", Some(_)) => DirectiveRole::Other(Action::Ips),
             ("A", _) => DirectiveRole::Other(Action::Ips),
@@ -477,7 +478,8 @@ fn apache_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Piece>, SpecError
             // The request log id: a per-request identifier, off the allow-list.
             ("L", _) => DirectiveRole::Other(Action::Drop),
             ("v" | "V", None) => DirectiveRole::Vhost,
-            ("e" | "n" | "o" | "x" | "^ti" | "^to", Some(v)) => judged(v, fields),
+            // mod_ssl's `%{VAR}c` (its older spelling of `%{VAR}x`) too.
+            ("e" | "n" | "o" | "x" | "c" | "^ti" | "^to", Some(v)) => judged(v, fields),
             // The file name on the server, derived from the URL path without its rules.
             ("f" | "e" | "n" | "o" | "x" | "^ti" | "^to", _) => DirectiveRole::Other(Action::Drop),
             ("i", Some(h)) => header_slot(h, fields),
@@ -708,5 +710,72 @@ mod tests {
             Spec::compile("plain", Syntax::Apache),
             Err(SpecError::Empty)
         );
+    }
+
+    /// Every directive of Apache 2.4's mod_log_config (and mod_ssl's), with the modifiers it takes, compiles.
+    #[test]
+    fn every_apache_24_directive_compiles() {
+        let all = [
+            "%%",
+            "%a",
+            "%{c}a",
+            "%A",
+            "%B",
+            "%b",
+            "%{Foo}C",
+            "%D",
+            "%{HOME}e",
+            "%f",
+            "%h",
+            "%{c}h",
+            "%H",
+            "%{Foo}i",
+            "%k",
+            "%l",
+            "%L",
+            "%m",
+            "%{Foo}n",
+            "%{Foo}o",
+            "%p",
+            "%{canonical}p",
+            "%{local}p",
+            "%{remote}p",
+            "%P",
+            "%{pid}P",
+            "%{tid}P",
+            "%{hextid}P",
+            "%q",
+            "%r",
+            "%R",
+            "%s",
+            "%>s",
+            "%<s",
+            "%t",
+            "%{sec}t",
+            "%{msec_frac}t",
+            "%{end:%d/%b/%Y}t",
+            "%T",
+            "%{us}T",
+            "%u",
+            "%U",
+            "%v",
+            "%V",
+            "%X",
+            "%I",
+            "%O",
+            "%S",
+            "%{Foo}^ti",
+            "%{Foo}^to",
+            "%400,501{User-agent}i",
+            "%!200,304,302{Referer}i",
+            "%{SSL_PROTOCOL}x",
+            "%{SSL_CLIENT_S_DN}x",
+            "%{version}c",
+            "%{UNIQUE_ID}e",
+        ];
+        for d in all {
+            let f = format!("%h {d} %>s");
+            assert!(Spec::compile(&f, Syntax::Apache).is_ok(), "{d}");
+        }
     }
 }

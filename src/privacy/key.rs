@@ -26,7 +26,7 @@ impl fmt::Debug for Key {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// The key file could not be read.
-    #[error("key file {path}: {source} (make one with `logveil keygen {path}`)")]
+    #[error("key file {path}: {} (make one with `logveil keygen {path}`)", crate::error::io_message(.source))]
     Read {
         /// The file.
         path: String,
@@ -54,7 +54,7 @@ pub enum KeyError {
     #[error("cannot get random bytes for a key: {0}")]
     Random(String),
     /// The key file could not be written.
-    #[error("key file {path}: {source}")]
+    #[error("key file {path}: {}", crate::error::io_message(.source))]
     Write {
         /// The file.
         path: String,

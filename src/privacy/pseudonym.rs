@@ -6,6 +6,7 @@
 //! | IPv4 `a.b.c.d` | an address in `240.0.0.0/4` (reserved, never a real client): 28 bits of `BLAKE3(key, a.b.c.d)` |
 //! | IPv6 | an address in `100::/64` (the discard prefix, RFC 6666): 64 bits of the keyed hash |
 //! | `::ffff:a.b.c.d` | `::ffff:` + the IPv4 pseudonym |
+//! | an address in either range | itself: it is a pseudonym already (so the mode is idempotent) |
 //!
 //! The same address under the same key always gives the same pseudonym, so visits can still be told apart;
 //! without the key nothing links a pseudonym back to its address (but anyone holding the key can test
@@ -47,8 +48,13 @@ impl Pseudonymizer {
         *h.finalize().as_bytes()
     }
 
-    /// The pseudonym of an IPv4 address: `240.0.0.0/4` plus 28 hash bits.
+    /// The pseudonym of an IPv4 address: `240.0.0.0/4` plus 28 hash bits. An address already in that range
+    /// (reserved, never a real client) is a pseudonym and stays as it is, so pseudonymising a pseudonymised
+    /// log changes nothing.
     pub(crate) fn v4(&self, ip: Ipv4Addr) -> Ipv4Addr {
+        if is_v4_pseudonym(ip) {
+            return ip;
+        }
         let h = self.hash(4, &ip.octets());
         let bits = u32::from_le_bytes([h[0], h[1], h[2], h[3]]) >> V4_RANGE.1;
         Ipv4Addr::from(V4_RANGE.0 | bits)
@@ -58,6 +64,9 @@ impl Pseudonymizer {
     pub(crate) fn v6(&self, ip: Ipv6Addr) -> Ipv6Addr {
         if let Some(v4) = ip.to_ipv4_mapped() {
             return self.v4(v4).to_ipv6_mapped();
+        }
+        if is_v6_pseudonym(ip) {
+            return ip;
         }
         let h = self.hash(6, &ip.octets());
         let bits = u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]]);
@@ -100,6 +109,17 @@ mod tests {
         assert!(ps.to_string().starts_with("100::"));
         let mapped = p(1).v6(ip.to_ipv6_mapped());
         assert_eq!(mapped.to_ipv4_mapped(), Some(p(1).v4(ip)));
+    }
+
+    #[test]
+    fn a_pseudonym_is_its_own_pseudonym() {
+        let once = p(1).v4(Ipv4Addr::new(192, 168, 100, 50));
+        assert_eq!(p(1).v4(once), once);
+        assert_eq!(p(2).v4(once), once, "whatever the key");
+        let once6 = p(1).v6("2001:db8::1".parse().unwrap());
+        assert_eq!(p(1).v6(once6), once6);
+        let mapped = once.to_ipv6_mapped();
+        assert_eq!(p(1).v6(mapped), mapped);
     }
 
     #[test]

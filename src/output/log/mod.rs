@@ -4,4 +4,5 @@
 
 pub(crate) mod append;
 pub(crate) mod compress;
+pub(crate) mod mark;
 pub(crate) mod writer;
