@@ -487,3 +487,37 @@ fn generation_is_deterministic() {
         assert_ne!(generate(f, 5).text, generate(f, 6).text);
     }
 }
+
+/// Sensitive JSON members side by side, the first of them first in its object: removing the first (with
+/// the comma after it) must not swallow the edits of the next ones (a `Cookie` header kept the
+/// `Authorization` after it, and every unknown header after that, until this was fixed).
+#[test]
+fn json_headers_after_a_removed_first_member_are_still_judged() {
+    let caddy = br#"{"level":"info","ts":1700000000.1,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"203.0.113.9","remote_port":"1","client_ip":"203.0.113.9","proto":"HTTP/2.0","method":"GET","host":"example.com","uri":"/a","headers":{"Cookie":["s=1"],"Authorization":["Bearer x7"],"X-Api-Key":["k9secret"],"Accept":["text/html"]}},"status":200,"size":5,"duration":0.01}
+{"level":"info","ts":1700000000.2,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"203.0.113.9","remote_port":"1","client_ip":"203.0.113.9","proto":"HTTP/2.0","method":"GET","host":"example.com","uri":"/a","headers":{"Cookie":["s=1"],"Authorization":["Bearer x7"]}},"status":200,"size":5,"duration":0.01}
+"#;
+    let out = common::run_with_stdin(&["anonymize", "-q", "--format", "caddy"], caddy);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    for secret in [
+        "s=1",
+        "Bearer",
+        "x7",
+        "k9secret",
+        "203.0.113.9",
+        "Cookie",
+        "Authorization",
+    ] {
+        assert!(!text.contains(secret), "{secret} survived: {text}");
+    }
+    assert!(
+        text.contains(r#""headers":{"X-Api-Key":["-"],"Accept":["text/html"]}"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""headers":{}"#), "{text}");
+    // Still valid JSON.
+    for line in text.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+}

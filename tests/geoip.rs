@@ -350,7 +350,7 @@ fn filters_act_on_the_full_address_and_are_counted_by_reason_also_from_the_confi
     .unwrap();
     let from_file = dir.path().join("from-file");
     report(&log, &from_file, &["--config", s(&conf)]);
-    // The same summary, the estimate aside (each run hashes visitors under its own random sketch key).
+    // The same summary (the estimate filter is a no-op since one run counts distinct visitors exactly).
     let summary = |dir: &Path| -> Vec<String> {
         fs::read_to_string(dir.join("summary.csv"))
             .unwrap()
@@ -546,8 +546,8 @@ fn compare_previous_sets_the_period_beside_the_one_before() {
     let cmp = &doc["tables"]["compare"];
     assert_eq!(cmp["columns"][6], "change_pct");
     assert_eq!(cmp["rows"].as_array().unwrap().len(), rows.len());
-    // merge over a partial of all three days gives the same comparison (estimates aside: each run hashes
-    // visitors under its own sketch key).
+    // merge over a partial of all three days gives the same comparison, distinct visitors over days aside
+    // (one run counts them, `visitors`; a merge estimates them, `visitors_estimated`).
     let partial = dir.path().join("all.partial");
     ok(&["report", s(&log), "--partial", s(&partial), "-q"]);
     let merged = dir.path().join("merged");
@@ -567,7 +567,7 @@ fn compare_previous_sets_the_period_beside_the_one_before() {
     ]);
     let without_estimates = |t: &str| -> Vec<String> {
         t.lines()
-            .filter(|l| !l.contains("visitors_estimated"))
+            .filter(|l| !l.contains("visitors_estimated") && !l.contains(",visitors,"))
             .map(str::to_string)
             .collect()
     };

@@ -223,3 +223,44 @@ fn on_a_terminal_the_summary_is_the_default_and_as_wide_as_the_terminal() {
         "{widest:?}\n{tty}"
     );
 }
+
+/// With `--compare previous`, the headline numbers say how they changed against the period before:
+/// report-small.log has 5 visits and 8 page views on 2026-11-23 and one of each on the 24th.
+#[test]
+fn the_previous_period_shows_as_a_change() {
+    let log = fixture("report-small.log");
+    let args = [
+        "report",
+        &log,
+        "--since",
+        "2026-11-24",
+        "--until",
+        "2026-11-25",
+        "--compare",
+        "previous",
+        "--text",
+    ];
+    let (out, err, code) = text(&args, Some("100"));
+    assert_eq!(code, Some(0), "{err}");
+    let line_of = |label: &str| {
+        out.lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("no {label} in {out}"))
+            .to_string()
+    };
+    assert!(line_of("Visits").contains("(−80 %)"), "{out}");
+    // 1 against 8: −87.5 %, shown rounded.
+    let views = line_of("Page views");
+    assert!(
+        views.contains("(−88 %)") || views.contains("(−87 %)"),
+        "{out}"
+    );
+    // Without the comparison, no change is shown.
+    let plain_args: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--compare" && *a != "previous")
+        .collect();
+    let (plain, _, _) = text(&plain_args, Some("100"));
+    assert!(!plain.contains(" %)"), "{plain}");
+}

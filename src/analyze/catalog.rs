@@ -244,7 +244,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             "name",
             "hits",
             "page_views",
-            "visitors",
+            "visitor_days",
             "visits",
         ],
         rows: RowSource::Places(sources::countries),
@@ -263,7 +263,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             "name",
             "hits",
             "page_views",
-            "visitors",
+            "visitor_days",
             "visits",
         ],
         rows: RowSource::Places(sources::regions),
@@ -276,7 +276,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         name: "asn",
-        columns: &["asn", "organisation", "hits", "visitors"],
+        columns: &["asn", "organisation", "hits", "visitor_days"],
         rows: RowSource::Counts(sources::asns),
         fold: Fold::Rare {
             counter: "folded_asns",

@@ -29,6 +29,7 @@ const HEADLINE: &[&str] = &[
     "hits",
     "human_hits",
     "bot_hits",
+    "opted_out",
     "page_views",
     "visits",
     "visitor_days",

@@ -386,6 +386,9 @@ fn object(
         };
         let value_end = s.pos;
         let next = s.peek()?;
+        // Set when this member is removed with the comma after it (it was the first of the object, or
+        // all before it were removed so): the next member is then the first one.
+        let removed_as_first = std::cell::Cell::new(false);
         if let Some(slot) = slot {
             let remove = |others: &mut Others| {
                 // From the comma before it, so that removed members side by side never overlap (the
@@ -394,6 +397,7 @@ fn object(
                     Span::new(c, value_end)
                 } else if next == b',' {
                     // The first member: up to the next member.
+                    removed_as_first.set(true);
                     let mut end = s.pos + 1;
                     while end < s.line.len() && s.line[end] == b' ' {
                         end += 1;
@@ -412,7 +416,10 @@ fn object(
         }
         match next {
             b',' => {
-                comma_before = Some(s.pos);
+                // After a first member removed with its comma, the comma is gone with it: the next
+                // member is removed from its own start, or the two spans would overlap and the second
+                // edit be lost (a Cookie header followed by Authorization kept the Authorization).
+                comma_before = (!removed_as_first.get()).then_some(s.pos);
                 s.pos += 1;
             }
             b'}' => {

@@ -39,6 +39,11 @@ const fn show(name: &'static str, title: &'static str, about: &'static str) -> P
 /// chart and `weekday_hours` the heat map.
 pub(crate) const PRESENTATION: &[Presentation] = &[
     show(
+        "compare",
+        "Against the previous period",
+        "With --compare previous: the headline numbers, top pages and referring sites beside the period of the same length before.",
+    ),
+    show(
         "pages",
         "Top pages",
         "Page views per path, with the visits entering and leaving there and the time spent on it.",
@@ -295,8 +300,8 @@ pub(crate) struct Page<'a> {
     pub context: Context,
     /// The headline numbers.
     pub headline: Headline,
-    /// The headline numbers of the previous period of equal length. Not in a report today: filled when a
-    /// comparison with the previous period is asked for (`--compare previous`), left empty until then.
+    /// The headline numbers of the previous period of equal length: read from the `compare` table when
+    /// the report was asked for it (`--compare previous`), else none.
     pub previous: Option<Headline>,
     /// The summary metric of the distinct visitors over the whole range: `visitors` (counted, one
     /// run), `visitors_estimated` (after a merge), or `None` when there is none (the sum of visitors per
@@ -321,6 +326,41 @@ pub(crate) struct Page<'a> {
 }
 
 /// A summary metric as a number (0 when missing or empty).
+/// The headline numbers of the previous period, read from the `compare` table (`--compare previous`)
+/// when the report has one; `visitors` names the distinct-visitor metric the current period shows
+/// (`None`: visitor-days).
+fn previous_headline(report: &Report, visitors: Option<&str>) -> Option<Headline> {
+    let compare = report.table("compare")?;
+    let previous = |name: &str| -> Option<f64> {
+        compare.rows.iter().find_map(|row| match row.as_slice() {
+            [Cell::Text(section), _, Cell::Text(metric), _, value, ..]
+                if section == "summary" && metric == name =>
+            {
+                match value {
+                    Cell::Int(n) => Some(*n as f64),
+                    Cell::Float(f) => Some(*f),
+                    Cell::Text(_) => None,
+                }
+            }
+            _ => None,
+        })
+    };
+    let hits = previous("hits")?;
+    Some(Headline {
+        visitors: previous(visitors.unwrap_or("visitor_days"))? as u64,
+        visits: previous("visits")? as u64,
+        page_views: previous("page_views")? as u64,
+        bounce_rate: previous("bounce_rate")?,
+        visit_duration_s: previous("visit_duration_mean_s")?,
+        bot_share: if hits > 0.0 {
+            previous("bot_hits")? / hits
+        } else {
+            0.0
+        },
+        opted_out: previous("opted_out")? as u64,
+    })
+}
+
 fn metric(summary: Option<&Table>, name: &str) -> f64 {
     metric_cell(summary, name)
         .map(|c| match c {
@@ -408,8 +448,8 @@ impl<'a> Page<'a> {
                 .unwrap_or_else(|| "Web statistics".to_string()),
             range,
             context: context.clone(),
+            previous: previous_headline(report, visitors_range.filter(|_| !one_day)),
             headline,
-            previous: None,
             visitors_range,
             totals,
             trend: trend(report, one_day),
@@ -553,7 +593,8 @@ fn section<'a>(
         title,
         about,
         folded,
-        in_text: spec.is_some_and(|s| s.terminal == TerminalView::Top),
+        // `compare` is not a table of the registry: shown whole in the text too when asked for.
+        in_text: spec.is_some_and(|s| s.terminal == TerminalView::Top) || table.name == "compare",
     }
 }
 
