@@ -67,7 +67,7 @@ fn spark_pipe_and_merge_equal_one_report() {
         .map(|e| e.unwrap().file_name())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 22);
+    assert_eq!(names.len(), 23);
     for name in names {
         let a = fs::read_to_string(direct.join(&name)).unwrap();
         let b = fs::read_to_string(spark_out.join(&name)).unwrap();
