@@ -968,22 +968,37 @@ impl Format {
                     f.cookie.replace(' ', "")
                 }
             ),
-            F::Caddy => format!(
-                "{{\"level\":\"info\",\"ts\":1791640500.{sec},\"logger\":\"http.log.access\",\"msg\":\"handled request\",\"request\":{{\"remote_ip\":\"{}\",\"remote_port\":\"64985\",\"client_ip\":\"{}\",\"proto\":\"HTTP/1.1\",\"method\":\"{}\",\"host\":\"{}\",\"uri\":\"{}\",\"headers\":{{\"User-Agent\":[\"{}\"],\"Referer\":[\"{}\"],\"Cookie\":[\"{}\"],\"Authorization\":[\"{}\"],\"X-Forwarded-For\":[\"{}\"]}}}},\"bytes_read\":0,\"user_id\":\"{}\",\"duration\":0.0013,\"size\":{},\"status\":{}}}",
-                j(&f.client),
-                j(&f.client),
-                f.method,
-                j(&f.host),
-                j(&f.target),
-                j(&f.ua),
-                j(&f.referrer),
-                j(&f.cookie),
-                j(&f.auth),
-                j(&f.xff),
-                j(if f.user == "-" { "" } else { &f.user }),
-                f.bytes,
-                f.status
-            ),
+            F::Caddy => {
+                let (ua, referrer, cookie, auth, xff) = (
+                    j(&f.ua),
+                    j(&f.referrer),
+                    j(&f.cookie),
+                    j(&f.auth),
+                    j(&f.xff),
+                );
+                // Every other line opens its headers with the removed ones side by side: a removed first
+                // member once swallowed the edits of the members after it.
+                let headers = if sec % 2 == 1 {
+                    format!(
+                        "\"Cookie\":[\"{cookie}\"],\"Authorization\":[\"{auth}\"],\"User-Agent\":[\"{ua}\"],\"Referer\":[\"{referrer}\"],\"X-Forwarded-For\":[\"{xff}\"]"
+                    )
+                } else {
+                    format!(
+                        "\"User-Agent\":[\"{ua}\"],\"Referer\":[\"{referrer}\"],\"Cookie\":[\"{cookie}\"],\"Authorization\":[\"{auth}\"],\"X-Forwarded-For\":[\"{xff}\"]"
+                    )
+                };
+                format!(
+                    "{{\"level\":\"info\",\"ts\":1791640500.{sec},\"logger\":\"http.log.access\",\"msg\":\"handled request\",\"request\":{{\"remote_ip\":\"{}\",\"remote_port\":\"64985\",\"client_ip\":\"{}\",\"proto\":\"HTTP/1.1\",\"method\":\"{}\",\"host\":\"{}\",\"uri\":\"{}\",\"headers\":{{{headers}}}}},\"bytes_read\":0,\"user_id\":\"{}\",\"duration\":0.0013,\"size\":{},\"status\":{}}}",
+                    j(&f.client),
+                    j(&f.client),
+                    f.method,
+                    j(&f.host),
+                    j(&f.target),
+                    j(if f.user == "-" { "" } else { &f.user }),
+                    f.bytes,
+                    f.status
+                )
+            }
             F::TraefikJson => format!(
                 "{{\"ClientAddr\":\"{}:52458\",\"ClientHost\":\"{}\",\"ClientPort\":\"52458\",\"ClientUsername\":\"{}\",\"request_User-Agent\":\"{}\",\"request_Referer\":\"{}\",\"request_Cookie\":\"{}\",\"request_Authorization\":\"{}\",\"DownstreamContentSize\":{},\"DownstreamStatus\":{},\"RequestHost\":\"{}\",\"RequestMethod\":\"{}\",\"RequestPath\":\"{}\",\"RequestProtocol\":\"HTTP/1.1\",\"RouterName\":\"web@docker\",\"StartUTC\":\"2026-10-10T13:55:{sec:02}.773360139Z\",\"level\":\"info\"}}",
                 j(&f.client),
