@@ -489,10 +489,17 @@ impl Analyzer {
                     .any(|s| s.as_bytes().eq_ignore_ascii_case(h))
             }
         };
-        let field_host = match search::url_host(field) {
-            Some(h) if !internal(h) => h,
-            _ => return 0,
+        // The host of the page (the field up to its query) is the field's host whenever it has one: one
+        // search per hit. Only a `://` inside the query gives the field a host its page lacks.
+        let page = search::without_query(field);
+        let (field_host, memoised) = match search::url_host(page) {
+            Some(h) => (Some(h), true),
+            None => (search::url_host(field), false),
         };
+        match field_host {
+            Some(h) if !internal(h) => {}
+            _ => return 0,
+        }
         // Which host counts as internal is part of the parse when no --site-host is given.
         let context = if self.settings.site_hosts.is_empty() {
             host
@@ -519,8 +526,7 @@ impl Analyzer {
             });
             id
         };
-        let page = search::without_query(field);
-        if search::url_host(page) != Some(field_host) {
+        if !memoised {
             // `://` only in the query: the base depends on more than the page; not memoised.
             return id_of(search::referrer_base(field, internal, rules).as_ref());
         }

@@ -285,7 +285,7 @@ impl ReportRow for ClientLine {
 pub(crate) struct PlaceLine {
     pub(crate) hits: u64,
     pub(crate) page_views: u64,
-    pub(crate) visitors: u64,
+    pub(crate) visitor_days: u64,
     pub(crate) visits: u64,
 }
 
@@ -296,14 +296,14 @@ impl ReportRow for PlaceLine {
     fn add(&mut self, o: &PlaceLine) {
         self.hits += o.hits;
         self.page_views += o.page_views;
-        self.visitors += o.visitors;
+        self.visitor_days += o.visitor_days;
         self.visits += o.visits;
     }
     fn cells(&self, out: &mut Vec<Cell>) {
         out.extend([
             self.hits.into(),
             self.page_views.into(),
-            self.visitors.into(),
+            self.visitor_days.into(),
             self.visits.into(),
         ]);
     }

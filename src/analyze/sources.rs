@@ -299,7 +299,7 @@ fn places(
             row: PlaceLine {
                 hits: p.hits,
                 page_views: p.page_views,
-                visitors: p.visitors,
+                visitor_days: p.visitors,
                 visits: p.visits,
             },
             distinct: distinct::get(run, k),
