@@ -158,6 +158,43 @@ fn hourly_timestamps_leave_durations_empty_with_a_warning() {
     for row in text(&pages.stdout).lines().skip(1) {
         assert!(row.ends_with(",,"), "{row}");
     }
+    // A merge of partials of the coarse log says the same: the partial carries the coarseness.
+    let partial = dir.path().join("hour.partial.json");
+    let out = run(&[
+        "report",
+        coarse.to_str().unwrap(),
+        "-q",
+        "--partial",
+        partial.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let merged = run(&["merge", partial.to_str().unwrap(), "--table", "summary"]);
+    assert!(merged.status.success());
+    assert!(
+        text(&merged.stderr).starts_with("logveil: warning: every timestamp is on the hour"),
+        "{}",
+        text(&merged.stderr)
+    );
+    let summary = text(&merged.stdout);
+    for metric in ["visit_duration_mean_s", "time_on_page_mean_s"] {
+        assert!(
+            summary.contains(&format!("\n{metric},\n")),
+            "{metric}: {summary}"
+        );
+    }
+    // And a merge of fine partials does not.
+    let partial = dir.path().join("second.partial.json");
+    let out = run(&[
+        "report",
+        seconds.to_str().unwrap(),
+        "-q",
+        "--partial",
+        partial.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let merged = run(&["merge", partial.to_str().unwrap(), "--table", "summary"]);
+    assert_eq!(text(&merged.stderr), "");
+    assert!(!text(&merged.stdout).contains("\nvisit_duration_mean_s,\n"));
 }
 
 #[test]
@@ -294,4 +331,133 @@ fn ctrl_c_exits_130_and_leaves_no_output_and_no_temporary_file() {
             .collect();
         assert_eq!(left, ["in.fifo"], "{command}: only the input is left");
     }
+}
+
+/// A terminal on stdin (someone typed `logveil report` and nothing else) gets one hint line; the run
+/// then reads what is typed until Ctrl-D, and the line typed is anonymised like any other.
+#[test]
+fn a_terminal_on_stdin_gets_one_hint_line() {
+    use std::io::Read;
+    for command in ["anonymize", "report"] {
+        let (master, terminal) = pty();
+        let mut child = bin()
+            .arg(command)
+            .stdin(Stdio::from(terminal))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut master = std::fs::File::from(master);
+        // A line as typed, then Ctrl-D at the start of the next line: end of input for the reader.
+        master
+            .write_all(
+                b"192.168.100.50 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 5 \"-\" \"curl/8\"\n\x04",
+            )
+            .unwrap();
+        let ended = wait_until(Duration::from_secs(30), || {
+            child.try_wait().unwrap().is_some()
+        });
+        if !ended {
+            let _ = child.kill();
+        }
+        assert!(ended, "{command} did not end at Ctrl-D");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+        child.stderr.take().unwrap().read_to_end(&mut err).unwrap();
+        let err = text(&err);
+        assert_eq!(
+            err.lines().next(),
+            Some("logveil: reading from standard input; Ctrl-D ends"),
+            "{command}: {err}"
+        );
+        assert_eq!(err.matches("Ctrl-D").count(), 1, "{command}: {err}");
+        assert!(child.wait().unwrap().success(), "{command}: {err}");
+        // What was typed was read, and no full address reached an output.
+        if command == "anonymize" {
+            assert!(text(&out).starts_with("192.168.0.0 - - "), "{}", text(&out));
+        } else {
+            assert!(text(&out).contains("hits"), "{}", text(&out));
+        }
+        assert!(full_ipv4s(&out).is_empty() && full_ipv4s(err.as_bytes()).is_empty());
+        drop(master);
+    }
+}
+
+/// Without `--site-host` and without a vhost field, the site's own host is recognised among referrers:
+/// its referrer paths are pages of this log. Visits from it are direct entries, the summary names it, and
+/// `--site-host` turns the inference off.
+#[test]
+fn the_site_is_not_its_own_referrer() {
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
+    let mut log = String::new();
+    for (i, (client, path, referrer)) in [
+        ("10.1.2.3", "/", "https://www.google.com/search?q=cats"),
+        ("10.1.2.3", "/about", "http://www.mysite.org/"),
+        ("10.1.2.3", "/contact", "http://www.mysite.org/about"),
+        ("10.1.2.3", "/search", "http://www.mysite.org/contact"),
+        ("10.9.2.3", "/about", "https://news.example.net/item"),
+        ("10.7.2.3", "/contact", "http://WWW.MYSITE.ORG/about"),
+        (
+            "10.6.2.3",
+            "/search",
+            "https://www.google.com/search?q=dogs",
+        ),
+        ("10.5.2.3", "/", "https://blog.example.com/"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        log.push_str(&format!(
+            "{client} - - [06/Dec/2026:10:{i:02}:00 +0000] \"GET {path} HTTP/1.1\" 200 500 \"{referrer}\" \"{ua}\"\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("access.log");
+    std::fs::write(&file, &log).unwrap();
+    let table = |extra: &[&str], name: &str| {
+        let mut args = vec![
+            "report",
+            file.to_str().unwrap(),
+            "-q",
+            "--min-visitors",
+            "1",
+            "--table",
+            name,
+        ];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(full_ipv4s(&out.stdout).is_empty());
+        text(&out.stdout)
+    };
+    let sites = table(&[], "referrer_sites");
+    assert_eq!(
+        sites,
+        "site,visits,visitor_days\nwww.google.com,2,2\nblog.example.com,1,1\nnews.example.net,1,1\n"
+    );
+    let summary = table(&[], "summary");
+    assert!(
+        summary.contains("\ninternal_referrer_sites,www.mysite.org\n"),
+        "{summary}"
+    );
+    // Given hosts are taken as they are: no inference, so the site is an external referrer again.
+    let given = table(&["--site-host", "shop.example"], "referrer_sites");
+    assert!(given.contains("\nwww.mysite.org,1,1\n"), "{given}");
+    assert!(!table(&["--site-host", "shop.example"], "summary").contains("internal_referrer"));
+    // A merge of partials says it too.
+    let partial = dir.path().join("p.json");
+    let out = run(&[
+        "report",
+        file.to_str().unwrap(),
+        "-q",
+        "--partial",
+        partial.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let merged = run(&["merge", partial.to_str().unwrap(), "--table", "summary"]);
+    assert!(
+        text(&merged.stdout).contains("\ninternal_referrer_sites,www.mysite.org\n"),
+        "{}",
+        text(&merged.stdout)
+    );
 }

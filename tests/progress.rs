@@ -276,4 +276,31 @@ fn a_long_stream_shows_the_spinner_by_default() {
         String::from_utf8_lossy(&run.tty)
     );
     assert_no_leak(&run.tty);
+    // The rate counts from the start of the run: the whole input over at least 2.5 s, not the first half
+    // as if it had arrived the instant the bar appeared.
+    let rates = rates_drawn(&run.tty);
+    assert!(!rates.is_empty(), "{:?}", String::from_utf8_lossy(&run.tty));
+    let bound = text.len() as f64 / 2.5 * 4.0;
+    assert!(
+        rates.iter().all(|&r| r <= bound),
+        "{rates:?} bytes/s against at most {bound}"
+    );
+}
+
+/// The rates the bar drew (`12.5 MiB/s`), in bytes per second.
+fn rates_drawn(tty: &[u8]) -> Vec<f64> {
+    let text = String::from_utf8_lossy(tty);
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .collect();
+    let unit = |u: &str| -> Option<f64> {
+        let exp = ["B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s"]
+            .iter()
+            .position(|x| *x == u)?;
+        Some(1024f64.powi(exp as i32))
+    };
+    words
+        .windows(2)
+        .filter_map(|w| Some(w[0].parse::<f64>().ok()? * unit(w[1])?))
+        .collect()
 }

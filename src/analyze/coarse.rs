@@ -2,8 +2,8 @@
 //! carries the same time, so a visit's duration and the time spent on a page cannot be measured. Such a
 //! report leaves those cells empty instead of showing `0.00` as if the visits had lasted no time.
 
+use super::partial::Undated;
 use super::report::{Cell, Report};
-use super::tables::Counts;
 
 /// The columns that measure time between hits, per table.
 const DURATIONS: &[(&str, &[&str])] = &[
@@ -28,8 +28,10 @@ const DURATIONS: &[(&str, &[&str])] = &[
 /// True when every parsed line (two or more) is stamped on the hour: a log anonymised with
 /// `--time-precision hour` or `day` (by chance, two real hits both on the second of an hour: 1 in 13
 /// million; more lines make it rarer still).
-pub(crate) fn is_coarse(counts: &Counts) -> bool {
-    counts.parsed >= 2 && counts.off_the_hour == 0
+/// A merge of partials is coarse when all of theirs are (partials written before these lines were counted
+/// count 0 and never are).
+pub(crate) fn is_coarse(u: &Undated) -> bool {
+    u.timed >= 2 && u.off_the_hour == 0
 }
 
 /// Empties the duration cells: the summary's metrics of those names, the pages table's columns.

@@ -236,10 +236,12 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
     let mut undated = Undated::default();
     let mut keys = std::collections::BTreeSet::new();
     let mut geo = super::tables::GeoKinds::default();
+    let mut site_hosts_given = true;
     for (i, s) in sources.iter().enumerate() {
         if used[i] || s.partial.days.is_empty() {
             undated.add(&s.partial.undated);
             geo = geo.or(s.partial.geoip);
+            site_hosts_given &= s.partial.site_hosts_given;
         }
         if used[i] {
             keys.insert(s.partial.sketch_key_id.as_str());
@@ -252,6 +254,7 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
         visitors,
         exact: None,
         geo,
+        site_hosts_given,
     })
 }
 

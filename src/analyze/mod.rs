@@ -11,6 +11,7 @@ pub(crate) mod classify;
 pub(crate) mod coarse;
 pub(crate) mod compare;
 pub(crate) mod distinct;
+mod internal;
 pub(crate) mod lists;
 mod memo;
 pub(crate) mod merge;

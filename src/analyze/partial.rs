@@ -419,6 +419,21 @@ pub struct Undated {
     /// `--only-humans`, in the order of `crate::filter::Reason::ALL` (absent when all are 0).
     #[serde(default, skip_serializing_if = "no_exclusions")]
     pub excluded: [u64; crate::filter::Reason::ALL.len()],
+    /// Parsed lines, counted to tell a log with coarsened times ([`super::coarse`]; absent from partials
+    /// written before it was counted, and when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub timed: u64,
+    /// Parsed lines whose time is not on the hour (none: the times were coarsened).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub off_the_hour: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn no_exclusions(e: &[u64; crate::filter::Reason::ALL.len()]) -> bool {
@@ -433,6 +448,8 @@ impl Undated {
         self.too_long += o.too_long;
         self.excluded_before_since += o.excluded_before_since;
         self.excluded_after_until += o.excluded_after_until;
+        self.timed += o.timed;
+        self.off_the_hour += o.off_the_hour;
         for (a, b) in self.excluded.iter_mut().zip(o.excluded) {
             *a += b;
         }
@@ -458,6 +475,9 @@ pub struct Aggregate {
     pub exact: Option<ExactVisitors>,
     /// Which place tables the run had databases for (`--geoip`); after a merge, those any day fills.
     pub geo: super::tables::GeoKinds,
+    /// The run was given its site's hosts (`--site-host`), so no referring site is inferred to be the site
+    /// itself (`analyze::internal`); after a merge, true when every partial's run was.
+    pub site_hosts_given: bool,
 }
 
 /// Distinct visitors over several days, counted exactly within one run (from the visitors' sketch hashes,
@@ -540,6 +560,9 @@ pub struct Partial {
     /// Which place tables the run had `--geoip` databases for (absent without one).
     #[serde(default, skip_serializing_if = "super::tables::GeoKinds::is_none")]
     pub geoip: super::tables::GeoKinds,
+    /// The run was given `--site-host` (absent when not).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub site_hosts_given: bool,
 }
 
 /// The header every partial version shares, read first so a wrong version gets a clear message.
@@ -575,6 +598,7 @@ impl Partial {
             visitors: agg.visitors.clone(),
             visitors_cap,
             geoip: agg.geo,
+            site_hosts_given: agg.site_hosts_given,
         }
     }
 

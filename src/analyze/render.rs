@@ -22,11 +22,15 @@ pub(crate) struct Totals<'a> {
     pub(crate) min: u64,
     /// The summary metric of each folding table built so far, with the rows it folded.
     pub(crate) folded: Vec<(&'static str, u64)>,
+    /// Referring sites taken as the site itself (see [`super::internal`]), left out of the referrer tables.
+    pub(crate) internal_sites: std::collections::BTreeSet<String>,
 }
 
 /// Builds the report of one run from its merged tables: [`aggregate`], then [`render`].
 pub fn finish(t: Tables, settings: &Settings) -> Report {
-    render(&aggregate(t, settings.min_visitors), settings.min_visitors)
+    let mut agg = aggregate(t, settings.min_visitors);
+    agg.site_hosts_given = !settings.site_hosts.is_empty();
+    render(&agg, settings.min_visitors)
 }
 
 /// Renders per-day tables into the report: sums over days, folds rows seen by fewer than `min_visitors`
@@ -37,11 +41,17 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
     for d in agg.days.values() {
         total.add(d);
     }
+    let internal_sites = if agg.site_hosts_given {
+        Default::default()
+    } else {
+        super::internal::apply(&mut total)
+    };
     let mut totals = Totals {
         agg,
         total,
         min: min_visitors.max(1),
         folded: Vec::new(),
+        internal_sites,
     };
     let mut tables: Vec<Option<Table>> = vec![None; TABLES.len()];
     // The summary lists what the other tables folded: it is built after them.
@@ -59,9 +69,13 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             *slot = Some(table);
         }
     }
-    Report {
+    let mut report = Report {
         tables: tables.into_iter().flatten().collect(),
+    };
+    if super::coarse::is_coarse(&agg.undated) {
+        super::coarse::blank_durations(&mut report);
     }
+    report
 }
 
 /// The table of `spec`, and how many rows it folded.
@@ -207,6 +221,7 @@ mod tests {
                 regions: true,
                 asn: true,
             },
+            site_hosts_given: false,
         };
         let report = render(&agg, 5);
         let names: Vec<&str> = report.tables.iter().map(|t| t.name).collect();

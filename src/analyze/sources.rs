@@ -100,6 +100,11 @@ pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
     if !total.asns.is_empty() {
         m.push(("geoip_unknown_asn_hits", unknown(&total.asns).into()));
     }
+    if !t.internal_sites.is_empty() {
+        // Without --site-host: the referring sites taken as this site (see analyze::internal).
+        let sites: Vec<&str> = t.internal_sites.iter().map(String::as_str).collect();
+        m.push(("internal_referrer_sites", Cell::Text(sites.join(" "))));
+    }
     m.extend(t.folded.iter().map(|(k, n)| (*k, Cell::Int(*n))));
     m.into_iter()
         .map(|(k, value)| Keyed {

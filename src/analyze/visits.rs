@@ -600,12 +600,15 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             excluded_before_since: c.excluded_before,
             excluded_after_until: c.excluded_after,
             excluded: c.excluded,
+            timed: c.parsed,
+            off_the_hour: c.off_the_hour,
         },
         days,
         sketches_compatible: true,
         visitors,
         exact: Some(exact),
         geo: t.geo,
+        site_hosts_given: false,
     }
 }
 

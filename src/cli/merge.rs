@@ -157,6 +157,9 @@ impl MergeArgs {
                 day_list(&merged.added_days)
             );
         }
+        if !self.quiet && merged.coarse {
+            eprintln!("logveil: warning: {}", crate::error::Warning::CoarseTimes);
+        }
         Ok(EXIT_OK)
     }
 }

@@ -38,6 +38,8 @@ pub(crate) struct Merged {
     /// With `--overlap add`: the days that were added from several partials. Their visitors and visits are
     /// upper bounds (a visitor whose lines are in two partials counts twice), which the caller reports.
     pub added_days: Vec<String>,
+    /// Every partial's times were coarsened: durations could not be measured (their cells are empty).
+    pub coarse: bool,
 }
 
 /// Runs `merge`: reads the partials, merges them, renders the report like `report` and writes it to every
@@ -67,7 +69,10 @@ pub(crate) fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Me
         Overlap::Add => shared_days(&sources),
         Overlap::Error | Overlap::Latest => Vec::new(),
     };
-    Ok(Merged { added_days })
+    Ok(Merged {
+        added_days,
+        coarse: crate::analyze::coarse::is_coarse(&agg.undated),
+    })
 }
 
 /// The days `from..to` of a merged aggregate, with the lines of no day when `undated`. The run-wide
@@ -94,5 +99,6 @@ fn days_of(agg: &Aggregate, from: i64, to: i64, undated: bool) -> Aggregate {
         visitors,
         exact: None,
         geo: agg.geo,
+        site_hosts_given: agg.site_hosts_given,
     }
 }

@@ -97,9 +97,10 @@ fn previous_period(
         .map_err(|source| temp_error(&config, source))?;
     let (tables, events) = analyze(&config, pool, keyer, events)?;
     let min = config.settings.min_visitors.max(1);
-    let agg = pool
+    let mut agg = pool
         .install(|| visits::aggregate_store(tables, events, min))
         .map_err(|source| temp_error(&config, source))?;
+    agg.site_hosts_given = !config.settings.site_hosts.is_empty();
     Ok(render::render(&agg, config.settings.min_visitors))
 }
 
@@ -127,7 +128,6 @@ pub(crate) fn run_with_partial(
     }
     // Lines, all outside --since/--until: an empty report that must not pass for a quiet day.
     let c = &tables.counts;
-    let coarse = coarse::is_coarse(c);
     if let (0, Some((first, last))) = (c.hits + c.opted_out, c.excluded_span) {
         warn(Warning::RangeExcludedAll {
             range: config.settings.range.label(),
@@ -145,20 +145,20 @@ pub(crate) fn run_with_partial(
         min
     };
     // Sessionising sorts the events: on the same workers, so `--threads` bounds it too.
-    let agg = pool
+    let mut agg = pool
         .install(|| visits::aggregate_store(tables, events, cap))
         .map_err(|source| temp_error(config, source))?;
+    agg.site_hosts_given = !config.settings.site_hosts.is_empty();
     if let Some(out) = partial {
         let output = out.path();
         out.write(&Partial::new(&agg, key_id, cap))
             .map_err(|source| Error::Write { output, source })?;
     }
     let mut report = render::render(&agg, config.settings.min_visitors);
-    drop(agg);
-    if coarse {
-        coarse::blank_durations(&mut report);
+    if coarse::is_coarse(&agg.undated) {
         warn(Warning::CoarseTimes);
     }
+    drop(agg);
     if let Some((range, top)) = config.compare {
         let previous = previous_period(config, &pool, range)?;
         report

@@ -23,6 +23,8 @@ pub(crate) const DRAIN_MAX: Duration = Duration::from_secs(1);
 pub(crate) struct StdinUntilStopped {
     stop: UnixStream,
     stopping_since: Option<Instant>,
+    /// Stdin has ended: a terminal's Ctrl-D reaches one read only, so it is kept.
+    ended: bool,
 }
 
 impl StdinUntilStopped {
@@ -31,6 +33,7 @@ impl StdinUntilStopped {
         StdinUntilStopped {
             stop,
             stopping_since: None,
+            ended: false,
         }
     }
 }
@@ -50,6 +53,9 @@ fn wait(fds: &mut [PollFd<'_>], timeout: Option<Duration>) -> io::Result<Option<
 
 impl Read for StdinUntilStopped {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended {
+            return Ok(0);
+        }
         let stdin = io::stdin();
         let fd = stdin.as_fd();
         loop {
@@ -84,7 +90,10 @@ impl Read for StdinUntilStopped {
                 }
             }
             match rustix::io::read(fd, &mut *buf) {
-                Ok(n) => return Ok(n),
+                Ok(n) => {
+                    self.ended = n == 0 && !buf.is_empty();
+                    return Ok(n);
+                }
                 Err(rustix::io::Errno::INTR | rustix::io::Errno::AGAIN) => {}
                 Err(e) => return Err(e.into()),
             }

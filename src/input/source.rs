@@ -140,6 +140,7 @@ pub(crate) fn open_counted(name: &InputName, max_line: usize) -> io::Result<Open
             let mut stdin = Counted {
                 inner: io::stdin(),
                 read: read.clone(),
+                ended: false,
             };
             let head = read_head(&mut stdin, Some(&stdin_ready))?;
             text_of(head, Box::new(stdin), None)?
@@ -175,6 +176,7 @@ pub(crate) fn open_counted(name: &InputName, max_line: usize) -> io::Result<Open
             let file = Counted {
                 inner: file,
                 read: read.clone(),
+                ended: false,
             };
             text_of(head, Box::new(file), None)?
         }
@@ -358,11 +360,18 @@ fn fill_head(r: &mut dyn Read, ready: Option<&dyn Fn() -> bool>) -> (Vec<u8>, Op
 struct Counted<R> {
     inner: R,
     read: Arc<AtomicU64>,
+    /// The input has ended: a terminal's end (Ctrl-D) is given once, not to every later read, so it is
+    /// kept here (the first block's look ([`read_head`]) may be the read that met it).
+    ended: bool,
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended {
+            return Ok(0);
+        }
         let n = self.inner.read(buf)?;
+        self.ended = n == 0 && !buf.is_empty();
         self.read.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }

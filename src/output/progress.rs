@@ -48,13 +48,16 @@ pub(crate) enum Mode {
 
 /// The progress of one run over all its inputs.
 pub(crate) struct Progress {
-    label: &'static str,
-    /// The bar, once shown.
+    /// The bar, made hidden at the start of a run on a terminal, so that its rate and elapsed time count
+    /// from the start even when it shows later (a bar made late would see every byte so far arrive at once
+    /// and show an absurd rate).
     bar: Option<ProgressBar>,
+    /// The bar is drawn on the terminal.
+    shown: bool,
     /// The bar may still appear (auto mode on a terminal, not shown yet).
     pending: bool,
-    /// Sum of the input files' sizes; `None` when an input is not a regular file.
-    total: Option<u64>,
+    /// How long a run lasts before the bar shows in [`Mode::Auto`] ([`AUTO_AFTER`]).
+    after: Duration,
     started: Instant,
     /// Bytes of the inputs already finished.
     done: u64,
@@ -76,10 +79,10 @@ impl Progress {
         let live = terminal && mode != Mode::Never;
         let total = if live { total_size(inputs) } else { None };
         let mut progress = Progress {
-            label,
-            bar: None,
+            bar: live.then(|| hidden_bar(label, total)),
+            shown: false,
             pending: live,
-            total,
+            after: AUTO_AFTER,
             started: Instant::now(),
             done: 0,
             advanced: 0,
@@ -104,14 +107,11 @@ impl Progress {
         if !self.pending {
             return;
         }
-        if self.bar.is_none() {
-            if self.started.elapsed() < AUTO_AFTER {
-                return;
-            }
-            self.show();
-        }
         if let Some(bar) = &self.bar {
             bar.set_position(self.done + self.position());
+        }
+        if !self.shown && self.started.elapsed() >= self.after {
+            self.show();
         }
     }
 
@@ -128,6 +128,7 @@ impl Progress {
     /// Clears the bar from the terminal; nothing more is drawn.
     pub(crate) fn finish(&mut self) {
         self.pending = false;
+        self.shown = false;
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
@@ -136,7 +137,7 @@ impl Progress {
     #[cfg(test)]
     /// Whether the bar is on the terminal now.
     pub(crate) fn is_shown(&self) -> bool {
-        self.bar.is_some()
+        self.shown
     }
 
     /// Bytes through the current input: read from the file or stdin when streamed (a compressed file's
@@ -147,30 +148,37 @@ impl Progress {
             .map_or(self.advanced, |r| r.load(Ordering::Relaxed))
     }
 
+    /// Draws the (hidden) bar on the terminal from now on.
     fn show(&mut self) {
-        let target = ProgressDrawTarget::stderr_with_hz(REFRESH_HZ);
-        let (bar, template) = match self.total {
-            Some(total) => (
-                ProgressBar::with_draw_target(Some(total), target),
-                "{prefix} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} \
-                 {binary_bytes_per_sec} eta {eta}",
-            ),
-            None => (
-                ProgressBar::with_draw_target(None, target),
-                "{prefix} {spinner} [{elapsed_precise}] {binary_bytes} {binary_bytes_per_sec}",
-            ),
-        };
-        // The templates are constants: a failure is a bug, and then the default style is kept.
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_prefix(format!("logveil {}", self.label));
+        let Some(bar) = &self.bar else { return };
+        bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(REFRESH_HZ));
         bar.set_position(self.done + self.position());
         // Drawn once now, so that a bar shown is on the terminal even if the run ends before the next tick.
         bar.tick();
         bar.enable_steady_tick(TICK);
-        self.bar = Some(bar);
+        self.shown = true;
     }
+}
+
+/// The bar of a run over `total` bytes (`None`: not known), not drawn until shown.
+fn hidden_bar(label: &str, total: Option<u64>) -> ProgressBar {
+    let (bar, template) = match total {
+        Some(total) => (
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden()),
+            "{prefix} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} \
+             {binary_bytes_per_sec} eta {eta}",
+        ),
+        None => (
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()),
+            "{prefix} {spinner} [{elapsed_precise}] {binary_bytes} {binary_bytes_per_sec}",
+        ),
+    };
+    // The templates are constants: a failure is a bug, and then the default style is kept.
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(format!("logveil {label}"));
+    bar
 }
 
 impl Drop for Progress {
@@ -239,6 +247,26 @@ mod tests {
             assert!(!p.is_shown(), "{mode:?} on a terminal: {terminal}");
             assert!(!p.pending);
         }
+    }
+
+    /// A bar that shows late (a stream past the wait) shows the rate since the start of the run, not the
+    /// bytes so far as if they had come in the instant it appeared.
+    #[test]
+    fn a_bar_shown_late_shows_the_rate_since_the_start() {
+        let mut p = Progress::on(Mode::Auto, "test", &[InputName::Stdin], true);
+        p.after = Duration::from_millis(300);
+        p.start_input(None);
+        p.advance(30 << 20);
+        assert!(!p.is_shown());
+        std::thread::sleep(Duration::from_millis(350));
+        p.advance(1);
+        assert!(p.is_shown());
+        let rate = p.bar.as_ref().unwrap().per_sec();
+        // 30 MiB over at least 0.35 s: about 86 MiB/s on average. The estimate weighs the burst at the
+        // start, but stays within a few times the mean; a bar made now would say tens of GiB/s.
+        let mean = (30 << 20) as f64 / 0.35;
+        assert!(rate > 0.0 && rate < 4.0 * mean, "{rate} against {mean}");
+        p.finish();
     }
 
     #[test]
