@@ -338,10 +338,21 @@ mod tests {
                 let ip = Ipv6Addr::from(groups);
                 let mut out = Vec::new();
                 write_ipv6(&mut out, ip);
-                assert_eq!(String::from_utf8(out).unwrap(), ip.to_string(), "{groups:x?}");
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    ip.to_string(),
+                    "{groups:x?}"
+                );
             }
         }
-        for s in ["::ffff:1.2.3.4", "::1.2.3.4", "::", "::1", "::ffff:0.0.0.0", "64:ff9b::1.2.3.4"] {
+        for s in [
+            "::ffff:1.2.3.4",
+            "::1.2.3.4",
+            "::",
+            "::1",
+            "::ffff:0.0.0.0",
+            "64:ff9b::1.2.3.4",
+        ] {
             let ip: Ipv6Addr = s.parse().unwrap();
             let mut out = Vec::new();
             write_ipv6(&mut out, ip);

@@ -11,7 +11,8 @@ use memchr::memmem::Finder;
 use super::{Hit, Kind};
 
 /// The webhook paths' searchers, built once (a searcher costs more to build than a short line to search).
-static SLACK_HOOK: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/services/T"));
+pub(super) static SLACK_HOOK: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new(b"/services/T"));
 static DISCORD_HOOK: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/api/webhooks/"));
 
 /// Letters, digits, `_` and `-`: the alphabet of every key shape here.
