@@ -66,8 +66,9 @@ impl CachedRewrite {
         self.input_len = input.len();
         let need = input.len() + output.len();
         if self.bytes.capacity() < need {
-            // A fresh buffer rather than a reallocation, which would copy what is thrown away.
-            self.bytes = Vec::with_capacity(need.next_power_of_two());
+            // A fresh buffer rather than a reallocation, which would copy what is thrown away; a little
+            // slack, not a power of two, so that 16,384 slots per thread stay small.
+            self.bytes = Vec::with_capacity(need.next_multiple_of(32));
         }
         self.bytes.clear();
         self.bytes.extend_from_slice(input);
