@@ -319,3 +319,26 @@ proptest! {
         prop_assert_eq!(anonymize(&once), once.clone());
     }
 }
+
+#[test]
+fn a_key_glued_to_a_word_is_redacted() {
+    // The pre-test looked for a key's prefix only at the start of a run of token bytes, so a key after a
+    // `-`, `_` or `+` (`x-AKIA…`) was never scanned for, by `anonymize` or by `check`.
+    for key in [
+        "AKIAIOSFODNN7EXAMPLE",
+        "xoxb-1234-abcdefghij",
+        "sk_live_abcdefghij1234",
+    ] {
+        for at in [Field::PathSegment, Field::RefererPath, Field::UserAgent] {
+            let input = line(&format!("my-{key}"), at);
+            assert!(
+                !findings(input.as_bytes(), &Options::default()).is_empty(),
+                "check misses {key} in {input}"
+            );
+            let out = anonymize(&input);
+            assert!(!out.contains(key), "{key} left in {out}");
+            let left = findings(out.as_bytes(), &Options::default());
+            assert!(left.is_empty(), "{left:?} in {out}");
+        }
+    }
+}

@@ -44,8 +44,36 @@ const MAX_LEN: usize = 512;
 /// One cached rewrite: the tag and input it was made for, and what was written.
 struct CachedRewrite {
     tag: u64,
-    input: Box<[u8]>,
-    output: Box<[u8]>,
+    /// How many bytes of `bytes` are the input.
+    input_len: usize,
+    /// The input, then what was written. A miss overwrites the slot in this buffer, so that a log whose
+    /// values rarely repeat does not pay an allocation and a free per field.
+    bytes: Vec<u8>,
+}
+
+impl CachedRewrite {
+    fn input(&self) -> &[u8] {
+        &self.bytes[..self.input_len]
+    }
+
+    fn output(&self) -> &[u8] {
+        &self.bytes[self.input_len..]
+    }
+
+    /// Holds `input` → `output` for `tag` from now on.
+    fn store(&mut self, tag: u64, input: &[u8], output: &[u8]) {
+        self.tag = tag;
+        self.input_len = input.len();
+        let need = input.len() + output.len();
+        if self.bytes.capacity() < need {
+            // A fresh buffer rather than a reallocation, which would copy what is thrown away; a little
+            // slack, not a power of two, so that 16,384 slots per thread stay small.
+            self.bytes = Vec::with_capacity(need.next_multiple_of(32));
+        }
+        self.bytes.clear();
+        self.bytes.extend_from_slice(input);
+        self.bytes.extend_from_slice(output);
+    }
 }
 
 thread_local! {
@@ -70,18 +98,19 @@ pub(crate) fn cached(
         let mut cache = cache.borrow_mut();
         let slot = cache.entry((tag, input));
         if let Some(s) = slot {
-            if s.tag == tag && *s.input == *input {
-                out.extend_from_slice(&s.output);
+            if s.tag == tag && s.input() == input {
+                out.extend_from_slice(s.output());
                 return;
             }
         }
         let start = out.len();
         rewrite(input, out);
-        *slot = Some(CachedRewrite {
+        slot.get_or_insert_with(|| CachedRewrite {
             tag,
-            input: input.into(),
-            output: out[start..].into(),
-        });
+            input_len: 0,
+            bytes: Vec::new(),
+        })
+        .store(tag, input, &out[start..]);
     });
 }
 

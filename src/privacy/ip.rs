@@ -237,11 +237,56 @@ pub(crate) fn write_ipv4(out: &mut Vec<u8>, ip: Ipv4Addr) {
     out.extend_from_slice(&buf[..n]);
 }
 
-/// Writes an IPv6 address in its canonical compressed form (mapped IPv4 in dotted form).
+/// Writes an IPv6 address in its canonical compressed form (mapped IPv4 in dotted form), byte for byte
+/// what `Display` writes (RFC 5952: lowercase hex, the first longest run of two or more zero groups as
+/// `::`), without going through `fmt`.
 pub(crate) fn write_ipv6(out: &mut Vec<u8>, ip: Ipv6Addr) {
-    use std::io::Write;
-    // Writing to a Vec cannot fail.
-    let _ = write!(out, "{ip}");
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        out.extend_from_slice(b"::ffff:");
+        write_ipv4(out, v4);
+        return;
+    }
+    let groups = ip.segments();
+    let (mut zeros_at, mut zeros) = (0, 0);
+    let (mut run_at, mut run) = (0, 0);
+    for (i, &g) in groups.iter().enumerate() {
+        if g != 0 {
+            run = 0;
+            continue;
+        }
+        if run == 0 {
+            run_at = i;
+        }
+        run += 1;
+        if run > zeros {
+            (zeros_at, zeros) = (run_at, run);
+        }
+    }
+    if zeros > 1 {
+        write_groups(&groups[..zeros_at], out);
+        out.extend_from_slice(b"::");
+        write_groups(&groups[zeros_at + zeros..], out);
+    } else {
+        write_groups(&groups, out);
+    }
+}
+
+/// IPv6 groups in lowercase hex without leading zeros, separated by `:`.
+fn write_groups(groups: &[u16], out: &mut Vec<u8>) {
+    let mut buf = [0u8; 39];
+    let mut n = 0;
+    for (k, &g) in groups.iter().enumerate() {
+        if k > 0 {
+            buf[n] = b':';
+            n += 1;
+        }
+        let digits = (4 - g.leading_zeros() as usize / 4).max(1);
+        for d in (0..digits).rev() {
+            buf[n] = b"0123456789abcdef"[usize::from((g >> (4 * d)) & 0xf)];
+            n += 1;
+        }
+    }
+    out.extend_from_slice(&buf[..n]);
 }
 
 /// `policy` (its prefixes already checked) in `mode`, with the key read from `key_file` when the mode needs
@@ -275,6 +320,44 @@ mod tests {
         let mut out = Vec::new();
         write_ipv6(&mut out, p.reduce_v6(parse_ipv6(s.as_bytes()).unwrap()));
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn ipv6_is_written_as_display_writes_it() {
+        // Every pattern of zero and non-zero groups, with group values of each width, and the mapped and
+        // compatible forms.
+        let values = [0x1u16, 0xab, 0xdb8, 0x2001, 0xffff];
+        for pattern in 0u32..256 {
+            for (v, &value) in values.iter().enumerate() {
+                let mut groups = [0u16; 8];
+                for (i, g) in groups.iter_mut().enumerate() {
+                    if pattern & (1 << i) != 0 {
+                        *g = values[(v + i) % values.len()].max(value >> (i % 3));
+                    }
+                }
+                let ip = Ipv6Addr::from(groups);
+                let mut out = Vec::new();
+                write_ipv6(&mut out, ip);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    ip.to_string(),
+                    "{groups:x?}"
+                );
+            }
+        }
+        for s in [
+            "::ffff:1.2.3.4",
+            "::1.2.3.4",
+            "::",
+            "::1",
+            "::ffff:0.0.0.0",
+            "64:ff9b::1.2.3.4",
+        ] {
+            let ip: Ipv6Addr = s.parse().unwrap();
+            let mut out = Vec::new();
+            write_ipv6(&mut out, ip);
+            assert_eq!(String::from_utf8(out).unwrap(), ip.to_string());
+        }
     }
 
     #[test]

@@ -38,14 +38,10 @@ fn split(url: &[u8]) -> Parts<'_> {
     let auth_len = if scheme.is_empty() {
         0
     } else {
-        tail.iter()
-            .position(|&b| matches!(b, b'/' | b'?' | b'#'))
-            .unwrap_or(tail.len())
+        memchr::memchr3(b'/', b'?', b'#', tail).unwrap_or(tail.len())
     };
     let (authority, tail) = tail.split_at(auth_len);
-    let path_len = tail
-        .iter()
-        .position(|&b| b == b'?')
+    let path_len = memchr::memchr(b'?', tail)
         .unwrap_or(tail.len())
         .min(fragment_start(tail));
     let (path, rest) = tail.split_at(path_len);
@@ -172,6 +168,10 @@ fn search_engine(authority: &[u8]) -> Option<&'static [&'static str]> {
 
 /// The length of `scheme://` at the start of `url`, if there is one.
 fn scheme_end(url: &[u8]) -> Option<usize> {
+    // A path (`/…`), the common case, is told by its first byte.
+    if !url.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
     let colon = url.iter().take(32).position(|&b| b == b':')?;
     let scheme = &url[..colon];
     let valid = !scheme.is_empty()

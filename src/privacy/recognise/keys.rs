@@ -4,7 +4,16 @@
 //! (`/services/T…/B…/…`), Google API keys (`AIza` + 35) and Discord webhook paths
 //! (`/api/webhooks/<id>/<token>`).
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use super::{Hit, Kind};
+
+/// The webhook paths' searchers, built once (a searcher costs more to build than a short line to search).
+pub(super) static SLACK_HOOK: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new(b"/services/T"));
+static DISCORD_HOOK: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/api/webhooks/"));
 
 /// Letters, digits, `_` and `-`: the alphabet of every key shape here.
 fn key_byte(c: u8) -> bool {
@@ -138,6 +147,10 @@ pub(super) fn scan(line: &[u8], hits: &mut Vec<Hit>) {
             continue;
         }
         let found = SHAPES.iter().find_map(|s| {
+            // The first byte first: most bytes that may start a key start none.
+            if s.prefix[0] != line[i] {
+                return None;
+            }
             let rest = line[i..].strip_prefix(s.prefix)?;
             let len = rest.iter().take_while(|&&c| (s.body)(c)).count();
             (len >= s.min).then_some(i + s.prefix.len() + len)
@@ -157,7 +170,7 @@ pub(super) fn scan(line: &[u8], hits: &mut Vec<Hit>) {
 /// id to the end of the secret.
 fn scan_webhooks(line: &[u8], hits: &mut Vec<Hit>) {
     let segment = |s: usize| s + line[s..].iter().take_while(|&&c| key_byte(c)).count();
-    for at in memchr::memmem::find_iter(line, b"/services/T") {
+    for at in SLACK_HOOK.find_iter(line) {
         let t = at + b"/services/".len();
         let t_end = segment(t);
         if t_end - t < 8 || line.get(t_end) != Some(&b'/') || line.get(t_end + 1) != Some(&b'B') {
@@ -172,7 +185,7 @@ fn scan_webhooks(line: &[u8], hits: &mut Vec<Hit>) {
             hits.push(Hit::new(Kind::ApiKey, t, s_end));
         }
     }
-    for at in memchr::memmem::find_iter(line, b"/api/webhooks/") {
+    for at in DISCORD_HOOK.find_iter(line) {
         let id = at + b"/api/webhooks/".len();
         let id_len = line[id..].iter().take_while(|c| c.is_ascii_digit()).count();
         let id_end = id + id_len;

@@ -52,9 +52,37 @@ fn is_sep(c: u8) -> bool {
     matches!(c, b' ' | b'-' | b'.' | b'+')
 }
 
-/// The digit groups from `s`: `(end, digits)` after each group, groups separated by one separator.
-fn groups(line: &[u8], s: usize, limit: usize) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+/// Most digit groups of one number.
+const MAX_GROUPS: usize = 6;
+
+/// Digit groups found by [`groups`], on the stack (it runs on every digit that may start a number).
+struct Groups {
+    items: [(usize, usize); MAX_GROUPS],
+    len: usize,
+}
+
+impl Groups {
+    fn push(&mut self, group: (usize, usize)) {
+        self.items[self.len] = group;
+        self.len += 1;
+    }
+}
+
+impl std::ops::Deref for Groups {
+    type Target = [(usize, usize)];
+    fn deref(&self) -> &[(usize, usize)] {
+        &self.items[..self.len]
+    }
+}
+
+/// The digit groups from `s`: `(end, digits)` after each group, groups separated by one separator; at
+/// most `limit` (up to [`MAX_GROUPS`]).
+fn groups(line: &[u8], s: usize, limit: usize) -> Groups {
+    let mut out = Groups {
+        items: [(0, 0); MAX_GROUPS],
+        len: 0,
+    };
+    let limit = limit.min(MAX_GROUPS);
     let mut p = s;
     let mut sep = None;
     loop {
@@ -98,7 +126,7 @@ fn e164(line: &[u8], plus: usize) -> Option<usize> {
     if !matches!(line.get(s), Some(b'1'..=b'9')) {
         return None;
     }
-    let g = groups(line, s, 6);
+    let g = groups(line, s, MAX_GROUPS);
     let (first_end, first_len) = *g.first()?;
     if (10..=15).contains(&first_len) {
         return ends_clean(line, first_end).then_some(first_end);
@@ -108,7 +136,7 @@ fn e164(line: &[u8], plus: usize) -> Option<usize> {
     }
     let mut total = 0;
     let mut best = None;
-    for &(end, len) in &g {
+    for &(end, len) in g.iter() {
         total += len;
         if total > 15 {
             break;
@@ -159,7 +187,7 @@ fn national(line: &[u8], s: usize) -> Option<usize> {
     if !matches!(line.get(s + 1), Some(b'1'..=b'9')) {
         return None;
     }
-    let g = groups(line, s, 6);
+    let g = groups(line, s, MAX_GROUPS);
     let (first_end, first_len) = *g.first()?;
     if g.len() == 1 || !(2..=5).contains(&first_len) {
         return ((11..=12).contains(&first_len) && ends_clean(line, first_end))

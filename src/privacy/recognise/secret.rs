@@ -1,14 +1,20 @@
 //! Secrets by shape: JSON Web Tokens, payment-card numbers (Luhn and an issuer prefix), long hex or base64
 //! tokens, and device names (UUIDs, MAC addresses) outside URL paths.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use super::{Hit, Kind};
+
+/// The start of a JWT's header (`{"`), built once.
+static JWT_START: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"eyJ"));
 
 static B64URL: [bool; 256] = byte_table!(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
 
 pub(super) fn scan_jwts(line: &[u8], hits: &mut Vec<Hit>) {
-    let finder = memchr::memmem::Finder::new(b"eyJ");
     let mut from = 0;
-    while let Some(off) = finder.find(&line[from..]) {
+    while let Some(off) = JWT_START.find(&line[from..]) {
         let s = from + off;
         from = s + 3;
         if s > 0 && B64URL[line[s - 1] as usize] {
@@ -168,6 +174,10 @@ pub fn is_token(run: &[u8]) -> bool {
     if hex == run.len() {
         return digit > 0 && digit < run.len();
     }
+    // The counts first: the class changes are walked only for a run that passes them (slugs do not).
+    if !(upper >= 2 && lower >= 2 && digit >= 2 && other * 8 <= run.len()) {
+        return false;
+    }
     // Random base64 switches between upper, lower and digit at most positions; words and slugs rarely.
     let class = |b: u8| match b {
         b'A'..=b'Z' => 0,
@@ -179,7 +189,7 @@ pub fn is_token(run: &[u8]) -> bool {
         .windows(2)
         .filter(|w| class(w[0]) != 3 && class(w[1]) != 3 && class(w[0]) != class(w[1]))
         .count();
-    upper >= 2 && lower >= 2 && digit >= 2 && other * 8 <= run.len() && changes * 4 >= run.len()
+    changes * 4 >= run.len()
 }
 
 pub(super) fn scan_tokens(line: &[u8], hits: &mut Vec<Hit>) {
@@ -209,7 +219,11 @@ pub(super) fn scan_tokens(line: &[u8], hits: &mut Vec<Hit>) {
             });
             continue;
         }
-        // Hex pieces of the run, split at `-`, `_` and `+` (a 40-hex commit id inside `v-<sha>`).
+        // Hex pieces of the run, split at `-`, `_` and `+` (a 40-hex commit id inside `v-<sha>`): none in a
+        // run shorter than a token.
+        if e - s < TOKEN_MIN_LEN {
+            continue;
+        }
         let mut p = s;
         for piece in line[s..e].split(|&b| !b.is_ascii_alphanumeric()) {
             let q = p + piece.len();

@@ -1,7 +1,9 @@
 //! The cheap pre-test that lets ordinary URLs skip the secret scan: `anonymize` runs it on every URL,
 //! client field and user agent, so it must cost a few instructions per byte.
 
+use super::keys::SLACK_HOOK;
 use super::secret::TOKEN_MIN_LEN;
+use super::shapes::is_uuid;
 
 /// Byte class bits: a byte of a token run, a digit, a `J` (as in `eyJ`, a JWT), a letter or `_`.
 const TOKEN_BYTE: u8 = 1;
@@ -34,7 +36,8 @@ static SECRET_CLASS: [u8; 256] = {
 const MIN_SECRET_DIGITS: usize = 10;
 
 /// True when `text` may hold a secret: a run of [`TOKEN_MIN_LEN`] letters, digits, `-`, `_` or `+` (a
-/// token), a vendor key prefix, 10 digits in runs of digits, `-` and `+` separated by at most two spaces,
+/// token) other than a [plain slug](is_plain_slug), a vendor key prefix (at the start of a run or after
+/// its `-`, `_` or `+`), 10 digits in runs of digits, `-` and `+` separated by at most two spaces,
 /// dots or parentheses (a card or phone number), or `eyJ` (a JWT). A cheap test that lets ordinary URLs
 /// skip [`secret_spans`](super::secret_spans).
 #[inline]
@@ -76,10 +79,12 @@ pub(crate) fn survey(text: &[u8], min_digits: usize) -> (bool, bool) {
             .count();
         i = start + len;
         let run = &text[start..i];
-        if run.len() >= TOKEN_MIN_LEN || digits >= MIN_SECRET_DIGITS {
+        if digits >= MIN_SECRET_DIGITS
+            || (run.len() >= TOKEN_MIN_LEN && !is_plain_slug(text, start, run))
+        {
             return (true, true);
         }
-        if run.len() >= 9 && has_key_start(text, start, run) {
+        if run.len() >= 8 && has_key_start(text, start, run) {
             return (true, true);
         }
         if seen & CAPITAL_J != 0 && run.len() >= 10 && has_jwt_start(run) {
@@ -122,6 +127,27 @@ pub(crate) fn survey(text: &[u8], min_digits: usize) -> (bool, bool) {
     (false, long_digits)
 }
 
+/// True when `run` (at `start` of `text`, a run of [`TOKEN_MIN_LEN`] or more bytes with fewer than 10
+/// digits) is an ordinary slug in which no secret can be found: `2024-03-15-pillow-tutorial-for-beginners`.
+///
+/// Without this, every long slug (a blog or product path) would be sent to the full secret scan. A run of
+/// lowercase letters, digits and `-` holds no base64 token (no capitals), no hex token when no piece
+/// between its `-` is long enough, no JWT (`eyJ`), no key but Slack's `xox…-` (found by the key start
+/// test after each `-`), no card or phone (fewer than 10 digits, and none of a number begun before it when
+/// it starts with a letter or after a `/`); and it is not a UUID (a path segment `anonymize` replaces) nor
+/// the secret of a Slack webhook path.
+fn is_plain_slug(text: &[u8], start: usize, run: &[u8]) -> bool {
+    (start == 0 || text[start - 1] == b'/' || run[0].is_ascii_lowercase())
+        && run
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && run
+            .split(|&b| b == b'-')
+            .all(|piece| piece.len() < TOKEN_MIN_LEN || !piece.iter().all(u8::is_ascii_hexdigit))
+        && !is_uuid(run)
+        && SLACK_HOOK.find(text).is_none()
+}
+
 /// True when `run` contains `eyJ`, the start of a JWT.
 #[inline]
 fn has_jwt_start(run: &[u8]) -> bool {
@@ -129,9 +155,20 @@ fn has_jwt_start(run: &[u8]) -> bool {
 }
 
 /// True when `run` (at `start` of `text`) starts like a vendor key (`AKIA`, `sk_live_`, `ghp_`, `xoxb-`,
-/// `AIza`, …) or a Slack webhook's team id after `/services/`.
+/// `AIza`, …) or a Slack webhook's team id after `/services/`, or has a key start after one of its `-`,
+/// `_` or `+` with 8 bytes or more from there (a key glued to a word: `x-AKIAIOSFODNN7EXAMPLE`). Slack's
+/// team ids have 8 bytes or more.
 #[inline]
 fn has_key_start(text: &[u8], start: usize, run: &[u8]) -> bool {
+    key_starts(text, start, run)
+        || run[..run.len() - 8].iter().enumerate().any(|(k, b)| {
+            matches!(b, b'-' | b'_' | b'+') && key_starts(text, start + k + 1, &run[k + 1..])
+        })
+}
+
+/// True when `run` (at `start` of `text`) starts like a vendor key or a Slack webhook's team id.
+#[inline]
+fn key_starts(text: &[u8], start: usize, run: &[u8]) -> bool {
     match run[0] {
         b'A' => run.starts_with(b"AKIA") || run.starts_with(b"ASIA") || run.starts_with(b"AIza"),
         b's' | b'r' => run[1..].starts_with(b"k_"),
@@ -139,5 +176,83 @@ fn has_key_start(text: &[u8], start: usize, run: &[u8]) -> bool {
         b'x' => run.starts_with(b"xox"),
         b'T' => text[..start].ends_with(b"/services/"),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::secret_spans;
+    use super::may_hold_secret;
+
+    #[test]
+    fn plain_slugs_skip_the_full_scan() {
+        for text in [
+            "/news/2024-03-15-pillow-tutorial-dog-and-cat-food",
+            "/images/blog/2025/04/calendar-madrid-wood-cards-retro-1.jpg",
+            "https://www.example.com/product/31930-config-linux-video-camping",
+            "/blog/2017/09/pasta-simple-science-budget-easy-river",
+        ] {
+            assert!(!may_hold_secret(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn long_runs_that_may_hide_a_secret_are_still_scanned() {
+        for text in [
+            // A UUID path segment (`anonymize` makes it `:uuid`).
+            "/orders/8f14e45f-ceea-467f-a0e6-6f4a1b2c3d4e",
+            // A hex token between hyphens.
+            "/v-d41d8cd98f00b204e9800998ecf8427e-build",
+            // Capitals, `_` or `+` in the run.
+            "/r/How-To-Install-Apache2-On-Ubuntu-1404-Server",
+            "/r/some_long_snake_case_words_in_a_row_here",
+            // A Slack key glued to the slug, and a Slack webhook whose secret is lowercase.
+            "/a-very-long-slug-with-xoxb-1234567890-abcdefghij",
+            "/services/T0000000/B00000000/abcdefghijklmnopqrstuvwxyzabcdefgh",
+            // A number begun before the run.
+            "+49 151 12345678--a-very-long-slug-of-lowercase-words",
+        ] {
+            assert!(may_hold_secret(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn keys_glued_to_a_word_are_found() {
+        for text in [
+            "/k/x-AKIAIOSFODNN7EXAMPLE",
+            "/k/my-token-xoxb-1234-abcdefgh",
+            "q=a+sk_live_abcdefghij12",
+        ] {
+            assert!(may_hold_secret(text.as_bytes()), "{text}");
+            assert!(!secret_spans(text.as_bytes()).is_empty(), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Slugs with secrets and numbers spliced in: the pre-test never hides what the full scan finds.
+        #[test]
+        fn slugs_never_hide_a_secret(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-z0-9-]{1,40}",
+                    "[0-9a-f]{30,40}",
+                    "(xox[bp]-|AKIA|sk_live_|ghp_|eyJ)[A-Za-z0-9]{8,36}",
+                    "[+(]?[0-9]{1,5}[) .-]?[0-9]{1,5}",
+                    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                    "/services/T[A-Z0-9]{7,9}/B[A-Z0-9]{8}/",
+                ],
+                1..6,
+            ),
+            seps in proptest::collection::vec("[-/ .+_?=&]", 6),
+        ) {
+            let mut text = String::new();
+            for (part, sep) in parts.iter().zip(&seps) {
+                text.push_str(part);
+                text.push_str(sep);
+            }
+            if !may_hold_secret(text.as_bytes()) {
+                proptest::prop_assert!(secret_spans(text.as_bytes()).is_empty(), "{}", text);
+            }
+        }
     }
 }
