@@ -33,6 +33,7 @@ use crate::format::{ChunkParser, Parsed};
 use crate::privacy::Rules;
 use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
+use crate::privacy::forwarded::visitor_address;
 use crate::privacy::ip::IpMode;
 use crate::privacy::url::rewrite_url;
 use crate::record::{Encoding, Record, TimeKind};
@@ -74,6 +75,9 @@ pub struct Settings {
     /// `--only-humans`: hits of user agents recognised as bots are counted as `excluded_bots` and nothing
     /// else.
     pub only_humans: bool,
+    /// `--trusted-proxy`: the networks skipped when a forwarded list names the visitor (default: the private
+    /// ranges; see [`crate::privacy::forwarded`]).
+    pub trusted_proxies: crate::privacy::forwarded::TrustedProxies,
 }
 
 impl Default for Settings {
@@ -89,6 +93,7 @@ impl Default for Settings {
             geoip: None,
             filters: crate::filter::Filters::default(),
             only_humans: false,
+            trusted_proxies: crate::privacy::forwarded::TrustedProxies::default(),
         }
     }
 }
@@ -424,6 +429,8 @@ impl Analyzer {
         );
         let mut visitor = VisitorDay::default();
         let key = if bot.is_none() {
+            // The visitor is one address: the port left off, a forwarded list read past its proxies.
+            let client = visitor_address(client, &self.settings.trusted_proxies);
             visitor.day = day;
             visitor.ua = class;
             st.scratch.clear();

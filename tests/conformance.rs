@@ -1,0 +1,63 @@
+//! Reading lines the way Matomo's importer and GoAccess do (issue 20): the client port and forwarded lists,
+//! full URLs in the request line, layouts and prefixes, each checked end to end on the real binary.
+
+mod common;
+
+use common::{emails, full_ipv4s, logveil};
+
+/// `logveil report ARGS --table NAME` on `log` (stdin), as CSV rows of `column=value` joined by `,`.
+fn table(log: &str, name: &str, args: &[&str]) -> String {
+    let mut all = vec!["report", "--min-visitors", "1", "--table", name];
+    all.extend_from_slice(args);
+    all.push("-");
+    let out = logveil(&all, log.as_bytes());
+    assert!(
+        out.status.success(),
+        "report {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    no_identifiers(&out.stdout);
+    String::from_utf8(out.stdout).expect("utf-8 table")
+}
+
+/// The value of `metric` in the summary table.
+fn summary(log: &str, metric: &str, args: &[&str]) -> String {
+    let csv = table(log, "summary", args);
+    csv.lines()
+        .find_map(|l| l.strip_prefix(&format!("{metric},")))
+        .unwrap_or_else(|| panic!("no {metric} in\n{csv}"))
+        .to_string()
+}
+
+/// Fails on a full IPv4 address or an email address in `out`.
+fn no_identifiers(out: &[u8]) {
+    let ips = full_ipv4s(out);
+    assert!(ips.is_empty(), "full addresses in output: {ips:?}");
+    let mails = emails(out);
+    assert!(mails.is_empty(), "emails in output: {mails:?}");
+}
+
+const HAPROXY_PORTS: &str = "\
+Sep 25 06:05:27 lb haproxy[6801]: 4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft bk/abc 0/0/0/72/72 200 7456 - - ---- 5/4/0/1/0 0/0 \"GET / HTTP/1.1\"
+Sep 25 06:05:28 lb haproxy[6801]: 4.3.2.1:55009 [25/Sep/2018:06:05:28.584] ft bk/abc 0/0/0/72/72 200 7456 - - ---- 5/4/0/1/0 0/0 \"GET /a HTTP/1.1\"
+Sep 25 06:05:29 lb haproxy[6801]: 4.3.2.1:55010 [25/Sep/2018:06:05:29.584] ft bk/abc 0/0/0/72/72 200 7456 - - ---- 5/4/0/1/0 0/0 \"GET /b HTTP/1.1\"
+";
+
+#[test]
+fn the_client_port_is_not_part_of_the_visitor() {
+    assert_eq!(summary(HAPROXY_PORTS, "visitors", &[]), "1");
+    assert_eq!(summary(HAPROXY_PORTS, "visits", &[]), "1");
+    assert_eq!(summary(HAPROXY_PORTS, "bounces", &[]), "0");
+    let networks = table(HAPROXY_PORTS, "networks", &[]);
+    assert_eq!(
+        networks,
+        "network,country,asn,hits,visitor_days\n4.3.0.0,,,3,1\n"
+    );
+    // The anonymised line keeps the port field as the format has it.
+    let out = logveil(&["anonymize", "-q", "-"], HAPROXY_PORTS.as_bytes());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(" 4.3.0.0:55008 ") && text.contains(" 4.3.0.0:55010 "),
+        "{text}"
+    );
+}
