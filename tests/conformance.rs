@@ -61,3 +61,27 @@ fn the_client_port_is_not_part_of_the_visitor() {
         "{text}"
     );
 }
+
+const ELB_FULL_URL: &str = "\
+2015-05-13T23:39:43.945958Z my-loadbalancer 1.2.3.4:2817 10.0.0.1:80 0.000086 0.001048 0.001337 200 200 0 57 \"GET https://www.example.com:443/path/index.html HTTP/1.1\" \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/535.11 (KHTML, like Gecko) Chrome/17.0.963.56 Safari/535.11\" DHE-RSA-AES128-SHA TLSv1.2
+2015-05-13T23:39:44.945958Z my-loadbalancer 1.2.3.4:2818 10.0.0.1:80 0.000086 0.001048 0.001337 200 200 0 57 \"GET http://www.example.com HTTP/1.1\" \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/535.11 (KHTML, like Gecko) Chrome/17.0.963.56 Safari/535.11\" DHE-RSA-AES128-SHA TLSv1.2
+";
+
+#[test]
+fn a_full_url_in_the_request_line_is_a_path_on_a_host() {
+    let pages = table(ELB_FULL_URL, "pages", &[]);
+    let paths: Vec<&str> = pages
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(paths, ["/", "/path/index.html"], "{pages}");
+    // The URL's host is the request's host.
+    for (host, hits) in [("www.example.com", "2"), ("other.example", "0")] {
+        assert_eq!(
+            summary(ELB_FULL_URL, "hits", &["--include-host", host]),
+            hits,
+            "{host}"
+        );
+    }
+}

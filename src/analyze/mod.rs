@@ -38,6 +38,7 @@ use crate::privacy::ip::IpMode;
 use crate::privacy::url::rewrite_url;
 use crate::record::{Encoding, Record, TimeKind};
 
+use crate::record::origin_form;
 use classify::{Resource, resource, split_target, stable_hash, with_ua};
 use search::Referrer;
 use tables::{DayHits, Event, EventKind, Tables, UaClass, VisitorDay};
@@ -266,9 +267,15 @@ impl Analyzer {
         t.counts.bytes += bytes;
 
         let ua = r.user_agent.map(|s| r.get(s));
-        let host = r
-            .vhost
-            .map_or(&b""[..], |s| search::host_without_port(r.get(s)));
+        let (method, target) = r.method_and_target();
+        // A full URL in the request line (ALB, ELB, proxies): its path is the page, its host the site's
+        // when the format names none.
+        let (url_host, target) = origin_form(target);
+        let host = match (r.vhost, url_host) {
+            (Some(s), _) => search::host_without_port(r.get(s)),
+            (None, Some(h)) => search::host_without_port(h),
+            (None, None) => &b""[..],
+        };
         let client = r.opt(r.client);
         // One lookup per line: per (client, UA, host, day) the UA class, bot verdict, visitor key and the
         // visitor's counts of this chunk.
@@ -291,8 +298,10 @@ impl Analyzer {
             return;
         }
         let key = known.key;
-        let (method, target) = r.method_and_target();
-        let (path, query) = split_target(target);
+        let (path, query) = match split_target(target) {
+            (b"", query) if url_host.is_some() => (&b"/"[..], query),
+            split => split,
+        };
         let query = r.query.map_or(query, |q| r.get(q));
         let v = &mut known.visitor;
         v.hits += 1;
