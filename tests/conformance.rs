@@ -85,3 +85,28 @@ fn a_full_url_in_the_request_line_is_a_path_on_a_host() {
         );
     }
 }
+
+#[test]
+fn an_unquoted_last_field_does_not_swallow_the_line() {
+    let log = "\
+1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\" www.example.com 192.0.2.10
+1.2.3.4 - - [17/May/2015:10:05:04 +0000] \"GET /b HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\" www.example.com 192.0.2.11 trailing 77
+";
+    let format = [
+        "--log-format",
+        r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %v"#,
+    ];
+    assert_eq!(summary(log, "parsed", &format), "2");
+    assert_eq!(summary(log, "visitors", &format), "1");
+    // The trailing fields are judged by their shape: addresses reduced, numbers kept, words dropped.
+    let mut args = vec!["anonymize", "-q"];
+    args.extend_from_slice(&format);
+    args.push("-");
+    let out = logveil(&args, log.as_bytes());
+    no_identifiers(&out.stdout);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.ends_with(" www.example.com 192.0.0.0 - 77\n"),
+        "{text}"
+    );
+}
