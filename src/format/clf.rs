@@ -91,13 +91,47 @@ pub(crate) fn scan(line: &[u8], shape: ClfShape) -> Option<ClfFields> {
         at = space(line, end)?;
     }
     let client_start = at;
+    let quoted = line.get(at) == Some(&b'"');
+    let mut end = match quoted {
+        // `"10.5.102.222, 199.96.1.1" 10.2.1.185`: a quoted forwarded list before the peer's address.
+        true => quoted_at(line, at)?.1,
+        false => list_end(line, at)?,
+    };
+    if quoted {
+        end = list_end(line, space(line, end)?)?;
+    }
+    match after_client(line, shape, vhost, Span::new(client_start, end)) {
+        Some(fields) => Some(fields),
+        // `2a03::8000, 10.225.192.17 10.2.2.121 - - [`: a forwarded list, then the peer's address.
+        None if line[client_start..end].contains(&b',') => {
+            let next = space(line, end)?;
+            let next_end = token_end(line, next)?;
+            crate::privacy::forwarded::parse_address(&line[next..next_end])?;
+            after_client(line, shape, vhost, Span::new(client_start, next_end))
+        }
+        None => None,
+    }
+}
+
+/// The end of a client token or an X-Forwarded-For style list (`a, b, c`) starting at `at`.
+#[inline]
+fn list_end(line: &[u8], at: usize) -> Option<usize> {
     let mut end = token_end(line, at)?;
-    // An X-Forwarded-For style list: `a, b, c`.
     while line[end - 1] == b',' && line.get(end) == Some(&b' ') {
         end = token_end(line, end + 1)?;
     }
-    let client = Span::new(client_start, end);
-    at = space(line, end)?;
+    Some(end)
+}
+
+/// The fields after the client, which ends at `client.end`.
+#[inline]
+fn after_client(
+    line: &[u8],
+    shape: ClfShape,
+    vhost: Option<Span>,
+    client: Span,
+) -> Option<ClfFields> {
+    let mut at = space(line, client.end as usize)?;
     let end = token_end(line, at)?;
     let ident = Span::new(at, end);
     at = space(line, end)?;
