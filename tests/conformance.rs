@@ -110,3 +110,75 @@ fn an_unquoted_last_field_does_not_swallow_the_line() {
         "{text}"
     );
 }
+
+const FORWARDED: &str = "\
+10.0.0.2, 10.0.0.1, 85.181.35.98 - - [07/Dec/2016:11:05:07 +0100] \"GET /a HTTP/1.1\" 200 571 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\"
+\"10.5.102.222, 199.96.1.1, 85.181.35.98\" 10.2.1.185 - - [07/Dec/2016:11:05:08 +0100] \"GET /b HTTP/1.1\" 200 571 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\"
+199.96.1.1, 85.181.35.98 10.2.2.121 - - [07/Dec/2016:11:05:09 +0100] \"GET /c HTTP/1.1\" 200 571 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\"
+";
+
+#[test]
+fn a_forwarded_list_names_the_rightmost_untrusted_address() {
+    assert_eq!(summary(FORWARDED, "parsed", &[]), "3");
+    // 85.181.35.98 is the visitor on all three lines: the private hops before and after it are proxies.
+    assert_eq!(summary(FORWARDED, "visitors", &[]), "1");
+    assert_eq!(
+        table(FORWARDED, "networks", &[]),
+        "network,country,asn,hits,visitor_days\n85.181.0.0,,,3,1\n"
+    );
+    // Trusting 85.181.0.0/16 too moves the visitor one hop left where there is one.
+    let trusted = [
+        "--trusted-proxy",
+        "10.0.0.0/8",
+        "--trusted-proxy",
+        "85.181.0.0/16",
+    ];
+    assert_eq!(
+        table(FORWARDED, "networks", &trusted),
+        "network,country,asn,hits,visitor_days\n199.96.0.0,,,2,1\n10.0.0.0,,,1,1\n"
+    );
+    let bad = logveil(&["report", "--trusted-proxy", "nope", "-"], b"");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--trusted-proxy: 'nope'"));
+    // Every item of every list is reduced in the anonymised log.
+    let out = logveil(&["anonymize", "-q", "-"], FORWARDED.as_bytes());
+    no_identifiers(&out.stdout);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("10.0.0.0, 10.0.0.0, 85.181.0.0 - - ["),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n\"10.5.0.0, 199.96.0.0, 85.181.0.0\" 10.2.0.0 - - ["),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n199.96.0.0, 85.181.0.0 10.2.0.0 - - ["),
+        "{text}"
+    );
+}
+
+#[test]
+fn doubled_spaces_between_fields_parse() {
+    let log = "\
+1.2.3.4  -  - [17/May/2015:10:05:03 +0000]  \"GET /a HTTP/1.1\" 200  5 \"-\"  \"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\"
+www.example.com  1.2.3.5 - - [17/May/2015:10:05:04 +0000] \"GET /b HTTP/1.1\" 404 5
+";
+    assert_eq!(summary(log, "parsed", &["-f", "combined"]), "1");
+    assert_eq!(summary(log, "hits", &["-f", "combined"]), "1");
+    assert_eq!(
+        summary(
+            log.lines().nth(1).unwrap(),
+            "parsed",
+            &["-f", "vhost_common"]
+        ),
+        "1"
+    );
+    let out = logveil(&["anonymize", "-q", "-f", "combined", "-"], log.as_bytes());
+    no_identifiers(&out.stdout);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("1.2.0.0  -  - [17/May/2015:10:05:03 +0000]  \"GET /a"),
+        "{text}"
+    );
+}

@@ -39,7 +39,14 @@ pub fn reduce_client(field: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let mark = out.len();
     // A list (`10.0.0.2, 85.181.35.98`, `"10.5.102.222, 199.96.1.1" 10.2.1.185`): separators copied, each
     // item reduced.
-    let separator = |b: &u8| matches!(b, b',' | b' ' | b'"' | b'\t');
+    if field.first() != Some(&b'"') && memchr::memchr(b',', field).is_none() {
+        let lead = field.iter().take_while(|&&b| b == b' ').count();
+        out.extend_from_slice(&field[..lead]);
+        reduce_one(&field[lead..], rules, out);
+        redact_in_place(out, mark);
+        return;
+    }
+    let separator = |b: &u8| matches!(b, b',' | b' ' | b'"');
     let mut rest = field;
     while !rest.is_empty() {
         let seps = rest.iter().take_while(|b| separator(b)).count();
