@@ -67,16 +67,7 @@ impl Filters {
         exclude_ua: &[String],
         include_host: &[String],
     ) -> Result<Filters, String> {
-        let ips = exclude_ip
-            .iter()
-            .map(|s| {
-                let s = s.trim();
-                s.parse::<IpNet>()
-                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map(|n| n.trunc())
-                    .map_err(|_| format!("--exclude-ip: '{s}' is not an address or CIDR network"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let ips = crate::privacy::forwarded::networks("--exclude-ip", exclude_ip)?;
         let paths = if exclude_path.is_empty() {
             None
         } else {

@@ -284,7 +284,8 @@ mod tests {
 
     #[test]
     fn absolute_targets_are_a_host_and_a_path() {
-        let cases: [(&[u8], Option<&[u8]>, &[u8]); 7] = [
+        type Case = (&'static [u8], Option<&'static [u8]>, &'static [u8]);
+        let cases: [Case; 7] = [
             (
                 b"https://www.example.com:443/path/index.html",
                 Some(b"www.example.com:443"),

@@ -54,24 +54,27 @@ impl TrustedProxies {
         if values.is_empty() {
             return Ok(TrustedProxies::default());
         }
-        values
-            .iter()
-            .map(|s| {
-                let s = s.trim();
-                s.parse::<IpNet>()
-                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map(|n| n.trunc())
-                    .map_err(|_| {
-                        format!("--trusted-proxy: '{s}' is not an address or CIDR network")
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(TrustedProxies)
+        networks("--trusted-proxy", values).map(TrustedProxies)
     }
 
     fn contains(&self, ip: IpAddr) -> bool {
         self.0.iter().any(|n| n.contains(&ip))
     }
+}
+
+/// The networks of a flag's values (an address or a CIDR network each, host bits cleared); the error names
+/// the flag and the value (the user's own argument, not log data).
+pub(crate) fn networks(flag: &str, values: &[String]) -> Result<Vec<IpNet>, String> {
+    values
+        .iter()
+        .map(|s| {
+            let s = s.trim();
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| format!("{flag}: '{s}' is not an address or CIDR network"))
+        })
+        .collect()
 }
 
 /// The visitor's address in a client field (see the module docs): a slice of `field`, without port,
