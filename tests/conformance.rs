@@ -182,3 +182,13 @@ www.example.com  1.2.3.5 - - [17/May/2015:10:05:04 +0000] \"GET /b HTTP/1.1\" 40
         "{text}"
     );
 }
+
+#[test]
+fn gandi_lines_are_detected() {
+    let log = std::fs::read_to_string(common::corpus("vhost-combined-gandi-matomo.log")).unwrap();
+    let out = logveil(&["formats", "--detect", "-"], log.as_bytes());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("gandi (2 of 2 lines parse"), "{said}");
+    assert_eq!(summary(&log, "parsed", &[]), "2");
+    assert_eq!(summary(&log, "page_views", &[]), "1");
+}
