@@ -67,16 +67,7 @@ impl Filters {
         exclude_ua: &[String],
         include_host: &[String],
     ) -> Result<Filters, String> {
-        let ips = exclude_ip
-            .iter()
-            .map(|s| {
-                let s = s.trim();
-                s.parse::<IpNet>()
-                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map(|n| n.trunc())
-                    .map_err(|_| format!("--exclude-ip: '{s}' is not an address or CIDR network"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let ips = crate::privacy::forwarded::networks("--exclude-ip", exclude_ip)?;
         let paths = if exclude_path.is_empty() {
             None
         } else {
@@ -126,7 +117,7 @@ impl Filters {
             }
         }
         if let Some(paths) = &self.paths {
-            let (_, target) = r.method_and_target();
+            let (_, target) = crate::record::origin_form(r.method_and_target().1);
             let path = &target[..memchr::memchr2(b'?', b'#', target).unwrap_or(target.len())];
             if paths.is_match(as_path(path)) {
                 return Some(Reason::Path);
@@ -154,8 +145,7 @@ impl Filters {
             }
         }
         if !self.hosts.is_empty() {
-            let host = r.vhost.map_or(&b""[..], |s| r.get(s));
-            let host = host_without_port(host);
+            let host = host_without_port(r.host().unwrap_or_default());
             let host = host.strip_suffix(b".").unwrap_or(host);
             if !self
                 .hosts

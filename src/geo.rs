@@ -398,59 +398,14 @@ pub(crate) fn parse_max_age(s: &str) -> Result<Duration, String> {
 
 /// The client's address in a client field (`1.2.3.4`, `1.2.3.4:80`, `[2001:db8::1]:443`, `fe80::1%eth0`), or
 /// `None` for a host name, `-` or anything else. In a list (`10.0.0.2, 85.181.35.98`, a forwarded chain)
-/// the first public address is the client's: the addresses before it are private hops of the client's own
-/// network; a list of private addresses gives its first.
+/// the visitor is the rightmost address outside the private ranges; a list of private addresses gives its
+/// first ([`visitor_address`](crate::privacy::forwarded::visitor_address)).
 pub(crate) fn client_address(field: &[u8]) -> Option<IpAddr> {
-    let mut first = None;
-    for item in field.split(|&b| b == b',') {
-        let Some(ip) = one_address(item.trim_ascii()) else {
-            continue;
-        };
-        if is_public(ip) {
-            return Some(ip);
-        }
-        first = first.or(Some(ip));
+    use crate::privacy::forwarded::{TrustedProxies, parse_address, visitor_address};
+    thread_local! {
+        static PRIVATE: TrustedProxies = TrustedProxies::default();
     }
-    first
-}
-
-/// One address, with an optional port, brackets or zone id.
-fn one_address(item: &[u8]) -> Option<IpAddr> {
-    use crate::privacy::recognise::{parse_ipv4_prefix, parse_ipv6};
-    if let Some((ip, len)) = parse_ipv4_prefix(item) {
-        let rest = &item[len..];
-        if rest.is_empty() || (rest[0] == b':' && rest[1..].iter().all(u8::is_ascii_digit)) {
-            return Some(IpAddr::V4(ip));
-        }
-        return None;
-    }
-    let inner = match item.strip_prefix(b"[") {
-        Some(inner) => &inner[..memchr::memchr(b']', inner)?],
-        None => item,
-    };
-    let inner = &inner[..memchr::memchr(b'%', inner).unwrap_or(inner.len())];
-    parse_ipv6(inner).map(|v6| v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4))
-}
-
-/// Not a private, loopback, link-local, shared (CGNAT) or unique-local address.
-fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || (o[0] == 100 && (64..128).contains(&o[1])))
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || (s & 0xfe00) == 0xfc00
-                || (s & 0xffc0) == 0xfe80)
-        }
-    }
+    PRIVATE.with(|t| parse_address(visitor_address(field, t)))
 }
 
 /// An address with nothing in the test databases, for tests.

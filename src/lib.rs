@@ -71,6 +71,7 @@ pub mod report {
     pub use crate::geo::{GeoError, GeoIp, Place};
     pub use crate::output::report::csv::write_csv;
     pub use crate::output::report::json::to_json;
+    pub use crate::privacy::forwarded::TrustedProxies;
 }
 
 /// Finding personal data in a log, as `logveil check` does.

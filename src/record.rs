@@ -228,6 +228,15 @@ impl<'a> Record<'a> {
         span.map_or(&[][..], |s| self.get(s))
     }
 
+    /// The site's host as the line names it: the virtual-host field, else the authority of a full URL in
+    /// the request line ([`origin_form`]); with its port, if any.
+    pub fn host(&self) -> Option<&'a [u8]> {
+        match self.vhost {
+            Some(s) => Some(self.get(s)),
+            None => origin_form(self.method_and_target().1).0,
+        }
+    }
+
     /// `(method, target)` of the request, from the request line or the separate fields.
     pub fn method_and_target(&self) -> (&'a [u8], &'a [u8]) {
         match self.request {
@@ -245,4 +254,57 @@ pub(crate) fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
     let rest = &request[sp + 1..];
     let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
     (&request[..sp], &rest[..end])
+}
+
+/// A request target in absolute form (`https://www.example.com:443/path?q`, as ALB, ELB and proxies log
+/// it): the authority (`www.example.com:443`) and the rest from the path on (empty for `http://host` and
+/// `http://host?q`: the caller reads an empty path as `/`). Any other target comes back as it is, with no
+/// authority.
+pub(crate) fn origin_form(target: &[u8]) -> (Option<&[u8]>, &[u8]) {
+    let rest = match target.get(..8) {
+        Some(p) if p.eq_ignore_ascii_case(b"https://") => &target[8..],
+        _ => match target.get(..7) {
+            Some(p) if p.eq_ignore_ascii_case(b"http://") => &target[7..],
+            _ => return (None, target),
+        },
+    };
+    let end = rest
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let authority = &rest[..end];
+    // `user:pass@host`: only the host is the site's.
+    let authority = &authority[memchr::memrchr(b'@', authority).map_or(0, |a| a + 1)..];
+    (Some(authority), &rest[end..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_targets_are_a_host_and_a_path() {
+        type Case = (&'static [u8], Option<&'static [u8]>, &'static [u8]);
+        let cases: [Case; 7] = [
+            (
+                b"https://www.example.com:443/path/index.html",
+                Some(b"www.example.com:443"),
+                b"/path/index.html",
+            ),
+            (b"HTTP://a.org/x?q=1", Some(b"a.org"), b"/x?q=1"),
+            (b"http://a.org", Some(b"a.org"), b""),
+            (b"http://a.org?q", Some(b"a.org"), b"?q"),
+            (b"http://u:p@a.org/x", Some(b"a.org"), b"/x"),
+            (b"/plain?q", None, b"/plain?q"),
+            (b"www.example.com:443", None, b"www.example.com:443"),
+        ];
+        for (target, host, rest) in cases {
+            assert_eq!(
+                origin_form(target),
+                (host, rest),
+                "{:?}",
+                String::from_utf8_lossy(target)
+            );
+        }
+    }
 }

@@ -119,6 +119,7 @@ fn cases() -> Vec<Case> {
         c(Format::Caddy, "caddy-json-matomo.log", 0),
         c(Format::TraefikJson, "traefik-json-matomo.log", 0),
         c(Format::NginxJson, "nginx-json-matomo.log", 0),
+        c(Format::Gandi, "vhost-combined-gandi-matomo.log", 0),
     ]
 }
 

@@ -22,6 +22,7 @@ pub fn file(format: Format) -> &'static str {
         Format::Caddy => "samples/caddy-json-lnav-mirror.log",
         Format::TraefikJson => "../shared/corpus/traefik-json-matomo.log",
         Format::NginxJson => "../shared/corpus/nginx-json-matomo.log",
+        Format::Gandi => "../shared/corpus/vhost-combined-gandi-matomo.log",
     }
 }
 

@@ -34,10 +34,12 @@ use crate::format::{ChunkParser, Parsed};
 use crate::privacy::Rules;
 use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
+use crate::privacy::forwarded::visitor_address;
 use crate::privacy::ip::IpMode;
 use crate::privacy::url::rewrite_url;
 use crate::record::{Encoding, Record, TimeKind};
 
+use crate::record::origin_form;
 use classify::{Resource, resource, split_target, stable_hash, with_ua};
 use search::Referrer;
 use tables::{DayHits, Event, EventKind, Tables, UaClass, VisitorDay};
@@ -75,6 +77,9 @@ pub struct Settings {
     /// `--only-humans`: hits of user agents recognised as bots are counted as `excluded_bots` and nothing
     /// else.
     pub only_humans: bool,
+    /// `--trusted-proxy`: the networks skipped when a forwarded list names the visitor (default: the private
+    /// ranges; see [`crate::privacy::forwarded`]).
+    pub trusted_proxies: crate::privacy::forwarded::TrustedProxies,
 }
 
 impl Default for Settings {
@@ -90,6 +95,7 @@ impl Default for Settings {
             geoip: None,
             filters: crate::filter::Filters::default(),
             only_humans: false,
+            trusted_proxies: crate::privacy::forwarded::TrustedProxies::default(),
         }
     }
 }
@@ -262,9 +268,15 @@ impl Analyzer {
         t.counts.bytes += bytes;
 
         let ua = r.user_agent.map(|s| r.get(s));
-        let host = r
-            .vhost
-            .map_or(&b""[..], |s| search::host_without_port(r.get(s)));
+        let (method, target) = r.method_and_target();
+        // A full URL in the request line (ALB, ELB, proxies): its path is the page, its host the site's
+        // when the format names none.
+        let (url_host, target) = origin_form(target);
+        let host = match (r.vhost, url_host) {
+            (Some(s), _) => search::host_without_port(r.get(s)),
+            (None, Some(h)) => search::host_without_port(h),
+            (None, None) => &b""[..],
+        };
         let client = r.opt(r.client);
         // One lookup per line: per (client, UA, host, day) the UA class, bot verdict, visitor key and the
         // visitor's counts of this chunk.
@@ -287,8 +299,10 @@ impl Analyzer {
             return;
         }
         let key = known.key;
-        let (method, target) = r.method_and_target();
-        let (path, query) = split_target(target);
+        let (path, query) = match split_target(target) {
+            (b"", query) if url_host.is_some() => (&b"/"[..], query),
+            split => split,
+        };
         let query = r.query.map_or(query, |q| r.get(q));
         let v = &mut known.visitor;
         v.hits += 1;
@@ -425,6 +439,8 @@ impl Analyzer {
         );
         let mut visitor = VisitorDay::default();
         let key = if bot.is_none() {
+            // The visitor is one address: the port left off, a forwarded list read past its proxies.
+            let client = visitor_address(client, &self.settings.trusted_proxies);
             visitor.day = day;
             visitor.ua = class;
             st.scratch.clear();

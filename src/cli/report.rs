@@ -14,6 +14,7 @@ use crate::error::{EXIT_OK, Error};
 use crate::output::report::page::Context;
 use crate::output::report::sinks::{self, Destinations};
 use crate::privacy::Rules;
+use crate::privacy::forwarded::TrustedProxies;
 use crate::privacy::key::Key;
 
 /// The long help of `report`.
@@ -113,6 +114,12 @@ pub(crate) struct ReportArgs {
     /// hours and bytes count human traffic only.
     #[arg(long)]
     pub only_humans: bool,
+
+    /// An address or CIDR network of a proxy (repeatable): in a client field listing several addresses
+    /// (X-Forwarded-For), the visitor is the rightmost one outside these. Default: the private, loopback,
+    /// link-local and shared ranges.
+    #[arg(long, value_name = "CIDR")]
+    pub trusted_proxy: Vec<String>,
 
     /// Keep only records at or after WHEN: a date (2026-11-22, midnight in the log's own offset), an RFC 3339
     /// time, 'today' or 'yesterday' (the machine's local date; TZ is honoured).
@@ -266,6 +273,7 @@ impl ReportArgs {
                 geoip,
                 filters: self.filter.filters()?,
                 only_humans: self.only_humans,
+                trusted_proxies: TrustedProxies::new(&self.trusted_proxy).map_err(Error::Usage)?,
             },
             threads: self.threads.threads()?,
             sketch_key,

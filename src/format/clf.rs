@@ -83,62 +83,109 @@ const MAX_USER_WORDS: usize = 8;
 /// against a nom grammar of the same format.
 #[inline]
 pub(crate) fn scan(line: &[u8], shape: ClfShape) -> Option<ClfFields> {
+    match scan_with::<false>(line, shape) {
+        Some(fields) => Some(fields),
+        // Matomo's importer reads fields split by runs of spaces: so does the retry of a line holding one.
+        None if memchr::memmem::find(line, b"  ").is_some() => scan_with::<true>(line, shape),
+        None => None,
+    }
+}
+
+/// [`scan`] with single spaces between fields, or (`LENIENT`) runs of spaces.
+#[inline]
+fn scan_with<const LENIENT: bool>(line: &[u8], shape: ClfShape) -> Option<ClfFields> {
     let mut at = 0;
     let mut vhost = None;
     if shape.vhost {
         let end = token_end(line, 0)?;
         vhost = Some(Span::new(0, end));
-        at = space(line, end)?;
+        at = space::<LENIENT>(line, end)?;
     }
     let client_start = at;
+    let quoted = line.get(at) == Some(&b'"');
+    let mut end = match quoted {
+        // `"10.5.102.222, 199.96.1.1" 10.2.1.185`: a quoted forwarded list before the peer's address.
+        true => quoted_at(line, at)?.1,
+        false => list_end(line, at)?,
+    };
+    if quoted {
+        end = list_end(line, space::<LENIENT>(line, end)?)?;
+    }
+    match after_client::<LENIENT>(line, shape, vhost, Span::new(client_start, end)) {
+        Some(fields) => Some(fields),
+        // `2a03::8000, 10.225.192.17 10.2.2.121 - - [`: a forwarded list, then the peer's address.
+        None if line[client_start..end].contains(&b',') => {
+            let next = space::<LENIENT>(line, end)?;
+            let next_end = token_end(line, next)?;
+            crate::privacy::forwarded::parse_address(&line[next..next_end])?;
+            after_client::<LENIENT>(line, shape, vhost, Span::new(client_start, next_end))
+        }
+        None => None,
+    }
+}
+
+/// The end of a client token or an X-Forwarded-For style list (`a, b, c`) starting at `at`.
+#[inline]
+fn list_end(line: &[u8], at: usize) -> Option<usize> {
     let mut end = token_end(line, at)?;
-    // An X-Forwarded-For style list: `a, b, c`.
     while line[end - 1] == b',' && line.get(end) == Some(&b' ') {
         end = token_end(line, end + 1)?;
     }
-    let client = Span::new(client_start, end);
-    at = space(line, end)?;
+    Some(end)
+}
+
+/// The fields after the client, which ends at `client.end`.
+#[inline]
+fn after_client<const LENIENT: bool>(
+    line: &[u8],
+    shape: ClfShape,
+    vhost: Option<Span>,
+    client: Span,
+) -> Option<ClfFields> {
+    let mut at = space::<LENIENT>(line, client.end as usize)?;
     let end = token_end(line, at)?;
     let ident = Span::new(at, end);
-    at = space(line, end)?;
+    at = space::<LENIENT>(line, end)?;
     // An authuser may hold spaces (`- Paul Schmitt [`): it runs to the ` [` that opens the time. Only
     // after an ident of `-`, and with no word `-`, or a vhost line (`host:80 1.2.3.4 - bob [`) would read
     // as a common one.
     let mut end = token_end(line, at)?;
     for _ in 0..MAX_USER_WORDS {
-        if line.get(end + 1) == Some(&b'[') {
+        let word = space::<LENIENT>(line, end);
+        if word.and_then(|w| line.get(w)) == Some(&b'[') {
             break;
         }
-        if line.get(end) != Some(&b' ') || &line[at..end] == b"-" || &line[ident.range()] != b"-" {
+        let word = word?;
+        if &line[at..end] == b"-" || &line[ident.range()] != b"-" {
             return None;
         }
-        let next = token_end(line, end + 1)?;
-        if &line[end + 1..next] == b"-" {
+        let next = token_end(line, word)?;
+        if &line[word..next] == b"-" {
             return None;
         }
         end = next;
     }
     let user = Span::new(at, end);
-    at = space(line, end)?;
+    at = space::<LENIENT>(line, end)?;
     // `[dd/Mon/yyyy:hh:mm:ss +zzzz]`
     let time = line.get(at..at + 28)?;
     if time[0] != b'[' || time[27] != b']' || !is_clf_time(&time[1..27]) {
         return None;
     }
     let time = Span::new(at + 1, at + 27);
-    at = space(line, at + 28)?;
+    at = space::<LENIENT>(line, at + 28)?;
     let (request, end) = quoted_at(line, at)?;
-    at = space(line, end)?;
+    at = space::<LENIENT>(line, end)?;
     let status = line.get(at..at + 3)?;
     if !status.iter().all(u8::is_ascii_digit) {
         return None;
     }
     let status = Span::new(at, at + 3);
-    at = space(line, at + 3)?;
+    at = space::<LENIENT>(line, at + 3)?;
     let end = byte_count_end(line, at)?;
     let bytes = Span::new(at, end);
     at = end;
-    let referer_agent = referer_and_agent(line, at);
+    let referer_agent = referer_and_agent::<LENIENT>(line, at);
     match referer_agent {
         Some((_, agent)) => at = agent.end as usize + 1,
         None if shape.combined => return None,
@@ -171,10 +218,16 @@ pub(crate) fn is_traefik_tail(line: &[u8], extra: Span) -> bool {
     n > 0 && t[n..].starts_with(b" \"") && t.ends_with(b"ms")
 }
 
-/// The offset after the single space at `at`.
+/// The offset after the single space at `at` (`LENIENT`: after the run of spaces at `at`).
 #[inline]
-fn space(line: &[u8], at: usize) -> Option<usize> {
-    (line.get(at) == Some(&b' ')).then_some(at + 1)
+fn space<const LENIENT: bool>(line: &[u8], at: usize) -> Option<usize> {
+    if line.get(at) != Some(&b' ') {
+        return None;
+    }
+    if !LENIENT {
+        return Some(at + 1);
+    }
+    Some(at + 1 + line[at + 1..].iter().take_while(|&&b| b == b' ').count())
 }
 
 /// The end of the non-empty run of bytes other than space and tab starting at `at`.
@@ -244,10 +297,10 @@ fn byte_count_end(line: &[u8], at: usize) -> Option<usize> {
 
 /// ` "referer" "user agent"` at `at`: the spans of their contents.
 #[inline]
-fn referer_and_agent(line: &[u8], at: usize) -> Option<(Span, Span)> {
-    let at = space(line, at)?;
+fn referer_and_agent<const LENIENT: bool>(line: &[u8], at: usize) -> Option<(Span, Span)> {
+    let at = space::<LENIENT>(line, at)?;
     let (referer, end) = quoted_at(line, at)?;
-    let at = space(line, end)?;
+    let at = space::<LENIENT>(line, end)?;
     let (agent, _) = quoted_at(line, at)?;
     Some((referer, agent))
 }
@@ -293,8 +346,15 @@ mod tests {
             Err(nom::Err::Error(()))
         }
 
-        fn space(i: &[u8]) -> Res<'_, &[u8]> {
-            tag(&b" "[..]).parse(i)
+        /// One space, or (`lenient`) a run of spaces.
+        fn space(lenient: bool) -> impl Fn(&[u8]) -> Res<'_, &[u8]> + Copy {
+            move |i| {
+                if lenient {
+                    take_while1(|c: u8| c == b' ').parse(i)
+                } else {
+                    tag(&b" "[..]).parse(i)
+                }
+            }
         }
 
         fn token(i: &[u8]) -> Res<'_, &[u8]> {
@@ -302,13 +362,15 @@ mod tests {
         }
 
         /// Words separated by single spaces, up to the ` [` of the time.
-        fn user<'a>(i: &'a [u8], ident: &[u8]) -> Res<'a, &'a [u8]> {
+        fn user<'a>(i: &'a [u8], ident: &[u8], lenient: bool) -> Res<'a, &'a [u8]> {
             let (mut r, first) = token(i)?;
             for _ in 0..super::super::MAX_USER_WORDS {
-                if r.get(1) == Some(&b'[') {
-                    break;
+                if let Ok((rest, _)) = space(lenient)(r) {
+                    if rest.first() == Some(&b'[') {
+                        break;
+                    }
                 }
-                let (rest, _) = space(r)?;
+                let (rest, _) = space(lenient)(r)?;
                 let word;
                 (r, word) = token(rest)?;
                 if first == b"-" || word == b"-" || ident != b"-" {
@@ -375,17 +437,61 @@ mod tests {
             }
         }
 
+        /// A forwarded list, quoted or not, with the peer's address after a quoted one.
+        fn client(lenient: bool) -> impl Fn(&[u8]) -> Res<'_, &[u8]> + Copy {
+            move |i| {
+                if i.first() != Some(&b'"') {
+                    return client_list(i);
+                }
+                let (r, _) = (quoted, space(lenient), client_list).parse(i)?;
+                Ok((r, &i[..i.len() - r.len()]))
+            }
+        }
+
         pub(crate) fn parse(line: &[u8], shape: ClfShape) -> Option<Fields<'_>> {
+            parse_with(line, shape, false).or_else(|| {
+                let doubled = line.windows(2).any(|w| w == b"  ");
+                doubled.then(|| parse_with(line, shape, true)).flatten()
+            })
+        }
+
+        fn parse_with(line: &[u8], shape: ClfShape, lenient: bool) -> Option<Fields<'_>> {
+            let (start, vhost) = if shape.vhost {
+                let (i, v) = token(line).ok()?;
+                let (i, _) = space(lenient)(i).ok()?;
+                (line.len() - i.len(), Some(v))
+            } else {
+                (0, None)
+            };
+            let (rest, _) = client(lenient)(&line[start..]).ok()?;
+            let end = line.len() - rest.len();
+            after_client(line, shape, lenient, vhost, end).or_else(|| {
+                // A forwarded list, then the peer's address.
+                if !line[start..end].contains(&b',') {
+                    return None;
+                }
+                let (r, (_, next)) = (space(lenient), token).parse(rest).ok()?;
+                crate::privacy::forwarded::parse_address(next)?;
+                after_client(line, shape, lenient, vhost, line.len() - r.len())
+            })
+        }
+
+        fn after_client<'a>(
+            line: &'a [u8],
+            shape: ClfShape,
+            lenient: bool,
+            vhost: Option<&'a [u8]>,
+            client_end: usize,
+        ) -> Option<Fields<'a>> {
+            let space = space(lenient);
+            let client_start = match vhost {
+                Some(v) => v.len() + line[v.len()..].iter().take_while(|&&b| b == b' ').count(),
+                None => 0,
+            };
+            let c = &line[client_start..client_end];
             let go = |i| -> Res<'_, Fields<'_>> {
-                let (i, vhost) = if shape.vhost {
-                    let (i, v) = token(i)?;
-                    let (i, _) = space(i)?;
-                    (i, Some(v))
-                } else {
-                    (i, None)
-                };
-                let (i, (c, _, id, _)) = (client_list, space, token, space).parse(i)?;
-                let (i, u) = user(i, id)?;
+                let (i, (_, id, _)) = (space, token, space).parse(i)?;
+                let (i, u) = user(i, id, lenient)?;
                 let (i, (_, t, _, r, _, s, _, b)) =
                     (space, time, space, quoted, space, status, space, bytes).parse(i)?;
                 let (i, ra) = match (space, quoted, space, quoted).parse(i) {
@@ -398,7 +504,7 @@ mod tests {
                 }
                 Ok((&[][..], (vhost, [c, id, u, t, r, s, b], ra, i)))
             };
-            go(line).ok().map(|(_, f)| f)
+            go(&line[client_end..]).ok().map(|(_, f)| f)
         }
     }
 
@@ -511,6 +617,29 @@ mod tests {
                     same_as_grammar(line, ClfShape { vhost, combined });
                 }
             }
+        }
+    }
+
+    #[test]
+    fn doubled_spaces_and_forwarded_lists_parse() {
+        let lines: [&[u8]; 4] = [
+            br#"1.2.3.4  -  - [17/May/2015:10:05:03 +0000]  "GET / HTTP/1.1" 200  5 "-"  "UA""#,
+            br#""10.5.102.222, 199.96.1.1, 204.246.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET / HTTP/1.1" 200 5 "-" "UA""#,
+            br#"2a03::8000, 10.225.192.17 10.2.2.121 - - [30/Dec/2016:06:47:09 +0000] "GET / HTTP/1.1" 404 5 "-" "UA""#,
+            br#"1.2.3.4 - Paul  Schmitt [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 "-" "UA""#,
+        ];
+        let clients = [
+            "1.2.3.4",
+            r#""10.5.102.222, 199.96.1.1, 204.246.1.1" 10.2.1.185"#,
+            "2a03::8000, 10.225.192.17 10.2.2.121",
+            "1.2.3.4",
+        ];
+        for (line, client) in lines.iter().zip(clients) {
+            let r = parse(line, COMBINED)
+                .unwrap_or_else(|| panic!("{}", String::from_utf8_lossy(line)));
+            assert_eq!(field(&r, r.client), client);
+            assert_eq!(field(&r, r.status).len(), 3);
+            same_as_grammar(line, COMBINED);
         }
     }
 

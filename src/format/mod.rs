@@ -60,11 +60,13 @@ pub enum Format {
     TraefikJson,
     /// nginx `log_format ... escape=json` logs: one JSON object per line.
     NginxJson,
+    /// Gandi's hosting log: `%v %h %l %u %t (%T s) "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`.
+    Gandi,
 }
 
 impl Format {
     /// Every preset, in the order autodetection prefers them on a tie (the stricter first).
-    pub const ALL: [Format; 16] = [
+    pub const ALL: [Format; 17] = [
         Format::NginxXff,
         Format::Traefik,
         Format::Combined,
@@ -72,6 +74,7 @@ impl Format {
         Format::Common,
         Format::VhostCommon,
         Format::Nginx,
+        Format::Gandi,
         Format::S3,
         Format::Haproxy,
         Format::Alb,
@@ -102,6 +105,7 @@ impl Format {
             Format::Caddy => "caddy",
             Format::TraefikJson => "traefik-json",
             Format::NginxJson => "nginx-json",
+            Format::Gandi => "gandi",
         }
     }
 
@@ -118,6 +122,7 @@ impl Format {
                 r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#
             }
             Format::NginxXff => NGINX_XFF,
+            Format::Gandi => GANDI,
             Format::Traefik => {
                 r#"%h - %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" <requests> "<router>" "<server URL>" <duration>ms"#
             }
@@ -184,6 +189,7 @@ impl Format {
             | Format::Nginx
             | Format::Traefik => self.scan_clf(line).map(|f| f.record(line)),
             Format::NginxXff => nginx_xff().parse(line),
+            Format::Gandi => gandi().parse(line),
             Format::Cloudfront if memchr::memchr(b'\t', line).is_none() => None,
             Format::W3c | Format::Cloudfront => {
                 w3c::FieldsHeader::preset_with(self, fields).parse(line)
@@ -217,6 +223,13 @@ fn nginx_xff() -> &'static Spec {
     SPEC.get_or_init(|| {
         Spec::compile(NGINX_XFF, Syntax::Nginx).expect("the nginx-xff preset compiles")
     })
+}
+
+const GANDI: &str = r#"%v %h %l %u %t (%T s) "%r" %>s %b "%{Referer}i" "%{User-Agent}i""#;
+
+fn gandi() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| Spec::compile(GANDI, Syntax::Apache).expect("the gandi preset compiles"))
 }
 
 impl fmt::Display for Format {

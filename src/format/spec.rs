@@ -59,8 +59,12 @@ enum End {
     List,
     /// A CLF time between brackets: exactly 26 bytes.
     ClfTime,
-    /// The last item: at the end of the line.
+    /// The last item, free text (a request, a referrer, a user agent, a field dropped or scrubbed
+    /// whole): at the end of the line.
     Line,
+    /// The last item, one token (a host, a status, an address): at the first space or tab. What follows is
+    /// the record's `extra`, judged by its shape as a CLF line's trailing fields are.
+    Token,
 }
 
 /// One step of the compiled parser: a literal, then a field (absent for the format's trailing literal).
@@ -77,6 +81,8 @@ pub struct Spec {
     syntax: Syntax,
     steps: Vec<Step>,
     gaps: Gaps,
+    /// The format ends with a one-token field: trailing fields after it are the record's `extra`.
+    tail: bool,
 }
 
 /// Why a format string does not compile.
@@ -187,11 +193,19 @@ impl Spec {
         if listed > crate::record::MAX_OTHERS {
             return Err(SpecError::TooMany(crate::record::MAX_OTHERS));
         }
+        let steps = steps(&items)?;
+        let tail = steps
+            .iter()
+            .rev()
+            .find_map(|s| s.field)
+            .is_some_and(|(_, end)| matches!(end, End::Token | End::List))
+            && steps.last().is_some_and(|s| s.lit.is_empty());
         Ok(Spec {
             source: source.to_string(),
             syntax,
-            steps: steps(&items)?,
+            steps,
             gaps,
+            tail,
         })
     }
 
@@ -231,11 +245,16 @@ impl Spec {
                 End::List => list_len(rest)?,
                 End::ClfTime => (rest.len() >= 26).then_some(26)?,
                 End::Line => rest.len(),
+                End::Token => super::scan::find_byte2(rest, b' ', b'\t').unwrap_or(rest.len()),
             };
             if !place(&mut r, slot, Span::new(pos, pos + len), &rest[..len]) {
                 return None;
             }
             pos += len;
+        }
+        if pos < line.len() && self.tail && matches!(line[pos], b' ' | b'\t') {
+            r.extra = Span::new(pos, line.len());
+            return Some(r);
         }
         (pos == line.len()).then_some(r)
     }
@@ -260,7 +279,15 @@ fn steps(items: &[Piece]) -> Result<Vec<Step>, SpecError> {
             Some(Piece::Field { .. }) => return Err(SpecError::Unknown(name.clone())),
         };
         let end = match after {
-            None => End::Line,
+            None => match slot {
+                DirectiveRole::Request
+                | DirectiveRole::Referer
+                | DirectiveRole::Agent
+                | DirectiveRole::Other(Action::Drop | Action::Scrub | Action::Null)
+                | DirectiveRole::Other(Action::DashList | Action::Remove) => End::Line,
+                DirectiveRole::Client | DirectiveRole::Other(Action::Ips) => End::List,
+                _ => End::Token,
+            },
             Some(l) if lit.ends_with(b"\"") && l.starts_with(b"\"") => End::Quoted,
             Some(l)
                 if slot == DirectiveRole::Time(TimeKind::Clf)
@@ -295,7 +322,11 @@ fn starts_with(rest: &[u8], lit: &[u8]) -> bool {
 fn list_len(rest: &[u8]) -> Option<usize> {
     let mut from = 0;
     loop {
-        let at = from + super::scan::find_byte(&rest[from..], b' ')?;
+        // No space: the list runs to the end of the line (the format's last field).
+        let Some(off) = super::scan::find_byte(&rest[from..], b' ') else {
+            return Some(rest.len());
+        };
+        let at = from + off;
         if at > 0 && rest[at - 1] == b',' {
             from = at + 1;
             continue;
@@ -686,6 +717,33 @@ mod tests {
         assert_eq!(r.time_kind, TimeKind::Iso8601);
         let actions: Vec<Action> = r.others.as_slice().iter().map(|o| o.1).collect();
         assert_eq!(actions, [Action::Ips, Action::Drop]);
+    }
+
+    #[test]
+    fn an_unquoted_last_field_stops_at_the_next_space() {
+        let spec = Spec::compile(r#"%h %l %u %t "%r" %>s %b %v %A"#, Syntax::Apache).unwrap();
+        let line = br#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 www.example.com 10.0.0.1 extra 7"#;
+        let r = spec.parse(line).unwrap();
+        assert_eq!(r.opt(r.vhost), b"www.example.com");
+        assert_eq!(r.get(r.others.as_slice()[0].0), b"10.0.0.1");
+        assert_eq!(r.get(r.extra), b" extra 7");
+        let host_last = Spec::compile(r#"%h %l %u %t "%r" %>s %b %v"#, Syntax::Apache).unwrap();
+        let line = br#"1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5 www.example.com 10.0.0.1"#;
+        let r = host_last.parse(line).unwrap();
+        assert_eq!(r.opt(r.vhost), b"www.example.com");
+        // A user agent last is free text: it runs to the end of the line.
+        let ua_last = Spec::compile(r#"%h %t %{User-Agent}i"#, Syntax::Apache).unwrap();
+        let line = br#"1.2.3.4 [17/May/2015:10:05:03 +0000] Mozilla/5.0 (X11)"#;
+        let r = ua_last.parse(line).unwrap();
+        assert_eq!(r.opt(r.user_agent), b"Mozilla/5.0 (X11)");
+        assert!(r.extra.is_empty());
+        // A format ending with a literal still wants the whole line.
+        assert!(
+            Spec::compile(COMBINED, Syntax::Apache)
+                .unwrap()
+                .parse(&[LINE, &b" x"[..]].concat())
+                .is_none()
+        );
     }
 
     #[test]

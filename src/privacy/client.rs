@@ -9,6 +9,7 @@
 //! | `::ffff:1.2.3.4` | `::ffff:1.2.0.0` |
 //! | `piweba3y.prodigy.com` | `prodigy.com` |
 //! | `10.0.0.2, 85.181.35.98` | `10.0.0.0, 85.181.0.0` |
+//! | `"10.5.102.222, 199.96.1.1" 10.2.1.185` | `"10.5.0.0, 199.96.0.0" 10.2.0.0` |
 //! | `-`, `unknown`, `localhost` | unchanged |
 //!
 //! Anything else goes through the scrubber, so no address survives whatever the field holds, and tokens,
@@ -36,13 +37,26 @@ pub fn reduce_client(field: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         }
     }
     let mark = out.len();
-    for (n, item) in field.split(|&b| b == b',').enumerate() {
-        if n > 0 {
-            out.push(b',');
+    // A list (`10.0.0.2, 85.181.35.98`, `"10.5.102.222, 199.96.1.1" 10.2.1.185`): separators copied, each
+    // item reduced.
+    if field.first() != Some(&b'"') && memchr::memchr(b',', field).is_none() {
+        let lead = field.iter().take_while(|&&b| b == b' ').count();
+        out.extend_from_slice(&field[..lead]);
+        reduce_one(&field[lead..], rules, out);
+        redact_in_place(out, mark);
+        return;
+    }
+    let separator = |b: &u8| matches!(b, b',' | b' ' | b'"');
+    let mut rest = field;
+    while !rest.is_empty() {
+        let seps = rest.iter().take_while(|b| separator(b)).count();
+        out.extend_from_slice(&rest[..seps]);
+        rest = &rest[seps..];
+        let len = rest.iter().position(separator).unwrap_or(rest.len());
+        if len > 0 {
+            reduce_one(&rest[..len], rules, out);
         }
-        let lead = item.iter().take_while(|&&b| b == b' ').count();
-        out.extend_from_slice(&item[..lead]);
-        reduce_one(&item[lead..], rules, out);
+        rest = &rest[len..];
     }
     redact_in_place(out, mark);
 }
@@ -185,6 +199,14 @@ mod tests {
                 "10.0.0.0, 10.0.0.0, 85.181.0.0",
             ),
             ("10.0.0.2,85.181.35.98", "10.0.0.0,85.181.0.0"),
+            (
+                "\"10.5.102.222, 199.96.1.1\" 10.2.1.185",
+                "\"10.5.0.0, 199.96.0.0\" 10.2.0.0",
+            ),
+            (
+                "2a03:0:10ff:f00f::8000, 10.225.192.17 10.2.2.121",
+                "2a03::, 10.225.0.0 10.2.0.0",
+            ),
             ("-", "-"),
             ("unknown", "unknown"),
             ("localhost", "localhost"),

@@ -34,6 +34,7 @@ pub(crate) mod cut;
 pub(crate) mod decode;
 pub(crate) mod detect;
 pub(crate) mod fields;
+pub(crate) mod forwarded;
 pub(crate) mod host;
 pub(crate) mod ip;
 pub(crate) mod key;

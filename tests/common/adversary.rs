@@ -271,6 +271,20 @@ pub fn plants(class: Class, rng: &mut Rng, m: &str) -> Vec<Plant> {
             plant(class, S::Path, format!("/ip/{ip}"), &[&ip]),
             plant(class, S::Xff, format!("{ip}, 10.0.0.0"), &[&ip]),
             plant(class, S::Referrer, format!("http://{ip}/admin"), &[&ip]),
+            // Forwarded lists in the client field, as nginx and Elastic's fixtures write them.
+            plant(class, S::Client, format!("10.0.0.2, {ip}"), &[&ip]),
+            plant(
+                class,
+                S::Client,
+                format!("\"10.5.102.222, {ip}\" 10.2.1.185"),
+                &[&ip, "10.5.102.222", "10.2.1.185"],
+            ),
+            plant(
+                class,
+                S::Client,
+                format!("{ip}, 10.225.192.17 10.2.2.121"),
+                &[&ip, "10.225.192.17", "10.2.2.121"],
+            ),
         ],
         C::Ipv4Encoded => vec![
             plant(
