@@ -290,6 +290,101 @@ impl RunVisitors {
     }
 }
 
+impl RunVisitors {
+    /// Lists at 1 every row of `day` that some visitor of the run is behind and that is not listed yet:
+    /// within one run, a row missing here was seen by exactly one visitor (see [`RunVisitors`]), which a
+    /// sum over shards ([`RunVisitors::add_disjoint`]) must count.
+    pub fn list_singles(&mut self, day: &Day) {
+        fn one<'a, I: IntoIterator<Item = (&'a String, bool)>>(
+            into: &mut BTreeMap<String, u64>,
+            rows: I,
+        ) {
+            for (k, seen) in rows {
+                if seen && !into.contains_key(k) {
+                    into.insert(k.clone(), 1);
+                }
+            }
+        }
+        one(
+            &mut self.pages,
+            day.pages.iter().map(|(k, p)| (k, p.visitors > 0)),
+        );
+        one(
+            &mut self.entry_pages,
+            day.pages.iter().map(|(k, p)| (k, p.entry_visitors > 0)),
+        );
+        one(
+            &mut self.exit_pages,
+            day.pages.iter().map(|(k, p)| (k, p.exit_visitors > 0)),
+        );
+        one(
+            &mut self.downloads,
+            day.downloads_by_path
+                .iter()
+                .map(|(k, d)| (k, d.visitors > 0)),
+        );
+        for (mine, theirs) in [
+            (&mut self.referrer_sites, &day.referrer_sites),
+            (&mut self.referrer_pages, &day.referrer_pages),
+            (&mut self.search_terms, &day.search_terms),
+            (&mut self.outlinks, &day.outlinks),
+            (&mut self.not_found, &day.not_found),
+            (&mut self.campaigns, &day.campaigns),
+        ] {
+            one(mine, theirs.iter().map(|(k, t)| (k, t.1 > 0)));
+        }
+        for (engine, kws) in &day.search_engines {
+            let mine = self.search_engines.entry(engine.clone()).or_default();
+            one(mine, kws.iter().map(|(k, t)| (k, t.1 > 0)));
+        }
+        // A client or place row is made for every visitor of the run behind it, counted or not.
+        one(&mut self.networks, day.networks.keys().map(|k| (k, true)));
+        for (mine, theirs) in [
+            (&mut self.countries, &day.countries),
+            (&mut self.regions, &day.regions),
+            (&mut self.asns, &day.asns),
+        ] {
+            one(mine, theirs.keys().map(|k| (k, true)));
+        }
+    }
+
+    /// Adds the counts of disjoint visitors (another shard of the same job, its singles listed by
+    /// [`RunVisitors::list_singles`]), each sum capped at `cap`.
+    pub fn add_disjoint(&mut self, o: &RunVisitors, cap: u64) {
+        fn add(into: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>, cap: u64) {
+            for (k, n) in from {
+                let e = into.entry(k.clone()).or_default();
+                *e = (*e + n).min(cap);
+            }
+        }
+        for (mine, theirs) in [
+            (&mut self.pages, &o.pages),
+            (&mut self.entry_pages, &o.entry_pages),
+            (&mut self.exit_pages, &o.exit_pages),
+            (&mut self.downloads, &o.downloads),
+            (&mut self.referrer_sites, &o.referrer_sites),
+            (&mut self.referrer_pages, &o.referrer_pages),
+            (&mut self.search_terms, &o.search_terms),
+            (&mut self.outlinks, &o.outlinks),
+            (&mut self.not_found, &o.not_found),
+            (&mut self.campaigns, &o.campaigns),
+            (&mut self.networks, &o.networks),
+            (&mut self.countries, &o.countries),
+            (&mut self.regions, &o.regions),
+            (&mut self.asns, &o.asns),
+        ] {
+            add(mine, theirs, cap);
+        }
+        for (engine, kws) in &o.search_engines {
+            add(
+                self.search_engines.entry(engine.clone()).or_default(),
+                kws,
+                cap,
+            );
+        }
+    }
+}
+
 /// The count of row `key` in `map`: 1 when absent (see [`RunVisitors`]).
 pub(crate) fn get(map: &BTreeMap<String, u64>, key: &str) -> u64 {
     map.get(key).copied().unwrap_or(1)
