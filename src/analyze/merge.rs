@@ -135,7 +135,8 @@ pub(crate) fn read(inputs: &[InputName]) -> Result<Vec<Source>, Error> {
     let mut out = Vec::new();
     for input in inputs {
         let read_err = |source| Error::read(input, source);
-        let mut src = input::open(input).map_err(read_err)?;
+        // A partial is one line, often longer than a log line may be (megabytes for a busy month).
+        let mut src = input::open_limited(input, usize::MAX).map_err(read_err)?;
         let mut bytes = Vec::new();
         while let Some(block) = src.next_block().map_err(read_err)? {
             bytes.extend_from_slice(&block);

@@ -178,6 +178,12 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "FILE", requires = "emit_events")]
     pub job_key: Option<PathBuf>,
 
+    /// Parse as if detection had picked NAME (with its family's fallbacks, unlike --format): how a
+    /// sharded job's driver hands every slice the format it detected once (--emit-events).
+    #[arg(long, value_name = "NAME", requires = "emit_events",
+          conflicts_with_all = ["format", "log_format", "nginx_format"])]
+    pub as_detected: Option<crate::format::Format>,
+
     /// Stage 2 of a sharded job: the inputs are one shard's event stream (from --emit-events), not logs;
     /// the report (or --partial) covers that shard, and `logveil merge` adds the shards exactly.
     #[arg(long)]
@@ -282,7 +288,10 @@ impl ReportArgs {
         }
         Ok(commands::report::Config {
             inputs: self.input.inputs(),
-            format: self.format.parser()?,
+            format: match self.as_detected {
+                Some(f) => Some(crate::format::LineParser::detected(f)),
+                None => self.format.parser()?,
+            },
             settings: crate::analyze::Settings {
                 rules: Rules {
                     ip,

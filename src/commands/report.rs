@@ -95,6 +95,7 @@ pub(crate) fn analyze(
         format: config.format.as_ref(),
         settings: &config.settings,
         temp_dir: &config.temp_dir,
+        slices: config.emit_events.is_some(),
     };
     let mut progress = Progress::new(config.progress, "report", &config.inputs);
     let analyzed = run::analyze(job, pool, keyer, events, &mut progress);
