@@ -9,7 +9,6 @@ mod common;
 
 #[path = "common/adversary.rs"]
 mod adversary;
-#[allow(dead_code)]
 #[path = "../benches/common/realistic.rs"]
 mod realistic;
 

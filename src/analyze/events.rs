@@ -728,3 +728,139 @@ fn read_line(
     }
     f.end()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::visitors::VisitorKeyer;
+    use crate::analyze::{Analyzer, Settings, render};
+    use crate::format::{Format, LineParser};
+
+    const LOG: &str = "\
+10.1.2.3 - - [23/Nov/2026:10:00:00 +0000] \"GET /a?q=tab%09x HTTP/1.1\" 200 5 \"https://www.google.com/search?q=cats\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0\"
+10.1.2.3 - - [23/Nov/2026:10:01:00 +0000] \"GET /b.pdf HTTP/1.1\" 200 50 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0\"
+10.9.8.7 - - [23/Nov/2026:10:02:00 +0000] \"GET /a?utm_source=news HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0 (Windows NT 10.0) Chrome/119.0\"
+10.9.8.7 - - [24/Nov/2026:10:02:00 +0000] \"GET /missing HTTP/1.1\" 404 5 \"-\" \"Mozilla/5.0 (Windows NT 10.0) Chrome/119.0\"
+66.249.1.1 - - [24/Nov/2026:10:03:00 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"Googlebot/2.1 (+http://www.google.com/bot.html)\"
+not a log line
+";
+
+    fn tables() -> Tables {
+        let a = Analyzer::new(Settings::default(), VisitorKeyer::for_job([3; 32]));
+        let parser = LineParser::detected(Format::Combined);
+        a.chunk(&mut parser.chunk(None), LOG.as_bytes())
+    }
+
+    fn stream(t: &Tables, shards: u32) -> String {
+        let header = Header {
+            shards,
+            job: "0123456789abcdef".into(),
+            sketch_key_id: "fedcba9876543210".into(),
+            geo: GeoKinds::default(),
+        };
+        let mut events = t.clone();
+        let mut out = Vec::new();
+        write(t, events.take_events().into_iter(), &header, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn read_str(text: &str) -> Result<(Tables, Option<Found>), String> {
+        let (mut t, mut found, mut events) = (Tables::default(), None, Vec::new());
+        for line in text.lines() {
+            read_line(line.as_bytes(), &mut t, &mut found, &mut events)?;
+        }
+        t.events.push(events);
+        Ok((t, found))
+    }
+
+    #[test]
+    fn escaped_text_comes_back_whole() {
+        for s in ["plain", "a\tb\nc\rd\\e", "\\t", "", "é\u{1F600}"] {
+            let mut out = Vec::new();
+            escape(s, &mut out);
+            assert!(!out.contains(&b'\t') && !out.contains(&b'\n'));
+            assert_eq!(unescape(&out).as_deref(), Some(s));
+        }
+        assert_eq!(unescape(b"bad\\x"), None);
+    }
+
+    #[test]
+    fn shards_read_back_render_the_report_of_the_whole() {
+        let t = tables();
+        let want = render::finish(t.clone(), &Settings::default());
+        for shards in [1, 2, 5] {
+            let text = stream(&t, shards);
+            let mut whole = Tables::default();
+            for s in 0..shards {
+                let own: String = text
+                    .lines()
+                    .filter(|l| l.starts_with(&format!("{s}\t")))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                let (part, found) = read_str(&own).unwrap();
+                let found = found.unwrap();
+                assert_eq!((found.shard, found.header.shards), (s, shards));
+                whole.merge(part);
+            }
+            whole.geo = t.geo;
+            assert_eq!(
+                render::finish(whole, &Settings::default()),
+                want,
+                "{shards}"
+            );
+        }
+        // A visitor's records all go to one shard.
+        let text = stream(&t, 5);
+        for v in t.visitors.keys() {
+            let key = format!("{v:x}");
+            let shards: HashSet<&str> = text
+                .lines()
+                .filter(|l| l.split('\t').nth(2) == Some(key.as_str()))
+                .map(|l| l.split('\t').next().unwrap())
+                .collect();
+            assert_eq!(shards.len(), 1, "{key}");
+        }
+    }
+
+    #[test]
+    fn the_stream_holds_no_address_or_user_agent() {
+        let text = stream(&tables(), 2);
+        for raw in [
+            "10.1.2.3",
+            "10.9.8.7",
+            "66.249.1.1",
+            "Mozilla",
+            "X11; Linux",
+        ] {
+            assert!(!text.contains(raw), "{raw} in\n{text}");
+        }
+        assert!(text.contains("Firefox 120") || text.contains("Firefox"));
+    }
+
+    #[test]
+    fn foreign_and_mixed_lines_are_refused_with_a_reason() {
+        let t = tables();
+        let text = stream(&t, 2);
+        let shard0: Vec<&str> = text.lines().filter(|l| l.starts_with("0\t")).collect();
+        let one = |extra: &str| {
+            let mut s = shard0.join("\n");
+            s.push('\n');
+            s.push_str(extra);
+            read_str(&s).err().unwrap_or_default()
+        };
+        assert!(one("127.0.0.1 - - [x] \"GET / HTTP/1.1\" 200 1").contains("not an event stream"));
+        assert!(one("0\tH\tlogveil-events\t9\t2\tj\tk\t000").contains("version 9"));
+        assert!(one("0\tH\tlogveil-events\t1\t2\tother\tk\t000").contains("another job"));
+        assert!(
+            one(text.lines().find(|l| l.starts_with("1\t")).unwrap())
+                .contains("shard 1 after shard 0")
+        );
+        assert!(one("0\tE\tzz\t1\tp\t1\t0").contains("id"));
+        assert!(one("0\tQ\t1").contains("unknown line kind"));
+        assert!(
+            read_str("0\tE\t1\t1\tp\t1\t0\n")
+                .unwrap_err()
+                .contains("before the stream's header")
+        );
+    }
+}
