@@ -218,6 +218,18 @@ impl RunVisitors {
     /// the distinct visitors of both (a person in both runs has unrelated hashes, so the counts cannot be
     /// added without counting them twice).
     pub fn raise(&mut self, o: &RunVisitors) {
+        self.each_map(o, |mine, theirs| {
+            raise(mine, theirs.iter().map(|(k, n)| (k, *n)));
+        });
+    }
+
+    /// Calls `f` with every map of counts of `self` and the same map of `o` (each search engine's
+    /// keywords as one map).
+    fn each_map(
+        &mut self,
+        o: &RunVisitors,
+        mut f: impl FnMut(&mut BTreeMap<String, u64>, &BTreeMap<String, u64>),
+    ) {
         for (mine, theirs) in [
             (&mut self.pages, &o.pages),
             (&mut self.entry_pages, &o.entry_pages),
@@ -234,11 +246,10 @@ impl RunVisitors {
             (&mut self.regions, &o.regions),
             (&mut self.asns, &o.asns),
         ] {
-            raise(mine, theirs.iter().map(|(k, n)| (k, *n)));
+            f(mine, theirs);
         }
         for (engine, kws) in &o.search_engines {
-            let mine = self.search_engines.entry(engine.clone()).or_default();
-            raise(mine, kws.iter().map(|(k, n)| (k, *n)));
+            f(self.search_engines.entry(engine.clone()).or_default(), kws);
         }
     }
 
@@ -351,37 +362,12 @@ impl RunVisitors {
     /// Adds the counts of disjoint visitors (another shard of the same job, its singles listed by
     /// [`RunVisitors::list_singles`]), each sum capped at `cap`.
     pub fn add_disjoint(&mut self, o: &RunVisitors, cap: u64) {
-        fn add(into: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>, cap: u64) {
+        self.each_map(o, |into, from| {
             for (k, n) in from {
                 let e = into.entry(k.clone()).or_default();
                 *e = (*e + n).min(cap);
             }
-        }
-        for (mine, theirs) in [
-            (&mut self.pages, &o.pages),
-            (&mut self.entry_pages, &o.entry_pages),
-            (&mut self.exit_pages, &o.exit_pages),
-            (&mut self.downloads, &o.downloads),
-            (&mut self.referrer_sites, &o.referrer_sites),
-            (&mut self.referrer_pages, &o.referrer_pages),
-            (&mut self.search_terms, &o.search_terms),
-            (&mut self.outlinks, &o.outlinks),
-            (&mut self.not_found, &o.not_found),
-            (&mut self.campaigns, &o.campaigns),
-            (&mut self.networks, &o.networks),
-            (&mut self.countries, &o.countries),
-            (&mut self.regions, &o.regions),
-            (&mut self.asns, &o.asns),
-        ] {
-            add(mine, theirs, cap);
-        }
-        for (engine, kws) in &o.search_engines {
-            add(
-                self.search_engines.entry(engine.clone()).or_default(),
-                kws,
-                cap,
-            );
-        }
+        });
     }
 }
 
