@@ -894,3 +894,29 @@ fn the_shards_of_a_job_merge_into_the_report_of_the_whole_log() {
     assert_eq!(out.status.code(), Some(65));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an event stream"));
 }
+
+/// A partial longer than a log line may be (over 1 MiB: a busy month's pages) merges like any other.
+#[test]
+fn a_partial_over_a_mebibyte_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let log: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "10.{}.{}.{} - - [23/Nov/2026:10:{:02}:00 +0000] \"GET /page/{i}/a-long-enough-slug HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0 Firefox/120.0\"\n",
+                i % 200,
+                i / 200 % 200,
+                i % 250 + 1,
+                i % 60
+            )
+        })
+        .collect();
+    let path = d.join("big.log");
+    fs::write(&path, log).unwrap();
+    let partial = d.join("big.partial");
+    ok(&["report", s(&path), "-q", "--partial", s(&partial)]);
+    assert!(fs::metadata(&partial).unwrap().len() > 1 << 20);
+    let out = d.join("merged");
+    merge(&[partial], &out, &[]);
+    assert!(tables(&out)["summary"].contains("hits,20000"));
+}

@@ -185,7 +185,8 @@ pub(crate) struct ReportArgs {
     pub as_detected: Option<crate::format::Format>,
 
     /// Stage 2 of a sharded job: the inputs are one shard's event stream (from --emit-events), not logs;
-    /// the report (or --partial) covers that shard, and `logveil merge` adds the shards exactly.
+    /// the report (or --partial) covers that shard, and `logveil merge` adds the shards exactly. The
+    /// analysis flags (--site-host, filters, --since, --geoip, ...) act in stage 1, not here.
     #[arg(long)]
     pub from_events: bool,
 }
