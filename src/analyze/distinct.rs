@@ -223,6 +223,28 @@ impl RunVisitors {
         });
     }
 
+    /// Calls `f` with every map of counts of `self` whose day rows are [`Tally`]s (count, visitors) and
+    /// that map of `day` (each search engine's keywords as one map).
+    fn each_tally_map(
+        &mut self,
+        day: &Day,
+        mut f: impl FnMut(&mut BTreeMap<String, u64>, &BTreeMap<String, super::partial::Tally>),
+    ) {
+        for (mine, theirs) in [
+            (&mut self.referrer_sites, &day.referrer_sites),
+            (&mut self.referrer_pages, &day.referrer_pages),
+            (&mut self.search_terms, &day.search_terms),
+            (&mut self.outlinks, &day.outlinks),
+            (&mut self.not_found, &day.not_found),
+            (&mut self.campaigns, &day.campaigns),
+        ] {
+            f(mine, theirs);
+        }
+        for (engine, kws) in &day.search_engines {
+            f(self.search_engines.entry(engine.clone()).or_default(), kws);
+        }
+    }
+
     /// Calls `f` with every map of counts of `self` and the same map of `o` (each search engine's
     /// keywords as one map).
     fn each_map(
@@ -273,20 +295,9 @@ impl RunVisitors {
             &mut self.downloads,
             day.downloads_by_path.iter().map(|(k, d)| (k, d.visitors)),
         );
-        for (mine, theirs) in [
-            (&mut self.referrer_sites, &day.referrer_sites),
-            (&mut self.referrer_pages, &day.referrer_pages),
-            (&mut self.search_terms, &day.search_terms),
-            (&mut self.outlinks, &day.outlinks),
-            (&mut self.not_found, &day.not_found),
-            (&mut self.campaigns, &day.campaigns),
-        ] {
+        self.each_tally_map(day, |mine, theirs| {
             raise(mine, theirs.iter().map(|(k, t)| (k, t.1)));
-        }
-        for (engine, kws) in &day.search_engines {
-            let mine = self.search_engines.entry(engine.clone()).or_default();
-            raise(mine, kws.iter().map(|(k, t)| (k, t.1)));
-        }
+        });
         raise(
             &mut self.networks,
             day.networks.iter().map(|(k, c)| (k, c.visitors)),
@@ -334,20 +345,9 @@ impl RunVisitors {
                 .iter()
                 .map(|(k, d)| (k, d.visitors > 0)),
         );
-        for (mine, theirs) in [
-            (&mut self.referrer_sites, &day.referrer_sites),
-            (&mut self.referrer_pages, &day.referrer_pages),
-            (&mut self.search_terms, &day.search_terms),
-            (&mut self.outlinks, &day.outlinks),
-            (&mut self.not_found, &day.not_found),
-            (&mut self.campaigns, &day.campaigns),
-        ] {
+        self.each_tally_map(day, |mine, theirs| {
             one(mine, theirs.iter().map(|(k, t)| (k, t.1 > 0)));
-        }
-        for (engine, kws) in &day.search_engines {
-            let mine = self.search_engines.entry(engine.clone()).or_default();
-            one(mine, kws.iter().map(|(k, t)| (k, t.1 > 0)));
-        }
+        });
         // A client or place row is made for every visitor of the run behind it, counted or not.
         one(&mut self.networks, day.networks.keys().map(|k| (k, true)));
         for (mine, theirs) in [
