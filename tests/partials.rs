@@ -807,3 +807,116 @@ fn nightly_partials_fold_one_person_and_cannot_prove_five() {
         got["pages"].contains("\n/lonely,5,5,") && got["pages"].contains("\n/five-nights,5,5,")
     );
 }
+
+/// Shards of a sharded job (`report --emit-events`, `--from-events`, docs/SCALE.md): merged, they give the
+/// report of the whole log, exact visitors over weeks and months included; a shard missing or given twice
+/// is refused, naming the shard.
+#[test]
+fn the_shards_of_a_job_merge_into_the_report_of_the_whole_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let log = common::sample("apache-combined-elastic.log");
+    let job = d.join("job.key");
+    ok(&["keygen", s(&job)]);
+    let events = d.join("events");
+    ok(&[
+        "report",
+        s(&log),
+        "-q",
+        "--emit-events",
+        s(&events),
+        "--job-key",
+        s(&job),
+        "--shards",
+        "3",
+    ]);
+    let text = fs::read_to_string(&events).unwrap();
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let own: String = text
+            .lines()
+            .filter(|l| l.starts_with(&format!("{i}\t")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let ev = d.join(format!("shard{i}.events"));
+        fs::write(&ev, own).unwrap();
+        let partial = d.join(format!("shard{i}.partial"));
+        ok(&[
+            "report",
+            "--from-events",
+            s(&ev),
+            "-q",
+            "--partial",
+            s(&partial),
+        ]);
+        shards.push(partial);
+    }
+    let direct = d.join("direct");
+    ok(&["report", s(&log), "-q", "--csv", s(&direct)]);
+    let merged = d.join("merged");
+    merge(&shards, &merged, &[]);
+    assert_eq!(tables(&direct), tables(&merged));
+    assert!(!tables(&merged)["weeks"].contains("visitors_estimated"));
+
+    let out = common::run(&[
+        "merge",
+        s(&shards[0]),
+        s(&shards[2]),
+        "--csv",
+        s(&d.join("x")),
+    ]);
+    assert_eq!(out.status.code(), Some(65));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("shard 1 of 3 of job") && err.contains("missing"),
+        "{err}"
+    );
+    let out = common::run(&[
+        "merge",
+        s(&shards[0]),
+        s(&shards[1]),
+        s(&shards[2]),
+        s(&shards[1]),
+        "--csv",
+        s(&d.join("y")),
+    ]);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("given twice"));
+    // A log given to --from-events is not an event stream.
+    let out = common::run(&[
+        "report",
+        "--from-events",
+        s(&log),
+        "-q",
+        "--csv",
+        s(&d.join("z")),
+    ]);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an event stream"));
+}
+
+/// A partial longer than a log line may be (over 1 MiB: a busy month's pages) merges like any other.
+#[test]
+fn a_partial_over_a_mebibyte_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let log: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "10.{}.{}.{} - - [23/Nov/2026:10:{:02}:00 +0000] \"GET /page/{i}/a-long-enough-slug HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0 Firefox/120.0\"\n",
+                i % 200,
+                i / 200 % 200,
+                i % 250 + 1,
+                i % 60
+            )
+        })
+        .collect();
+    let path = d.join("big.log");
+    fs::write(&path, log).unwrap();
+    let partial = d.join("big.partial");
+    ok(&["report", s(&path), "-q", "--partial", s(&partial)]);
+    assert!(fs::metadata(&partial).unwrap().len() > 1 << 20);
+    let out = d.join("merged");
+    merge(&[partial], &out, &[]);
+    assert!(tables(&out)["summary"].contains("hits,20000"));
+}

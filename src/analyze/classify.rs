@@ -34,6 +34,19 @@ impl BotReason {
             BotReason::RobotsTxt => "robots.txt",
         }
     }
+
+    /// The reason of a [`BotReason::name`].
+    pub fn from_name(name: &str) -> Option<BotReason> {
+        [
+            BotReason::Crawler,
+            BotReason::UrlInUa,
+            BotReason::EmptyUa,
+            BotReason::Library,
+            BotReason::RobotsTxt,
+        ]
+        .into_iter()
+        .find(|r| r.name() == name)
+    }
 }
 
 /// What a user agent says about the client.

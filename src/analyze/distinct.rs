@@ -218,6 +218,40 @@ impl RunVisitors {
     /// the distinct visitors of both (a person in both runs has unrelated hashes, so the counts cannot be
     /// added without counting them twice).
     pub fn raise(&mut self, o: &RunVisitors) {
+        self.each_map(o, |mine, theirs| {
+            raise(mine, theirs.iter().map(|(k, n)| (k, *n)));
+        });
+    }
+
+    /// Calls `f` with every map of counts of `self` whose day rows are [`Tally`]s (count, visitors) and
+    /// that map of `day` (each search engine's keywords as one map).
+    fn each_tally_map(
+        &mut self,
+        day: &Day,
+        mut f: impl FnMut(&mut BTreeMap<String, u64>, &BTreeMap<String, super::partial::Tally>),
+    ) {
+        for (mine, theirs) in [
+            (&mut self.referrer_sites, &day.referrer_sites),
+            (&mut self.referrer_pages, &day.referrer_pages),
+            (&mut self.search_terms, &day.search_terms),
+            (&mut self.outlinks, &day.outlinks),
+            (&mut self.not_found, &day.not_found),
+            (&mut self.campaigns, &day.campaigns),
+        ] {
+            f(mine, theirs);
+        }
+        for (engine, kws) in &day.search_engines {
+            f(self.search_engines.entry(engine.clone()).or_default(), kws);
+        }
+    }
+
+    /// Calls `f` with every map of counts of `self` and the same map of `o` (each search engine's
+    /// keywords as one map).
+    fn each_map(
+        &mut self,
+        o: &RunVisitors,
+        mut f: impl FnMut(&mut BTreeMap<String, u64>, &BTreeMap<String, u64>),
+    ) {
         for (mine, theirs) in [
             (&mut self.pages, &o.pages),
             (&mut self.entry_pages, &o.entry_pages),
@@ -234,11 +268,10 @@ impl RunVisitors {
             (&mut self.regions, &o.regions),
             (&mut self.asns, &o.asns),
         ] {
-            raise(mine, theirs.iter().map(|(k, n)| (k, *n)));
+            f(mine, theirs);
         }
         for (engine, kws) in &o.search_engines {
-            let mine = self.search_engines.entry(engine.clone()).or_default();
-            raise(mine, kws.iter().map(|(k, n)| (k, *n)));
+            f(self.search_engines.entry(engine.clone()).or_default(), kws);
         }
     }
 
@@ -262,20 +295,9 @@ impl RunVisitors {
             &mut self.downloads,
             day.downloads_by_path.iter().map(|(k, d)| (k, d.visitors)),
         );
-        for (mine, theirs) in [
-            (&mut self.referrer_sites, &day.referrer_sites),
-            (&mut self.referrer_pages, &day.referrer_pages),
-            (&mut self.search_terms, &day.search_terms),
-            (&mut self.outlinks, &day.outlinks),
-            (&mut self.not_found, &day.not_found),
-            (&mut self.campaigns, &day.campaigns),
-        ] {
+        self.each_tally_map(day, |mine, theirs| {
             raise(mine, theirs.iter().map(|(k, t)| (k, t.1)));
-        }
-        for (engine, kws) in &day.search_engines {
-            let mine = self.search_engines.entry(engine.clone()).or_default();
-            raise(mine, kws.iter().map(|(k, t)| (k, t.1)));
-        }
+        });
         raise(
             &mut self.networks,
             day.networks.iter().map(|(k, c)| (k, c.visitors)),
@@ -287,6 +309,65 @@ impl RunVisitors {
         ] {
             raise(mine, theirs.iter().map(|(k, c)| (k, c.visitors)));
         }
+    }
+}
+
+impl RunVisitors {
+    /// Lists at 1 every row of `day` that some visitor of the run is behind and that is not listed yet:
+    /// within one run, a row missing here was seen by exactly one visitor (see [`RunVisitors`]), which a
+    /// sum over shards ([`RunVisitors::add_disjoint`]) must count.
+    pub fn list_singles(&mut self, day: &Day) {
+        fn one<'a, I: IntoIterator<Item = (&'a String, bool)>>(
+            into: &mut BTreeMap<String, u64>,
+            rows: I,
+        ) {
+            for (k, seen) in rows {
+                if seen && !into.contains_key(k) {
+                    into.insert(k.clone(), 1);
+                }
+            }
+        }
+        one(
+            &mut self.pages,
+            day.pages.iter().map(|(k, p)| (k, p.visitors > 0)),
+        );
+        one(
+            &mut self.entry_pages,
+            day.pages.iter().map(|(k, p)| (k, p.entry_visitors > 0)),
+        );
+        one(
+            &mut self.exit_pages,
+            day.pages.iter().map(|(k, p)| (k, p.exit_visitors > 0)),
+        );
+        one(
+            &mut self.downloads,
+            day.downloads_by_path
+                .iter()
+                .map(|(k, d)| (k, d.visitors > 0)),
+        );
+        self.each_tally_map(day, |mine, theirs| {
+            one(mine, theirs.iter().map(|(k, t)| (k, t.1 > 0)));
+        });
+        // A client or place row is made for every visitor of the run behind it, counted or not.
+        one(&mut self.networks, day.networks.keys().map(|k| (k, true)));
+        for (mine, theirs) in [
+            (&mut self.countries, &day.countries),
+            (&mut self.regions, &day.regions),
+            (&mut self.asns, &day.asns),
+        ] {
+            one(mine, theirs.keys().map(|k| (k, true)));
+        }
+    }
+
+    /// Adds the counts of disjoint visitors (another shard of the same job, its singles listed by
+    /// [`RunVisitors::list_singles`]), each sum capped at `cap`.
+    pub fn add_disjoint(&mut self, o: &RunVisitors, cap: u64) {
+        self.each_map(o, |into, from| {
+            for (k, n) in from {
+                let e = into.entry(k.clone()).or_default();
+                *e = (*e + n).min(cap);
+            }
+        });
     }
 }
 

@@ -135,7 +135,8 @@ pub(crate) fn read(inputs: &[InputName]) -> Result<Vec<Source>, Error> {
     let mut out = Vec::new();
     for input in inputs {
         let read_err = |source| Error::read(input, source);
-        let mut src = input::open(input).map_err(read_err)?;
+        // A partial is one line, often longer than a log line may be (megabytes for a busy month).
+        let mut src = input::open_limited(input, usize::MAX).map_err(read_err)?;
         let mut bytes = Vec::new();
         while let Some(block) = src.next_block().map_err(read_err)? {
             bytes.extend_from_slice(&block);
@@ -163,6 +164,8 @@ pub(crate) fn read(inputs: &[InputName]) -> Result<Vec<Source>, Error> {
 /// Merges partials into one aggregate. Order-independent: the result is the same for any order of
 /// `sources` (`latest` breaks a tie of write times by refusing).
 pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
+    let combined = combine_shards(sources)?;
+    let sources = &combined[..];
     // Which source provides each day.
     let mut owners: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, s) in sources.iter().enumerate() {
@@ -247,15 +250,95 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
             keys.insert(s.partial.sketch_key_id.as_str());
         }
     }
+    // The shards of one job, alone: one run's exact distinct visitors over weeks, months and the range.
+    let exact = match sources {
+        [one] => one.partial.exact.clone(),
+        _ => None,
+    };
     Ok(Aggregate {
         undated,
         days,
         sketches_compatible: keys.len() <= 1,
         visitors,
-        exact: None,
+        exact,
         geo,
         site_hosts_given,
     })
+}
+
+/// Replaces the shards of each sharded job (`report --from-events`) by one partial of the whole job: its
+/// shards hold disjoint visitors, so every count adds exactly, the distinct visitors per row and over
+/// weeks and months included. A job with a shard missing or given twice is an error.
+fn combine_shards(sources: &[Source]) -> Result<Vec<Source>, Error> {
+    let mut out = Vec::new();
+    let mut jobs: BTreeMap<(&str, u32), Vec<&Source>> = BTreeMap::new();
+    for s in sources {
+        match &s.partial.shard {
+            None => out.push(s.clone()),
+            Some(shard) => jobs
+                .entry((shard.job.as_str(), shard.of))
+                .or_default()
+                .push(s),
+        }
+    }
+    for ((job, of), mut shards) in jobs {
+        let index = |s: &Source| s.partial.shard.as_ref().map_or(0, |x| x.index);
+        shards.sort_by_key(|s| index(s));
+        let indices: Vec<u32> = shards.iter().map(|s| index(s)).collect();
+        if indices != (0..of).collect::<Vec<u32>>() {
+            return Err(Error::Merge(match (0..of).find(|i| !indices.contains(i)) {
+                Some(i) => format!(
+                    "shard {i} of {of} of job {job} is missing: merge every shard of the job"
+                ),
+                None => format!("a shard of job {job} is given twice: merge each shard once"),
+            }));
+        }
+        let cap = shards
+            .iter()
+            .map(|s| s.partial.visitors_cap)
+            .min()
+            .unwrap_or(1)
+            .max(1);
+        let first = &shards[0].partial;
+        let mut whole = Partial {
+            shard: None,
+            exact: Some(Default::default()),
+            days: BTreeMap::new(),
+            undated: Undated::default(),
+            visitors: RunVisitors::default(),
+            visitors_cap: cap,
+            ..first.clone()
+        };
+        for s in &shards {
+            let p = &s.partial;
+            if p.sketch_key_id != first.sketch_key_id {
+                return Err(Error::Merge(format!(
+                    "{}: a shard of job {job} made under another sketch key",
+                    s.origin
+                )));
+            }
+            for (date, day) in &p.days {
+                whole.days.entry(date.clone()).or_default().add(day);
+            }
+            whole.undated.add(&p.undated);
+            let mut visitors = p.visitors.clone();
+            for day in p.days.values() {
+                visitors.list_singles(day);
+            }
+            whole.visitors.add_disjoint(&visitors, cap);
+            whole.geoip = whole.geoip.or(p.geoip);
+            whole.written = whole.written.max(p.written.clone());
+            match (&mut whole.exact, &p.exact) {
+                (Some(all), Some(e)) => all.add(e),
+                (exact, _) => *exact = None,
+            }
+        }
+        out.push(Source {
+            origin: format!("{} (job {job}, {of} shards)", shards[0].origin),
+            partial: whole,
+        });
+    }
+    Ok(out)
 }
 
 /// The day number of a `YYYY-MM-DD` date.

@@ -12,6 +12,7 @@ pub(crate) mod coarse;
 pub(crate) mod compare;
 pub(crate) mod distinct;
 mod internal;
+pub(crate) mod events;
 pub(crate) mod lists;
 mod memo;
 pub(crate) mod merge;
@@ -451,7 +452,7 @@ impl Analyzer {
                 .entry(id)
                 .or_insert_with(|| String::from_utf8_lossy(&st.scratch).into_owned());
             let key = st.keys.key(day, client, ua.unwrap_or(b""), host);
-            visitor.sketch = st.keys.sketch();
+            (visitor.sketch, visitor.slot) = st.keys.person();
             if let Some(geo) = &self.settings.geoip {
                 place_visitor(geo, client, key, &mut st.t);
             }

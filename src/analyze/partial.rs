@@ -47,17 +47,46 @@ pub struct Sketch {
     registers: Vec<u8>,
 }
 
+/// Where a visitor's hash lands in a [`Sketch`]: its register and rank. All a sketch needs of a visitor,
+/// and all the event stream carries of the sketch hash (18 bits shared by thousands of visitors).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Slot {
+    /// The register (0..4096).
+    pub index: u16,
+    /// The rank (1..=53; 0: no visitor).
+    pub rank: u8,
+}
+
+impl Slot {
+    /// The slot of a 64-bit hash of a visitor.
+    pub fn of(hash: u64) -> Slot {
+        let rest = (hash << PRECISION) | (1 << (PRECISION - 1));
+        Slot {
+            index: (hash >> (64 - PRECISION)) as u16,
+            rank: rest.leading_zeros() as u8 + 1,
+        }
+    }
+
+    /// True when `index` and `rank` are a slot a sketch can hold.
+    pub fn is_valid(self) -> bool {
+        usize::from(self.index) < REGISTERS && self.rank <= (64 - PRECISION + 1) as u8
+    }
+}
+
 impl Sketch {
     /// Adds a 64-bit hash of a visitor.
     pub fn insert(&mut self, hash: u64) {
+        self.insert_slot(Slot::of(hash));
+    }
+
+    /// Adds a visitor by its [`Slot`].
+    pub fn insert_slot(&mut self, slot: Slot) {
         if self.registers.is_empty() {
             self.registers = vec![0; REGISTERS];
         }
-        let index = (hash >> (64 - PRECISION)) as usize;
-        let rest = (hash << PRECISION) | (1 << (PRECISION - 1));
-        let rank = rest.leading_zeros() as u8 + 1;
-        let r = &mut self.registers[index];
-        *r = (*r).max(rank);
+        if let Some(r) = self.registers.get_mut(usize::from(slot.index)) {
+            *r = (*r).max(slot.rank);
+        }
     }
 
     /// Adds every visitor of `other`.
@@ -481,8 +510,10 @@ pub struct Aggregate {
 }
 
 /// Distinct visitors over several days, counted exactly within one run (from the visitors' sketch hashes,
-/// which stay in memory; only the counts are kept).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// which stay in memory; only the counts are kept). A shard's partial carries them (`exact`): shards of
+/// one job hold disjoint visitors, so their counts add.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExactVisitors {
     /// Per ISO week label (`2026-W49`).
     pub weeks: BTreeMap<String, u64>,
@@ -493,6 +524,16 @@ pub struct ExactVisitors {
 }
 
 impl ExactVisitors {
+    /// Adds the counts of disjoint visitors (another shard of the same job).
+    pub fn add(&mut self, o: &ExactVisitors) {
+        for (mine, theirs) in [(&mut self.weeks, &o.weeks), (&mut self.months, &o.months)] {
+            for (k, n) in theirs {
+                *mine.entry(k.clone()).or_default() += n;
+            }
+        }
+        self.total += o.total;
+    }
+
     /// Counts `seen`, one `(sketch hash, day number)` per counted visitor-day (in any order, reordered
     /// here).
     pub(crate) fn count(seen: &mut [(u64, i64)]) -> ExactVisitors {
@@ -563,6 +604,26 @@ pub struct Partial {
     /// The run was given `--site-host` (absent when not).
     #[serde(default, skip_serializing_if = "is_false")]
     pub site_hosts_given: bool,
+    /// Which shard of a sharded job (`report --from-events`) the partial covers (absent otherwise):
+    /// `merge` adds the shards of one job exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardOf>,
+    /// The exact distinct visitors of weeks, months and the range over the partial's visitors: written
+    /// with `shard` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exact: Option<ExactVisitors>,
+}
+
+/// The shard a partial covers: `index` of `of`, of the job whose key has the fingerprint `job`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardOf {
+    /// The shard (0-based).
+    pub index: u32,
+    /// The shards of the job.
+    pub of: u32,
+    /// A fingerprint of the job key (not the key).
+    pub job: String,
 }
 
 /// The header every partial version shares, read first so a wrong version gets a clear message.
@@ -599,6 +660,22 @@ impl Partial {
             visitors_cap,
             geoip: agg.geo,
             site_hosts_given: agg.site_hosts_given,
+            shard: None,
+            exact: None,
+        }
+    }
+
+    /// The partial of shard `shard`: [`Partial::new`] with the shard and the aggregate's exact counts.
+    pub fn of_shard(
+        agg: &Aggregate,
+        sketch_key_id: String,
+        visitors_cap: u64,
+        shard: ShardOf,
+    ) -> Partial {
+        Partial {
+            shard: Some(shard),
+            exact: agg.exact.clone(),
+            ..Partial::new(agg, sketch_key_id, visitors_cap)
         }
     }
 

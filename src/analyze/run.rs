@@ -31,6 +31,10 @@ pub(crate) struct Job<'a> {
     pub settings: &'a Settings,
     /// Where `events` spills (`--temp-dir`), named when that fails.
     pub temp_dir: &'a Path,
+    /// The inputs are slices of logs (stage 1 of a sharded job, `report --emit-events`): a slice of which
+    /// no line parses is no error (it may hold only other lines of a mixed log); its lines are counted as
+    /// unparsed, and the job's report shows them.
+    pub slices: bool,
 }
 
 /// Reads every input of `job` on `pool` and returns the merged partial tables (not yet sessionised) and
@@ -122,7 +126,7 @@ fn analyze_input(
     .map_err(read_err)?;
     meter.end_input();
     // Lines, and none parsed: a report of nothing would pass for the report of a quiet day.
-    if parsed == 0 && unparsed > 0 {
+    if parsed == 0 && unparsed > 0 && !job.slices {
         return Err(Error::NothingParsed {
             input: input.clone(),
             lines: unparsed,

@@ -126,8 +126,11 @@ pub struct VisitorDay {
     pub network: u64,
     /// The visitor fetched `/robots.txt`: a bot.
     pub robots: bool,
-    /// The visitor's hash under the sketch key (the same on every day), for distinct counts over days.
+    /// The person's hash (the same on every day), for distinct counts over days: the hash under the sketch
+    /// key, or under the job key in a sharded job (`report --emit-events`).
     pub sketch: u64,
+    /// Where the person lands in the day sketches (from the hash under the sketch key).
+    pub slot: super::partial::Slot,
 }
 
 impl VisitorDay {
@@ -140,6 +143,7 @@ impl VisitorDay {
         self.network = o.network;
         self.robots |= o.robots;
         self.sketch = o.sketch;
+        self.slot = o.slot;
     }
 }
 

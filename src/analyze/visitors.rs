@@ -5,12 +5,17 @@
 
 use std::fmt;
 
+pub(crate) use super::partial::Slot;
+
 /// The per-run secret from which each day's key is derived.
 #[derive(Clone)]
 pub struct VisitorKeyer {
     master: [u8; 32],
     /// The key of the visitor sketches (the same on every day): random per run unless read from a key file.
     sketch: [u8; 32],
+    /// With a job key (`report --emit-events`): the key of the person hash that leaves the process in the
+    /// event stream, so that the sketch hash (under a key that may outlive the job) never does.
+    person: Option<[u8; 32]>,
 }
 
 impl fmt::Debug for VisitorKeyer {
@@ -30,7 +35,23 @@ impl VisitorKeyer {
     /// A keyer with a given master key (for tests); its sketch key is derived from it.
     pub fn with_key(master: [u8; 32]) -> VisitorKeyer {
         let sketch = *blake3::keyed_hash(&master, b"logveil/sketch-key").as_bytes();
-        VisitorKeyer { master, sketch }
+        VisitorKeyer {
+            master,
+            sketch,
+            person: None,
+        }
+    }
+
+    /// The keyer of a sharded job (`report --emit-events`): every day key and the person hash derive from
+    /// the job key, so every process of the job gives one person the same hashes; the sketch key is
+    /// derived from the job key too unless [`VisitorKeyer::with_sketch_key`] sets one.
+    pub fn for_job(job: [u8; 32]) -> VisitorKeyer {
+        let derive = |what: &[u8]| *blake3::keyed_hash(&job, what).as_bytes();
+        VisitorKeyer {
+            master: derive(b"logveil/job-day-keys"),
+            sketch: derive(b"logveil/job-sketch-key"),
+            person: Some(derive(b"logveil/job-person")),
+        }
     }
 
     /// The same keyer with sketches under `key` (`--sketch-key`), so partials of different runs join.
@@ -97,13 +118,20 @@ impl<'k> DayKeys<'k> {
         u64::from_le_bytes(first)
     }
 
-    /// The sketch hash of the (client, user agent, host) last given to [`DayKeys::key`]: the same on every
-    /// day, held in memory only (sketches store registers, never hashes).
-    pub(crate) fn sketch(&self) -> u64 {
-        let h = blake3::keyed_hash(&self.keyer.sketch, &self.buf);
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&h.as_bytes()[..8]);
-        u64::from_le_bytes(first)
+    /// The person hash and sketch register of the (client, user agent, host) last given to
+    /// [`DayKeys::key`], both the same on every day: the hash under the sketch key (held in memory only:
+    /// sketches store registers, never hashes) gives both, unless the keyer has a job key, which then keys
+    /// the person hash that the event stream carries.
+    pub(crate) fn person(&self) -> (u64, Slot) {
+        let first8 = |key: &[u8; 32]| {
+            let h = blake3::keyed_hash(key, &self.buf);
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&h.as_bytes()[..8]);
+            u64::from_le_bytes(first)
+        };
+        let sketch = first8(&self.keyer.sketch);
+        let person = self.keyer.person.as_ref().map_or(sketch, first8);
+        (person, Slot::of(sketch))
     }
 }
 

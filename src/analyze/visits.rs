@@ -445,7 +445,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         let counted = u64::from(vd.valid_hits > 0);
         d.visitors += counted;
         if counted > 0 {
-            d.sketch.insert(vd.sketch);
+            d.sketch.insert_slot(vd.slot);
             seen.push((vd.sketch, vd.day));
         }
         let (pv, visits) = clients_pv.get(key).copied().unwrap_or((0, 0));

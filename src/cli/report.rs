@@ -167,6 +167,35 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = crate::analyze::spill::SPILL_EVENTS,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub sort_events: usize,
+
+    /// Stage 1 of a sharded job (docs/SCALE.md): analyse the inputs, then write their pseudonymous event
+    /// stream, cut by visitor into --shards shards, to FILE ('-': stdout) instead of a report. Needs
+    /// --job-key.
+    #[arg(long, value_name = "FILE", requires = "job_key",
+          conflicts_with_all = ["partial", "compare", "from_events", "csv", "table", "json", "html", "text"])]
+    pub emit_events: Option<PathBuf>,
+
+    /// Shards of a sharded job (--emit-events): a visitor's whole history goes to one shard.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "emit_events",
+          value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub shards: u32,
+
+    /// Key file (made by `logveil keygen`) of a sharded job (--emit-events): every process of the job
+    /// hashes visitors under it, so one person has one hash in all of them. Delete it when the job ends.
+    #[arg(long, value_name = "FILE", requires = "emit_events")]
+    pub job_key: Option<PathBuf>,
+
+    /// Parse as if detection had picked NAME (with its family's fallbacks, unlike --format): how a
+    /// sharded job's driver hands every slice the format it detected once (--emit-events).
+    #[arg(long, value_name = "NAME", requires = "emit_events",
+          conflicts_with_all = ["format", "log_format", "nginx_format"])]
+    pub as_detected: Option<crate::format::Format>,
+
+    /// Stage 2 of a sharded job: the inputs are one shard's event stream (from --emit-events), not logs;
+    /// the report (or --partial) covers that shard, and `logveil merge` adds the shards exactly. The
+    /// analysis flags (--site-host, filters, --since, --geoip, ...) act in stage 1, not here.
+    #[arg(long)]
+    pub from_events: bool,
 }
 
 impl ReportArgs {
@@ -232,6 +261,19 @@ impl ReportArgs {
                 Some((previous, self.top.top))
             }
         };
+        let emit_events = match &self.emit_events {
+            None => None,
+            Some(path) => {
+                let job = self.job_key.as_ref().ok_or_else(|| {
+                    Error::Usage("--emit-events needs --job-key (made by `logveil keygen`)".into())
+                })?;
+                Some(commands::report::EmitEvents {
+                    path: (path.as_os_str() != "-").then(|| path.clone()),
+                    shards: self.shards,
+                    job_key: *Key::read(job)?.bytes(),
+                })
+            }
+        };
         let geoip = self.geo.open()?;
         if let Some(t) = self.output.table.as_deref() {
             let has = |kind: fn(&crate::geo::GeoIp) -> bool| geoip.as_ref().is_some_and(kind);
@@ -254,7 +296,10 @@ impl ReportArgs {
         }
         Ok(commands::report::Config {
             inputs: self.input.inputs(),
-            format: self.format.parser()?,
+            format: match self.as_detected {
+                Some(f) => Some(crate::format::LineParser::detected(f)),
+                None => self.format.parser()?,
+            },
             settings: crate::analyze::Settings {
                 rules: Rules {
                     ip,
@@ -281,6 +326,8 @@ impl ReportArgs {
             temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
             sort_events: self.sort_events,
             compare,
+            emit_events,
+            from_events: self.from_events,
         })
     }
 
@@ -306,7 +353,7 @@ impl ReportArgs {
         };
         Ok(Destinations {
             date,
-            quiet_default: self.partial.is_some(),
+            quiet_default: self.partial.is_some() || self.emit_events.is_some(),
             context: Context {
                 site: self.site_host.first().cloned(),
                 since: label(range.since, &self.since),

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use crate::analyze::Settings;
 use crate::analyze::compare::Comparison;
 use crate::analyze::distinct::PARTIAL_CAP;
-use crate::analyze::partial::Partial;
+use crate::analyze::partial::{Partial, ShardOf};
 use crate::analyze::range::TimeRange;
 use crate::analyze::range::local_label;
 use crate::analyze::report::Report;
@@ -53,6 +53,33 @@ pub(crate) struct Config {
     /// `--compare previous`: the range of the previous period and the top rows compared (the inputs are
     /// read a second time for it).
     pub compare: Option<(TimeRange, usize)>,
+    /// `--emit-events`: stage 1 of a sharded job; the event stream is written instead of a report.
+    pub emit_events: Option<EmitEvents>,
+    /// `--from-events`: stage 2 of a sharded job; the inputs are one shard's event stream.
+    pub from_events: bool,
+}
+
+/// Where and how stage 1 of a sharded job writes its event stream (see [`crate::analyze::events`]).
+#[derive(Debug, Clone)]
+pub(crate) struct EmitEvents {
+    /// The file (replaced atomically), or `None` for stdout.
+    pub path: Option<PathBuf>,
+    /// Shards of the job (`--shards`).
+    pub shards: u32,
+    /// The job key (`--job-key`), in memory only.
+    pub job_key: [u8; 32],
+}
+
+impl EmitEvents {
+    /// A fingerprint of the job key (16 hex digits): names the job in partials and errors, reveals nothing
+    /// of the key.
+    fn job_id(&self) -> String {
+        let h = blake3::keyed_hash(&self.job_key, b"logveil/job-id");
+        h.as_bytes()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 /// Reads every input on `pool` and returns the merged partial tables (not yet sessionised) and their
@@ -68,6 +95,7 @@ pub(crate) fn analyze(
         format: config.format.as_ref(),
         settings: &config.settings,
         temp_dir: &config.temp_dir,
+        slices: config.emit_events.is_some(),
     };
     let mut progress = Progress::new(config.progress, "report", &config.inputs);
     let analyzed = run::analyze(job, pool, keyer, events, &mut progress);
@@ -113,16 +141,43 @@ pub(crate) fn run_with_partial(
     partial: Option<PartialOut>,
     warn: &mut dyn FnMut(Warning),
 ) -> Result<Report, Error> {
-    let mut keyer =
-        VisitorKeyer::random().map_err(|e| Error::System(format!("no random key: {e}")))?;
+    let mut keyer = match &config.emit_events {
+        Some(emit) => VisitorKeyer::for_job(emit.job_key),
+        None => VisitorKeyer::random().map_err(|e| Error::System(format!("no random key: {e}")))?,
+    };
     if let Some(k) = config.sketch_key {
         keyer = keyer.with_sketch_key(k);
     }
-    let key_id = keyer.sketch_key_id();
+    let mut key_id = keyer.sketch_key_id();
     let pool = pipeline::pool(config.threads)?;
     let events = EventStore::spilling(&config.temp_dir, config.sort_events)
         .map_err(|source| temp_error(config, source))?;
-    let (tables, events) = analyze(config, &pool, keyer, events)?;
+    let mut shard = None;
+    let (tables, events) = if config.from_events {
+        let (tables, found) = crate::analyze::events::read(&config.inputs)?;
+        key_id = found.header.sketch_key_id.clone();
+        shard = Some(ShardOf {
+            index: found.shard,
+            of: found.header.shards,
+            job: found.header.job,
+        });
+        (tables, events)
+    } else {
+        analyze(config, &pool, keyer, events)?
+    };
+    if crate::signals::interrupted() {
+        return Err(Error::Interrupted);
+    }
+    if let Some(emit) = &config.emit_events {
+        let header = crate::analyze::events::Header {
+            shards: emit.shards,
+            job: emit.job_id(),
+            sketch_key_id: key_id,
+            geo: tables.geo,
+        };
+        write_events(config, emit, tables, events, &header)?;
+        return Ok(Report { tables: Vec::new() });
+    }
     if crate::signals::interrupted() {
         return Err(Error::Interrupted);
     }
@@ -151,7 +206,11 @@ pub(crate) fn run_with_partial(
     agg.site_hosts_given = !config.settings.site_hosts.is_empty();
     if let Some(out) = partial {
         let output = out.path();
-        out.write(&Partial::new(&agg, key_id, cap))
+        let partial = match shard {
+            Some(shard) => Partial::of_shard(&agg, key_id, cap, shard),
+            None => Partial::new(&agg, key_id, cap),
+        };
+        out.write(&partial)
             .map_err(|source| Error::Write { output, source })?;
     }
     let mut report = render::render(&agg, config.settings.min_visitors);
@@ -171,4 +230,45 @@ pub(crate) fn run_with_partial(
             .map_err(|source| Error::Write { output, source })?;
     }
     Ok(report)
+}
+
+/// Writes stage 1's event stream: the tables, then every page view and download read back from the store.
+fn write_events(
+    config: &Config,
+    emit: &EmitEvents,
+    mut tables: Tables,
+    mut events: EventStore,
+    header: &crate::analyze::events::Header,
+) -> Result<(), Error> {
+    events
+        .take_from(&mut tables)
+        .map_err(|source| temp_error(config, source))?;
+    let mut sorted = events
+        .into_sorted()
+        .map_err(|source| temp_error(config, source))?;
+    let output = emit.path.clone();
+    let write_err = |source| Error::Write {
+        output: output.clone(),
+        source,
+    };
+    let file = emit
+        .path
+        .as_deref()
+        .map(crate::output::file::AtomicFile::create)
+        .transpose()
+        .map_err(write_err)?;
+    let written = match file {
+        Some(file) => {
+            let w = file.writer().map_err(write_err)?;
+            crate::analyze::events::write(&tables, &mut sorted, header, w)
+                .and_then(|()| file.commit())
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            crate::analyze::events::write(&tables, &mut sorted, header, w)
+        }
+    };
+    written.map_err(write_err)?;
+    sorted.finish().map_err(|source| temp_error(config, source))
 }
