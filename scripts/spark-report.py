@@ -141,9 +141,18 @@ def run_job(sc, logs, out_dir, partitions, shards, sketch_key):
                 command += ["--sketch-key", shipped(sketch_key)]
             return pipe(command, part)
 
+        # The site's hosts also tell the render whether to infer them (analyze/internal.rs): stage 2's
+        # partials say what stage 1 was given.
+        site_hosts = []
+        for i, arg in enumerate(extra):
+            if arg == "--site-host" and i + 1 < len(extra):
+                site_hosts += ["--site-host", extra[i + 1]]
+            elif arg.startswith("--site-host="):
+                site_hosts.append(arg)
+
         def stage2(part):
             command = [shipped(logveil), "report", "--from-events", "-", "--partial", "-"]
-            return pipe(command + ["--threads", threads, "--quiet"], part)
+            return pipe(command + ["--threads", threads, "--quiet"] + site_hosts, part)
 
         by_shard = (
             lines.mapPartitions(stage1)
