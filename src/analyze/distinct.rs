@@ -198,6 +198,15 @@ pub struct RunVisitors {
     /// Autonomous systems (`--geoip` with an ASN database).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub asns: BTreeMap<String, u64>,
+    /// Transitions (`from\tto`; absent before partial version 3).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub transitions: BTreeMap<String, u64>,
+    /// Paths (absent before partial version 3).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub paths: BTreeMap<String, u64>,
+    /// Goals (`goal\tvia\tsource`; absent without `--goal-path`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub goals: BTreeMap<String, u64>,
 }
 
 /// Raises each row of `into` to at least its count in `from` (a row missing in `into` is added; counts
@@ -233,6 +242,9 @@ impl RunVisitors {
             (&mut self.countries, &o.countries),
             (&mut self.regions, &o.regions),
             (&mut self.asns, &o.asns),
+            (&mut self.transitions, &o.transitions),
+            (&mut self.paths, &o.paths),
+            (&mut self.goals, &o.goals),
         ] {
             raise(mine, theirs.iter().map(|(k, n)| (k, *n)));
         }
@@ -269,9 +281,15 @@ impl RunVisitors {
             (&mut self.outlinks, &day.outlinks),
             (&mut self.not_found, &day.not_found),
             (&mut self.campaigns, &day.campaigns),
+            (&mut self.transitions, &day.transitions),
+            (&mut self.goals, &day.goals),
         ] {
             raise(mine, theirs.iter().map(|(k, t)| (k, t.1)));
         }
+        raise(
+            &mut self.paths,
+            day.paths.iter().map(|(k, p)| (k, p.visitors)),
+        );
         for (engine, kws) in &day.search_engines {
             let mine = self.search_engines.entry(engine.clone()).or_default();
             raise(mine, kws.iter().map(|(k, t)| (k, t.1)));

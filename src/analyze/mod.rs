@@ -8,6 +8,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod classify;
+pub(crate) mod clicks;
 pub(crate) mod coarse;
 pub(crate) mod compare;
 pub(crate) mod distinct;
@@ -74,6 +75,8 @@ pub struct Settings {
     /// `--only-humans`: hits of user agents recognised as bots are counted as `excluded_bots` and nothing
     /// else.
     pub only_humans: bool,
+    /// `--path-depth` and `--goal-path`: the clickstream tables' settings.
+    pub clicks: clicks::Clicks,
 }
 
 impl Default for Settings {
@@ -89,6 +92,7 @@ impl Default for Settings {
             geoip: None,
             filters: crate::filter::Filters::default(),
             only_humans: false,
+            clicks: clicks::Clicks::default(),
         }
     }
 }
@@ -124,6 +128,8 @@ pub struct Analyzer {
     network_rules: Rules,
     /// Whether any filter is set (`--exclude-*`, `--include-host`, `--only-humans`).
     filtering: bool,
+    /// The settings' `clicks`, handed to every chunk's tables for the visit walk.
+    clicks: std::sync::Arc<clicks::Clicks>,
 }
 
 impl Analyzer {
@@ -143,7 +149,9 @@ impl Analyzer {
             }
         }
         let filtering = !settings.filters.is_empty() || settings.only_humans;
+        let clicks = std::sync::Arc::new(settings.clicks.clone());
         Analyzer {
+            clicks,
             settings,
             keyer,
             tag,
@@ -180,6 +188,7 @@ impl Analyzer {
         }
         let mut t = state.finish();
         t.geo = self.geo_kinds();
+        t.clicks = Some(self.clicks.clone());
         t
     }
 
@@ -312,6 +321,17 @@ impl Analyzer {
                     st.scratch.clear();
                     rewrite_url(tpath, &self.settings.rules, &mut st.scratch);
                     let s = String::from_utf8_lossy(&st.scratch).into_owned();
+                    // The click as an event too, for the clickstream tables: the target in the page
+                    // dictionary under an id of its own kind.
+                    let id = stable_hash(&[b"outlink", s.as_bytes()]);
+                    t.pages.entry(id).or_insert_with(|| s.clone());
+                    st.events.push(Event {
+                        visitor: key,
+                        time,
+                        kind: EventKind::Outlink,
+                        page: id,
+                        referrer: 0,
+                    });
                     add_row(&mut t.outlinks, s, key);
                 }
                 return;

@@ -27,8 +27,10 @@ use super::distinct::RunVisitors;
 
 /// The `schema` field of a partial.
 pub(crate) const SCHEMA: &str = "logveil-partial";
-/// The partial format version this build writes (2: `visitors`, the run-wide distinct visitors per row).
-pub const VERSION: u32 = 2;
+/// The partial format version this build writes (2: `visitors`, the run-wide distinct visitors per row;
+/// 3: the clickstream tables `transitions`, `paths` and `goals` of each day, and their run-wide distinct
+/// visitors). Versions 1 and 2 are read as days without a clickstream.
+pub const VERSION: u32 = 3;
 
 /// The oldest partial version this build reads. A version-1 partial has no run-wide counts: `merge` folds
 /// its rows by their largest per-day visitors instead (a lower bound, so it folds at least as much).
@@ -230,6 +232,30 @@ impl PlaceRow {
     }
 }
 
+/// A path's numbers on one day (see `super::clicks`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathRow {
+    /// Visits whose page views began with this path.
+    pub visits: u64,
+    /// Of them, visits that reached a `--goal-path`.
+    pub conversions: u64,
+    /// Of them, bounced visits.
+    pub bounces: u64,
+    /// Distinct visitors.
+    pub visitors: u64,
+}
+
+impl PathRow {
+    /// Adds `o`.
+    pub fn add(&mut self, o: &PathRow) {
+        self.visits += o.visits;
+        self.conversions += o.conversions;
+        self.bounces += o.bounces;
+        self.visitors += o.visitors;
+    }
+}
+
 /// Adds every row of `from` into `into`, copying a key only for a row `into` does not have yet.
 fn add_map<K: Ord + Clone, V: Default>(
     into: &mut BTreeMap<K, V>,
@@ -323,6 +349,16 @@ pub struct Day {
     /// Autonomous systems (`number\torganisation`, `--` unknown), with an ASN database only.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub asns: BTreeMap<String, PlaceRow>,
+    /// Transitions (`from\tto`): moves, visitors (absent before version 3).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub transitions: BTreeMap<String, Tally>,
+    /// Paths of the visits that started on the day, at most `clicks::PATHS_PER_DAY` and an `(other)`
+    /// row (absent before version 3).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub paths: BTreeMap<String, PathRow>,
+    /// Goals (`goal\tvia\tsource`): conversions, visitors (absent without `--goal-path`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub goals: BTreeMap<String, Tally>,
     /// The day's visitors, for distinct counts over several days.
     pub sketch: Sketch,
 }
@@ -372,9 +408,12 @@ impl Day {
             (&mut self.outlinks, &o.outlinks),
             (&mut self.not_found, &o.not_found),
             (&mut self.campaigns, &o.campaigns),
+            (&mut self.transitions, &o.transitions),
+            (&mut self.goals, &o.goals),
         ] {
             add_map(mine, theirs, Tally::add);
         }
+        add_map(&mut self.paths, &o.paths, PathRow::add);
         add_map(&mut self.search_engines, &o.search_engines, |a, b| {
             add_map(a, b, Tally::add)
         });

@@ -84,6 +84,8 @@ fn build(spec: &'static TableSpec, t: &Totals) -> (Table, Option<u64>) {
         RowSource::Statuses(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Bots(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Places(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Paths(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Goals(rows) => lay_out(spec, columns, rows(t), t.min),
     }
 }
 
@@ -101,8 +103,8 @@ fn lay_out<R: ReportRow>(
             rows = kept;
             Some(n)
         }
-        Fold::RareInGroup { keep, .. } => {
-            let (kept, n) = fold_in_groups(rows, min, keep);
+        Fold::RareInGroup { keep, group, .. } => {
+            let (kept, n) = fold_in_groups(rows, min, keep, group);
             rows = kept;
             Some(n)
         }
@@ -129,7 +131,8 @@ fn sort_by_rank<R: ReportRow>(rows: &mut [Keyed<R>]) {
 
 /// Folds rows with fewer than `min` distinct visitors into one `(other)` row (numbers summed, visitor-days
 /// summed: an upper bound) whose key keeps the first `group` key columns of the rows it folds, sorts the
-/// rest ([`sort_by_rank`]) and puts `(other)` last. Returns the rows and how many were folded.
+/// rest ([`sort_by_rank`]) and puts `(other)` last. Returns the rows and how many were folded: a row that
+/// is an `(other)` row already (a day's paths past `clicks::PATHS_PER_DAY`) joins it uncounted.
 fn fold<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, group: usize) -> (Vec<Keyed<R>>, u64) {
     let mut kept = Vec::new();
     let mut other: Option<Keyed<R>> = None;
@@ -139,7 +142,7 @@ fn fold<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, group: usize) -> (Vec<Keyed
             kept.push(r);
             continue;
         }
-        folded += 1;
+        folded += u64::from(!r.key.iter().all(|k| k == OTHER));
         let o = other.get_or_insert_with(|| Keyed {
             key: (r.key.iter().enumerate())
                 .map(|(i, k)| {
@@ -160,22 +163,27 @@ fn fold<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, group: usize) -> (Vec<Keyed
     (kept, folded)
 }
 
-/// [`Fold::RareInGroup`]: rows come grouped by their first key column; each group folds on its own
-/// ([`fold`]), its rows whose last key is `keep` first and never folded. Then all rows sort: `(other)`
-/// rows last, then rank descending, then key.
-fn fold_in_groups<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, keep: &str) -> (Vec<Keyed<R>>, u64) {
+/// [`Fold::RareInGroup`]: rows come grouped by their first `width` key columns; each group folds on its
+/// own ([`fold`]), its rows whose last key is `keep` first and never folded. Then all rows sort:
+/// `(other)` rows last, then rank descending, then key.
+fn fold_in_groups<R: ReportRow>(
+    rows: Vec<Keyed<R>>,
+    min: u64,
+    keep: &str,
+    width: usize,
+) -> (Vec<Keyed<R>>, u64) {
     let mut out = Vec::with_capacity(rows.len());
     let mut folded = 0;
     let mut rows = rows.into_iter().peekable();
     while let Some(first) = rows.next() {
         let mut group = vec![first];
-        while let Some(r) = rows.next_if(|r| r.key.first() == group[0].key.first()) {
+        while let Some(r) = rows.next_if(|r| r.key.get(..width) == group[0].key.get(..width)) {
             group.push(r);
         }
         let (hidden, group): (Vec<_>, Vec<_>) = group
             .into_iter()
             .partition(|r| r.key.last().is_some_and(|k| k == keep));
-        let (group, n) = fold(group, min, 1);
+        let (group, n) = fold(group, min, width);
         folded += n;
         out.extend(hidden);
         out.extend(group);
