@@ -411,7 +411,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         columns: &["from_page", "to_page", "transitions", "visitor_days"],
         rows: RowSource::Counts(sources::transitions),
         fold: Fold::Rare {
-            counter: "folded_transitions",
+            counter: super::clicks::FOLDED_TRANSITIONS,
         },
         terminal: TerminalView::Top,
         estimated: None,

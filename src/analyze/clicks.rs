@@ -57,12 +57,20 @@ pub(crate) const VIA_ENTRY: &str = "entry_page";
 /// `via` of a goal's rows by referring site (or [`DIRECT`]).
 pub(crate) const VIA_SITE: &str = "referrer_site";
 
+/// The summary metric of the transitions folded into `(other)`.
+pub(crate) const FOLDED_TRANSITIONS: &str = "folded_transitions";
+
 /// `--path-depth` and `--goal-path`.
 #[derive(Debug, Clone)]
 pub struct Clicks {
     path_depth: usize,
     goals: Vec<String>,
     set: Option<GlobSet>,
+    /// Transitions seen by fewer distinct visitors of the run are folded into each day's `(other)` row
+    /// as the walk names them (0: none): set by a report that writes no partial, whose `--min-visitors`
+    /// would fold them anyway. On real traffic most transitions are seen by one visitor; not naming them
+    /// keeps the clickstream's cost small.
+    fold_below: u64,
 }
 
 impl Default for Clicks {
@@ -71,6 +79,7 @@ impl Default for Clicks {
             path_depth: DEFAULT_PATH_DEPTH,
             goals: Vec::new(),
             set: None,
+            fold_below: 0,
         }
     }
 }
@@ -113,7 +122,15 @@ impl Clicks {
             path_depth,
             goals: seen,
             set,
+            fold_below: 0,
         })
+    }
+
+    /// Lets the walk of `t` fold the transitions that rendering with `--min-visitors` `min` folds (for a
+    /// report that writes no partial: a partial keeps every row).
+    pub(crate) fn fold_rare(t: &mut Tables, min: u64) {
+        let clicks = std::sync::Arc::make_mut(t.clicks.get_or_insert_with(Default::default));
+        clicks.fold_below = if min > 1 { min } else { 0 };
     }
 
     /// The goals' patterns, in the order given.
@@ -242,9 +259,9 @@ impl ClickSetup {
         ClickSetup { clicks, masks }
     }
 
-    /// The goals' patterns.
-    pub(super) fn goals(&self) -> &[String] {
-        self.clicks.goals()
+    /// The settings.
+    pub(super) fn settings(&self) -> &Clicks {
+        &self.clicks
     }
 }
 
@@ -338,17 +355,14 @@ impl<'t> ClickWalk<'t> {
         }
         let more = v.page_views.len() > n;
         let key = path_key(&steps[..n], more);
-        let p = self
-            .paths
-            .entry((v.day, key))
-            .or_insert_with(|| PathStats {
-                steps: steps[..n].into(),
-                more,
-                visits: 0,
-                conversions: 0,
-                bounces: 0,
-                visitors: Seen::default(),
-            });
+        let p = self.paths.entry((v.day, key)).or_insert_with(|| PathStats {
+            steps: steps[..n].into(),
+            more,
+            visits: 0,
+            conversions: 0,
+            bounces: 0,
+            visitors: Seen::default(),
+        });
         p.visits += 1;
         p.conversions += u64::from(converted);
         p.bounces += u64::from(v.bounce);
@@ -380,67 +394,149 @@ impl<'t> ClickWalk<'t> {
     }
 
     /// Writes the walk's rows into the days (`name` gives a page's text), each day's paths bounded by
-    /// [`PATHS_PER_DAY`], and returns the distinct visitors of the run per row.
+    /// [`PATHS_PER_DAY`], and returns the distinct visitors of the run per row, and the rows folded
+    /// already by summary metric (see [`Clicks::fold_rare`]).
     pub(super) fn fill(
         self,
         days: &mut BTreeMap<i64, Day>,
         name: &dyn Fn(u64) -> String,
-        goals: &[String],
-    ) -> ClickVisitors {
-        let clean = |s: String| {
-            if s.contains('\t') {
-                s.replace('\t', "%09")
-            } else {
-                s
+        clicks: &Clicks,
+    ) -> (ClickVisitors, BTreeMap<&'static str, u64>) {
+        let goals = clicks.goals();
+        let fold_below = clicks.fold_below;
+        let rare =
+            |key: &(End<'t>, End<'t>)| fold_below > 1 && self.run_transitions.get(key) < fold_below;
+        // Each page's text once (a tab, which would split the key's columns, written as `%09`).
+        let clean = |s: &str| s.replace('\t', "%09");
+        let mut names: HashMap<u64, String> = HashMap::default();
+        let mut need = |id: u64| {
+            names.entry(id).or_insert_with(|| {
+                let s = name(id);
+                if s.contains('\t') { clean(&s) } else { s }
+            });
+        };
+        for (_, from, to) in self.transitions.keys().filter(|(_, f, t)| !rare(&(*f, *t))) {
+            for e in [from, to] {
+                if let End::Page(id) | End::Download(id) | End::Outlink(id) = e {
+                    need(*id);
+                }
+            }
+        }
+        for (_, _, via) in self.goals.keys() {
+            if let Via::Entry(id) = via {
+                need(*id);
+            }
+        }
+        for p in self.paths.values() {
+            p.steps.iter().for_each(|id| need(*id));
+        }
+        let page = |id: u64| names.get(&id).map_or("", String::as_str);
+        let end_into = |out: &mut String, e: End<'_>| match e {
+            End::Direct => out.push_str(DIRECT),
+            End::Entrance(site) => {
+                out.push_str(ENTRANCE);
+                out.push(' ');
+                out.push_str(&clean(site));
+            }
+            End::Page(id) => out.push_str(page(id)),
+            End::Exit => out.push_str(EXIT),
+            End::Download(id) => {
+                out.push_str(DOWNLOAD);
+                out.push(' ');
+                out.push_str(page(id));
+            }
+            End::Outlink(id) => {
+                out.push_str(OUTLINK);
+                out.push(' ');
+                out.push_str(page(id));
             }
         };
-        let page = |id: u64| clean(name(id));
-        let end = |e: End<'_>| match e {
-            End::Direct => DIRECT.to_string(),
-            End::Entrance(site) => format!("{ENTRANCE} {}", clean(site.to_string())),
-            End::Page(id) => page(id),
-            End::Exit => EXIT.to_string(),
-            End::Download(id) => format!("{DOWNLOAD} {}", page(id)),
-            End::Outlink(id) => format!("{OUTLINK} {}", page(id)),
+        let pair = |(from, to): (End<'_>, End<'_>)| {
+            let mut key = String::with_capacity(64);
+            end_into(&mut key, from);
+            key.push('\t');
+            end_into(&mut key, to);
+            key
         };
-        let pair = |(from, to): (End<'_>, End<'_>)| format!("{}\t{}", end(from), end(to));
+        // Rows gathered per day and sorted, so each day's map is built without searching it.
+        let mut transitions: BTreeMap<i64, Vec<(String, Tally)>> = BTreeMap::new();
+        let mut others: BTreeMap<i64, Tally> = BTreeMap::new();
+        let mut folded: foldhash::HashSet<(End<'t>, End<'t>)> = Default::default();
+        for ((day, from, to), t) in &self.transitions {
+            let row = Tally(t.count, t.visitors.count);
+            if rare(&(*from, *to)) {
+                folded.insert((*from, *to));
+                let o = others.entry(*day).or_default();
+                o.0 += row.0;
+                o.1 += row.1;
+                continue;
+            }
+            transitions
+                .entry(*day)
+                .or_default()
+                .push((pair((*from, *to)), row));
+        }
+        for (day, o) in others {
+            let key = format!("{OTHER}\t{OTHER}");
+            transitions.entry(day).or_default().push((key, o));
+        }
+        let mut prefolded = BTreeMap::new();
+        if fold_below > 1 {
+            prefolded.insert(FOLDED_TRANSITIONS, folded.len() as u64);
+        }
+        drop(folded);
+        // As `CappedMap::counts`, leaving out the rows folded already (their pages are not named).
+        let mut run_transitions = BTreeMap::new();
+        let named = fold_below.max(2);
+        for (k, n) in (self.run_transitions.into_counts()).filter(|(_, n)| *n >= named) {
+            let e = run_transitions.entry(pair(k)).or_insert(0);
+            *e = n.max(*e);
+        }
+        for (day, mut rows) in transitions {
+            rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            days.entry(day).or_default().transitions = rows.into_iter().collect();
+        }
         let via = |(g, via): (u8, Via<'_>)| {
             let goal = goals.get(usize::from(g)).map_or("", String::as_str);
             match via {
                 Via::All => format!("{goal}\t{ALL}\t{ALL}"),
                 Via::Entry(id) => format!("{goal}\t{VIA_ENTRY}\t{}", page(id)),
-                Via::Site(site) => format!("{goal}\t{VIA_SITE}\t{}", clean(site.to_string())),
+                Via::Site(site) => format!("{goal}\t{VIA_SITE}\t{}", clean(site)),
                 Via::Direct => format!("{goal}\t{VIA_SITE}\t{DIRECT}"),
             }
         };
-        let mut path_names: HashMap<u64, String> = HashMap::default();
-        for ((day, from, to), t) in self.transitions {
-            let row = Tally(t.count, t.visitors.count);
-            days.entry(day)
-                .or_default()
-                .transitions
-                .insert(pair((from, to)), row);
-        }
         // Every goal has its `(all)` row on each day with visits, 0 when nothing converted.
         for d in days.values_mut().filter(|d| d.visits > 0) {
             for g in goals {
                 d.goals.entry(format!("{g}\t{ALL}\t{ALL}")).or_default();
             }
         }
-        for ((day, g, v), t) in self.goals {
+        for ((day, g, v), t) in &self.goals {
             let row = Tally(t.count, t.visitors.count);
-            days.entry(day).or_default().goals.insert(via((g, v)), row);
+            days.entry(*day)
+                .or_default()
+                .goals
+                .insert(via((*g, *v)), row);
         }
+        let run_goals = self.run_goals.counts(via);
+        let mut path_names: HashMap<u64, String> = HashMap::default();
         let mut by_day: BTreeMap<i64, Vec<(String, PathRow)>> = BTreeMap::new();
         for ((day, key), p) in self.paths {
             let text = path_names
                 .entry(key)
                 .or_insert_with(|| {
-                    let mut steps: Vec<String> = p.steps.iter().map(|id| page(*id)).collect();
-                    if p.more {
-                        steps.push(MORE.to_string());
+                    let mut text = String::new();
+                    for (i, id) in p.steps.iter().enumerate() {
+                        if i > 0 {
+                            text.push_str(STEP);
+                        }
+                        text.push_str(page(*id));
                     }
-                    steps.join(STEP)
+                    if p.more {
+                        text.push_str(STEP);
+                        text.push_str(MORE);
+                    }
+                    text
                 })
                 .clone();
             by_day.entry(day).or_default().push((
@@ -456,14 +552,15 @@ impl<'t> ClickWalk<'t> {
         for (day, rows) in by_day {
             days.entry(day).or_default().paths = bounded(rows);
         }
-        let run_paths = self.run_paths.counts(|k| {
-            path_names.get(&k).cloned().unwrap_or_default()
-        });
-        ClickVisitors {
-            transitions: self.run_transitions.counts(pair),
+        let run_paths = self
+            .run_paths
+            .counts(|k| path_names.get(&k).cloned().unwrap_or_default());
+        let visitors = ClickVisitors {
+            transitions: run_transitions,
             paths: run_paths,
-            goals: self.run_goals.counts(via),
-        }
+            goals: run_goals,
+        };
+        (visitors, prefolded)
     }
 }
 

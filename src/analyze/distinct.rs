@@ -139,6 +139,11 @@ impl<K: Hash + Eq> CappedMap<K> {
         }
     }
 
+    /// The count of row `key` (0 when never seen).
+    pub(crate) fn get(&self, key: &K) -> u64 {
+        self.rows.get(key).map_or(0, |c| c.count(self.cap))
+    }
+
     /// The count of every row, in no particular order.
     pub(crate) fn into_counts(self) -> impl Iterator<Item = (K, u64)> {
         let cap = self.cap;

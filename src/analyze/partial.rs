@@ -256,12 +256,17 @@ impl PathRow {
     }
 }
 
-/// Adds every row of `from` into `into`, copying a key only for a row `into` does not have yet.
-fn add_map<K: Ord + Clone, V: Default>(
+/// Adds every row of `from` into `into`, copying a key only for a row `into` does not have yet (and
+/// the whole map, with no key compared, when `into` is empty: the first day of a total).
+fn add_map<K: Ord + Clone, V: Default + Clone>(
     into: &mut BTreeMap<K, V>,
     from: &BTreeMap<K, V>,
     add: impl Fn(&mut V, &V),
 ) {
+    if into.is_empty() {
+        into.clone_from(from);
+        return;
+    }
     for (k, v) in from {
         match into.get_mut(k) {
             Some(row) => add(row, v),
@@ -497,6 +502,10 @@ pub struct Aggregate {
     pub exact: Option<ExactVisitors>,
     /// Which place tables the run had databases for (`--geoip`); after a merge, those any day fills.
     pub geo: super::tables::GeoKinds,
+    /// Rows already folded into a day's `(other)` row before rendering, by the summary metric that
+    /// counts them: a report that writes no partial folds its rare transitions while it names them
+    /// (`super::clicks`), and rendering adds these to what it folds. Empty for a partial or a merge.
+    pub prefolded: BTreeMap<&'static str, u64>,
 }
 
 /// Distinct visitors over several days, counted exactly within one run (from the visitors' sketch hashes,

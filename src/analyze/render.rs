@@ -3,6 +3,8 @@
 //! its rows ([`super::rows`]), folding rare rows into `(other)` and sorting as the table's [`Fold`] says.
 //! `report` and `merge` share it.
 
+use std::borrow::Cow;
+
 use super::Settings;
 use super::catalog::{Fold, TABLES, TableSpec};
 use super::partial::{Aggregate, Day};
@@ -17,7 +19,7 @@ pub(crate) struct Totals<'a> {
     /// The per-day tables and the run's distinct visitors per row.
     pub(crate) agg: &'a Aggregate,
     /// Every day summed.
-    pub(crate) total: Day,
+    pub(crate) total: Cow<'a, Day>,
     /// `--min-visitors` (at least 1).
     pub(crate) min: u64,
     /// The summary metric of each folding table built so far, with the rows it folded.
@@ -33,10 +35,17 @@ pub fn finish(t: Tables, settings: &Settings) -> Report {
 /// distinct visitors of the run (`Aggregate::visitors`), sorts. Bots are not folded: their names come
 /// from closed lists (ours and the UA parser's) or are fixed labels, never free text of a user agent.
 pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
-    let mut total = Day::default();
-    for d in agg.days.values() {
-        total.add(d);
-    }
+    // One day is its own total (most reports): borrowed, not copied.
+    let total = match agg.days.values().collect::<Vec<_>>()[..] {
+        [one] => Cow::Borrowed(one),
+        ref days => {
+            let mut total = Day::default();
+            for d in days {
+                total.add(d);
+            }
+            Cow::Owned(total)
+        }
+    };
     let mut totals = Totals {
         agg,
         total,
@@ -54,7 +63,8 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             }
             let (table, folded) = build(spec, &totals);
             if let (Some(counter), Some(n)) = (spec.fold.counter(), folded) {
-                totals.folded.push((counter, n));
+                let before = agg.prefolded.get(counter).copied().unwrap_or(0);
+                totals.folded.push((counter, n + before));
             }
             *slot = Some(table);
         }
@@ -215,6 +225,7 @@ mod tests {
                 regions: true,
                 asn: true,
             },
+            prefolded: Default::default(),
         };
         let report = render(&agg, 5);
         let names: Vec<&str> = report.tables.iter().map(|t| t.name).collect();

@@ -283,7 +283,9 @@ impl<'t> Walk<'t> {
             }
             let first_outlink = next_outlink;
             while outlinks.get(next_outlink).is_some_and(|o| {
-                o.time < next_start && o.time - visit_end <= VISIT_GAP && time::day_of(o.time) == day
+                o.time < next_start
+                    && o.time - visit_end <= VISIT_GAP
+                    && time::day_of(o.time) == day
             }) {
                 next_outlink += 1;
             }
@@ -392,7 +394,10 @@ impl<'t> Walk<'t> {
 }
 
 /// Adds tallies of other visitors.
-pub(super) fn add_tallies<K: Hash + Eq>(into: &mut HashMap<K, WalkTally>, from: HashMap<K, WalkTally>) {
+pub(super) fn add_tallies<K: Hash + Eq>(
+    into: &mut HashMap<K, WalkTally>,
+    from: HashMap<K, WalkTally>,
+) {
     for (k, v) in from {
         let t = into.entry(k).or_default();
         t.count += v.count;
@@ -646,7 +651,8 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             .or_default()
             .insert(kw.to_string(), day_tally(&v));
     }
-    let click_visitors = click_walk.fill(&mut days, &|id| page_name(&id), clicks.goals());
+    let (click_visitors, prefolded) =
+        click_walk.fill(&mut days, &|id| page_name(&id), clicks.settings());
     visitors.transitions = click_visitors.transitions;
     visitors.paths = click_visitors.paths;
     visitors.goals = click_visitors.goals;
@@ -665,6 +671,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         visitors,
         exact: Some(exact),
         geo: t.geo,
+        prefolded,
     }
 }
 
