@@ -77,7 +77,7 @@ impl PruneArgs {
                 source,
             });
         }
-        for (path, why) in &pruned.damaged {
+        for (path, why) in pruned.damaged.iter().filter(|_| !self.quiet) {
             eprintln!(
                 "logveil: prune: {}: left alone: starts like a partial but is not one ({why})",
                 path.display()

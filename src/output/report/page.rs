@@ -55,6 +55,21 @@ pub(crate) const PRESENTATION: &[Presentation] = &[
     ),
     show("exit_pages", "Exit pages", "Where visits ended."),
     show(
+        "transitions",
+        "Next pages",
+        "Where visits went from each of the top pages: the next page view, a download, an outlink, or the exit.",
+    ),
+    show(
+        "paths",
+        "Paths",
+        "The most common sequences of page views that visits began with.",
+    ),
+    show(
+        "goals",
+        "Goals",
+        "Visits that reached a --goal-path, in all and by the entry page and referring site they came by.",
+    ),
+    show(
         "referrer_sites",
         "Referrer sites",
         "External sites that sent visits.",
@@ -739,9 +754,56 @@ pub(crate) fn column_label(name: &str) -> String {
         "bot" => "Bot",
         "reason" => "Reason",
         "asn" => "ASN",
+        "from_page" => "From page",
+        "to_page" => "To page",
+        "transitions" => "Transitions",
+        "conversions" => "Conversions",
+        "conversion_rate" => "Conversion rate",
         _ => return title_of(name),
     };
     known.to_string()
+}
+
+/// The pages of `transitions` (the `from_page` rows that are pages, not `(entrance)`, `(direct)` or
+/// `(other)`) with the most moves out of them, at most `pages`, each with its `next` most taken
+/// destinations: (destination, moves, share of the page's moves). The page shows these as its "next
+/// pages" lists.
+pub(crate) fn next_pages(
+    transitions: &Table,
+    pages: usize,
+    next: usize,
+) -> Vec<(String, u64, Vec<(String, u64, f64)>)> {
+    let mut by_page: Vec<(String, u64, Vec<(String, u64)>)> = Vec::new();
+    for row in &transitions.rows {
+        let (Some(Cell::Text(from)), Some(Cell::Text(to)), Some(n)) =
+            (row.first(), row.get(1), row.get(2))
+        else {
+            continue;
+        };
+        if from.starts_with('(') {
+            continue;
+        }
+        let n = number(n) as u64;
+        match by_page.iter_mut().find(|(p, _, _)| p == from) {
+            Some((_, total, list)) => {
+                *total += n;
+                list.push((to.clone(), n));
+            }
+            None => by_page.push((from.clone(), n, vec![(to.clone(), n)])),
+        }
+    }
+    by_page.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by_page.truncate(pages);
+    by_page
+        .into_iter()
+        .map(|(page, total, mut list)| {
+            list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let list = (list.into_iter().take(next))
+                .map(|(to, n)| (to, n, share(n as f64, total as f64)))
+                .collect();
+            (page, total, list)
+        })
+        .collect()
 }
 
 /// Columns that matter less: left out of the text summary and hidden on narrow screens.
