@@ -214,9 +214,15 @@ mod tests {
 
     #[test]
     fn every_table_of_the_registry_in_order_with_its_columns() {
+        // A day with a goal's row, so that `goals` is shown too.
+        let mut day = crate::analyze::partial::Day::default();
+        day.goals.insert(
+            "/thanks*\t(all)\t(all)".into(),
+            crate::analyze::partial::Tally(0, 0),
+        );
         let agg = Aggregate {
             undated: Default::default(),
-            days: Default::default(),
+            days: [(20_000, day)].into_iter().collect(),
             sketches_compatible: true,
             visitors: Default::default(),
             exact: Some(Default::default()),
