@@ -258,6 +258,7 @@ fn bad_clickstream_options_are_usage_errors() {
         &["--path-depth", "11"],
         &["--goal-path", "/a["],
         &["--goal-path", "/a", "--goal-path", "/a"],
+        &["--table", "goals"],
     ] {
         let mut all = vec!["report"];
         all.extend_from_slice(args);

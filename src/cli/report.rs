@@ -234,6 +234,9 @@ impl ReportArgs {
                 Some((previous, self.top.top))
             }
         };
+        if self.output.table.as_deref() == Some("goals") && self.goal_path.is_empty() {
+            return Err(Error::Usage("--table goals needs --goal-path".into()));
+        }
         let geoip = self.geo.open()?;
         if let Some(t) = self.output.table.as_deref() {
             let has = |kind: fn(&crate::geo::GeoIp) -> bool| geoip.as_ref().is_some_and(kind);
