@@ -332,8 +332,8 @@ fn next_pages(s: &Section, min_visitors: u64) -> Markup {
             @if pages.is_empty() {
                 p.note { "No rows." }
             }
-            @for (from, total, next) in &pages {
-                h3 { (breakable(from)) " " span.note { "(" (page::Unit::Count.show(*total as f64)) " moves)" } }
+            @for p in &pages {
+                h3 { (breakable(&p.page)) " " span.note { "(" (page::Unit::Count.show(p.moves as f64)) " moves)" } }
                 div.scroll {
                     table {
                         thead {
@@ -344,7 +344,7 @@ fn next_pages(s: &Section, min_visitors: u64) -> Markup {
                             }
                         }
                         tbody {
-                            @for (to, n, share) in next {
+                            @for (to, n, share) in &p.next {
                                 tr {
                                     th.key scope="row" {
                                         svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" {

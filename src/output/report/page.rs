@@ -764,16 +764,21 @@ pub(crate) fn column_label(name: &str) -> String {
     known.to_string()
 }
 
+/// A page's "next pages" list.
+pub(crate) struct NextPages {
+    /// The page.
+    pub page: String,
+    /// Its moves out (of the rows shown: folded ones are in `(other)`).
+    pub moves: u64,
+    /// Its most taken destinations: (destination, moves, share of the page's moves).
+    pub next: Vec<(String, u64, f64)>,
+}
+
 /// The pages of `transitions` (the `from_page` rows that are pages, not `(entrance)`, `(direct)` or
 /// `(other)`) with the most moves out of them, at most `pages`, each with its `next` most taken
-/// destinations: (destination, moves, share of the page's moves). The page shows these as its "next
-/// pages" lists.
-pub(crate) fn next_pages(
-    transitions: &Table,
-    pages: usize,
-    next: usize,
-) -> Vec<(String, u64, Vec<(String, u64, f64)>)> {
-    let mut by_page: Vec<(String, u64, Vec<(String, u64)>)> = Vec::new();
+/// destinations. The page shows these as its "next pages" lists.
+pub(crate) fn next_pages(transitions: &Table, pages: usize, next: usize) -> Vec<NextPages> {
+    let mut by_page: Vec<NextPages> = Vec::new();
     for row in &transitions.rows {
         let (Some(Cell::Text(from)), Some(Cell::Text(to)), Some(n)) =
             (row.first(), row.get(1), row.get(2))
@@ -784,26 +789,29 @@ pub(crate) fn next_pages(
             continue;
         }
         let n = number(n) as u64;
-        match by_page.iter_mut().find(|(p, _, _)| p == from) {
-            Some((_, total, list)) => {
-                *total += n;
-                list.push((to.clone(), n));
+        match by_page.iter_mut().find(|p| &p.page == from) {
+            Some(p) => {
+                p.moves += n;
+                p.next.push((to.clone(), n, 0.0));
             }
-            None => by_page.push((from.clone(), n, vec![(to.clone(), n)])),
+            None => by_page.push(NextPages {
+                page: from.clone(),
+                moves: n,
+                next: vec![(to.clone(), n, 0.0)],
+            }),
         }
     }
-    by_page.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by_page.sort_by(|a, b| b.moves.cmp(&a.moves).then_with(|| a.page.cmp(&b.page)));
     by_page.truncate(pages);
+    for p in &mut by_page {
+        p.next
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        p.next.truncate(next);
+        for (_, n, s) in &mut p.next {
+            *s = share(*n as f64, p.moves as f64);
+        }
+    }
     by_page
-        .into_iter()
-        .map(|(page, total, mut list)| {
-            list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            let list = (list.into_iter().take(next))
-                .map(|(to, n)| (to, n, share(n as f64, total as f64)))
-                .collect();
-            (page, total, list)
-        })
-        .collect()
 }
 
 /// Columns that matter less: left out of the text summary and hidden on narrow screens.
