@@ -28,6 +28,8 @@ const TABLES: &[&str] = &[
     "not_found",
     "bots",
     "campaigns",
+    "transitions",
+    "paths",
 ];
 
 fn fixture(name: &str) -> PathBuf {

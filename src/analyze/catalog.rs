@@ -20,14 +20,17 @@ pub(crate) enum Fold {
         /// The summary metric counting the folded rows.
         counter: &'static str,
     },
-    /// As [`Fold::Rare`], but within each value of the first key column (the search engine stays): one
-    /// `(other)` row per group, and rows whose last key is `keep` never fold. All `(other)` rows come
-    /// last, then every row sorts by its first number descending, then by key.
+    /// As [`Fold::Rare`], but within each value of the first `group` key columns (the search engine, or
+    /// the goal and what it is counted by, stays): one `(other)` row per group, and rows whose last key
+    /// is `keep` never fold. All `(other)` rows come last, then every row sorts by its first number
+    /// descending, then by key.
     RareInGroup {
         /// The summary metric counting the folded rows.
         counter: &'static str,
         /// A key that is no free text and is never folded.
         keep: &'static str,
+        /// The key columns that make a group.
+        group: usize,
     },
     /// Names from closed lists or fixed labels: never folded; rows sort by their first number
     /// descending, then by key (or as the row type breaks ties).
@@ -161,6 +164,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         fold: Fold::RareInGroup {
             counter: "folded_search_keywords",
             keep: NOT_PROVIDED,
+            group: 1,
         },
         terminal: TerminalView::Hidden,
         estimated: None,
@@ -402,6 +406,49 @@ pub(crate) const TABLES: &[TableSpec] = &[
         estimated: None,
         about: "Page views carrying these `utm_source`, `utm_medium` and `utm_campaign` values.",
     },
+    TableSpec {
+        name: "transitions",
+        columns: &["from_page", "to_page", "transitions", "visitor_days"],
+        rows: RowSource::Counts(sources::transitions),
+        fold: Fold::Rare {
+            counter: super::clicks::FOLDED_TRANSITIONS,
+        },
+        terminal: TerminalView::Top,
+        estimated: None,
+        about: "Moves within visits from one page view to the next, from the entrance, to the exit, a download or an outlink.",
+    },
+    TableSpec {
+        name: "paths",
+        columns: &["path", "visits", "conversions", "bounces", "visitor_days"],
+        rows: RowSource::Paths(sources::paths),
+        fold: Fold::Rare {
+            counter: "folded_paths",
+        },
+        terminal: TerminalView::Top,
+        estimated: None,
+        about: "Visits whose page views began with these `--path-depth` steps, and how many converted or bounced.",
+    },
+    TableSpec {
+        name: "goals",
+        columns: &[
+            "goal",
+            "via",
+            "source",
+            "conversions",
+            "visits",
+            "conversion_rate",
+            "visitor_days",
+        ],
+        rows: RowSource::Goals(sources::goals),
+        fold: Fold::RareInGroup {
+            counter: "folded_goal_sources",
+            keep: super::clicks::ALL,
+            group: 2,
+        },
+        terminal: TerminalView::Top,
+        estimated: None,
+        about: "Visits that reached a `--goal-path`, in all and by the entry page and referring site they came by.",
+    },
 ];
 
 /// The names of [`TABLES`], in order.
@@ -418,12 +465,13 @@ const fn names() -> [&'static str; TABLES.len()] {
 }
 
 /// Whether the report of `agg` has the table `spec`: the place tables only when a run had the
-/// `--geoip` database that fills them.
+/// `--geoip` database that fills them, `goals` only when a run had a `--goal-path`.
 pub(crate) fn shown(spec: &TableSpec, agg: &Aggregate) -> bool {
     match spec.name {
         "countries" => agg.geo.countries,
         "regions" => agg.geo.regions,
         "asn" => agg.geo.asn,
+        "goals" => agg.days.values().any(|d| !d.goals.is_empty()),
         _ => true,
     }
 }

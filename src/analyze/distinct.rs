@@ -139,6 +139,11 @@ impl<K: Hash + Eq> CappedMap<K> {
         }
     }
 
+    /// The count of row `key` (0 when never seen).
+    pub(crate) fn get(&self, key: &K) -> u64 {
+        self.rows.get(key).map_or(0, |c| c.count(self.cap))
+    }
+
     /// The count of every row, in no particular order.
     pub(crate) fn into_counts(self) -> impl Iterator<Item = (K, u64)> {
         let cap = self.cap;
@@ -198,6 +203,15 @@ pub struct RunVisitors {
     /// Autonomous systems (`--geoip` with an ASN database).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub asns: BTreeMap<String, u64>,
+    /// Transitions (`from\tto`; absent before partial version 3).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub transitions: BTreeMap<String, u64>,
+    /// Paths (absent before partial version 3).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub paths: BTreeMap<String, u64>,
+    /// Goals (`goal\tvia\tsource`; absent without `--goal-path`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub goals: BTreeMap<String, u64>,
 }
 
 /// Raises each row of `into` to at least its count in `from` (a row missing in `into` is added; counts
@@ -237,6 +251,8 @@ impl RunVisitors {
             (&mut self.outlinks, &day.outlinks),
             (&mut self.not_found, &day.not_found),
             (&mut self.campaigns, &day.campaigns),
+            (&mut self.transitions, &day.transitions),
+            (&mut self.goals, &day.goals),
         ] {
             f(mine, theirs);
         }
@@ -267,6 +283,9 @@ impl RunVisitors {
             (&mut self.countries, &o.countries),
             (&mut self.regions, &o.regions),
             (&mut self.asns, &o.asns),
+            (&mut self.transitions, &o.transitions),
+            (&mut self.paths, &o.paths),
+            (&mut self.goals, &o.goals),
         ] {
             f(mine, theirs);
         }
@@ -298,6 +317,10 @@ impl RunVisitors {
         self.each_tally_map(day, |mine, theirs| {
             raise(mine, theirs.iter().map(|(k, t)| (k, t.1)));
         });
+        raise(
+            &mut self.paths,
+            day.paths.iter().map(|(k, p)| (k, p.visitors)),
+        );
         raise(
             &mut self.networks,
             day.networks.iter().map(|(k, c)| (k, c.visitors)),
@@ -348,6 +371,10 @@ impl RunVisitors {
         self.each_tally_map(day, |mine, theirs| {
             one(mine, theirs.iter().map(|(k, t)| (k, t.1 > 0)));
         });
+        one(
+            &mut self.paths,
+            day.paths.iter().map(|(k, p)| (k, p.visitors > 0)),
+        );
         // A client or place row is made for every visitor of the run behind it, counted or not.
         one(&mut self.networks, day.networks.keys().map(|k| (k, true)));
         for (mine, theirs) in [

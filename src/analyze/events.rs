@@ -329,6 +329,7 @@ pub(crate) fn write(
         w.texts(&[match e.kind {
             EventKind::PageView => "p",
             EventKind::Download => "d",
+            EventKind::Outlink => "o",
         }]);
         w.ids(&[e.page, e.referrer]);
         w.end()?;
@@ -700,6 +701,7 @@ fn read_line(
             let kind = match f.next()? {
                 b"p" => EventKind::PageView,
                 b"d" => EventKind::Download,
+                b"o" => EventKind::Outlink,
                 _ => return Err("corrupt event stream: unknown event kind".into()),
             };
             events.push(Event {

@@ -13,6 +13,7 @@
 //! Not counted as evidence: the path `/` (every site has one), and the referrers of known search engines
 //! (a site with a `/search` page must not take Google's `/search` for its own).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::partial::Day;
@@ -45,10 +46,12 @@ pub(crate) fn infer(total: &Day) -> BTreeSet<String> {
         .collect()
 }
 
-/// Takes the sites [`infer`] finds out of `total`'s referrer tables and returns them.
-pub(crate) fn apply(total: &mut Day) -> BTreeSet<String> {
+/// Takes the sites [`infer`] finds out of `total`'s referrer tables (copying a borrowed total only
+/// then) and returns them.
+pub(crate) fn apply(total: &mut Cow<'_, Day>) -> BTreeSet<String> {
     let sites = infer(total);
     if !sites.is_empty() {
+        let total = total.to_mut();
         total.referrer_sites.retain(|site, _| !sites.contains(site));
         total.referrer_pages.retain(|page, _| {
             search::url_host(page.as_bytes())
@@ -108,6 +111,7 @@ mod tests {
                 ("https://www.google.com/search", 7),
             ],
         );
+        let mut d = Cow::Owned(d);
         let sites = apply(&mut d);
         assert_eq!(sites.into_iter().collect::<Vec<_>>(), ["www.mine.example"]);
         assert!(!d.referrer_sites.contains_key("www.mine.example"));

@@ -263,6 +263,7 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
         exact,
         geo,
         site_hosts_given,
+        prefolded: BTreeMap::new(),
     })
 }
 
@@ -364,4 +365,20 @@ pub(crate) fn shared_days(sources: &[Source]) -> Vec<String> {
         .filter(|(_, n)| *n > 1)
         .map(|(d, _)| d.to_string())
         .collect()
+}
+
+/// The partials of `sources` with a day on or after `first_day` (a day number), and how many were left
+/// out because every day they hold is older (`merge --keep-days`). A partial without any day is kept: its
+/// lines cannot be dated.
+pub(crate) fn recent(sources: Vec<Source>, first_day: i64) -> (Vec<Source>, usize) {
+    let before = sources.len();
+    let kept: Vec<Source> = sources
+        .into_iter()
+        .filter(|s| {
+            let days = s.partial.day_numbers().unwrap_or_default();
+            days.is_empty() || days.iter().any(|d| *d >= first_day)
+        })
+        .collect();
+    let skipped = before - kept.len();
+    (kept, skipped)
 }

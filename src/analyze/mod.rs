@@ -8,11 +8,12 @@
 
 pub(crate) mod catalog;
 pub(crate) mod classify;
+pub(crate) mod clicks;
 pub(crate) mod coarse;
 pub(crate) mod compare;
 pub(crate) mod distinct;
-mod internal;
 pub(crate) mod events;
+mod internal;
 pub(crate) mod lists;
 mod memo;
 pub(crate) mod merge;
@@ -81,6 +82,8 @@ pub struct Settings {
     /// `--trusted-proxy`: the networks skipped when a forwarded list names the visitor (default: the private
     /// ranges; see [`crate::privacy::forwarded`]).
     pub trusted_proxies: crate::privacy::forwarded::TrustedProxies,
+    /// `--path-depth` and `--goal-path`: the clickstream tables' settings.
+    pub clicks: clicks::Clicks,
 }
 
 impl Default for Settings {
@@ -97,6 +100,7 @@ impl Default for Settings {
             filters: crate::filter::Filters::default(),
             only_humans: false,
             trusted_proxies: crate::privacy::forwarded::TrustedProxies::default(),
+            clicks: clicks::Clicks::default(),
         }
     }
 }
@@ -132,6 +136,8 @@ pub struct Analyzer {
     network_rules: Rules,
     /// Whether any filter is set (`--exclude-*`, `--include-host`, `--only-humans`).
     filtering: bool,
+    /// The settings' `clicks`, handed to every chunk's tables for the visit walk.
+    clicks: std::sync::Arc<clicks::Clicks>,
 }
 
 impl Analyzer {
@@ -151,7 +157,9 @@ impl Analyzer {
             }
         }
         let filtering = !settings.filters.is_empty() || settings.only_humans;
+        let clicks = std::sync::Arc::new(settings.clicks.clone());
         Analyzer {
+            clicks,
             settings,
             keyer,
             tag,
@@ -188,6 +196,7 @@ impl Analyzer {
         }
         let mut t = state.finish();
         t.geo = self.geo_kinds();
+        t.clicks = Some(self.clicks.clone());
         t
     }
 
@@ -328,6 +337,17 @@ impl Analyzer {
                     st.scratch.clear();
                     rewrite_url(tpath, &self.settings.rules, &mut st.scratch);
                     let s = String::from_utf8_lossy(&st.scratch).into_owned();
+                    // The click as an event too, for the clickstream tables: the target in the page
+                    // dictionary under an id of its own kind.
+                    let id = stable_hash(&[b"outlink", s.as_bytes()]);
+                    t.pages.entry(id).or_insert_with(|| s.clone());
+                    st.events.push(Event {
+                        visitor: key,
+                        time,
+                        kind: EventKind::Outlink,
+                        page: id,
+                        referrer: 0,
+                    });
                     add_row(&mut t.outlinks, s, key);
                 }
                 return;

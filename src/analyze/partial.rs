@@ -27,8 +27,10 @@ use super::distinct::RunVisitors;
 
 /// The `schema` field of a partial.
 pub(crate) const SCHEMA: &str = "logveil-partial";
-/// The partial format version this build writes (2: `visitors`, the run-wide distinct visitors per row).
-pub const VERSION: u32 = 2;
+/// The partial format version this build writes (2: `visitors`, the run-wide distinct visitors per row;
+/// 3: the clickstream tables `transitions`, `paths` and `goals` of each day, and their run-wide distinct
+/// visitors). Versions 1 and 2 are read as days without a clickstream.
+pub const VERSION: u32 = 3;
 
 /// The oldest partial version this build reads. A version-1 partial has no run-wide counts: `merge` folds
 /// its rows by their largest per-day visitors instead (a lower bound, so it folds at least as much).
@@ -259,12 +261,41 @@ impl PlaceRow {
     }
 }
 
-/// Adds every row of `from` into `into`, copying a key only for a row `into` does not have yet.
-fn add_map<K: Ord + Clone, V: Default>(
+/// A path's numbers on one day (see `super::clicks`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathRow {
+    /// Visits whose page views began with this path.
+    pub visits: u64,
+    /// Of them, visits that reached a `--goal-path`.
+    pub conversions: u64,
+    /// Of them, bounced visits.
+    pub bounces: u64,
+    /// Distinct visitors.
+    pub visitors: u64,
+}
+
+impl PathRow {
+    /// Adds `o`.
+    pub fn add(&mut self, o: &PathRow) {
+        self.visits += o.visits;
+        self.conversions += o.conversions;
+        self.bounces += o.bounces;
+        self.visitors += o.visitors;
+    }
+}
+
+/// Adds every row of `from` into `into`, copying a key only for a row `into` does not have yet (and
+/// the whole map, with no key compared, when `into` is empty: the first day of a total).
+fn add_map<K: Ord + Clone, V: Default + Clone>(
     into: &mut BTreeMap<K, V>,
     from: &BTreeMap<K, V>,
     add: impl Fn(&mut V, &V),
 ) {
+    if into.is_empty() {
+        into.clone_from(from);
+        return;
+    }
     for (k, v) in from {
         match into.get_mut(k) {
             Some(row) => add(row, v),
@@ -352,6 +383,16 @@ pub struct Day {
     /// Autonomous systems (`number\torganisation`, `--` unknown), with an ASN database only.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub asns: BTreeMap<String, PlaceRow>,
+    /// Transitions (`from\tto`): moves, visitors (absent before version 3).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub transitions: BTreeMap<String, Tally>,
+    /// Paths of the visits that started on the day, at most `clicks::PATHS_PER_DAY` and an `(other)`
+    /// row (absent before version 3).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub paths: BTreeMap<String, PathRow>,
+    /// Goals (`goal\tvia\tsource`): conversions, visitors (absent without `--goal-path`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub goals: BTreeMap<String, Tally>,
     /// The day's visitors, for distinct counts over several days.
     pub sketch: Sketch,
 }
@@ -401,9 +442,12 @@ impl Day {
             (&mut self.outlinks, &o.outlinks),
             (&mut self.not_found, &o.not_found),
             (&mut self.campaigns, &o.campaigns),
+            (&mut self.transitions, &o.transitions),
+            (&mut self.goals, &o.goals),
         ] {
             add_map(mine, theirs, Tally::add);
         }
+        add_map(&mut self.paths, &o.paths, PathRow::add);
         add_map(&mut self.search_engines, &o.search_engines, |a, b| {
             add_map(a, b, Tally::add)
         });
@@ -507,6 +551,10 @@ pub struct Aggregate {
     /// The run was given its site's hosts (`--site-host`), so no referring site is inferred to be the site
     /// itself (`analyze::internal`); after a merge, true when every partial's run was.
     pub site_hosts_given: bool,
+    /// Rows already folded into a day's `(other)` row before rendering, by the summary metric that
+    /// counts them: a report that writes no partial folds its rare transitions while it names them
+    /// (`super::clicks`), and rendering adds these to what it folds. Empty for a partial or a merge.
+    pub prefolded: BTreeMap<&'static str, u64>,
 }
 
 /// Distinct visitors over several days, counted exactly within one run (from the visitors' sketch hashes,

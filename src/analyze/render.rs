@@ -3,6 +3,8 @@
 //! its rows ([`super::rows`]), folding rare rows into `(other)` and sorting as the table's [`Fold`] says.
 //! `report` and `merge` share it.
 
+use std::borrow::Cow;
+
 use super::Settings;
 use super::catalog::{Fold, TABLES, TableSpec};
 use super::partial::{Aggregate, Day};
@@ -17,7 +19,7 @@ pub(crate) struct Totals<'a> {
     /// The per-day tables and the run's distinct visitors per row.
     pub(crate) agg: &'a Aggregate,
     /// Every day summed.
-    pub(crate) total: Day,
+    pub(crate) total: Cow<'a, Day>,
     /// `--min-visitors` (at least 1).
     pub(crate) min: u64,
     /// The summary metric of each folding table built so far, with the rows it folded.
@@ -37,10 +39,17 @@ pub fn finish(t: Tables, settings: &Settings) -> Report {
 /// distinct visitors of the run (`Aggregate::visitors`), sorts. Bots are not folded: their names come
 /// from closed lists (ours and the UA parser's) or are fixed labels, never free text of a user agent.
 pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
-    let mut total = Day::default();
-    for d in agg.days.values() {
-        total.add(d);
-    }
+    // One day is its own total (most reports): borrowed, not copied.
+    let mut total = match agg.days.values().collect::<Vec<_>>()[..] {
+        [one] => Cow::Borrowed(one),
+        ref days => {
+            let mut total = Day::default();
+            for d in days {
+                total.add(d);
+            }
+            Cow::Owned(total)
+        }
+    };
     let internal_sites = if agg.site_hosts_given {
         Default::default()
     } else {
@@ -64,7 +73,8 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
             }
             let (table, folded) = build(spec, &totals);
             if let (Some(counter), Some(n)) = (spec.fold.counter(), folded) {
-                totals.folded.push((counter, n));
+                let before = agg.prefolded.get(counter).copied().unwrap_or(0);
+                totals.folded.push((counter, n + before));
             }
             *slot = Some(table);
         }
@@ -98,6 +108,8 @@ fn build(spec: &'static TableSpec, t: &Totals) -> (Table, Option<u64>) {
         RowSource::Statuses(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Bots(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Places(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Paths(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Goals(rows) => lay_out(spec, columns, rows(t), t.min),
     }
 }
 
@@ -115,8 +127,8 @@ fn lay_out<R: ReportRow>(
             rows = kept;
             Some(n)
         }
-        Fold::RareInGroup { keep, .. } => {
-            let (kept, n) = fold_in_groups(rows, min, keep);
+        Fold::RareInGroup { keep, group, .. } => {
+            let (kept, n) = fold_in_groups(rows, min, keep, group);
             rows = kept;
             Some(n)
         }
@@ -143,7 +155,8 @@ fn sort_by_rank<R: ReportRow>(rows: &mut [Keyed<R>]) {
 
 /// Folds rows with fewer than `min` distinct visitors into one `(other)` row (numbers summed, visitor-days
 /// summed: an upper bound) whose key keeps the first `group` key columns of the rows it folds, sorts the
-/// rest ([`sort_by_rank`]) and puts `(other)` last. Returns the rows and how many were folded.
+/// rest ([`sort_by_rank`]) and puts `(other)` last. Returns the rows and how many were folded: a row that
+/// is an `(other)` row already (a day's paths past `clicks::PATHS_PER_DAY`) joins it uncounted.
 fn fold<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, group: usize) -> (Vec<Keyed<R>>, u64) {
     let mut kept = Vec::new();
     let mut other: Option<Keyed<R>> = None;
@@ -153,7 +166,7 @@ fn fold<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, group: usize) -> (Vec<Keyed
             kept.push(r);
             continue;
         }
-        folded += 1;
+        folded += u64::from(!r.key.iter().all(|k| k == OTHER));
         let o = other.get_or_insert_with(|| Keyed {
             key: (r.key.iter().enumerate())
                 .map(|(i, k)| {
@@ -174,22 +187,27 @@ fn fold<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, group: usize) -> (Vec<Keyed
     (kept, folded)
 }
 
-/// [`Fold::RareInGroup`]: rows come grouped by their first key column; each group folds on its own
-/// ([`fold`]), its rows whose last key is `keep` first and never folded. Then all rows sort: `(other)`
-/// rows last, then rank descending, then key.
-fn fold_in_groups<R: ReportRow>(rows: Vec<Keyed<R>>, min: u64, keep: &str) -> (Vec<Keyed<R>>, u64) {
+/// [`Fold::RareInGroup`]: rows come grouped by their first `width` key columns; each group folds on its
+/// own ([`fold`]), its rows whose last key is `keep` first and never folded. Then all rows sort:
+/// `(other)` rows last, then rank descending, then key.
+fn fold_in_groups<R: ReportRow>(
+    rows: Vec<Keyed<R>>,
+    min: u64,
+    keep: &str,
+    width: usize,
+) -> (Vec<Keyed<R>>, u64) {
     let mut out = Vec::with_capacity(rows.len());
     let mut folded = 0;
     let mut rows = rows.into_iter().peekable();
     while let Some(first) = rows.next() {
         let mut group = vec![first];
-        while let Some(r) = rows.next_if(|r| r.key.first() == group[0].key.first()) {
+        while let Some(r) = rows.next_if(|r| r.key.get(..width) == group[0].key.get(..width)) {
             group.push(r);
         }
         let (hidden, group): (Vec<_>, Vec<_>) = group
             .into_iter()
             .partition(|r| r.key.last().is_some_and(|k| k == keep));
-        let (group, n) = fold(group, min, 1);
+        let (group, n) = fold(group, min, width);
         folded += n;
         out.extend(hidden);
         out.extend(group);
@@ -210,9 +228,15 @@ mod tests {
 
     #[test]
     fn every_table_of_the_registry_in_order_with_its_columns() {
+        // A day with a goal's row, so that `goals` is shown too.
+        let mut day = crate::analyze::partial::Day::default();
+        day.goals.insert(
+            "/thanks*\t(all)\t(all)".into(),
+            crate::analyze::partial::Tally(0, 0),
+        );
         let agg = Aggregate {
             undated: Default::default(),
-            days: Default::default(),
+            days: [(20_000, day)].into_iter().collect(),
             sketches_compatible: true,
             visitors: Default::default(),
             exact: Some(Default::default()),
@@ -222,6 +246,7 @@ mod tests {
                 asn: true,
             },
             site_hosts_given: false,
+            prefolded: Default::default(),
         };
         let report = render(&agg, 5);
         let names: Vec<&str> = report.tables.iter().map(|t| t.name).collect();

@@ -38,6 +38,10 @@ pub(crate) enum RowSource {
     Bots(fn(&Totals) -> Vec<Keyed<BotLine>>),
     /// Hits, page views, visitors and visits of a country or region (`--geoip`).
     Places(fn(&Totals) -> Vec<Keyed<PlaceLine>>),
+    /// Visits, conversions and bounces of a path.
+    Paths(fn(&Totals) -> Vec<Keyed<PathLine>>),
+    /// Conversions of a goal against the visits they came from.
+    Goals(fn(&Totals) -> Vec<Keyed<GoalLine>>),
 }
 
 /// A row before folding: its key columns (text), its numbers, and its distinct visitors over the run
@@ -305,6 +309,63 @@ impl ReportRow for PlaceLine {
             self.page_views.into(),
             self.visitor_days.into(),
             self.visits.into(),
+        ]);
+    }
+}
+
+/// A row of `paths`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PathLine {
+    pub(crate) visits: u64,
+    pub(crate) conversions: u64,
+    pub(crate) bounces: u64,
+    pub(crate) visitor_days: u64,
+}
+
+impl ReportRow for PathLine {
+    fn rank(&self) -> u64 {
+        self.visits
+    }
+    fn add(&mut self, o: &PathLine) {
+        self.visits += o.visits;
+        self.conversions += o.conversions;
+        self.bounces += o.bounces;
+        self.visitor_days += o.visitor_days;
+    }
+    fn cells(&self, out: &mut Vec<Cell>) {
+        out.extend([
+            self.visits.into(),
+            self.conversions.into(),
+            self.bounces.into(),
+            self.visitor_days.into(),
+        ]);
+    }
+}
+
+/// A row of `goals`: conversions, and the visits of the same slice (all, an entry page, a referring
+/// site) they are a share of.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct GoalLine {
+    pub(crate) conversions: u64,
+    pub(crate) visits: u64,
+    pub(crate) visitor_days: u64,
+}
+
+impl ReportRow for GoalLine {
+    fn rank(&self) -> u64 {
+        self.conversions
+    }
+    fn add(&mut self, o: &GoalLine) {
+        self.conversions += o.conversions;
+        self.visits += o.visits;
+        self.visitor_days += o.visitor_days;
+    }
+    fn cells(&self, out: &mut Vec<Cell>) {
+        out.extend([
+            self.conversions.into(),
+            self.visits.into(),
+            ratio(self.conversions, self.visits).into(),
+            self.visitor_days.into(),
         ]);
     }
 }

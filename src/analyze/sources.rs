@@ -8,8 +8,9 @@ use super::partial::{ClientRow, Day, PlaceRow as PartRow, Tally};
 use super::render::Totals;
 use super::report::Cell;
 use super::rows::{
-    BotLine, ClientLine, CountLine, DayLine, DownloadLine, EntryLine, ExitLine, HourLine, Keyed,
-    Metric, PageLine, PeriodLine, PlaceLine, ReportRow, StatusLine, estimate_cell, ratio,
+    BotLine, ClientLine, CountLine, DayLine, DownloadLine, EntryLine, ExitLine, GoalLine, HourLine,
+    Keyed, Metric, PageLine, PathLine, PeriodLine, PlaceLine, ReportRow, StatusLine, estimate_cell,
+    ratio,
 };
 use super::time;
 use super::visits::DURATION_BUCKETS;
@@ -479,4 +480,62 @@ pub(crate) fn bots(t: &Totals) -> Vec<Keyed<BotLine>> {
 /// `campaigns`: keyed by source, medium and campaign.
 pub(crate) fn campaigns(t: &Totals) -> Vec<Keyed<CountLine>> {
     counts(&t.total.campaigns, 3, &t.agg.visitors.campaigns)
+}
+
+/// `transitions`: keyed by where the move came from and where it went.
+pub(crate) fn transitions(t: &Totals) -> Vec<Keyed<CountLine>> {
+    counts(&t.total.transitions, 2, &t.agg.visitors.transitions)
+}
+
+/// `paths`: the days' paths summed; a day's `(other)` row (paths past `clicks::PATHS_PER_DAY`) always
+/// folds, into the one `(other)` row of the table.
+pub(crate) fn paths(t: &Totals) -> Vec<Keyed<PathLine>> {
+    let run = &t.agg.visitors.paths;
+    (t.total.paths.iter())
+        .map(|(path, p)| Keyed {
+            key: key(path),
+            row: PathLine {
+                visits: p.visits,
+                conversions: p.conversions,
+                bounces: p.bounces,
+                visitor_days: p.visitors,
+            },
+            distinct: if path == super::report::OTHER {
+                0
+            } else {
+                distinct::get(run, path)
+            },
+        })
+        .collect()
+}
+
+/// `goals`: keyed by goal, what it is counted by and the source; each row's visits are those of its
+/// slice: all visits, the visits entering at the page, the visits from the site (or without a
+/// referrer).
+pub(crate) fn goals(t: &Totals) -> Vec<Keyed<GoalLine>> {
+    use super::clicks::{ALL, DIRECT, VIA_ENTRY, VIA_SITE};
+    let total = &t.total;
+    let referred: u64 = total.referrer_sites.values().map(|v| v.0).sum();
+    let run = &t.agg.visitors.goals;
+    (total.goals.iter())
+        .map(|(k, v)| {
+            let key = split_key(k, 3);
+            let visits = match (key[1].as_str(), key[2].as_str()) {
+                (ALL, _) => total.visits,
+                (VIA_ENTRY, page) => total.pages.get(page).map_or(0, |p| p.entries),
+                (VIA_SITE, DIRECT) => total.visits.saturating_sub(referred),
+                (VIA_SITE, site) => total.referrer_sites.get(site).map_or(0, |s| s.0),
+                _ => 0,
+            };
+            Keyed {
+                key,
+                row: GoalLine {
+                    conversions: v.0,
+                    visits,
+                    visitor_days: v.1,
+                },
+                distinct: distinct::get(run, k),
+            }
+        })
+        .collect()
 }

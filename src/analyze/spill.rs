@@ -1,4 +1,4 @@
-//! The page views and downloads that `report` keeps until it sessionises them, with memory bounded
+//! The page views, downloads and outlink clicks that `report` keeps until it sessionises them, with memory bounded
 //! whatever the input's length or order.
 //!
 //! Visits are built by walking each visitor's events in time order, and the input may come in any order
@@ -54,6 +54,7 @@ fn decode(b: &[u8; RECORD]) -> io::Result<Event> {
     let kind = match b[16] {
         0 => EventKind::PageView,
         1 => EventKind::Download,
+        2 => EventKind::Outlink,
         _ => return Err(io::Error::other("a temporary sort file is corrupt")),
     };
     Ok(Event {
@@ -311,6 +312,8 @@ mod tests {
                     time: 1_700_000_000 + (x >> 20) as i64 % 5000,
                     kind: if x % 7 == 0 {
                         EventKind::Download
+                    } else if x % 11 == 0 {
+                        EventKind::Outlink
                     } else {
                         EventKind::PageView
                     },

@@ -155,6 +155,9 @@ pub enum EventKind {
     PageView = 0,
     /// A download request (status 200).
     Download = 1,
+    /// A request to the outlink endpoint (`--outlink-path`): only the clickstream tables read it
+    /// ([`super::clicks`]); visits are cut on page views and downloads alone.
+    Outlink = 2,
 }
 
 /// One page view or download, kept compactly until sessionisation (40 bytes; 33 in a spilled run, see
@@ -167,7 +170,7 @@ pub struct Event {
     pub time: i64,
     /// What happened.
     pub kind: EventKind,
-    /// The page or file (see [`Tables::pages`]).
+    /// The page, file or outlink target (see [`Tables::pages`]).
     pub page: u64,
     /// The external referrer (see [`Tables::referrers`]), 0 for none.
     pub referrer: u64,
@@ -220,7 +223,7 @@ pub struct Tables {
     /// vectors instead of copying events. `report` moves them into an
     /// [`EventStore`](super::spill::EventStore) as chunks come back, which bounds their memory.
     pub events: Vec<Vec<Event>>,
-    /// Page and file paths by id (rewritten, without query).
+    /// Page and file paths (rewritten, without query) and outlink targets by id.
     pub pages: HashMap<u64, String>,
     /// External referrers by id.
     pub referrers: HashMap<u64, Referrer>,
@@ -247,6 +250,9 @@ pub struct Tables {
     pub places: HashMap<u64, u64>,
     /// Places by id: country, region, autonomous system (never an address).
     pub place_names: HashMap<u64, Place>,
+    /// `--path-depth` and `--goal-path`, for the clickstream tables of the visit walk (`None`: the
+    /// defaults, as in tables not made by an [`Analyzer`](super::Analyzer)).
+    pub clicks: Option<std::sync::Arc<super::clicks::Clicks>>,
 }
 
 /// Which tables the `--geoip` databases of a run fill (in a partial: `"geoip"`, absent without one).
@@ -337,5 +343,8 @@ impl Tables {
         self.geo = self.geo.or(other.geo);
         self.places.extend(other.places);
         self.place_names.extend(other.place_names);
+        if self.clicks.is_none() {
+            self.clicks = other.clicks;
+        }
     }
 }

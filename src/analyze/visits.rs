@@ -14,6 +14,7 @@ use foldhash::{HashMap, HashSet};
 use rayon::slice::ParallelSliceMut;
 
 use super::classify::BotReason;
+use super::clicks::{ClickSetup, ClickWalk, Visit};
 use super::distinct::{CappedMap, RunVisitors};
 use super::partial::{Aggregate, ClientRow, Day, ExactVisitors, PlaceRow, Tally};
 use super::search::Referrer;
@@ -37,14 +38,15 @@ pub(crate) const DURATION_BUCKETS: [(i64, &str); 7] = [
 
 /// Counts distinct visitors of a row while events are walked visitor by visitor.
 #[derive(Debug, Clone, Copy, Default)]
-struct Seen {
+pub(super) struct Seen {
     last: Option<u64>,
-    count: u64,
+    /// Distinct visitors counted.
+    pub(super) count: u64,
 }
 
 impl Seen {
     /// Counts `visitor` if it is not the last one seen; true when it was counted.
-    fn see(&mut self, visitor: u64) -> bool {
+    pub(super) fn see(&mut self, visitor: u64) -> bool {
         if self.last == Some(visitor) {
             return false;
         }
@@ -86,13 +88,15 @@ impl PageStats {
 /// A count with the distinct visitors behind it while events are walked visitor by visitor (a
 /// [`Tally`] once the walk is over: see [`day_tally`]).
 #[derive(Debug, Clone, Copy, Default)]
-struct WalkTally {
-    count: u64,
-    visitors: Seen,
+pub(super) struct WalkTally {
+    /// The count.
+    pub(super) count: u64,
+    /// Its distinct visitors.
+    pub(super) visitors: Seen,
 }
 
 /// Counts one more for `key`; true when `visitor` is new to the row.
-fn tally<K: Hash + Eq>(map: &mut HashMap<K, WalkTally>, key: K, visitor: u64) -> bool {
+pub(super) fn tally<K: Hash + Eq>(map: &mut HashMap<K, WalkTally>, key: K, visitor: u64) -> bool {
     let t = map.entry(key).or_default();
     t.count += 1;
     t.visitors.see(visitor)
@@ -196,11 +200,14 @@ struct Walk<'t> {
     /// Page views and visits per visitor key.
     clients_pv: HashMap<u64, (u64, u64)>,
     run: RunSets<'t>,
+    /// Transitions, paths and goals.
+    clicks: ClickWalk<'t>,
 }
 
 impl<'t> Walk<'t> {
-    fn new(cap: u64) -> Walk<'t> {
+    fn new(cap: u64, clicks: &'t ClickSetup) -> Walk<'t> {
         Walk {
+            clicks: ClickWalk::new(clicks, cap),
             days: BTreeMap::new(),
             pages: HashMap::default(),
             downloads: HashMap::default(),
@@ -221,14 +228,32 @@ impl<'t> Walk<'t> {
     ) {
         for group in batch.chunk_by(|a, b| a.visitor == b.visitor) {
             let vd = visitors.get(&group[0].visitor).copied().unwrap_or_default();
-            if !vd.robots {
-                self.visitor(group, vd.sketch, referrers);
+            if vd.robots {
+                continue;
+            }
+            // Outlink clicks do not cut visits: set apart (they are rare), for the clickstream only.
+            if group.iter().any(|e| e.kind == EventKind::Outlink) {
+                let (outlinks, rest): (Vec<Event>, Vec<Event>) =
+                    group.iter().partition(|e| e.kind == EventKind::Outlink);
+                if !rest.is_empty() {
+                    self.visitor(&rest, &outlinks, vd.sketch, referrers);
+                }
+            } else {
+                self.visitor(group, &[], vd.sketch, referrers);
             }
         }
     }
 
-    /// Walks one visitor's events (in time order): splits them into visits and counts them.
-    fn visitor(&mut self, group: &[Event], sketch: u64, referrers: &'t HashMap<u64, Referrer>) {
+    /// Walks one visitor's page views and downloads (`group`, in time order): splits them into visits and
+    /// counts them. `outlinks` are the visitor's outlink clicks in time order: each belongs to the visit
+    /// it follows on the same day within [`VISIT_GAP`] of its last event, if any.
+    fn visitor(
+        &mut self,
+        group: &[Event],
+        outlinks: &[Event],
+        sketch: u64,
+        referrers: &'t HashMap<u64, Referrer>,
+    ) {
         let visitor = group[0].visitor;
         let run = &mut self.run;
         let mut start = 0;
@@ -236,6 +261,7 @@ impl<'t> Walk<'t> {
         let mut visitor_visits = 0;
         let mut pvs: Vec<&Event> = Vec::new();
         let mut files: Vec<u64> = Vec::new();
+        let mut next_outlink = 0;
         while start < group.len() {
             let mut stop = start + 1;
             while stop < group.len()
@@ -245,8 +271,25 @@ impl<'t> Walk<'t> {
                 stop += 1;
             }
             let visit = &group[start..stop];
+            let next_start = group.get(stop).map_or(i64::MAX, |e| e.time);
             start = stop;
             let day = time::day_of(visit[0].time);
+            let (visit_start, visit_end) = (visit[0].time, visit[visit.len() - 1].time);
+            while outlinks
+                .get(next_outlink)
+                .is_some_and(|o| o.time < visit_start)
+            {
+                next_outlink += 1;
+            }
+            let first_outlink = next_outlink;
+            while outlinks.get(next_outlink).is_some_and(|o| {
+                o.time < next_start
+                    && o.time - visit_end <= VISIT_GAP
+                    && time::day_of(o.time) == day
+            }) {
+                next_outlink += 1;
+            }
+            let visit_outlinks = &outlinks[first_outlink..next_outlink];
             let d = self.days.entry(day).or_default();
             pvs.clear();
             pvs.extend(visit.iter().filter(|e| e.kind == EventKind::PageView));
@@ -304,7 +347,17 @@ impl<'t> Walk<'t> {
             if x.exit_visitors.see(visitor) {
                 run.exits.insert(last.page, sketch);
             }
-            if let Some(r) = referrers.get(&first.referrer) {
+            let referrer = referrers.get(&first.referrer);
+            self.clicks.visit(&Visit {
+                day,
+                visitor: (visitor, sketch),
+                events: visit,
+                page_views: &pvs,
+                outlinks: visit_outlinks,
+                site: referrer.map(|r| r.site.as_str()),
+                bounce,
+            });
+            if let Some(r) = referrer {
                 if tally(&mut self.ref_sites, (day, r.site.as_str()), visitor) {
                     run.sites.insert(r.site.as_str(), sketch);
                 }
@@ -336,11 +389,15 @@ impl<'t> Walk<'t> {
         add_tallies(&mut self.engines, o.engines);
         self.clients_pv.extend(o.clients_pv);
         self.run.add(o.run);
+        self.clicks.add(o.clicks);
     }
 }
 
 /// Adds tallies of other visitors.
-fn add_tallies<K: Hash + Eq>(into: &mut HashMap<K, WalkTally>, from: HashMap<K, WalkTally>) {
+pub(super) fn add_tallies<K: Hash + Eq>(
+    into: &mut HashMap<K, WalkTally>,
+    from: HashMap<K, WalkTally>,
+) {
     for (k, v) in from {
         let t = into.entry(k).or_default();
         t.count += v.count;
@@ -367,19 +424,21 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         }
         Some(batch)
     };
+    let setup = ClickSetup::new(&t);
+    let clicks = &setup;
     let (visitors, referrers) = (&t.visitors, &t.referrers);
     // One walk per other thread of the pool, fed batches through a small queue, and one here that walks
     // a batch itself whenever the queue is full: memory holds one walk per thread and a few batches, and
     // one thread (`--threads 1`) walks everything here.
     let workers = rayon::current_num_threads().saturating_sub(1);
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Event>>(2 * workers.max(1));
-    let mut walk = Walk::new(cap);
+    let mut walk = Walk::new(cap, clicks);
     let (done_tx, done_rx) = crossbeam_channel::unbounded();
     rayon::in_place_scope(|scope| {
         for _ in 0..workers {
             let (rx, done_tx) = (rx.clone(), done_tx.clone());
             scope.spawn(move |_| {
-                let mut w = Walk::new(cap);
+                let mut w = Walk::new(cap, clicks);
                 for batch in rx {
                     w.batch(&batch, visitors, referrers);
                 }
@@ -411,6 +470,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         engines,
         clients_pv,
         run: walked,
+        clicks: click_walk,
     } = walk;
     let robots: HashSet<u64> = t
         .visitors
@@ -501,7 +561,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         );
     }
     // Named now, so the sets (one per row) are freed before the day tables fill.
-    let visitors = run_visitors(run, &t);
+    let mut visitors = run_visitors(run, &t);
     // The visitor table is the largest part of a log of many days: freed before the day tables fill.
     drop(std::mem::take(&mut t.visitors));
     drop((robots, clients_pv, by_ua, by_net, place_keys));
@@ -591,6 +651,11 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             .or_default()
             .insert(kw.to_string(), day_tally(&v));
     }
+    let (click_visitors, prefolded) =
+        click_walk.fill(&mut days, &|id| page_name(&id), clicks.settings());
+    visitors.transitions = click_visitors.transitions;
+    visitors.paths = click_visitors.paths;
+    visitors.goals = click_visitors.goals;
     let c = &t.counts;
     Aggregate {
         undated: super::partial::Undated {
@@ -609,6 +674,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         exact: Some(exact),
         geo: t.geo,
         site_hosts_given: false,
+        prefolded,
     }
 }
 
@@ -642,6 +708,10 @@ fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
         countries: countries.counts(|k| k),
         regions: regions.counts(|k| k),
         asns: asns.counts(|k| k),
+        // Filled from the clickstream walk (`super::clicks`).
+        transitions: BTreeMap::new(),
+        paths: BTreeMap::new(),
+        goals: BTreeMap::new(),
     }
 }
 

@@ -34,6 +34,7 @@ Examples:
   logveil merge week/*.partial --overlap latest --table days
   cat parts/*.partial | logveil merge - --overlap add --json report.json
   logveil merge month/*.partial --html month.html
+  logveil merge /srv/partials/*.partial --keep-days 730 --csv /srv/stats/all
 
 Without an output option, the text summary (--text) is printed when stdout is a terminal, the JSON \
 document otherwise.";
@@ -73,6 +74,11 @@ pub(crate) struct MergeArgs {
     /// `--top`.
     #[command(flatten)]
     pub top: TopArgs,
+
+    /// Leave out partials whose days are all more than N days before today (the machine's local date),
+    /// saying how many; a retention period kept without deleting anything (see `logveil prune`).
+    #[arg(long, value_name = "N")]
+    pub keep_days: Option<u32>,
 
     /// Print nothing to stderr but errors (no --overlap add warning), for cron.
     #[arg(short, long)]
@@ -115,6 +121,9 @@ impl MergeArgs {
             },
             min_visitors,
             compare: self.compare_days()?,
+            keep_from: self
+                .keep_days
+                .map(|n| crate::analyze::range::local_today() - i64::from(n)),
         })
     }
 
@@ -150,6 +159,17 @@ impl MergeArgs {
         let config = self.config()?;
         let sinks = sinks::create(&self.destinations()?)?;
         let merged = commands::merge::run(&config, sinks)?;
+        if let (false, Some(n)) = (self.quiet, self.keep_days) {
+            eprintln!(
+                "logveil: merge: skipped {} {} whose days are all older than {n} days (--keep-days {n})",
+                merged.skipped,
+                if merged.skipped == 1 {
+                    "partial"
+                } else {
+                    "partials"
+                }
+            );
+        }
         if !self.quiet && !merged.added_days.is_empty() {
             eprintln!(
                 "logveil: merge: {} added from several partials (--overlap add): hit counts are exact, \

@@ -19,6 +19,7 @@ pub(crate) mod docs;
 pub(crate) mod formats;
 pub(crate) mod keygen;
 pub(crate) mod merge;
+pub(crate) mod prune;
 pub(crate) mod report;
 pub(crate) mod shared;
 
@@ -28,6 +29,7 @@ pub(crate) use docs::{CompletionsArgs, ManArgs};
 pub(crate) use formats::FormatsArgs;
 pub(crate) use keygen::KeygenArgs;
 pub(crate) use merge::MergeArgs;
+pub(crate) use prune::PruneArgs;
 pub(crate) use report::ReportArgs;
 
 /// Turns web server access logs into privacy-safe data.
@@ -134,6 +136,9 @@ pub(crate) enum Command {
     /// Combine partial reports (report --partial) into one report, rendered like `report`.
     #[command(long_about = merge::LONG, after_long_help = merge::EXAMPLES)]
     Merge(MergeArgs),
+    /// Delete partials and dated report directories older than a retention period (--keep-days).
+    #[command(long_about = prune::LONG, after_long_help = prune::EXAMPLES)]
+    Prune(PruneArgs),
 }
 
 /// Runs the parsed command line, returning the exit code.
@@ -168,6 +173,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Anonymize(args) => args.run(),
         Command::Report(args) => args.run(),
         Command::Merge(args) => args.run(),
+        Command::Prune(args) => args.run(),
         Command::Check(args) => args.run(),
         Command::Keygen(args) => args.run(),
         Command::Completions(args) => args.run(command()),

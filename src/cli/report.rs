@@ -81,6 +81,15 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "PATH")]
     pub outlink_path: Option<String>,
 
+    /// Page views of a visit that `paths.csv` shows, the rest marked '(more)' (1 to 10).
+    #[arg(long, value_name = "N", default_value_t = crate::analyze::clicks::DEFAULT_PATH_DEPTH)]
+    pub path_depth: usize,
+
+    /// A goal: visits with a page view or download whose anonymised path matches GLOB ('*' crosses '/')
+    /// convert (goals.csv, the conversions of paths.csv). Repeat for more goals.
+    #[arg(long, value_name = "GLOB")]
+    pub goal_path: Vec<String>,
+
     /// Query parameter of the outlink endpoint that holds the target URL.
     #[arg(long, value_name = "NAME", default_value = "url")]
     pub outlink_param: String,
@@ -261,6 +270,9 @@ impl ReportArgs {
                 Some((previous, self.top.top))
             }
         };
+        if self.output.table.as_deref() == Some("goals") && self.goal_path.is_empty() {
+            return Err(Error::Usage("--table goals needs --goal-path".into()));
+        }
         let emit_events = match &self.emit_events {
             None => None,
             Some(path) => {
@@ -318,6 +330,8 @@ impl ReportArgs {
                 geoip,
                 filters: self.filter.filters()?,
                 only_humans: self.only_humans,
+                clicks: crate::analyze::clicks::Clicks::new(self.path_depth, &self.goal_path)
+                    .map_err(Error::Usage)?,
                 trusted_proxies: TrustedProxies::new(&self.trusted_proxy).map_err(Error::Usage)?,
             },
             threads: self.threads.threads()?,

@@ -7,7 +7,7 @@
 
 use crate::analyze::compare::Comparison;
 use crate::analyze::distinct::RunVisitors;
-use crate::analyze::merge::{merge, read, shared_days};
+use crate::analyze::merge::{merge, read, recent, shared_days};
 use crate::analyze::partial::{Aggregate, Undated};
 use crate::analyze::render;
 use crate::error::Error;
@@ -30,6 +30,8 @@ pub(crate) struct Config {
     /// `--compare previous`: the current period's first day and the day after it (day numbers), and the
     /// top rows compared.
     pub compare: Option<(i64, i64, usize)>,
+    /// `--keep-days N`: partials whose days are all before this day number (today − N) are left out.
+    pub keep_from: Option<i64>,
 }
 
 /// What a merge made.
@@ -40,12 +42,24 @@ pub(crate) struct Merged {
     pub added_days: Vec<String>,
     /// Every partial's times were coarsened: durations could not be measured (their cells are empty).
     pub coarse: bool,
+    /// With `--keep-days`: the partials left out because all their days were older.
+    pub skipped: usize,
 }
 
 /// Runs `merge`: reads the partials, merges them, renders the report like `report` and writes it to every
 /// sink (created beforehand by the caller).
 pub(crate) fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Merged, Error> {
     let sources = read(&config.inputs)?;
+    let (sources, skipped) = match config.keep_from {
+        Some(first) => recent(sources, first),
+        None => (sources, 0),
+    };
+    if sources.is_empty() {
+        // A report of nothing would pass for one of quiet days.
+        return Err(Error::Merge(format!(
+            "every partial given ({skipped}) holds only days older than --keep-days: nothing to merge"
+        )));
+    }
     let agg = merge(&sources, config.overlap)?;
     let report = match config.compare {
         None => render::render(&agg, config.min_visitors),
@@ -72,6 +86,7 @@ pub(crate) fn run(config: &Config, sinks: Vec<Box<dyn ReportSink>>) -> Result<Me
     Ok(Merged {
         added_days,
         coarse: crate::analyze::coarse::is_coarse(&agg.undated),
+        skipped,
     })
 }
 
@@ -100,5 +115,6 @@ fn days_of(agg: &Aggregate, from: i64, to: i64, undated: bool) -> Aggregate {
         exact: None,
         geo: agg.geo,
         site_hosts_given: agg.site_hosts_given,
+        prefolded: Default::default(),
     }
 }

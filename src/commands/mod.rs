@@ -5,6 +5,7 @@ pub(crate) mod anonymize;
 pub(crate) mod check;
 pub(crate) mod formats;
 pub(crate) mod merge;
+pub(crate) mod prune;
 pub(crate) mod report;
 
 use crate::output::progress::Progress;

@@ -8,6 +8,7 @@
 //! on disk ([`crate::analyze::spill`]), so memory does not grow with them. Outputs are created before any
 //! input is read.
 
+use crate::analyze::clicks::Clicks;
 use std::path::PathBuf;
 
 use crate::analyze::Settings;
@@ -123,8 +124,9 @@ fn previous_period(
     let keyer = VisitorKeyer::random().map_err(|e| Error::System(format!("no random key: {e}")))?;
     let events = EventStore::spilling(&config.temp_dir, config.sort_events)
         .map_err(|source| temp_error(&config, source))?;
-    let (tables, events) = analyze(&config, pool, keyer, events)?;
+    let (mut tables, events) = analyze(&config, pool, keyer, events)?;
     let min = config.settings.min_visitors.max(1);
+    Clicks::fold_rare(&mut tables, min);
     let mut agg = pool
         .install(|| visits::aggregate_store(tables, events, min))
         .map_err(|source| temp_error(&config, source))?;
@@ -153,7 +155,7 @@ pub(crate) fn run_with_partial(
     let events = EventStore::spilling(&config.temp_dir, config.sort_events)
         .map_err(|source| temp_error(config, source))?;
     let mut shard = None;
-    let (tables, events) = if config.from_events {
+    let (mut tables, events) = if config.from_events {
         let (tables, found) = crate::analyze::events::read(&config.inputs)?;
         key_id = found.header.sketch_key_id.clone();
         shard = Some(ShardOf {
@@ -197,6 +199,8 @@ pub(crate) fn run_with_partial(
     let cap = if partial.is_some() {
         min.max(PARTIAL_CAP)
     } else {
+        // Nothing but this report reads the aggregate: rows it would fold need no name.
+        Clicks::fold_rare(&mut tables, min);
         min
     };
     // Sessionising sorts the events: on the same workers, so `--threads` bounds it too.

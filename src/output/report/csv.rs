@@ -118,7 +118,8 @@ impl ReportSink for CsvTable {
             .table(&self.name)
             .ok_or_else(|| {
                 io::Error::other(format!(
-                    "no table {} in this report (countries, regions and asn need partials made with --geoip)",
+                    "no table {} in this report (countries, regions and asn need partials made with --geoip, \
+                     goals partials made with --goal-path)",
                     self.name
                 ))
             })?;

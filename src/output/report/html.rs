@@ -317,7 +317,59 @@ fn tables(page: &Page) -> Markup {
     }
 }
 
+/// Top pages of `transitions` on the page, and destinations listed for each.
+const NEXT_PAGES: (usize, usize) = (10, 5);
+
+/// The `transitions` section: a "next pages" list for each top page.
+fn next_pages(s: &Section, min_visitors: u64) -> Markup {
+    let t = s.table;
+    let head_id = format!("{}-h", t.name);
+    let pages = page::next_pages(t, NEXT_PAGES.0, NEXT_PAGES.1);
+    html! {
+        section.box id=(t.name) aria-labelledby=(head_id) {
+            h2 id=(head_id) { (s.title) }
+            @if !s.about.is_empty() { p.about { (s.about) } }
+            @if pages.is_empty() {
+                p.note { "No rows." }
+            }
+            @for p in &pages {
+                h3 { (breakable(&p.page)) " " span.note { "(" (page::Unit::Count.show(p.moves as f64)) " moves)" } }
+                div.scroll {
+                    table {
+                        thead {
+                            tr {
+                                th scope="col" class="txt" { "Next" }
+                                th scope="col" { "Transitions" }
+                                th scope="col" { "Share" }
+                            }
+                        }
+                        tbody {
+                            @for (to, n, share) in &p.next {
+                                tr {
+                                    th.key scope="row" {
+                                        svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" {
+                                            rect width=(format!("{:.1}", 100.0 * share)) height="1" {}
+                                        }
+                                        span { (breakable(to)) }
+                                    }
+                                    td { (page::Unit::Count.show(*n as f64)) }
+                                    td { (page::Unit::Percent.show(*share)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p.note { "Every transition is in transitions.csv and the JSON output." }
+            @if let Some(note) = s.fold_note(min_visitors) { p.note.folded { (note) } }
+        }
+    }
+}
+
 fn table(s: &Section, min_visitors: u64) -> Markup {
+    if s.table.name == "transitions" {
+        return next_pages(s, min_visitors);
+    }
     let t = s.table;
     let keys = page::key_columns(t);
     // The bar under the first key shows the first number column, the table's rank.

@@ -55,6 +55,21 @@ pub(crate) const PRESENTATION: &[Presentation] = &[
     ),
     show("exit_pages", "Exit pages", "Where visits ended."),
     show(
+        "transitions",
+        "Next pages",
+        "Where visits went from each of the top pages: the next page view, a download, an outlink, or the exit.",
+    ),
+    show(
+        "paths",
+        "Paths",
+        "The most common sequences of page views that visits began with.",
+    ),
+    show(
+        "goals",
+        "Goals",
+        "Visits that reached a --goal-path, in all and by the entry page and referring site they came by.",
+    ),
+    show(
         "referrer_sites",
         "Referrer sites",
         "External sites that sent visits.",
@@ -739,9 +754,64 @@ pub(crate) fn column_label(name: &str) -> String {
         "bot" => "Bot",
         "reason" => "Reason",
         "asn" => "ASN",
+        "from_page" => "From page",
+        "to_page" => "To page",
+        "transitions" => "Transitions",
+        "conversions" => "Conversions",
+        "conversion_rate" => "Conversion rate",
         _ => return title_of(name),
     };
     known.to_string()
+}
+
+/// A page's "next pages" list.
+pub(crate) struct NextPages {
+    /// The page.
+    pub page: String,
+    /// Its moves out (of the rows shown: folded ones are in `(other)`).
+    pub moves: u64,
+    /// Its most taken destinations: (destination, moves, share of the page's moves).
+    pub next: Vec<(String, u64, f64)>,
+}
+
+/// The pages of `transitions` (the `from_page` rows that are pages, not `(entrance)`, `(direct)` or
+/// `(other)`) with the most moves out of them, at most `pages`, each with its `next` most taken
+/// destinations. The page shows these as its "next pages" lists.
+pub(crate) fn next_pages(transitions: &Table, pages: usize, next: usize) -> Vec<NextPages> {
+    let mut by_page: Vec<NextPages> = Vec::new();
+    for row in &transitions.rows {
+        let (Some(Cell::Text(from)), Some(Cell::Text(to)), Some(n)) =
+            (row.first(), row.get(1), row.get(2))
+        else {
+            continue;
+        };
+        if from.starts_with('(') {
+            continue;
+        }
+        let n = number(n) as u64;
+        match by_page.iter_mut().find(|p| &p.page == from) {
+            Some(p) => {
+                p.moves += n;
+                p.next.push((to.clone(), n, 0.0));
+            }
+            None => by_page.push(NextPages {
+                page: from.clone(),
+                moves: n,
+                next: vec![(to.clone(), n, 0.0)],
+            }),
+        }
+    }
+    by_page.sort_by(|a, b| b.moves.cmp(&a.moves).then_with(|| a.page.cmp(&b.page)));
+    by_page.truncate(pages);
+    for p in &mut by_page {
+        p.next
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        p.next.truncate(next);
+        for (_, n, s) in &mut p.next {
+            *s = share(*n as f64, p.moves as f64);
+        }
+    }
+    by_page
 }
 
 /// Columns that matter less: left out of the text summary and hidden on narrow screens.
