@@ -141,13 +141,14 @@ def run_job(sc, logs, out_dir, partitions, shards, sketch_key):
                 command += ["--sketch-key", shipped(sketch_key)]
             return pipe(command, part)
 
-        # The site's hosts also tell the render whether to infer them (analyze/internal.rs): stage 2's
-        # partials say what stage 1 was given.
+        # Flags stage 2 needs as well: the site's hosts tell the render whether to infer them
+        # (analyze/internal.rs), and the clickstream's settings apply where visits are walked.
+        walk_flags = ("--site-host", "--path-depth", "--goal-path")
         site_hosts = []
         for i, arg in enumerate(extra):
-            if arg == "--site-host" and i + 1 < len(extra):
-                site_hosts += ["--site-host", extra[i + 1]]
-            elif arg.startswith("--site-host="):
+            if arg in walk_flags and i + 1 < len(extra):
+                site_hosts += [arg, extra[i + 1]]
+            elif arg.startswith(tuple(f + "=" for f in walk_flags)):
                 site_hosts.append(arg)
 
         def stage2(part):

@@ -341,16 +341,7 @@ fn clickstream_outputs_hold_no_identifier() {
         "{transitions}"
     );
     for (name, bytes) in &outputs {
-        assert!(
-            common::full_ipv4s(bytes).is_empty(),
-            "{name}: {:?}",
-            common::full_ipv4s(bytes)
-        );
-        assert!(
-            common::emails(bytes).is_empty(),
-            "{name}: {:?}",
-            common::emails(bytes)
-        );
+        common::assert_no_ipv4_or_email(name, bytes);
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains(token), "{name} holds the token");
         assert!(!text.contains("jane.doe"), "{name} holds the mailbox");

@@ -21,8 +21,8 @@ fn ok(args: &[&str]) {
 fn tables(dir: &Path) -> BTreeMap<&'static str, String> {
     TABLES
         .iter()
-        // The place tables appear only with --geoip.
-        .filter(|t| !["countries", "regions", "asn"].contains(t))
+        // The place tables appear only with --geoip, goals only with --goal-path.
+        .filter(|t| !["countries", "regions", "asn", "goals"].contains(t))
         .map(|t| {
             (
                 *t,

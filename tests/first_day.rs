@@ -159,23 +159,25 @@ fn hourly_timestamps_leave_durations_empty_with_a_warning() {
         assert!(row.ends_with(",,"), "{row}");
     }
     // A merge of partials of the coarse log says the same: the partial carries the coarseness.
-    let partial = dir.path().join("hour.partial.json");
-    let out = run(&[
-        "report",
-        coarse.to_str().unwrap(),
-        "-q",
-        "--partial",
-        partial.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
-    let merged = run(&["merge", partial.to_str().unwrap(), "--table", "summary"]);
-    assert!(merged.status.success());
+    let merged_summary = |log: &std::path::Path| {
+        let partial = log.with_extension("partial.json");
+        let out = run(&[
+            "report",
+            log.to_str().unwrap(),
+            "-q",
+            "--partial",
+            partial.to_str().unwrap(),
+        ]);
+        assert!(out.status.success());
+        let merged = run(&["merge", partial.to_str().unwrap(), "--table", "summary"]);
+        assert!(merged.status.success());
+        (text(&merged.stdout), text(&merged.stderr))
+    };
+    let (summary, warned) = merged_summary(&coarse);
     assert!(
-        text(&merged.stderr).starts_with("logveil: warning: every timestamp is on the hour"),
-        "{}",
-        text(&merged.stderr)
+        warned.starts_with("logveil: warning: every timestamp is on the hour"),
+        "{warned}"
     );
-    let summary = text(&merged.stdout);
     for metric in ["visit_duration_mean_s", "time_on_page_mean_s"] {
         assert!(
             summary.contains(&format!("\n{metric},\n")),
@@ -183,18 +185,9 @@ fn hourly_timestamps_leave_durations_empty_with_a_warning() {
         );
     }
     // And a merge of fine partials does not.
-    let partial = dir.path().join("second.partial.json");
-    let out = run(&[
-        "report",
-        seconds.to_str().unwrap(),
-        "-q",
-        "--partial",
-        partial.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
-    let merged = run(&["merge", partial.to_str().unwrap(), "--table", "summary"]);
-    assert_eq!(text(&merged.stderr), "");
-    assert!(!text(&merged.stdout).contains("\nvisit_duration_mean_s,\n"));
+    let (summary, warned) = merged_summary(&seconds);
+    assert_eq!(warned, "");
+    assert!(!summary.contains("\nvisit_duration_mean_s,\n"));
 }
 
 #[test]

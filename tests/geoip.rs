@@ -21,13 +21,7 @@ fn s(p: &Path) -> &str {
 }
 
 fn ok(args: &[&str]) -> Output {
-    let out = common::run(args);
-    assert!(
-        out.status.success(),
-        "logveil {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::run_ok(args)
 }
 
 /// The record of the network holding `ip` in a source JSON (`[{"net/len": record}, …]`).

@@ -38,6 +38,8 @@ fn subcommands() -> Vec<String> {
         .unwrap()
         .lines()
         .take_while(|l| !l.trim().is_empty())
+        // A command's line starts two spaces in; a wrapped description is indented further.
+        .filter(|l| l.starts_with("  ") && !l[2..].starts_with(' '))
         .filter_map(|l| l.split_whitespace().next())
         .filter(|name| *name != "help")
         .map(str::to_string)

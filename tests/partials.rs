@@ -34,13 +34,7 @@ const TABLES: &[&str] = &[
 ];
 
 fn ok(args: &[&str]) -> std::process::Output {
-    let out = common::run(args);
-    assert!(
-        out.status.success(),
-        "logveil {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::run_ok(args)
 }
 
 fn tables(dir: &Path) -> BTreeMap<&'static str, String> {
@@ -417,16 +411,7 @@ const PLANTED: &str = "\
 /// What a partial or a merged output must not hold: full IPv4s, emails (common's scanners), the planted
 /// values, and anything `logveil check` reports (tokens, JWTs, card numbers).
 fn assert_clean(name: &str, bytes: &[u8]) {
-    assert!(
-        common::full_ipv4s(bytes).is_empty(),
-        "{name}: {:?}",
-        common::full_ipv4s(bytes)
-    );
-    assert!(
-        common::emails(bytes).is_empty(),
-        "{name}: {:?}",
-        common::emails(bytes)
-    );
+    common::assert_no_ipv4_or_email(name, bytes);
     let text = String::from_utf8_lossy(bytes);
     for secret in [
         "203.0.113.77",

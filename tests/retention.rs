@@ -28,13 +28,7 @@ fn line(date: chrono::NaiveDate, ip: &str, path: &str) -> String {
 }
 
 fn ok(args: &[&str]) -> std::process::Output {
-    let out = common::run(args);
-    assert!(
-        out.status.success(),
-        "logveil {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::run_ok(args)
 }
 
 /// A partial of one day's log, written to `to`.

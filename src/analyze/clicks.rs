@@ -71,6 +71,9 @@ pub struct Clicks {
     /// would fold them anyway. On real traffic most transitions are seen by one visitor; not naming them
     /// keeps the clickstream's cost small.
     fold_below: u64,
+    /// Each day's paths bounded by [`PATHS_PER_DAY`] (true but for one shard of a sharded job, whose
+    /// days are bounded once its shards are added: `merge` then keeps the same paths as one run).
+    bound_paths: bool,
 }
 
 impl Default for Clicks {
@@ -80,6 +83,7 @@ impl Default for Clicks {
             goals: Vec::new(),
             set: None,
             fold_below: 0,
+            bound_paths: true,
         }
     }
 }
@@ -123,7 +127,17 @@ impl Clicks {
             goals: seen,
             set,
             fold_below: 0,
+            bound_paths: true,
         })
+    }
+
+    /// These settings with each day's paths bounded (`bound`) or not (one shard of a sharded job, bounded
+    /// by `merge` once its job's shards are added).
+    pub(crate) fn with_bounded_paths(self, bound: bool) -> Clicks {
+        Clicks {
+            bound_paths: bound,
+            ..self
+        }
     }
 
     /// Lets the walk of `t` fold the transitions that rendering with `--min-visitors` `min` folds (for a
@@ -550,7 +564,11 @@ impl<'t> ClickWalk<'t> {
             ));
         }
         for (day, rows) in by_day {
-            days.entry(day).or_default().paths = bounded(rows);
+            days.entry(day).or_default().paths = if clicks.bound_paths {
+                bounded(rows)
+            } else {
+                rows.into_iter().collect()
+            };
         }
         let run_paths = self
             .run_paths

@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn a_site_referring_from_this_reports_pages_is_internal() {
-        let mut d = day(
+        let d = day(
             &["/", "/a", "/b", "/search"],
             &[
                 ("http://www.mine.example/a", 5),

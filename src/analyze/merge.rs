@@ -334,6 +334,11 @@ fn combine_shards(sources: &[Source]) -> Result<Vec<Source>, Error> {
                 (exact, _) => *exact = None,
             }
         }
+        // A shard's days hold every path of its visits: bounded now, the same paths as one run keeps.
+        for day in whole.days.values_mut() {
+            day.paths =
+                super::clicks::bounded(std::mem::take(&mut day.paths).into_iter().collect());
+        }
         out.push(Source {
             origin: format!("{} (job {job}, {of} shards)", shards[0].origin),
             partial: whole,

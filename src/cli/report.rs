@@ -330,8 +330,10 @@ impl ReportArgs {
                 geoip,
                 filters: self.filter.filters()?,
                 only_humans: self.only_humans,
+                // A shard's paths are bounded by `merge`, once its job's shards are added.
                 clicks: crate::analyze::clicks::Clicks::new(self.path_depth, &self.goal_path)
-                    .map_err(Error::Usage)?,
+                    .map_err(Error::Usage)?
+                    .with_bounded_paths(!self.from_events),
                 trusted_proxies: TrustedProxies::new(&self.trusted_proxy).map_err(Error::Usage)?,
             },
             threads: self.threads.threads()?,

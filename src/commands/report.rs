@@ -156,7 +156,9 @@ pub(crate) fn run_with_partial(
         .map_err(|source| temp_error(config, source))?;
     let mut shard = None;
     let (mut tables, events) = if config.from_events {
-        let (tables, found) = crate::analyze::events::read(&config.inputs)?;
+        let (mut tables, found) = crate::analyze::events::read(&config.inputs)?;
+        // The walk is here: the clickstream's settings are this run's (a shard's paths unbounded).
+        tables.clicks = Some(std::sync::Arc::new(config.settings.clicks.clone()));
         key_id = found.header.sketch_key_id.clone();
         shard = Some(ShardOf {
             index: found.shard,

@@ -140,6 +140,27 @@ pub fn emails(text: &[u8]) -> Vec<String> {
     found
 }
 
+/// Runs `logveil ARGS` (stdin empty) and asserts that it succeeded, naming its stderr if not.
+pub fn run_ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "logveil {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Asserts that `bytes` (an output named `name`) holds no full IPv4 address and no email.
+pub fn assert_no_ipv4_or_email(name: &str, bytes: &[u8]) {
+    assert!(
+        full_ipv4s(bytes).is_empty(),
+        "{name}: {:?}",
+        full_ipv4s(bytes)
+    );
+    assert!(emails(bytes).is_empty(), "{name}: {:?}", emails(bytes));
+}
+
 /// Runs `logveil ARGS` with `stdin` as standard input (the name the option and check tests use).
 pub fn logveil(args: &[&str], stdin: &[u8]) -> Output {
     run_with_stdin(args, stdin)
