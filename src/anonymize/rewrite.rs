@@ -39,7 +39,50 @@ pub fn rewrite_line(
 }
 
 /// Rewrites `line` (without its terminator) into `out`, as the next line of a chunk.
+///
+/// A line that does not parse is scrubbed until a further pass changes nothing, so that anonymising the
+/// output again gives the same bytes: the scrubbers judge text by its shape, and what one pass removes can
+/// change how the rest is read (`?.\\,` has a dotted first word, read as a client; without its `.\\`, the
+/// rest is free text with a query).
 pub fn rewrite_line_in(
+    line: &[u8],
+    parser: &mut ChunkParser<'_>,
+    policy: &Policy,
+    out: &mut Vec<u8>,
+) -> Outcome {
+    let mark = out.len();
+    let outcome = rewrite_line_once(line, parser, policy, out);
+    if outcome == Outcome::Scrubbed {
+        settle(parser, policy, out, mark);
+    }
+    outcome
+}
+
+/// Passes over a scrubbed line's output (`out[mark..]`) until it is a fixed point of [`rewrite_line_once`];
+/// a line that does not settle in a few passes keeps only letters, digits, spaces, `/` and `_`, which
+/// no scrubber reads as an identifier, and every other byte becomes `_`.
+fn settle(parser: &ChunkParser<'_>, policy: &Policy, out: &mut Vec<u8>, mark: usize) {
+    const PASSES: usize = 4;
+    let mut next = Vec::new();
+    for _ in 0..PASSES {
+        next.clear();
+        // A copy of the parser: a pass over output must not move the chunk's `#Fields:` state.
+        rewrite_line_once(&out[mark..], &mut parser.clone(), policy, &mut next);
+        if next == out[mark..] {
+            return;
+        }
+        out.truncate(mark);
+        out.extend_from_slice(&next);
+    }
+    for b in &mut out[mark..] {
+        if !(b.is_ascii_alphanumeric() || matches!(*b, b' ' | b'/' | b'_')) {
+            *b = b'_';
+        }
+    }
+}
+
+/// One pass of [`rewrite_line_in`].
+fn rewrite_line_once(
     line: &[u8],
     parser: &mut ChunkParser<'_>,
     policy: &Policy,

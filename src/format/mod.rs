@@ -445,7 +445,7 @@ pub enum Parsed<'a> {
 }
 
 /// Parses the lines of one chunk in order, following `#Fields:` headers.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ChunkParser<'p> {
     parser: &'p LineParser,
     layout: Option<w3c::FieldsHeader>,

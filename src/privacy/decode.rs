@@ -188,12 +188,16 @@ fn escape(s: &[u8]) -> (u8, usize) {
 }
 
 /// Percent-encodes the bytes of decoded text that would change the shape of a log line or URL if written
-/// plain (space, quotes, `%`, `\`, `#`, `&`, `?`, controls and non-ASCII), so that text taken from a
-/// decoded view can be written back into an encoded field.
+/// plain (space, quotes, `%`, `\`, `#`, `?`, controls and non-ASCII), so that text taken from a decoded
+/// view can be written back into an encoded field.
+///
+/// `&` is written plain: the scrubber's replacements hold it only as the separator of a query rewritten
+/// from the decoded text (which was split at every `&`, encoded or not). Encoding it would turn a separator
+/// into data, which the next pass over the output reads differently (`?&%01.x` gave `?%26`, then `?`).
 pub(crate) fn write_encoded(text: &[u8], out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in text {
-        if b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'%' | b'\\' | b'#' | b'&' | b'?') {
+        if b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'%' | b'\\' | b'#' | b'?') {
             out.push(b);
         } else {
             out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
