@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::format::detect::detect;
-use crate::format::{LineParser, last_header};
+use crate::format::{LineParser, carried_header};
 use crate::input::{Block, BlockSource, Prepend};
 
 /// Target bytes per chunk handed to one worker.
@@ -51,17 +51,46 @@ pub(crate) fn parser_for(
     mut source: Box<dyn BlockSource>,
     forced: Option<&LineParser>,
 ) -> io::Result<Option<(LineParser, Box<dyn BlockSource>)>> {
-    let Some(first) = source.next_block()? else {
-        return Ok(None);
-    };
     let parser = match forced {
         Some(p) => p.clone(),
-        None => LineParser::detected(detect(&first).format),
+        None => {
+            let Some((first, detection)) = detect_head(source.as_mut())? else {
+                return Ok(None);
+            };
+            let parser = LineParser::detected(detection.format);
+            return Ok(Some((parser, Box::new(Prepend::new(first, source)))));
+        }
+    };
+    let Some(first) = source.next_block()? else {
+        return Ok(None);
     };
     Ok(Some((parser, Box::new(Prepend::new(first, source)))))
 }
 
-/// [`run_carried`] over a log: `map` gets each chunk with the W3C `#Fields:` header in force where it
+/// Most bytes [`detect_head`] joins while it finds no record.
+const DETECT_HEAD_BYTES: usize = 1 << 20;
+
+/// The first block of `source` and the format detected on it; `None` for an empty source. A first block
+/// with no record in it (W3C directives only: a stream cuts its blocks at line ends, and a file's only
+/// record may lack its final newline) is joined with the next blocks until one is seen.
+pub(crate) fn detect_head(
+    source: &mut dyn BlockSource,
+) -> io::Result<Option<(Block, crate::format::detect::Detection)>> {
+    let Some(mut first) = source.next_block()? else {
+        return Ok(None);
+    };
+    let mut detection = detect(&first);
+    while detection.sampled == 0 && first.len() < DETECT_HEAD_BYTES {
+        let Some(next) = source.next_block()? else {
+            break;
+        };
+        first = Block::Owned([&first[..], &next[..]].concat());
+        detection = detect(&first);
+    }
+    Ok(Some((first, detection)))
+}
+
+/// [`run_carried`] over a log: `map` gets each chunk with the W3C `#Date:`/`#Fields:` header in force where it
 /// starts (always `None` unless `uses_headers`), and `meter` advances by each chunk as it is cut.
 pub(crate) fn run_log<T, M, S>(
     source: Box<dyn BlockSource>,
@@ -86,9 +115,7 @@ where
             meter.advance(chunk.len());
             let start = header.clone();
             if uses_headers {
-                if let Some(h) = last_header(chunk) {
-                    header = Some(h.into());
-                }
+                header = carried_header(header.as_deref(), chunk).map(Into::into);
             }
             start
         },

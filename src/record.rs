@@ -206,6 +206,13 @@ pub struct Record<'a> {
     pub sec_gpc: Option<Span>,
     /// Other spans with a rule of their own.
     pub others: Others,
+    /// The W3C `#Date:` header's day (`yyyy-mm-dd`) in force, for lines whose fields carry a time but no
+    /// date (IIS FTP logs).
+    pub header_date: Option<[u8; 10]>,
+    /// True for a line of the format that records no HTTP request (an ELB TCP connection, a CloudFront
+    /// status `000`, an NLB TLS or ALB connection log line): rewritten like any record, counted apart
+    /// (`non_http`), never a hit.
+    pub non_http: bool,
 }
 
 impl<'a> Record<'a> {

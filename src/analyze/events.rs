@@ -33,7 +33,8 @@ use crate::input::InputName;
 /// The first field of a header line.
 pub(crate) const MAGIC: &str = "logveil-events";
 /// The version of the line format this build writes and reads.
-pub(crate) const VERSION: u32 = 1;
+/// 2: the `C` record counts non-HTTP lines after bytes.
+pub(crate) const VERSION: u32 = 2;
 
 /// What every stage-1 process of a job writes to every shard (one `H` line each).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,6 +252,7 @@ pub(crate) fn write(
             c.hits,
             c.bot_hits,
             c.bytes,
+            c.non_http,
         ]
         .map(i128::from),
     );
@@ -570,6 +572,7 @@ fn read_line(
                 &mut c.hits,
                 &mut c.bot_hits,
                 &mut c.bytes,
+                &mut c.non_http,
             ] {
                 *n += f.num::<u64>()?;
             }
@@ -852,7 +855,7 @@ not a log line
         };
         assert!(one("127.0.0.1 - - [x] \"GET / HTTP/1.1\" 200 1").contains("not an event stream"));
         assert!(one("0\tH\tlogveil-events\t9\t2\tj\tk\t000").contains("version 9"));
-        assert!(one("0\tH\tlogveil-events\t1\t2\tother\tk\t000").contains("another job"));
+        assert!(one("0\tH\tlogveil-events\t2\t2\tother\tk\t000").contains("another job"));
         assert!(
             one(text.lines().find(|l| l.starts_with("1\t")).unwrap())
                 .contains("shard 1 after shard 0")

@@ -118,7 +118,10 @@ pub(crate) fn record_time(dates: &mut time::DateCache, r: &Record<'_>) -> Option
     match r.time_kind {
         TimeKind::Clf => dates.parse(t),
         TimeKind::Iso8601 => time::parse_iso(t),
-        TimeKind::W3c => time::parse_w3c(r.opt(r.date), t),
+        TimeKind::W3c => match (r.date, &r.header_date) {
+            (None, Some(day)) => time::parse_w3c(day, t),
+            _ => time::parse_w3c(r.opt(r.date), t),
+        },
         TimeKind::Epoch => time::parse_epoch(t),
     }
 }
@@ -190,6 +193,10 @@ impl Analyzer {
                 match parser.parse(line) {
                     Parsed::Record(record) => self.record(&record, &mut state),
                     Parsed::Directive => state.t.counts.blank += 1,
+                    // Blanks and tabs only: blank, as `anonymize` and `formats --detect` count them.
+                    Parsed::Unparsed if line.iter().all(u8::is_ascii_whitespace) => {
+                        state.t.counts.blank += 1
+                    }
                     Parsed::Unparsed => state.t.counts.unparsed += 1,
                 }
             }
@@ -246,6 +253,11 @@ impl Analyzer {
                 return;
             }
         }
+        if r.non_http {
+            // A TCP or TLS connection, not a request: counted apart, never a hit.
+            st.t.counts.non_http += 1;
+            return;
+        }
         if self.filtering {
             if let Some(reason) = self.excluded(r) {
                 st.t.counts.excluded[reason as usize] += 1;
@@ -266,7 +278,8 @@ impl Analyzer {
             st.days[di].1.opted_out += 1;
             return;
         }
-        let status = parse_u64(r.opt(r.status)).unwrap_or(0) as u16;
+        // No status (an empty or `-` field, a format without one): code 0, shown as `-`.
+        let status = parse_u64(r.opt(r.status)).map_or(0, |s| s.min(999) as u16);
         let bytes = parse_u64(r.opt(r.bytes)).unwrap_or(0);
         let (_, dh, codes) = &mut st.days[di];
         codes[usize::from(status.min(999))] += 1;
@@ -313,7 +326,11 @@ impl Analyzer {
             (b"", query) if url_host.is_some() => (&b"/"[..], query),
             split => split,
         };
-        let query = r.query.map_or(query, |q| r.get(q));
+        // W3C `cs-uri-query` (`-` when empty), else the target's own.
+        let query = match r.query.map(|q| r.get(q)) {
+            Some(q) if q != b"-" && !q.is_empty() => q,
+            _ => query,
+        };
         let v = &mut known.visitor;
         v.hits += 1;
         v.valid_hits += u64::from(matches!(status, 200 | 206 | 304));

@@ -499,6 +499,10 @@ pub struct Undated {
     /// Parsed lines whose time is not on the hour (none: the times were coarsened).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub off_the_hour: u64,
+    /// Parsed lines that record no HTTP request (TCP and TLS connections; absent from partials written
+    /// before they were counted apart, and when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub non_http: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -523,6 +527,7 @@ impl Undated {
         self.excluded_after_until += o.excluded_after_until;
         self.timed += o.timed;
         self.off_the_hour += o.off_the_hour;
+        self.non_http += o.non_http;
         for (a, b) in self.excluded.iter_mut().zip(o.excluded) {
             *a += b;
         }

@@ -29,7 +29,8 @@ pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
     let u = &t.agg.undated;
     let compatible = t.agg.sketches_compatible;
     let filtered: u64 = u.excluded.iter().sum();
-    let parsed = total.parsed + u.excluded_before_since + u.excluded_after_until + filtered;
+    let parsed =
+        total.parsed + u.excluded_before_since + u.excluded_after_until + filtered + u.non_http;
     let date = |d: Option<(i64, &Day)>| d.map(|(d, _)| time::labels(d).date).unwrap_or_default();
     let first_day = date(hit_days(t).next());
     let last_day = date(hit_days(t).next_back());
@@ -39,6 +40,7 @@ pub(crate) fn summary(t: &Totals) -> Vec<Keyed<Metric>> {
         ("unparsed", u.unparsed.into()),
         ("blank", u.blank.into()),
         ("too_long", u.too_long.into()),
+        ("non_http", u.non_http.into()),
         ("opted_out", total.opted_out.into()),
         ("excluded_before_since", u.excluded_before_since.into()),
         ("excluded_after_until", u.excluded_after_until.into()),
@@ -452,7 +454,11 @@ pub(crate) fn months(t: &Totals) -> Vec<Keyed<PeriodLine>> {
 pub(crate) fn status(t: &Totals) -> Vec<Keyed<StatusLine>> {
     (t.total.status.iter())
         .map(|(s, n)| Keyed {
-            key: vec![s.to_string()],
+            // Code 0: the line had no status (W3C `sc-status` empty or missing, CloudFront RTMP).
+            key: vec![match s {
+                0 => "-".to_string(),
+                s => s.to_string(),
+            }],
             row: StatusLine { hits: *n },
             distinct: 0,
         })

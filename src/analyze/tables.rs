@@ -41,6 +41,8 @@ pub struct Counts {
     /// The earliest and latest local time (seconds) of the lines `--since`/`--until` excluded, to say
     /// which range the input covers when none was kept.
     pub excluded_span: Option<(i64, i64)>,
+    /// Parsed lines that record no HTTP request (TCP and TLS connections): not hits.
+    pub non_http: u64,
     /// Hits counted (parsed and not opted out).
     pub hits: u64,
     /// Hits from bots recognised by their user agent.
@@ -74,6 +76,7 @@ impl Counts {
             (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
             (a, b) => a.or(b),
         };
+        self.non_http += o.non_http;
         self.hits += o.hits;
         self.bot_hits += o.bot_hits;
         self.bytes += o.bytes;

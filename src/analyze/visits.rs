@@ -667,6 +667,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             excluded: c.excluded,
             timed: c.parsed,
             off_the_hour: c.off_the_hour,
+            non_http: c.non_http,
         },
         days,
         sketches_compatible: true,

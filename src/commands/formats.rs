@@ -3,8 +3,7 @@
 use std::io::{self, Write};
 
 use crate::error::Error;
-use crate::format::detect::detect;
-use crate::format::{Format, LineParser, Parsed, last_header};
+use crate::format::{Format, LineParser, Parsed, carried_header};
 use crate::input::{self, InputName};
 
 /// Writes one line per preset: its name and its definition.
@@ -55,14 +54,16 @@ pub(crate) fn share(parser: &LineParser, bytes: &[u8]) -> Share {
 pub(crate) fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), Error> {
     let read_err = |source| Error::read(input, source);
     let mut source = input::open(input).map_err(read_err)?;
-    let Some(first) = source.next_block().map_err(read_err)? else {
+    let Some((first, detection)) =
+        crate::pipeline::detect_head(source.as_mut()).map_err(read_err)?
+    else {
         return writeln!(out, "{input}: empty").map_err(write_err);
     };
-    let format = detect(&first).format;
+    let format = detection.format;
     let parser = LineParser::detected(format);
     let mut total = share(&parser, &first);
     // Later blocks start under the last header of the blocks before them.
-    let mut header: Option<Vec<u8>> = last_header(&first).map(<[u8]>::to_vec);
+    let mut header: Option<Vec<u8>> = carried_header(None, &first);
     while let Some(block) = source.next_block().map_err(read_err)? {
         let mut chunk = parser.chunk(header.as_deref());
         for l in block.split(|&b| b == b'\n') {
@@ -79,9 +80,7 @@ pub(crate) fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), 
                 Parsed::Unparsed => total.lines += 1,
             }
         }
-        if let Some(h) = last_header(&block) {
-            header = Some(h.to_vec());
-        }
+        header = carried_header(header.as_deref(), &block);
     }
     let pct = if total.lines == 0 {
         0.0

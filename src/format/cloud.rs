@@ -47,6 +47,49 @@ const ALB_COLUMNS: &[&str] = &[
     "conn-trace-id",
 ];
 
+/// The columns of a Network Load Balancer TLS log line (`tls 2.0 …`).
+const NLB_COLUMNS: &[&str] = &[
+    "type",
+    "version",
+    "time",
+    "elb",
+    "listener",
+    "client-addr",
+    // The destination's address and port: what ALB logs name `target:port`.
+    "target-addr",
+    "connection-time",
+    "tls-handshake-time",
+    "received-bytes",
+    "sent-bytes",
+    "incoming-tls-alert",
+    "chosen-cert-arn",
+    "chosen-cert-serial",
+    "ssl-cipher",
+    "ssl-protocol",
+    "tls-named-group",
+    "domain-name",
+    "alpn-fe-protocol",
+    "alpn-be-protocol",
+    "alpn-client-preference-list",
+    "tls-connection-creation-time",
+];
+
+/// The columns of an ALB connection log line (one TLS connection, no request).
+const ALB_CONNECTION_COLUMNS: &[&str] = &[
+    "time",
+    "client-ip",
+    "c-port",
+    "server-port",
+    "ssl-protocol",
+    "ssl-cipher",
+    "tls-handshake-latency",
+    "leaf-client-cert-subject",
+    "leaf-client-cert-validity",
+    "leaf-client-cert-serial-number",
+    "tls-verify-status",
+    "conn-trace-id",
+];
+
 /// The columns of a Classic Load Balancer log line.
 const ELB_COLUMNS: &[&str] = &[
     "time",
@@ -135,14 +178,25 @@ const MAX_COLUMNS: usize = 40;
 /// The columns of `line` from `start`, as spans (quotes and brackets excluded) into `cols`: how many
 /// there are.
 fn columns(line: &[u8], start: usize, cols: &mut [Span; MAX_COLUMNS]) -> Option<usize> {
+    columns_of(line, start, cols, true)
+}
+
+/// [`columns`], `[` and `{` opening a column only when `brackets` (NLB logs have no such column, and
+/// a value may start with `[`).
+fn columns_of(
+    line: &[u8],
+    start: usize,
+    cols: &mut [Span; MAX_COLUMNS],
+    brackets: bool,
+) -> Option<usize> {
     let mut n = 0;
     let mut pos = start;
     while pos < line.len() && n < MAX_COLUMNS {
         let rest = &line[pos..];
         let close = match rest[0] {
             b'"' => Some(b'"'),
-            b'[' => Some(b']'),
-            b'{' => Some(b'}'),
+            b'[' if brackets => Some(b']'),
+            b'{' if brackets => Some(b'}'),
             _ => None,
         };
         let end = match close {
@@ -188,6 +242,60 @@ fn base(line: &[u8], time_kind: TimeKind) -> Record<'_> {
     r.gaps = Gaps::Scrub;
     r.time_kind = time_kind;
     r
+}
+
+/// A line of an AWS load balancer's logs, told apart line by line (one bucket may mix them): an ALB
+/// access log line, an NLB TLS line or an ALB connection log line (the last two are not HTTP requests).
+pub(crate) fn parse_aws_lb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
+    match line.first() {
+        Some(b't') if line.starts_with(b"tls ") => parse_nlb(line, fields),
+        Some(b'0'..=b'9') => parse_alb_connection(line, fields),
+        _ => parse_alb(line, fields),
+    }
+}
+
+/// A Network Load Balancer TLS log line: a connection, not a request.
+fn parse_nlb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
+    let mut c = [Span::default(); MAX_COLUMNS];
+    let n = columns_of(line, 0, &mut c, false)?;
+    let get = |i: usize| &line[c[i].range()];
+    if n < 12 || get(0) != b"tls" || !is_iso(get(2)) || !(is_digits(get(10)) || get(10) == b"-") {
+        return None;
+    }
+    let mut r = base(line, TimeKind::Iso8601);
+    r.non_http = true;
+    r.time = Some(c[2]);
+    r.client = Some(c[5]);
+    r.bytes = Some(c[10]);
+    let mut taken = [false; MAX_COLUMNS];
+    for i in [2, 5, 10] {
+        taken[i] = true;
+    }
+    judge_columns(&mut r, &c[..n], &taken, NLB_COLUMNS, fields).then_some(r)
+}
+
+/// An ALB connection log line (`time client_ip client_port listener_port tls_protocol …`): a TLS
+/// connection, not a request.
+fn parse_alb_connection<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
+    let mut c = [Span::default(); MAX_COLUMNS];
+    let n = columns(line, 0, &mut c)?;
+    let get = |i: usize| &line[c[i].range()];
+    if !(11..=ALB_CONNECTION_COLUMNS.len()).contains(&n)
+        || !is_iso(get(0))
+        || !is_digits(get(2))
+        || !is_digits(get(3))
+    {
+        return None;
+    }
+    let mut r = base(line, TimeKind::Iso8601);
+    r.non_http = true;
+    r.time = Some(c[0]);
+    r.client = Some(c[1]);
+    let mut taken = [false; MAX_COLUMNS];
+    for i in [0, 1] {
+        taken[i] = true;
+    }
+    judge_columns(&mut r, &c[..n], &taken, ALB_CONNECTION_COLUMNS, fields).then_some(r)
 }
 
 /// An ALB access log line (`http`, `https`, `h2`, `grpcs`, `ws` or `wss` requests).
@@ -244,6 +352,8 @@ pub(crate) fn parse_elb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Reco
     r.bytes = Some(c[10]);
     r.request = Some(c[11]);
     r.user_agent = Some(c[12]);
+    // A TCP listener's line: `"- - - "` for the request, `-` for the statuses.
+    r.non_http = get(11).trim_ascii_end() == b"- - -";
     let mut taken = [false; MAX_COLUMNS];
     for i in [0, 2, 7, 10, 11, 12] {
         taken[i] = true;

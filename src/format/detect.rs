@@ -16,7 +16,8 @@ pub struct Detection {
     pub sampled: usize,
 }
 
-/// Detects the format of `head` (the first bytes of an input; a last partial line is ignored).
+/// Detects the format of `head` (the first bytes of an input; a last partial line is ignored, unless no
+/// other line is a record: a file whose only record has no final newline).
 ///
 /// Each preset is tried on up to `SAMPLE_LINES` non-empty lines, W3C presets following the `#Fields:`
 /// headers among them; the one that parses the most wins, ties going to the earlier preset in
@@ -26,6 +27,15 @@ pub fn detect(head: &[u8]) -> Detection {
         Some(end) => &head[..end],
         None => head,
     };
+    let d = detect_lines(complete);
+    if d.sampled == 0 && complete.len() < head.len() {
+        return detect_lines(head);
+    }
+    d
+}
+
+/// [`detect`] on whole lines.
+fn detect_lines(complete: &[u8]) -> Detection {
     // Each sampled line, and whether it is a record (not a W3C `#` directive).
     let mut sample: Vec<(&[u8], bool)> = Vec::new();
     let mut records = 0;
@@ -95,10 +105,19 @@ mod tests {
     #[test]
     fn a_directive_is_never_counted_as_parsed() {
         // The fuzzer's input: one directive that the common preset took for a record, then a
-        // partial line (ignored).
+        // partial line (sampled: no other line is a record).
         let head = b"\n#Fields1 - - [29/May/2017:19:02:48 +0000] \"GET /stringpatch H\x00\x0012071.1\" 404 612 \"-\"2\":a\x93\x91e2mo .\n 384.12";
         let d = detect(head);
+        assert_eq!((d.parsed, d.sampled), (0, 1), "{d:?}");
+        let d = detect(&head[..head.len() - 7]);
         assert_eq!((d.parsed, d.sampled), (0, 0), "{d:?}");
+    }
+
+    #[test]
+    fn a_lone_record_without_final_newline_is_sampled() {
+        let iis = b"#Fields: date time c-ip cs-method cs-uri-stem sc-status\n2018-01-01 08:09:10 1.2.3.4 GET / 200";
+        assert_eq!(detect(iis).format, Format::W3c);
+        assert_eq!((detect(iis).parsed, detect(iis).sampled), (1, 1));
     }
 
     #[test]

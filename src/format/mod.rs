@@ -5,7 +5,7 @@
 //! | [`clf`] | common, combined, vhost_common, vhost_combined, nginx, traefik (hand-written, the fast path) |
 //! | [`spec`] | any Apache `LogFormat` / nginx `log_format` string; the nginx-xff preset |
 //! | [`w3c`] | W3C extended (IIS, Incapsula, NetScaler) and CloudFront, driven by `#Fields:` headers |
-//! | [`cloud`] | AWS ALB, classic ELB, S3 server access, HAProxy |
+//! | [`cloud`] | AWS ALB (with NLB `tls` and ALB connection log lines), classic ELB, S3 server access, HAProxy |
 //! | [`json`] | Caddy, Traefik JSON, nginx JSON (`escape=json`) |
 
 pub(crate) mod clf;
@@ -46,7 +46,8 @@ pub enum Format {
     W3c,
     /// Amazon CloudFront standard log: W3C fields, tab separated, percent-encoded.
     Cloudfront,
-    /// AWS Application Load Balancer.
+    /// AWS Application Load Balancer, with the NLB TLS and ALB connection log lines a bucket may mix
+    /// in (not HTTP requests: counted apart).
     Alb,
     /// AWS Classic Load Balancer.
     Elb,
@@ -133,7 +134,7 @@ impl Format {
                 "#Fields: header in the file, tab separated (default: the 33 fields of the CloudFront standard log)"
             }
             Format::Alb => {
-                r#"type time elb client:port target:port request_time target_time response_time elb_status target_status received_bytes sent_bytes "request" "user_agent" ssl_cipher ssl_protocol target_group_arn "trace_id" "domain_name" "chosen_cert_arn" … (ALB access log)"#
+                r#"type time elb client:port target:port request_time target_time response_time elb_status target_status received_bytes sent_bytes "request" "user_agent" ssl_cipher ssl_protocol target_group_arn "trace_id" "domain_name" "chosen_cert_arn" … (ALB access log; NLB `tls` lines and ALB connection log lines too, line by line)"#
             }
             Format::Elb => {
                 r#"time elb client:port backend:port request_time backend_time response_time elb_status backend_status received_bytes sent_bytes "request" "user_agent" ssl_cipher ssl_protocol"#
@@ -194,7 +195,7 @@ impl Format {
             Format::W3c | Format::Cloudfront => {
                 w3c::FieldsHeader::preset_with(self, fields).parse(line)
             }
-            Format::Alb => cloud::parse_alb(line, fields),
+            Format::Alb => cloud::parse_aws_lb(line, fields),
             Format::Elb => cloud::parse_elb(line, fields),
             Format::S3 => cloud::parse_s3(line, fields),
             Format::Haproxy => cloud::parse_haproxy(line),
@@ -418,15 +419,19 @@ impl LineParser {
             }
             _ => None,
         };
+        // The carried header: the `#Date:` and `#Fields:` lines in force, one a line.
+        let lines = || header.into_iter().flat_map(|h| h.split(|&b| b == b'\n'));
         let layout = preset.as_ref().map(|p| {
-            header
-                .and_then(|h| w3c::FieldsHeader::from_header_with(h, &self.fields))
+            lines()
+                .find_map(|h| w3c::FieldsHeader::from_header_with(h, &self.fields))
                 .unwrap_or_else(|| p.clone())
         });
+        let date = lines().find_map(|h| w3c::header_date(w3c::directive(h)?));
         ChunkParser {
             parser: self,
             layout,
             preset,
+            date,
         }
     }
 }
@@ -451,6 +456,8 @@ pub struct ChunkParser<'p> {
     layout: Option<w3c::FieldsHeader>,
     /// The preset's default fields (formats with headers).
     preset: Option<w3c::FieldsHeader>,
+    /// The day of the last `#Date:` directive, for lines with a time but no date.
+    date: Option<[u8; 10]>,
 }
 
 impl ChunkParser<'_> {
@@ -472,6 +479,8 @@ impl ChunkParser<'_> {
         if let Some(directive) = w3c::directive(line) {
             if let Some(new) = w3c::FieldsHeader::from_header_with(directive, &self.parser.fields) {
                 *layout = new;
+            } else if let Some(day) = w3c::header_date(directive) {
+                self.date = Some(day);
             }
             return Parsed::Directive;
         }
@@ -486,16 +495,47 @@ impl ChunkParser<'_> {
             .parse(line)
             .or_else(|| preset.filter(|p| p.len() != layout.len())?.parse(line))
         {
-            Some(r) => Parsed::Record(r),
-            None => Parsed::Unparsed,
+            // A record needs a time, and a date of its own or from `#Date:` (IIS FTP logs give none):
+            // `report` could not place it otherwise, and both commands must agree on what parses.
+            Some(mut r) if r.time.is_some() => {
+                if r.date.is_none() {
+                    match self.date {
+                        Some(day) => r.header_date = Some(day),
+                        None => return Parsed::Unparsed,
+                    }
+                }
+                Parsed::Record(r)
+            }
+            _ => Parsed::Unparsed,
         }
     }
 }
 
+/// The W3C header in force after `chunk`, to start the next chunk's parser with
+/// ([`LineParser::chunk`]): the last `#Date:` and `#Fields:` lines of `chunk`, each taken from `before`
+/// (the header in force before it) when the chunk has none. `None` when there are neither.
+pub(crate) fn carried_header(before: Option<&[u8]>, chunk: &[u8]) -> Option<Vec<u8>> {
+    let last = |name: &[u8]| {
+        last_directive(chunk, name).or_else(|| before.and_then(|b| last_directive(b, name)))
+    };
+    let (date, fields) = (last(b"#Date:"), last(b"#Fields:"));
+    if date.is_none() && fields.is_none() {
+        return None;
+    }
+    Some([date.unwrap_or_default(), b"\n", fields.unwrap_or_default()].concat())
+}
+
 /// The last `#Fields:` line of `chunk` (without its terminator), if any.
-pub(crate) fn last_header(chunk: &[u8]) -> Option<&[u8]> {
+#[cfg(test)]
+fn last_header(chunk: &[u8]) -> Option<&[u8]> {
+    last_directive(chunk, b"#Fields:")
+}
+
+/// The last line of `chunk` (without its terminator) that is the directive `name` (leading blanks
+/// allowed), if any.
+fn last_directive<'c>(chunk: &'c [u8], name: &[u8]) -> Option<&'c [u8]> {
     let mut end = chunk.len();
-    while let Some(at) = memchr::memmem::rfind(&chunk[..end], b"#Fields:") {
+    while let Some(at) = memchr::memmem::rfind(&chunk[..end], name) {
         let line_start = memchr::memrchr(b'\n', &chunk[..at]).map_or(0, |i| i + 1);
         if chunk[line_start..at]
             .iter()
@@ -545,5 +585,33 @@ mod header_tests {
         let chunk = b"#Fields: a b\nx y\n  #Fields: c d\r\nz w\nq #Fields: no\n";
         assert_eq!(last_header(chunk), Some(&b"  #Fields: c d"[..]));
         assert_eq!(last_header(b"x y\n"), None);
+    }
+
+    #[test]
+    fn the_carried_header_keeps_the_date_and_fields_in_force() {
+        let first = carried_header(
+            None,
+            b"#Date: 2000-10-09 16:44:49\n#Fields: time c-ip\nx y\n",
+        );
+        assert_eq!(
+            first.as_deref(),
+            Some(&b"#Date: 2000-10-09 16:44:49\n#Fields: time c-ip"[..])
+        );
+        // A chunk with a new date only keeps the fields before it.
+        let next = carried_header(first.as_deref(), b"#Date: 2000-10-10 00:00:00\nz w\n");
+        assert_eq!(
+            next.as_deref(),
+            Some(&b"#Date: 2000-10-10 00:00:00\n#Fields: time c-ip"[..])
+        );
+        assert_eq!(carried_header(None, b"x y\n"), None);
+        let parser = LineParser::forced(Format::W3c);
+        let mut chunk = parser.chunk(next.as_deref());
+        match chunk.parse(b"16:44:49 1.1.1.1") {
+            Parsed::Record(r) => assert_eq!(r.header_date, Some(*b"2000-10-10")),
+            other => panic!("{other:?}"),
+        }
+        // Without a date anywhere, a time-only line does not parse.
+        let mut bare = parser.chunk(Some(b"#Fields: time c-ip"));
+        assert!(matches!(bare.parse(b"16:44:49 1.1.1.1"), Parsed::Unparsed));
     }
 }

@@ -80,10 +80,12 @@ fn field_of(name: &[u8]) -> W3cField {
         b"cs-uri-stem" => W3cField::Stem,
         b"cs-uri-query" => W3cField::Query,
         b"cs-uri" => W3cField::Uri,
-        b"cs(user-agent)" => W3cField::Agent,
-        b"cs(referer)" | b"cs(referrer)" => W3cField::Referer,
+        // `c-user-agent`, `c-referrer`: CloudFront RTMP.
+        b"cs(user-agent)" | b"c-user-agent" => W3cField::Agent,
+        b"cs(referer)" | b"cs(referrer)" | b"c-referrer" => W3cField::Referer,
         b"cs-host" | b"cs(host)" | b"x-host-header" => W3cField::Host,
-        b"sc-status" => W3cField::Status,
+        // `c-status`: SHOUTcast.
+        b"sc-status" | b"c-status" => W3cField::Status,
         b"sc-bytes" => W3cField::Bytes,
         b"cs(dnt)" => W3cField::Dnt,
         b"cs(sec-gpc)" => W3cField::Gpc,
@@ -196,6 +198,7 @@ impl FieldsHeader {
         r.time_kind = TimeKind::W3c;
         r.encoding = if tabbed { self.tabbed } else { self.spaced };
         let mut others = Others::default();
+        let mut uri = None;
         let mut pos = 0;
         for (i, &field) in self.fields.iter().enumerate() {
             // Separators: one tab, or a run of spaces.
@@ -224,23 +227,28 @@ impl FieldsHeader {
             };
             let value = &line[span.range()];
             match field {
-                W3cField::Date => {
-                    if value.len() != 10 || value[4] != b'-' || value[7] != b'-' {
-                        return None;
+                // A date, or date and time in one column (`2015-12-07 10:37:05`, `…T…`).
+                W3cField::Date => match date_time(span, value) {
+                    Some((date, time)) => {
+                        r.date = Some(date);
+                        r.time = r.time.or(time);
                     }
-                    r.date = Some(span);
-                }
-                W3cField::Time => r.time = Some(span),
+                    None => return None,
+                },
+                W3cField::Time => match date_time(span, value) {
+                    Some((date, Some(time))) => {
+                        r.date = r.date.or(Some(date));
+                        r.time = Some(time);
+                    }
+                    _ if is_clock(value) => r.time = Some(span),
+                    _ => return None,
+                },
                 W3cField::Client => r.client = Some(span),
                 W3cField::User => r.authuser = Some(span),
                 W3cField::Method => r.method = Some(span),
                 W3cField::Stem => r.target = Some(span),
                 W3cField::Query => r.query = Some(span),
-                W3cField::Uri => {
-                    if !others.push(span, Action::Url) {
-                        return None;
-                    }
-                }
+                W3cField::Uri => uri = Some(span),
                 W3cField::Agent => r.user_agent = Some(span),
                 W3cField::Referer => r.referer = Some(span),
                 W3cField::Host => {
@@ -248,10 +256,13 @@ impl FieldsHeader {
                         r.vhost = Some(span);
                     }
                 }
+                // Empty or `-`: no status (the report counts the hit under status `-`).
                 W3cField::Status => {
-                    if !value.is_empty() && !value.iter().all(u8::is_ascii_digit) {
+                    if value != b"-" && !value.iter().all(u8::is_ascii_digit) {
                         return None;
                     }
+                    // CloudFront's `000`: the viewer left before a response; no request was served.
+                    r.non_http = value == b"000";
                     r.status = Some(span);
                 }
                 W3cField::Bytes => r.bytes = Some(span),
@@ -275,9 +286,84 @@ impl FieldsHeader {
         if !line[pos..].iter().all(|b| *b == b' ' || *b == b'\t') {
             return None;
         }
+        if let Some(span) = uri {
+            if r.target.is_some() {
+                // `cs-uri` beside `cs-uri-stem`: the stem is the page, the URI is rewritten as a URL.
+                if !others.push(span, Action::Url) {
+                    return None;
+                }
+            } else {
+                uri_target(&mut r, span);
+            }
+        }
         r.others = others;
         Some(r)
     }
+}
+
+/// `cs-uri` as the request target: a path with its query (`/a?b=c`), a full URL, or Incapsula's
+/// `host/path` (the host then goes to `vhost` unless a host field gave one).
+fn uri_target(r: &mut Record<'_>, span: Span) {
+    let value = r.get(span);
+    let slash = memchr::memchr(b'/', value);
+    match slash {
+        Some(at) if at > 0 && !value[..at].contains(&b':') && value[..at].contains(&b'.') => {
+            let split = span.start as usize + at;
+            if r.vhost.is_none() {
+                r.vhost = Some(Span::new(span.start as usize, split));
+            }
+            r.target = Some(Span::new(split, span.end as usize));
+        }
+        _ => r.target = Some(span),
+    }
+}
+
+/// A W3C `date` column, or a date and time in one column: the date's span and the time's, if any.
+fn date_time(span: Span, value: &[u8]) -> Option<(Span, Option<Span>)> {
+    let start = span.start as usize;
+    let date = value.get(..10).filter(|d| is_date(d))?;
+    let date = Span::new(start, start + date.len());
+    match value.get(10) {
+        None => Some((date, None)),
+        Some(b' ' | b'T') if is_clock(&value[11..]) => {
+            Some((date, Some(Span::new(start + 11, span.end as usize))))
+        }
+        Some(_) => None,
+    }
+}
+
+/// The number a run of digits spells.
+fn num(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |a, &c| {
+        c.is_ascii_digit().then(|| a * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `yyyy-mm-dd`, month 1–12 and day 1–31 (the report reads the same).
+fn is_date(d: &[u8]) -> bool {
+    d.len() == 10
+        && d[4] == b'-'
+        && d[7] == b'-'
+        && num(&d[..4]).is_some()
+        && num(&d[5..7]).is_some_and(|m| (1..=12).contains(&m))
+        && num(&d[8..]).is_some_and(|m| (1..=31).contains(&m))
+}
+
+/// `HH:MM:SS`, with anything after it (a fraction, a zone), hours to 23, seconds to 60.
+fn is_clock(t: &[u8]) -> bool {
+    t.len() >= 8
+        && t[2] == b':'
+        && t[5] == b':'
+        && num(&t[..2]).is_some_and(|h| h <= 23)
+        && num(&t[3..5]).is_some_and(|m| m <= 59)
+        && num(&t[6..8]).is_some_and(|s| s <= 60)
+}
+
+/// The day a `#Date:` directive names (`#Date: 2000-10-09 16:44:49`), if it is in `yyyy-mm-dd` form.
+pub(crate) fn header_date(directive: &[u8]) -> Option<[u8; 10]> {
+    let rest = directive.strip_prefix(b"#Date:")?.trim_ascii_start();
+    let day = rest.get(..10).filter(|d| is_date(d))?;
+    day.try_into().ok()
 }
 
 /// The offset of the quote closing a quoted field: followed by the separator or the end of the line.
