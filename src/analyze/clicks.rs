@@ -21,7 +21,7 @@ use super::partial::{Day, PathRow, Tally};
 use super::report::OTHER;
 use super::search::Referrer;
 use super::tables::{Event, EventKind, Tables};
-use super::visits::{Seen, WalkTally, add_days, tally};
+use super::visits::{Seen, WalkTally, tally};
 
 /// The default `--path-depth`: page views of a visit a path shows.
 pub(crate) const DEFAULT_PATH_DEPTH: usize = 4;
@@ -238,8 +238,7 @@ pub(super) struct ClickWalk<'t> {
     /// Transitions by day, then by their two ends: a day's map is a fraction of the whole, so growing
     /// one copies only that day's rows.
     transitions: BTreeMap<i64, HashMap<(End, End), WalkTally>>,
-    /// Paths by day, then by the hash of their steps.
-    paths: BTreeMap<i64, HashMap<u64, PathStats>>,
+    paths: HashMap<(i64, u64), PathStats>,
     goals: HashMap<(i64, u8, Via<'t>), WalkTally>,
     run_transitions: CappedMap<(End, End)>,
     run_paths: CappedMap<u64>,
@@ -331,7 +330,7 @@ impl<'t> ClickWalk<'t> {
         ClickWalk {
             depth: setup.clicks.path_depth,
             transitions: BTreeMap::new(),
-            paths: BTreeMap::new(),
+            paths: HashMap::default(),
             goals: HashMap::default(),
             run_transitions: CappedMap::new(cap),
             run_paths: CappedMap::new(cap),
@@ -422,16 +421,14 @@ impl<'t> ClickWalk<'t> {
         }
         let more = v.page_views.len() > n;
         let key = path_key(&steps[..n], more);
-        let p = (self.paths.entry(v.day).or_default())
-            .entry(key)
-            .or_insert_with(|| PathStats {
-                steps: steps[..n].into(),
-                more,
-                visits: 0,
-                conversions: 0,
-                bounces: 0,
-                visitors: Seen::default(),
-            });
+        let p = self.paths.entry((v.day, key)).or_insert_with(|| PathStats {
+            steps: steps[..n].into(),
+            more,
+            visits: 0,
+            conversions: 0,
+            bounces: 0,
+            visitors: Seen::default(),
+        });
         p.visits += 1;
         p.conversions += u64::from(converted);
         p.bounces += u64::from(v.bounce);
@@ -441,18 +438,34 @@ impl<'t> ClickWalk<'t> {
     }
 
     /// Adds the walk of other visitors.
-    pub(super) fn add(&mut self, o: ClickWalk<'t>) {
-        add_days(&mut self.transitions, o.transitions, |mine, theirs| {
-            mine.count += theirs.count;
-            mine.visitors.count += theirs.visitors.count;
-        });
+    pub(super) fn add(&mut self, mut o: ClickWalk<'t>) {
+        for (day, theirs) in o.transitions {
+            match self.transitions.entry(day) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(theirs);
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => {
+                    super::visits::add_tallies(e.get_mut(), theirs);
+                }
+            }
+        }
         super::visits::add_tallies(&mut self.goals, o.goals);
-        add_days(&mut self.paths, o.paths, |mine, p| {
-            mine.visits += p.visits;
-            mine.conversions += p.conversions;
-            mine.bounces += p.bounces;
-            mine.visitors.count += p.visitors.count;
-        });
+        if self.paths.len() < o.paths.len() {
+            std::mem::swap(&mut self.paths, &mut o.paths);
+        }
+        for (k, p) in o.paths {
+            match self.paths.get_mut(&k) {
+                Some(mine) => {
+                    mine.visits += p.visits;
+                    mine.conversions += p.conversions;
+                    mine.bounces += p.bounces;
+                    mine.visitors.count += p.visitors.count;
+                }
+                None => {
+                    self.paths.insert(k, p);
+                }
+            }
+        }
         self.run_transitions.add(o.run_transitions);
         self.run_paths.add(o.run_paths);
         self.run_goals.add(o.run_goals);
@@ -494,7 +507,7 @@ impl<'t> ClickWalk<'t> {
                 need(*id);
             }
         }
-        for p in self.paths.values().flat_map(HashMap::values) {
+        for p in self.paths.values() {
             p.steps.iter().for_each(|id| need(*id));
         }
         let page = |id: u64| names.get(&id).map_or("", String::as_str);
@@ -591,9 +604,7 @@ impl<'t> ClickWalk<'t> {
         let run_goals = self.run_goals.counts(via);
         let mut path_names: HashMap<u64, String> = HashMap::default();
         let mut by_day: BTreeMap<i64, Vec<(String, PathRow)>> = BTreeMap::new();
-        let paths = (self.paths.into_iter())
-            .flat_map(|(day, map)| map.into_iter().map(move |(key, p)| (day, key, p)));
-        for (day, key, p) in paths {
+        for ((day, key), p) in self.paths {
             let text = path_names
                 .entry(key)
                 .or_insert_with(|| {

@@ -194,8 +194,7 @@ const WALK_BATCH: usize = 1 << 15;
 /// visitors add up ([`Walk::add`]), so batches of visitors are walked in parallel.
 struct Walk<'t> {
     days: BTreeMap<i64, Day>,
-    /// Pages by day, then by id: growing one day's map copies only that day's rows.
-    pages: BTreeMap<i64, HashMap<u64, PageStats>>,
+    pages: HashMap<(i64, u64), PageStats>,
     downloads: HashMap<(i64, u64), WalkTally>,
     ref_sites: HashMap<(i64, &'t str), WalkTally>,
     ref_pages: HashMap<(i64, &'t str), WalkTally>,
@@ -212,7 +211,7 @@ impl<'t> Walk<'t> {
         Walk {
             clicks: ClickWalk::new(clicks, cap),
             days: BTreeMap::new(),
-            pages: BTreeMap::new(),
+            pages: HashMap::default(),
             downloads: HashMap::default(),
             ref_sites: HashMap::default(),
             ref_pages: HashMap::default(),
@@ -324,9 +323,8 @@ impl<'t> Walk<'t> {
             }
             let bounce = pvs.len() == 1 && files.is_empty();
             d.bounces += u64::from(bounce);
-            let day_pages = self.pages.entry(day).or_default();
             for (n, pv) in pvs.iter().enumerate() {
-                let p = day_pages.entry(pv.page).or_default();
+                let p = self.pages.entry((day, pv.page)).or_default();
                 p.views += 1;
                 if p.visitors.see(visitor) {
                     run.pages.insert(pv.page, sketch);
@@ -340,13 +338,13 @@ impl<'t> Walk<'t> {
                 }
                 d.hour_page_views[time::hour_of(pv.time)] += 1;
             }
-            let e = day_pages.entry(first.page).or_default();
+            let e = self.pages.entry((day, first.page)).or_default();
             e.entries += 1;
             e.bounces += u64::from(bounce);
             if e.entry_visitors.see(visitor) {
                 run.entries.insert(first.page, sketch);
             }
-            let x = day_pages.entry(last.page).or_default();
+            let x = self.pages.entry((day, last.page)).or_default();
             x.exits += 1;
             if x.exit_visitors.see(visitor) {
                 run.exits.insert(last.page, sketch);
@@ -384,7 +382,12 @@ impl<'t> Walk<'t> {
         for (day, d) in &o.days {
             self.days.entry(*day).or_default().add(d);
         }
-        add_days(&mut self.pages, o.pages, |mine, theirs| mine.add(&theirs));
+        if self.pages.len() < o.pages.len() {
+            std::mem::swap(&mut self.pages, &mut o.pages);
+        }
+        for (k, p) in o.pages {
+            self.pages.entry(k).or_default().add(&p);
+        }
         add_tallies(&mut self.downloads, o.downloads);
         add_tallies(&mut self.ref_sites, o.ref_sites);
         add_tallies(&mut self.ref_pages, o.ref_pages);
@@ -395,29 +398,6 @@ impl<'t> Walk<'t> {
         self.clients_pv.extend(o.clients_pv);
         self.run.add(o.run);
         self.clicks.add(o.clicks);
-    }
-}
-
-/// Adds the per-day maps of other visitors: each day's smaller map into its larger, so the larger is not
-/// grown; `add` adds the values of a row both have.
-pub(super) fn add_days<K: Hash + Eq, V>(
-    into: &mut BTreeMap<i64, HashMap<K, V>>,
-    from: BTreeMap<i64, HashMap<K, V>>,
-    add: impl Fn(&mut V, V),
-) {
-    for (day, mut theirs) in from {
-        let mine = into.entry(day).or_default();
-        if mine.len() < theirs.len() {
-            std::mem::swap(mine, &mut theirs);
-        }
-        for (k, v) in theirs {
-            match mine.entry(k) {
-                std::collections::hash_map::Entry::Occupied(mut e) => add(e.get_mut(), v),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(v);
-                }
-            }
-        }
     }
 }
 
@@ -626,20 +606,22 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             .or_default() += n;
     }
     let page_name = |id: &u64| t.pages.get(id).cloned().unwrap_or_default();
-    for (day, map) in pages {
-        let d = days.entry(day).or_default();
-        for (id, p) in map {
-            let row = d.pages.entry(page_name(&id)).or_default();
-            row.views += p.views;
-            row.visitors += p.visitors.count;
-            row.entries += p.entries;
-            row.entry_visitors += p.entry_visitors.count;
-            row.exits += p.exits;
-            row.exit_visitors += p.exit_visitors.count;
-            row.bounces += p.bounces;
-            row.top_sum += p.top_sum;
-            row.top_measured += p.top_measured;
-        }
+    for ((day, id), p) in pages {
+        let row = days
+            .entry(day)
+            .or_default()
+            .pages
+            .entry(page_name(&id))
+            .or_default();
+        row.views += p.views;
+        row.visitors += p.visitors.count;
+        row.entries += p.entries;
+        row.entry_visitors += p.entry_visitors.count;
+        row.exits += p.exits;
+        row.exit_visitors += p.exit_visitors.count;
+        row.bounces += p.bounces;
+        row.top_sum += p.top_sum;
+        row.top_measured += p.top_measured;
     }
     for ((day, id), v) in &downloads {
         let row = days
