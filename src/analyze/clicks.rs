@@ -19,6 +19,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use super::distinct::CappedMap;
 use super::partial::{Day, PathRow, Tally};
 use super::report::OTHER;
+use super::search::Referrer;
 use super::tables::{Event, EventKind, Tables};
 use super::visits::{Seen, WalkTally, tally};
 
@@ -170,13 +171,13 @@ impl Clicks {
     }
 }
 
-/// One end of a transition.
+/// One end of a transition (16 bytes: a transitions row is keyed by its day and two of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum End<'t> {
+enum End {
     /// A visit's first page view, without an external referrer.
     Direct,
-    /// A visit's first page view, from this referring site.
-    Entrance(&'t str),
+    /// A visit's first page view, from this referring site (its index in [`ClickSetup::sites`]).
+    Entrance(u32),
     /// A page view.
     Page(u64),
     /// After a visit's last page view.
@@ -234,14 +235,18 @@ pub(super) struct Visit<'v, 't> {
 /// The clickstream of some visitors' visits (see the module). Walks of disjoint visitors add up.
 pub(super) struct ClickWalk<'t> {
     depth: usize,
-    transitions: HashMap<(i64, End<'t>, End<'t>), WalkTally>,
+    /// Transitions by day, then by their two ends: a day's map is a fraction of the whole, so growing
+    /// one copies only that day's rows.
+    transitions: BTreeMap<i64, HashMap<(End, End), WalkTally>>,
     paths: HashMap<(i64, u64), PathStats>,
     goals: HashMap<(i64, u8, Via<'t>), WalkTally>,
-    run_transitions: CappedMap<(End<'t>, End<'t>)>,
+    run_transitions: CappedMap<(End, End)>,
     run_paths: CappedMap<u64>,
     run_goals: CappedMap<(u8, Via<'t>)>,
     /// The goal mask of each page reaching a goal (empty without `--goal-path`).
     masks: &'t HashMap<u64, u32>,
+    /// The referring sites, interned.
+    sites: &'t Sites<'t>,
     /// Files already counted in the visit being walked.
     files: Vec<u64>,
 }
@@ -259,18 +264,58 @@ pub(super) struct ClickVisitors {
     pub(super) goals: BTreeMap<String, u64>,
 }
 
-/// Settings and goal masks of a run's walk, shared by the walks of all threads.
-pub(super) struct ClickSetup {
-    clicks: std::sync::Arc<Clicks>,
-    masks: HashMap<u64, u32>,
+/// The referring sites of a run, each given a small id once (the same in every thread's walk), so a
+/// transition from a site's entrance is keyed by a number rather than by text.
+struct Sites<'r> {
+    ids: HashMap<&'r str, u32>,
+    names: Vec<&'r str>,
 }
 
-impl ClickSetup {
-    /// The settings `t` was made with (the defaults if none), and the goal masks of its pages.
-    pub(super) fn new(t: &Tables) -> ClickSetup {
+impl<'r> Sites<'r> {
+    fn new(referrers: &'r HashMap<u64, Referrer>) -> Sites<'r> {
+        let mut sites = Sites {
+            ids: HashMap::default(),
+            names: Vec::new(),
+        };
+        for r in referrers.values() {
+            let next = sites.names.len() as u32;
+            sites.ids.entry(r.site.as_str()).or_insert_with(|| {
+                sites.names.push(r.site.as_str());
+                next
+            });
+        }
+        sites
+    }
+
+    /// The id of `site`, one of the sites it was made from.
+    fn id(&self, site: &str) -> u32 {
+        self.ids.get(site).copied().unwrap_or(u32::MAX)
+    }
+
+    /// The text of a site's id.
+    fn name(&self, id: u32) -> &'r str {
+        self.names.get(id as usize).copied().unwrap_or("")
+    }
+}
+
+/// Settings, goal masks and referring sites of a run's walk, shared by the walks of all threads.
+pub(super) struct ClickSetup<'r> {
+    clicks: std::sync::Arc<Clicks>,
+    masks: HashMap<u64, u32>,
+    sites: Sites<'r>,
+}
+
+impl<'r> ClickSetup<'r> {
+    /// The settings `t` was made with (the defaults if none), the goal masks of its pages, and its
+    /// referring sites (`referrers`, those of `t`).
+    pub(super) fn new(t: &Tables, referrers: &'r HashMap<u64, Referrer>) -> ClickSetup<'r> {
         let clicks = t.clicks.clone().unwrap_or_default();
         let masks = clicks.masks(t);
-        ClickSetup { clicks, masks }
+        ClickSetup {
+            clicks,
+            masks,
+            sites: Sites::new(referrers),
+        }
     }
 
     /// The settings.
@@ -281,22 +326,27 @@ impl ClickSetup {
 
 impl<'t> ClickWalk<'t> {
     /// An empty walk under `setup`, distinct visitors counted up to `cap`.
-    pub(super) fn new(setup: &'t ClickSetup, cap: u64) -> ClickWalk<'t> {
+    pub(super) fn new(setup: &'t ClickSetup<'t>, cap: u64) -> ClickWalk<'t> {
         ClickWalk {
             depth: setup.clicks.path_depth,
-            transitions: HashMap::default(),
+            transitions: BTreeMap::new(),
             paths: HashMap::default(),
             goals: HashMap::default(),
             run_transitions: CappedMap::new(cap),
             run_paths: CappedMap::new(cap),
             run_goals: CappedMap::new(cap),
             masks: &setup.masks,
+            sites: &setup.sites,
             files: Vec::new(),
         }
     }
 
-    fn step(&mut self, day: i64, from: End<'t>, to: End<'t>, (visitor, sketch): (u64, u64)) {
-        if tally(&mut self.transitions, (day, from, to), visitor) {
+    fn step(&mut self, day: i64, from: End, to: End, (visitor, sketch): (u64, u64)) {
+        if tally(
+            self.transitions.entry(day).or_default(),
+            (from, to),
+            visitor,
+        ) {
             self.run_transitions.insert((from, to), sketch);
         }
     }
@@ -305,7 +355,9 @@ impl<'t> ClickWalk<'t> {
     pub(super) fn visit(&mut self, v: &Visit<'_, 't>) {
         let (day, who) = (v.day, v.visitor);
         let first = v.page_views[0].page;
-        let entrance = v.site.map_or(End::Direct, End::Entrance);
+        let entrance = v
+            .site
+            .map_or(End::Direct, |s| End::Entrance(self.sites.id(s)));
         self.step(day, entrance, End::Page(first), who);
         let mut last: Option<u64> = None;
         let mut goals = 0u32;
@@ -386,9 +438,21 @@ impl<'t> ClickWalk<'t> {
     }
 
     /// Adds the walk of other visitors.
-    pub(super) fn add(&mut self, o: ClickWalk<'t>) {
-        super::visits::add_tallies(&mut self.transitions, o.transitions);
+    pub(super) fn add(&mut self, mut o: ClickWalk<'t>) {
+        for (day, theirs) in o.transitions {
+            match self.transitions.entry(day) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(theirs);
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => {
+                    super::visits::add_tallies(e.get_mut(), theirs);
+                }
+            }
+        }
         super::visits::add_tallies(&mut self.goals, o.goals);
+        if self.paths.len() < o.paths.len() {
+            std::mem::swap(&mut self.paths, &mut o.paths);
+        }
         for (k, p) in o.paths {
             match self.paths.get_mut(&k) {
                 Some(mine) => {
@@ -411,15 +475,14 @@ impl<'t> ClickWalk<'t> {
     /// [`PATHS_PER_DAY`], and returns the distinct visitors of the run per row, and the rows folded
     /// already by summary metric (see [`Clicks::fold_rare`]).
     pub(super) fn fill(
-        self,
+        mut self,
         days: &mut BTreeMap<i64, Day>,
         name: &dyn Fn(u64) -> String,
         clicks: &Clicks,
     ) -> (ClickVisitors, BTreeMap<&'static str, u64>) {
         let goals = clicks.goals();
         let fold_below = clicks.fold_below;
-        let rare =
-            |key: &(End<'t>, End<'t>)| fold_below > 1 && self.run_transitions.get(key) < fold_below;
+        let rare = |key: &(End, End)| fold_below > 1 && self.run_transitions.get(key) < fold_below;
         // Each page's text once (a tab, which would split the key's columns, written as `%09`).
         let clean = |s: &str| s.replace('\t', "%09");
         let mut names: HashMap<u64, String> = HashMap::default();
@@ -429,7 +492,10 @@ impl<'t> ClickWalk<'t> {
                 if s.contains('\t') { clean(&s) } else { s }
             });
         };
-        for (_, from, to) in self.transitions.keys().filter(|(_, f, t)| !rare(&(*f, *t))) {
+        let named_ends = (self.transitions.values())
+            .flat_map(|m| m.keys())
+            .filter(|k| !rare(k));
+        for (from, to) in named_ends {
             for e in [from, to] {
                 if let End::Page(id) | End::Download(id) | End::Outlink(id) = e {
                     need(*id);
@@ -445,12 +511,13 @@ impl<'t> ClickWalk<'t> {
             p.steps.iter().for_each(|id| need(*id));
         }
         let page = |id: u64| names.get(&id).map_or("", String::as_str);
-        let end_into = |out: &mut String, e: End<'_>| match e {
+        let sites = self.sites;
+        let end_into = |out: &mut String, e: End| match e {
             End::Direct => out.push_str(DIRECT),
             End::Entrance(site) => {
                 out.push_str(ENTRANCE);
                 out.push(' ');
-                out.push_str(&clean(site));
+                out.push_str(&clean(sites.name(site)));
             }
             End::Page(id) => out.push_str(page(id)),
             End::Exit => out.push_str(EXIT),
@@ -465,7 +532,7 @@ impl<'t> ClickWalk<'t> {
                 out.push_str(page(id));
             }
         };
-        let pair = |(from, to): (End<'_>, End<'_>)| {
+        let pair = |(from, to): (End, End)| {
             let mut key = String::with_capacity(64);
             end_into(&mut key, from);
             key.push('\t');
@@ -475,20 +542,22 @@ impl<'t> ClickWalk<'t> {
         // Rows gathered per day and sorted, so each day's map is built without searching it.
         let mut transitions: BTreeMap<i64, Vec<(String, Tally)>> = BTreeMap::new();
         let mut others: BTreeMap<i64, Tally> = BTreeMap::new();
-        let mut folded: foldhash::HashSet<(End<'t>, End<'t>)> = Default::default();
-        for ((day, from, to), t) in &self.transitions {
-            let row = Tally(t.count, t.visitors.count);
-            if rare(&(*from, *to)) {
-                folded.insert((*from, *to));
-                let o = others.entry(*day).or_default();
-                o.0 += row.0;
-                o.1 += row.1;
-                continue;
+        let mut folded: foldhash::HashSet<(End, End)> = Default::default();
+        for (day, map) in std::mem::take(&mut self.transitions) {
+            for ((from, to), t) in map {
+                let row = Tally(t.count, t.visitors.count);
+                if rare(&(from, to)) {
+                    folded.insert((from, to));
+                    let o = others.entry(day).or_default();
+                    o.0 += row.0;
+                    o.1 += row.1;
+                    continue;
+                }
+                transitions
+                    .entry(day)
+                    .or_default()
+                    .push((pair((from, to)), row));
             }
-            transitions
-                .entry(*day)
-                .or_default()
-                .push((pair((*from, *to)), row));
         }
         for (day, o) in others {
             let key = format!("{OTHER}\t{OTHER}");
@@ -614,6 +683,28 @@ mod tests {
         assert_eq!(c.mask("/files/x.pdf"), 2);
         assert_eq!(c.mask("/other"), 0);
         assert_eq!(c.goals(), ["/thanks*", "*.pdf"]);
+    }
+
+    #[test]
+    fn an_end_takes_16_bytes_and_sites_are_named_back() {
+        assert_eq!(std::mem::size_of::<End>(), 16);
+        let mut referrers: HashMap<u64, Referrer> = HashMap::default();
+        for (id, site) in [(1, "a.example"), (2, "b.example"), (3, "a.example")] {
+            referrers.insert(
+                id,
+                Referrer {
+                    site: site.into(),
+                    page: format!("https://{site}/{id}"),
+                    search: None,
+                },
+            );
+        }
+        let sites = Sites::new(&referrers);
+        assert_eq!(sites.names.len(), 2);
+        for site in ["a.example", "b.example"] {
+            assert_eq!(sites.name(sites.id(site)), site);
+        }
+        assert_ne!(sites.id("a.example"), sites.id("b.example"));
     }
 
     #[test]

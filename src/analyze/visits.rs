@@ -36,10 +36,12 @@ pub(crate) const DURATION_BUCKETS: [(i64, &str); 7] = [
     (i64::MAX, "visits_1h_plus"),
 ];
 
-/// Counts distinct visitors of a row while events are walked visitor by visitor.
+/// Counts distinct visitors of a row while events are walked visitor by visitor (16 bytes: the last
+/// visitor is meaningful only once one is counted, so it needs no `Option`).
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Seen {
-    last: Option<u64>,
+    /// The last visitor counted (when `count > 0`).
+    last: u64,
     /// Distinct visitors counted.
     pub(super) count: u64,
 }
@@ -47,10 +49,10 @@ pub(super) struct Seen {
 impl Seen {
     /// Counts `visitor` if it is not the last one seen; true when it was counted.
     pub(super) fn see(&mut self, visitor: u64) -> bool {
-        if self.last == Some(visitor) {
+        if self.count > 0 && self.last == visitor {
             return false;
         }
-        self.last = Some(visitor);
+        self.last = visitor;
         self.count += 1;
         true
     }
@@ -205,7 +207,7 @@ struct Walk<'t> {
 }
 
 impl<'t> Walk<'t> {
-    fn new(cap: u64, clicks: &'t ClickSetup) -> Walk<'t> {
+    fn new(cap: u64, clicks: &'t ClickSetup<'t>) -> Walk<'t> {
         Walk {
             clicks: ClickWalk::new(clicks, cap),
             days: BTreeMap::new(),
@@ -376,9 +378,12 @@ impl<'t> Walk<'t> {
     }
 
     /// Adds the walk of other visitors.
-    fn add(&mut self, o: Walk<'t>) {
+    fn add(&mut self, mut o: Walk<'t>) {
         for (day, d) in &o.days {
             self.days.entry(*day).or_default().add(d);
+        }
+        if self.pages.len() < o.pages.len() {
+            std::mem::swap(&mut self.pages, &mut o.pages);
         }
         for (k, p) in o.pages {
             self.pages.entry(k).or_default().add(&p);
@@ -387,17 +392,23 @@ impl<'t> Walk<'t> {
         add_tallies(&mut self.ref_sites, o.ref_sites);
         add_tallies(&mut self.ref_pages, o.ref_pages);
         add_tallies(&mut self.engines, o.engines);
+        if self.clients_pv.len() < o.clients_pv.len() {
+            std::mem::swap(&mut self.clients_pv, &mut o.clients_pv);
+        }
         self.clients_pv.extend(o.clients_pv);
         self.run.add(o.run);
         self.clicks.add(o.clicks);
     }
 }
 
-/// Adds tallies of other visitors.
+/// Adds tallies of other visitors (the smaller map into the larger, so the larger is not grown).
 pub(super) fn add_tallies<K: Hash + Eq>(
     into: &mut HashMap<K, WalkTally>,
-    from: HashMap<K, WalkTally>,
+    mut from: HashMap<K, WalkTally>,
 ) {
+    if into.len() < from.len() {
+        std::mem::swap(into, &mut from);
+    }
     for (k, v) in from {
         let t = into.entry(k).or_default();
         t.count += v.count;
@@ -424,7 +435,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         }
         Some(batch)
     };
-    let setup = ClickSetup::new(&t);
+    let setup = ClickSetup::new(&t, &t.referrers);
     let clicks = &setup;
     let (visitors, referrers) = (&t.visitors, &t.referrers);
     // One walk per other thread of the pool, fed batches through a small queue, and one here that walks
@@ -758,5 +769,24 @@ fn add_rows(
             e.0 += n;
             e.1 += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_counts_each_run_of_one_visitor_once_in_16_bytes() {
+        assert_eq!(std::mem::size_of::<Seen>(), 16);
+        assert_eq!(std::mem::size_of::<PageStats>(), 96);
+        let mut s = Seen::default();
+        // Visitor key 0 is a key like any other, counted on first sight.
+        assert!(s.see(0));
+        assert!(!s.see(0));
+        assert!(s.see(5));
+        assert!(!s.see(5));
+        assert!(s.see(0));
+        assert_eq!(s.count, 3);
     }
 }
