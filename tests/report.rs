@@ -26,6 +26,7 @@ const TABLES: &[&str] = &[
     "months",
     "status",
     "not_found",
+    "requests",
     "bots",
     "campaigns",
     "transitions",
