@@ -29,6 +29,7 @@ const TABLES: &[&str] = &[
     "months",
     "status",
     "not_found",
+    "requests",
     "bots",
     "campaigns",
 ];

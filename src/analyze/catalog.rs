@@ -387,6 +387,26 @@ pub(crate) const TABLES: &[TableSpec] = &[
         about: "Human requests for this path answered 404.",
     },
     TableSpec {
+        name: "requests",
+        columns: &[
+            "path",
+            "hits",
+            "human_hits",
+            "bytes",
+            "status_2xx",
+            "status_3xx",
+            "status_4xx",
+            "status_5xx",
+        ],
+        rows: RowSource::Requests(sources::requests),
+        fold: Fold::Rare {
+            counter: "folded_requests",
+        },
+        terminal: TerminalView::Top,
+        estimated: None,
+        about: "Hits of one path (query removed), bots, assets and errors included, with their bytes and status classes.",
+    },
+    TableSpec {
         name: "bots",
         columns: &["bot", "reason", "hits"],
         rows: RowSource::Bots(sources::bots),

@@ -145,6 +145,12 @@ impl<K: Hash + Eq> CappedMap<K> {
         }
     }
 
+    /// Adds a whole set `c` (made under a cap no larger than this map's) to the row `key`.
+    pub(crate) fn add_set(&mut self, key: K, c: Capped) {
+        let cap = self.cap;
+        self.rows.entry(key).or_default().add(c, cap);
+    }
+
     /// The count of row `key` (0 when never seen).
     pub(crate) fn get(&self, key: &K) -> u64 {
         self.rows.get(key).map_or(0, |c| c.count(self.cap))
@@ -218,6 +224,9 @@ pub struct RunVisitors {
     /// Goals (`goal\tvia\tsource`; absent without `--goal-path`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub goals: BTreeMap<String, u64>,
+    /// Requested paths: distinct clients, people or bots (absent before partial version 4).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<String, u64>,
 }
 
 /// Raises each row of `into` to at least its count in `from` (a row missing in `into` is added; counts
@@ -292,6 +301,7 @@ impl RunVisitors {
             (&mut self.transitions, &o.transitions),
             (&mut self.paths, &o.paths),
             (&mut self.goals, &o.goals),
+            (&mut self.requests, &o.requests),
         ] {
             f(mine, theirs);
         }
@@ -326,6 +336,10 @@ impl RunVisitors {
         raise(
             &mut self.paths,
             day.paths.iter().map(|(k, p)| (k, p.visitors)),
+        );
+        raise(
+            &mut self.requests,
+            day.requests.iter().map(|(k, r)| (k, r.clients)),
         );
         raise(
             &mut self.networks,
@@ -380,6 +394,10 @@ impl RunVisitors {
         one(
             &mut self.paths,
             day.paths.iter().map(|(k, p)| (k, p.visitors > 0)),
+        );
+        one(
+            &mut self.requests,
+            day.requests.iter().map(|(k, r)| (k, r.clients > 0)),
         );
         // A client or place row is made for every visitor of the run behind it, counted or not.
         one(&mut self.networks, day.networks.keys().map(|k| (k, true)));

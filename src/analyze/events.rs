@@ -23,7 +23,9 @@ use std::io::{self, BufRead, Write};
 use foldhash::HashSet;
 
 use super::classify::BotReason;
+use super::distinct::Capped;
 use super::partial::Slot;
+use super::requests::Requested;
 use super::search::Referrer;
 use super::tables::{DayHits, Event, EventKind, GeoKinds, Row, Rows, Tables, UaClass, VisitorDay};
 use crate::error::Error;
@@ -33,8 +35,8 @@ use crate::input::InputName;
 /// The first field of a header line.
 pub(crate) const MAGIC: &str = "logveil-events";
 /// The version of the line format this build writes and reads.
-/// 2: the `C` record counts non-HTTP lines after bytes.
-pub(crate) const VERSION: u32 = 2;
+/// 2: the `C` record counts non-HTTP lines after bytes. 3: the `Q` and `q` lines of the `requests` table.
+pub(crate) const VERSION: u32 = 3;
 
 /// What every stage-1 process of a job writes to every shard (one `H` line each).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,6 +289,38 @@ pub(crate) fn write(
         w.ids(&[*page]);
         w.end()?;
     }
+    // Requested paths: the counts to shard 0, each distinct client to the shard of its person hash (a
+    // set that reached its cap, `-`, to shard 0).
+    for ((day, id), r) in &t.requests.rows {
+        w.need(0, Dict::Page, *id)?;
+        w.start(0, "Q");
+        w.nums(&[*day].map(i128::from));
+        w.ids(&[*id]);
+        w.nums(&[r.hits, r.human_hits, r.bytes].map(i128::from));
+        w.nums(&r.classes.map(i128::from));
+        w.end()?;
+        let persons: &[u64] = match &r.clients {
+            Capped::Empty => &[],
+            Capped::One(h) => std::slice::from_ref(h),
+            Capped::Few(hs) => hs,
+            Capped::Full => {
+                w.start(0, "q");
+                w.nums(&[*day].map(i128::from));
+                w.ids(&[*id]);
+                w.texts(&["-"]);
+                w.end()?;
+                &[]
+            }
+        };
+        for h in persons {
+            let s = shard_of(*h, shards);
+            w.need(s, Dict::Page, *id)?;
+            w.start(s, "q");
+            w.nums(&[*day].map(i128::from));
+            w.ids(&[*id, *h]);
+            w.end()?;
+        }
+    }
     // Per visitor: the shard of its person hash.
     let shard = |key: &u64| {
         t.visitors
@@ -486,6 +520,10 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The cap of the `requests` sets read back: each came capped from stage 1, or as `-` (a set that
+/// reached its cap there), so stage 2 keeps every hash it is given.
+const UNCAPPED: u64 = u64::MAX;
+
 /// What `read` says of a line that is not of an event stream.
 const NOT_EVENTS: &str = "not an event stream (made by `logveil report --emit-events`)";
 
@@ -623,6 +661,35 @@ fn read_line(
         b"Y" => {
             let (day, bytes): (i64, u64) = (f.num()?, f.num()?);
             *t.download_bytes.entry((day, f.id()?)).or_default() += bytes;
+        }
+        b"Q" => {
+            let (day, id): (i64, u64) = (f.num()?, f.id()?);
+            let mut r = Requested {
+                hits: f.num()?,
+                human_hits: f.num()?,
+                bytes: f.num()?,
+                ..Requested::default()
+            };
+            for n in r.classes.iter_mut() {
+                *n = f.num()?;
+            }
+            t.requests.cap = UNCAPPED;
+            t.requests
+                .rows
+                .entry((day, id))
+                .or_default()
+                .add(r, UNCAPPED);
+        }
+        b"q" => {
+            let (day, id): (i64, u64) = (f.num()?, f.id()?);
+            t.requests.cap = UNCAPPED;
+            let clients = &mut t.requests.rows.entry((day, id)).or_default().clients;
+            if f.parts.clone().next() == Some(b"-") {
+                f.next()?;
+                clients.add(Capped::Full, UNCAPPED);
+            } else {
+                clients.insert(f.id()?, UNCAPPED);
+            }
         }
         b"P" => {
             let id = f.id()?;
@@ -855,13 +922,13 @@ not a log line
         };
         assert!(one("127.0.0.1 - - [x] \"GET / HTTP/1.1\" 200 1").contains("not an event stream"));
         assert!(one("0\tH\tlogveil-events\t9\t2\tj\tk\t000").contains("version 9"));
-        assert!(one("0\tH\tlogveil-events\t2\t2\tother\tk\t000").contains("another job"));
+        assert!(one(&format!("0\tH\tlogveil-events\t{VERSION}\t2\tother\tk\t000")).contains("another job"));
         assert!(
             one(text.lines().find(|l| l.starts_with("1\t")).unwrap())
                 .contains("shard 1 after shard 0")
         );
         assert!(one("0\tE\tzz\t1\tp\t1\t0").contains("id"));
-        assert!(one("0\tQ\t1").contains("unknown line kind"));
+        assert!(one("0\tZ\t1").contains("unknown line kind"));
         assert!(
             read_str("0\tE\t1\t1\tp\t1\t0\n")
                 .unwrap_err()

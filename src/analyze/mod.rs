@@ -22,6 +22,7 @@ pub(crate) mod places;
 pub(crate) mod range;
 pub(crate) mod render;
 pub(crate) mod report;
+pub(crate) mod requests;
 mod rows;
 pub(crate) mod run;
 pub(crate) mod search;
@@ -141,6 +142,9 @@ pub struct Analyzer {
     filtering: bool,
     /// The settings' `clicks`, handed to every chunk's tables for the visit walk.
     clicks: std::sync::Arc<clicks::Clicks>,
+    /// Distinct clients per `requests` row are kept up to this count: `--min-visitors`, or more for a
+    /// partial (see [`distinct::PARTIAL_CAP`]).
+    requests_cap: u64,
 }
 
 impl Analyzer {
@@ -161,8 +165,10 @@ impl Analyzer {
         }
         let filtering = !settings.filters.is_empty() || settings.only_humans;
         let clicks = std::sync::Arc::new(settings.clicks.clone());
+        let requests_cap = settings.min_visitors.max(distinct::PARTIAL_CAP);
         Analyzer {
             clicks,
+            requests_cap,
             settings,
             keyer,
             tag,
@@ -179,6 +185,7 @@ impl Analyzer {
     /// Analyses a chunk of whole lines (`\n` or `\r\n` terminated; the last may lack its terminator).
     pub fn chunk(&self, parser: &mut ChunkParser<'_>, bytes: &[u8]) -> Tables {
         let mut state = ChunkState::new(&self.keyer);
+        state.t.requests = requests::Requests::new(self.requests_cap);
         for line in crate::input::lines::lines(bytes, self.settings.max_line_bytes) {
             let (line, overlong) = (line.text, line.overlong);
             state.t.counts.lines += 1;
@@ -314,18 +321,22 @@ impl Analyzer {
                 i
             }
         };
+        let (path, query) = match split_target(target) {
+            (b"", query) if url_host.is_some() => (&b"/"[..], query),
+            split => split,
+        };
+        // Every hit, bots and assets included, counts in `requests` under its path's id.
+        let id = self.path_id(path, &mut st.t, &mut st.page_ids, &mut st.scratch);
         let known = &mut st.client_list[index];
         let t = &mut st.t;
+        t.requests
+            .count((day, id), status, bytes, known.bot.is_none(), known.person);
         if let Some(b) = known.bot {
             t.counts.bot_hits += 1;
             st.bots[b as usize].1 += 1;
             return;
         }
         let key = known.key;
-        let (path, query) = match split_target(target) {
-            (b"", query) if url_host.is_some() => (&b"/"[..], query),
-            split => split,
-        };
         // W3C `cs-uri-query` (`-` when empty), else the target's own.
         let query = match r.query.map(|q| r.get(q)) {
             Some(q) if q != b"-" && !q.is_empty() => q,
@@ -372,14 +383,6 @@ impl Analyzer {
         }
         match resource(path) {
             Resource::Download if status == 200 || status == 206 => {
-                let id = match st.page_ids.get(path) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.page_id(path, t, &mut st.scratch);
-                        st.page_ids.insert(path, id);
-                        id
-                    }
-                };
                 *t.download_bytes.entry((day, id)).or_default() += bytes;
                 if status == 200 && get {
                     st.events.push(Event {
@@ -392,14 +395,6 @@ impl Analyzer {
                 }
             }
             Resource::Page if get && (status == 200 || status == 304) => {
-                let id = match st.page_ids.get(path) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.page_id(path, t, &mut st.scratch);
-                        st.page_ids.insert(path, id);
-                        id
-                    }
-                };
                 let referrer = match r.referer {
                     Some(s) => self.referrer_id(r.get(s), host, t),
                     None => 0,
@@ -497,7 +492,20 @@ impl Analyzer {
         } else {
             0
         };
-        Client { key, bot, visitor }
+        let person = if bot.is_none() {
+            visitor.sketch
+        } else {
+            // A bot's client is told apart in `requests` only: hashed as a visitor's is, then forgotten.
+            let client = visitor_address(client, &self.settings.trusted_proxies);
+            st.keys.key(day, client, ua.unwrap_or(b""), host);
+            st.keys.person().0
+        };
+        Client {
+            key,
+            bot,
+            visitor,
+            person,
+        }
     }
 
     fn unknown_ua(&self, t: &mut Tables) -> u64 {
@@ -514,6 +522,24 @@ impl Analyzer {
         scratch.clear();
         rewrite_url(path, &self.settings.rules, scratch);
         String::from_utf8_lossy(scratch).into_owned()
+    }
+
+    /// The id of a path ([`Analyzer::page_id`]), remembered for the rest of the chunk by its raw bytes.
+    fn path_id<'a>(
+        &self,
+        path: &'a [u8],
+        t: &mut Tables,
+        ids: &mut foldhash::HashMap<&'a [u8], u64>,
+        scratch: &mut Vec<u8>,
+    ) -> u64 {
+        match ids.get(path) {
+            Some(&id) => id,
+            None => {
+                let id = self.page_id(path, t, scratch);
+                ids.insert(path, id);
+                id
+            }
+        }
     }
 
     /// The id of a (rewritten) path, added to the page dictionary.
@@ -604,6 +630,9 @@ struct Client {
     key: u64,
     /// Index into `ChunkState::bots` when the client is a bot.
     bot: Option<u32>,
+    /// The person hash of the client (a visitor's or a bot's), the same on every day of the run: the
+    /// distinct clients of `requests` rows.
+    person: u64,
 }
 
 /// A bot (name, reason) on a day.

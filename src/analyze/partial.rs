@@ -29,8 +29,9 @@ use super::distinct::RunVisitors;
 pub(crate) const SCHEMA: &str = "logveil-partial";
 /// The partial format version this build writes (2: `visitors`, the run-wide distinct visitors per row;
 /// 3: the clickstream tables `transitions`, `paths` and `goals` of each day, and their run-wide distinct
-/// visitors). Versions 1 and 2 are read as days without a clickstream.
-pub const VERSION: u32 = 3;
+/// visitors; 4: the `requests` rows of each day, and their run-wide distinct clients). Versions 1 and 2
+/// are read as days without a clickstream, versions 1 to 3 as days without `requests` rows.
+pub const VERSION: u32 = 4;
 
 /// The oldest partial version this build reads. A version-1 partial has no run-wide counts: `merge` folds
 /// its rows by their largest per-day visitors instead (a lower bound, so it folds at least as much).
@@ -285,6 +286,42 @@ impl PathRow {
     }
 }
 
+/// A path's hits on one day, bots and assets included (the `requests` table, absent before version 4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestRow {
+    /// Hits.
+    pub hits: u64,
+    /// Hits of user agents not recognised as bots.
+    pub human_hits: u64,
+    /// Response bytes.
+    pub bytes: u64,
+    /// Hits answered 2xx.
+    pub status_2xx: u64,
+    /// Hits answered 3xx.
+    pub status_3xx: u64,
+    /// Hits answered 4xx.
+    pub status_4xx: u64,
+    /// Hits answered 5xx.
+    pub status_5xx: u64,
+    /// Distinct clients (people or bots) of the day, counted up to the partial's `visitors_cap`.
+    pub clients: u64,
+}
+
+impl RequestRow {
+    /// Adds `o`.
+    pub fn add(&mut self, o: &RequestRow) {
+        self.hits += o.hits;
+        self.human_hits += o.human_hits;
+        self.bytes += o.bytes;
+        self.status_2xx += o.status_2xx;
+        self.status_3xx += o.status_3xx;
+        self.status_4xx += o.status_4xx;
+        self.status_5xx += o.status_5xx;
+        self.clients += o.clients;
+    }
+}
+
 /// Adds every row of `from` into `into`, copying a key only for a row `into` does not have yet (and
 /// the whole map, with no key compared, when `into` is empty: the first day of a total).
 fn add_map<K: Ord + Clone, V: Default + Clone>(
@@ -393,6 +430,9 @@ pub struct Day {
     /// Goals (`goal\tvia\tsource`): conversions, visitors (absent without `--goal-path`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub goals: BTreeMap<String, Tally>,
+    /// Every hit by path (absent before version 4).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<String, RequestRow>,
     /// The day's visitors, for distinct counts over several days.
     pub sketch: Sketch,
 }
@@ -448,6 +488,7 @@ impl Day {
             add_map(mine, theirs, Tally::add);
         }
         add_map(&mut self.paths, &o.paths, PathRow::add);
+        add_map(&mut self.requests, &o.requests, RequestRow::add);
         add_map(&mut self.search_engines, &o.search_engines, |a, b| {
             add_map(a, b, Tally::add)
         });

@@ -107,6 +107,7 @@ fn build(spec: &'static TableSpec, t: &Totals) -> (Table, Option<u64>) {
         RowSource::Periods(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Statuses(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Bots(rows) => lay_out(spec, columns, rows(t), t.min),
+        RowSource::Requests(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Places(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Paths(rows) => lay_out(spec, columns, rows(t), t.min),
         RowSource::Goals(rows) => lay_out(spec, columns, rows(t), t.min),

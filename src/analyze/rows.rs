@@ -36,6 +36,8 @@ pub(crate) enum RowSource {
     Statuses(fn(&Totals) -> Vec<Keyed<StatusLine>>),
     /// Hits of a bot for a reason.
     Bots(fn(&Totals) -> Vec<Keyed<BotLine>>),
+    /// Hits, bytes and status classes of a requested path.
+    Requests(fn(&Totals) -> Vec<Keyed<RequestLine>>),
     /// Hits, page views, visitors and visits of a country or region (`--geoip`).
     Places(fn(&Totals) -> Vec<Keyed<PlaceLine>>),
     /// Visits, conversions and bounces of a path.
@@ -474,6 +476,34 @@ impl ReportRow for StatusLine {
     }
     fn cells(&self, out: &mut Vec<Cell>) {
         out.push(self.hits.into());
+    }
+}
+
+/// A row of `requests`: the day rows of a path summed (see [`super::partial::RequestRow`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RequestLine(pub(crate) super::partial::RequestRow);
+
+impl ReportRow for RequestLine {
+    fn rank(&self) -> u64 {
+        self.0.hits
+    }
+    fn add(&mut self, o: &RequestLine) {
+        self.0.add(&o.0);
+    }
+    fn cells(&self, out: &mut Vec<Cell>) {
+        let r = &self.0;
+        out.extend(
+            [
+                r.hits,
+                r.human_hits,
+                r.bytes,
+                r.status_2xx,
+                r.status_3xx,
+                r.status_4xx,
+                r.status_5xx,
+            ]
+            .map(Cell::Int),
+        );
     }
 }
 

@@ -9,8 +9,8 @@ use super::render::Totals;
 use super::report::Cell;
 use super::rows::{
     BotLine, ClientLine, CountLine, DayLine, DownloadLine, EntryLine, ExitLine, GoalLine, HourLine,
-    Keyed, Metric, PageLine, PathLine, PeriodLine, PlaceLine, ReportRow, StatusLine, estimate_cell,
-    ratio,
+    Keyed, Metric, PageLine, PathLine, PeriodLine, PlaceLine, ReportRow, RequestLine, StatusLine,
+    estimate_cell, ratio,
 };
 use super::time;
 use super::visits::DURATION_BUCKETS;
@@ -132,6 +132,19 @@ pub(crate) fn pages(t: &Totals) -> Vec<Keyed<PageLine>> {
                 top_sum: p.top_sum,
                 top_measured: p.top_measured,
             },
+            distinct: distinct::get(run, path),
+        })
+        .collect()
+}
+
+/// `requests`: every path with hits, bots and assets included (a shard's rows of no hit, which only
+/// carry its clients, left out).
+pub(crate) fn requests(t: &Totals) -> Vec<Keyed<RequestLine>> {
+    let run = &t.agg.visitors.requests;
+    (t.total.requests.iter().filter(|(_, r)| r.hits > 0))
+        .map(|(path, r)| Keyed {
+            key: key(path),
+            row: RequestLine(*r),
             distinct: distinct::get(run, path),
         })
         .collect()

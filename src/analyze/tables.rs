@@ -246,6 +246,8 @@ pub struct Tables {
     pub download_bytes: HashMap<(i64, u64), u64>,
     /// Bot hits by (day, name, reason).
     pub bots: BTreeMap<(i64, String, BotReason), u64>,
+    /// Every hit by (day, path id), bots and assets included (the `requests` table).
+    pub requests: super::requests::Requests,
     /// Which `--geoip` databases the run has (all false without one).
     pub geo: GeoKinds,
     /// The place id (see [`Tables::place_names`]) of each human visitor key, with `--geoip` only: looked
@@ -343,6 +345,7 @@ impl Tables {
         for (k, v) in other.bots {
             *self.bots.entry(k).or_default() += v;
         }
+        self.requests.merge(other.requests);
         self.geo = self.geo.or(other.geo);
         self.places.extend(other.places);
         self.place_names.extend(other.place_names);

@@ -623,6 +623,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         row.top_sum += p.top_sum;
         row.top_measured += p.top_measured;
     }
+    visitors.requests = std::mem::take(&mut t.requests).into_days(&mut days, &page_name, cap);
     for ((day, id), v) in &downloads {
         let row = days
             .entry(*day)
@@ -724,6 +725,8 @@ fn run_visitors(run: RunSets, t: &Tables) -> RunVisitors {
         transitions: BTreeMap::new(),
         paths: BTreeMap::new(),
         goals: BTreeMap::new(),
+        // Filled from the requests rows (`super::requests`).
+        requests: BTreeMap::new(),
     }
 }
 

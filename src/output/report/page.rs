@@ -127,6 +127,11 @@ pub(crate) const PRESENTATION: &[Presentation] = &[
         "Human requests answered 404.",
     ),
     show(
+        "requests",
+        "Requested files",
+        "All hits by path, assets and bots included: what the server spends its requests and bytes on.",
+    ),
+    show(
         "bots",
         "Bots",
         "Bot hits by name and by how they were recognised.",
@@ -759,6 +764,11 @@ pub(crate) fn column_label(name: &str) -> String {
         "transitions" => "Transitions",
         "conversions" => "Conversions",
         "conversion_rate" => "Conversion rate",
+        "human_hits" => "Human hits",
+        "status_2xx" => "2xx",
+        "status_3xx" => "3xx",
+        "status_4xx" => "4xx",
+        "status_5xx" => "5xx",
         _ => return title_of(name),
     };
     known.to_string()
@@ -816,7 +826,11 @@ pub(crate) fn next_pages(transitions: &Table, pages: usize, next: usize) -> Vec<
 
 /// Columns that matter less: left out of the text summary and hidden on narrow screens.
 pub(crate) fn is_minor(name: &str) -> bool {
-    name == "visitor_days" || name.ends_with("_measured")
+    // `requests` keeps its errors (4xx, 5xx) in view, its successes and redirects in the CSV.
+    name == "visitor_days"
+        || name.ends_with("_measured")
+        || name == "status_2xx"
+        || name == "status_3xx"
 }
 
 /// A cell in human units, as its column says: bytes, rates, seconds, counts.
