@@ -55,8 +55,14 @@ pub(crate) fn parser_for(
         return Ok(None);
     };
     let parser = match forced {
-        Some(p) => p.clone(),
-        None => LineParser::detected(detect(&first).format),
+        Some(p) => {
+            let prefix = crate::format::detect::detect_prefix(&first, p);
+            p.clone().with_prefix(prefix)
+        }
+        None => {
+            let d = detect(&first);
+            LineParser::detected(d.format).with_prefix(d.prefix)
+        }
     };
     Ok(Some((parser, Box::new(Prepend::new(first, source)))))
 }

@@ -3,12 +3,14 @@
 
 use super::{Policy, TimePrecision, UserAgentMode};
 use crate::format::clf::{ClfFields, is_traefik_tail};
-use crate::format::{ChunkParser, LineParser, Parsed};
+use crate::format::prefix::{self, Part};
+use crate::format::{ChunkParser, LineParser, Parsed, Prefix};
 use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
 use crate::privacy::cut::cut_line;
 use crate::privacy::detect::may_hold_secret;
 use crate::privacy::fields::{Verdict, judge_unnamed, write_addresses};
+use crate::privacy::ip::{parse_ipv4_prefix, parse_ipv6};
 use crate::privacy::scrub::{ScrubMode, scrub};
 use crate::privacy::secrets::redact_in_place;
 use crate::privacy::url::{rewrite_query, rewrite_referrer, rewrite_url};
@@ -48,6 +50,12 @@ pub fn rewrite_line_in(
     if line.iter().all(|&b| b == b' ' || b == b'\t') {
         out.extend_from_slice(line);
         return Outcome::Blank;
+    }
+    // Lines behind a collector's prefix found by detection: the prefix first, by its allow-list.
+    if parser.prefix().is_some() {
+        if let Some(outcome) = rewrite_prefixed(line, parser, policy, out) {
+            return outcome;
+        }
     }
     // The CLF family, the common case, without building a general record.
     if let Some(fields) = parser.scan_clf(line) {
@@ -91,33 +99,25 @@ pub fn rewrite_line_in(
     }
 }
 
-/// A line behind a syslog, CRI or Docker prefix ([`super::prefix`]): the prefix kept (syslog's through the
-/// free-text scrubber, Docker's attributes too), the line after it rewritten as any line is. `None` when
-/// the line has no such prefix.
+/// A line behind a syslog, CRI, compose or Docker prefix ([`prefix`]): the prefix kept by its allow-list
+/// ([`write_prefix`]), Docker's attributes scrubbed as free text, the line after it rewritten as any line
+/// is. `None` when the line has no such prefix.
 fn rewrite_prefixed(
     line: &[u8],
     parser: &mut ChunkParser<'_>,
     policy: &Policy,
     out: &mut Vec<u8>,
 ) -> Option<Outcome> {
-    use super::prefix;
-    if let Some(len) = prefix::prefix_len(line) {
-        let rest = &line[len..];
-        if rest.is_empty() {
+    let parts = [Prefix::Cri, Prefix::Syslog, Prefix::Compose]
+        .into_iter()
+        .find_map(|p| p.parts(line));
+    if let Some(parts) = parts {
+        let len = parts.last().map_or(0, |p| p.range().end);
+        if len >= line.len() {
             return None;
         }
-        if line[0].is_ascii_digit() {
-            // CRI: time, stream and flag.
-            out.extend_from_slice(&line[..len]);
-        } else {
-            scrub(
-                &line[..len],
-                policy.rules(),
-                ScrubMode::free_text_tail(),
-                out,
-            );
-        }
-        return Some(rewrite_line_in(rest, parser, policy, out));
+        write_prefix(line, &parts, policy, out);
+        return Some(rewrite_line_in(&line[len..], parser, policy, out));
     }
     let span = prefix::docker_log(line)?;
     let Some(inner) = prefix::unescape(&line[span.clone()]) else {
@@ -136,6 +136,42 @@ fn rewrite_prefixed(
     prefix::escape(&rewritten, out);
     scrub_docker_tail(&line[span.end..], policy, out);
     Some(outcome)
+}
+
+/// Writes a prefix part by part: what it keeps as written (times, stream, priority), the syslog host as the
+/// `syslog-host` field (an address reduced as a client's; a name `-` unless allow-listed, then scrubbed as
+/// free text), program names and ids when they have a name's shape ([`prefix::is_safe_name`]), else `-`.
+fn write_prefix(line: &[u8], parts: &[Part], policy: &Policy, out: &mut Vec<u8>) {
+    let rules = policy.rules();
+    for part in parts {
+        match part {
+            Part::Keep(r) => out.extend_from_slice(&line[r.clone()]),
+            Part::Host(r) => {
+                let host = &line[r.clone()];
+                let address = parse_ipv4_prefix(host).is_some_and(|(_, len)| len == host.len())
+                    || parse_ipv6(host).is_some();
+                if host == b"-" {
+                    out.push(b'-');
+                } else if address {
+                    reduce_client(host, rules, out);
+                } else if policy.fields().judge(b"syslog-host") == Verdict::Keep {
+                    let mark = out.len();
+                    scrub(host, rules, ScrubMode::free_text_tail(), out);
+                    redact_in_place(out, mark);
+                } else {
+                    out.push(b'-');
+                }
+            }
+            Part::Name(r) => {
+                let name = &line[r.clone()];
+                if prefix::is_safe_name(name) || name == b"-" {
+                    out.extend_from_slice(name);
+                } else {
+                    out.push(b'-');
+                }
+            }
+        }
+    }
 }
 
 /// The rest of a Docker JSON line after its log string (stream, time), scrubbed as free text.

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::error::Error;
 use crate::format::detect::detect;
-use crate::format::{Format, LineParser, Parsed, last_header};
+use crate::format::{Format, LineParser, Parsed, Prefix, last_header};
 use crate::input::{self, InputName};
 
 /// Writes one line per preset: its name and its definition.
@@ -32,13 +32,27 @@ pub(crate) struct Share {
 /// Counts the lines of `bytes` that `parser` parses, following `#Fields:` headers.
 pub(crate) fn share(parser: &LineParser, bytes: &[u8]) -> Share {
     let mut s = Share::default();
-    let mut chunk = parser.chunk(None);
-    for l in bytes.split(|&b| b == b'\n') {
+    add_share(parser, None, bytes, &mut s);
+    s
+}
+
+/// Adds the lines of `block` (starting under `header`) that `parser` parses to `s`, as `report` reads
+/// them: behind the parser's prefix, Docker JSON decoded.
+fn add_share(parser: &LineParser, header: Option<&[u8]>, block: &[u8], s: &mut Share) {
+    let decoded;
+    let block = if parser.prefix() == Some(Prefix::DockerJson) {
+        decoded = crate::format::prefix::decode_docker_chunk(block);
+        &decoded[..]
+    } else {
+        block
+    };
+    let mut chunk = parser.chunk(header);
+    for l in block.split(|&b| b == b'\n') {
         let l = l.strip_suffix(b"\r").unwrap_or(l);
         if l.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match chunk.parse(l) {
+        match chunk.parse_or_behind(parser.strip(l)) {
             Parsed::Record(_) => {
                 s.lines += 1;
                 s.parsed += 1;
@@ -47,7 +61,6 @@ pub(crate) fn share(parser: &LineParser, bytes: &[u8]) -> Share {
             Parsed::Unparsed => s.lines += 1,
         }
     }
-    s
 }
 
 /// Detects the format of `input` from its first block and writes `NAME: FORMAT (P of N lines parse, X%)`,
@@ -58,27 +71,14 @@ pub(crate) fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), 
     let Some(first) = source.next_block().map_err(read_err)? else {
         return writeln!(out, "{input}: empty").map_err(write_err);
     };
-    let format = detect(&first).format;
-    let parser = LineParser::detected(format);
+    let detection = detect(&first);
+    let format = detection.format;
+    let parser = LineParser::detected(format).with_prefix(detection.prefix);
     let mut total = share(&parser, &first);
     // Later blocks start under the last header of the blocks before them.
     let mut header: Option<Vec<u8>> = last_header(&first).map(<[u8]>::to_vec);
     while let Some(block) = source.next_block().map_err(read_err)? {
-        let mut chunk = parser.chunk(header.as_deref());
-        for l in block.split(|&b| b == b'\n') {
-            let l = l.strip_suffix(b"\r").unwrap_or(l);
-            if l.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            match chunk.parse(l) {
-                Parsed::Record(_) => {
-                    total.lines += 1;
-                    total.parsed += 1;
-                }
-                Parsed::Directive => {}
-                Parsed::Unparsed => total.lines += 1,
-            }
-        }
+        add_share(&parser, header.as_deref(), &block, &mut total);
         if let Some(h) = last_header(&block) {
             header = Some(h.to_vec());
         }
@@ -93,9 +93,13 @@ pub(crate) fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), 
     } else {
         format.name()
     };
+    let behind = match detection.prefix {
+        Some(p) if total.parsed > 0 => format!(" behind a {} prefix", p.name()),
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "{input}: {name} ({} of {} lines parse, {pct:.1}%)",
+        "{input}: {name}{behind} ({} of {} lines parse, {pct:.1}%)",
         total.parsed, total.lines
     )
     .map_err(write_err)
