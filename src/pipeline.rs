@@ -57,7 +57,13 @@ pub(crate) fn parser_for(
     let parser = match forced {
         Some(p) => {
             let prefix = crate::format::detect::detect_prefix(&first, p);
-            p.clone().with_prefix(prefix)
+            let p = p.clone().with_prefix(prefix);
+            // A format string that matches no line: said now, with the first line and where it stops,
+            // rather than a run of unparsed lines.
+            if let Some(why) = crate::format::detect::no_line_parses(&first, &p) {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, why));
+            }
+            p
         }
         None => {
             let d = detect(&first);

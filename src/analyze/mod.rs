@@ -120,6 +120,9 @@ pub(crate) fn record_time(dates: &mut time::DateCache, r: &Record<'_>) -> Option
         TimeKind::Iso8601 => time::parse_iso(t),
         TimeKind::W3c => time::parse_w3c(r.opt(r.date), t),
         TimeKind::Epoch => time::parse_epoch(t),
+        TimeKind::EpochMs => time::parse_epoch_scaled(t, 1_000),
+        TimeKind::EpochUs => time::parse_epoch_scaled(t, 1_000_000),
+        TimeKind::Strftime(f) => crate::format::strftime_secs(f, t),
     }
 }
 

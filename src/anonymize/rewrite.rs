@@ -439,9 +439,11 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
             SpanRole::Client => reduce_client(value, rules, out),
             SpanRole::Blank => out.push(b'-'),
             SpanRole::Time => match record.time_kind {
-                TimeKind::Epoch => coarsen_epoch(value, policy.time_precision(), out),
+                TimeKind::Epoch => coarsen_epoch(value, policy.time_precision(), 1, out),
+                TimeKind::EpochMs => coarsen_epoch(value, policy.time_precision(), 1_000, out),
+                TimeKind::EpochUs => coarsen_epoch(value, policy.time_precision(), 1_000_000, out),
                 TimeKind::Clf => coarsen_time(value, policy.time_precision(), out),
-                TimeKind::Iso8601 | TimeKind::W3c => {
+                TimeKind::Iso8601 | TimeKind::W3c | TimeKind::Strftime(_) => {
                     coarsen_clock(value, policy.time_precision(), out)
                 }
             },
@@ -541,18 +543,19 @@ fn coarsen_clock(time: &[u8], precision: TimePrecision, out: &mut Vec<u8>) {
 }
 
 /// Epoch seconds (`1703373474.8155608`) rounded down to `precision` (UTC), the fraction zeroed, same width.
-fn coarsen_epoch(time: &[u8], precision: TimePrecision, out: &mut Vec<u8>) {
-    let unit: u64 = match precision {
-        TimePrecision::Second => {
-            out.extend_from_slice(time);
-            return;
-        }
-        TimePrecision::Minute => 60,
-        TimePrecision::Hour => 3600,
-        TimePrecision::Day => 86_400,
-    };
+fn coarsen_epoch(time: &[u8], precision: TimePrecision, per_second: u64, out: &mut Vec<u8>) {
+    let unit: u64 = per_second
+        * match precision {
+            TimePrecision::Second => {
+                out.extend_from_slice(time);
+                return;
+            }
+            TimePrecision::Minute => 60,
+            TimePrecision::Hour => 3600,
+            TimePrecision::Day => 86_400,
+        };
     let int_len = time.iter().take_while(|b| b.is_ascii_digit()).count();
-    let secs = (int_len > 0 && int_len <= 12).then(|| {
+    let secs = (int_len > 0 && int_len <= 18).then(|| {
         time[..int_len]
             .iter()
             .fold(0u64, |a, &b| a * 10 + u64::from(b - b'0'))

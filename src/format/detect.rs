@@ -48,6 +48,55 @@ pub(crate) fn detect_prefix(head: &[u8], parser: &LineParser) -> Option<Prefix> 
     (parsed_by(parser, &sample(&stripped)) > parsed_by(parser, &sample(complete))).then_some(prefix)
 }
 
+/// For a format string that parses none of the first `SAMPLE_LINES` non-empty lines of `head`: the first
+/// of them and where it stops matching, in words that quote nothing of it (`%D does not have the shape
+/// of a number`). `None` for a preset, or when a line parses.
+pub(crate) fn no_line_parses(head: &[u8], parser: &LineParser) -> Option<Mismatch> {
+    let spec = parser.format_string()?;
+    let complete = complete_lines(head);
+    let decoded;
+    let text = if parser.prefix() == Some(Prefix::DockerJson) {
+        decoded = super::prefix::decode_docker_chunk(complete);
+        &decoded[..]
+    } else {
+        complete
+    };
+    let mut first = None;
+    let mut sampled = 0;
+    for (n, l) in text.split(|&b| b == b'\n').enumerate() {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if l.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let l = parser.strip(l);
+        let why = spec.mismatch(l)?;
+        first.get_or_insert((n + 1, why));
+        sampled += 1;
+        if sampled == SAMPLE_LINES {
+            break;
+        }
+    }
+    let (line, why) = first?;
+    let others = match sampled {
+        1 => String::new(),
+        n => format!("; none of the first {n} lines matches"),
+    };
+    Some(Mismatch {
+        line: line as u64,
+        reason: format!("line does not match the log format: {why}{others}"),
+    })
+}
+
+/// A format string that matches no line of an input ([`no_line_parses`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub(crate) struct Mismatch {
+    /// The 1-based number of the first non-empty line.
+    pub(crate) line: u64,
+    /// Where it stops matching, quoting nothing of it.
+    pub(crate) reason: String,
+}
+
 fn complete_lines(head: &[u8]) -> &[u8] {
     match memchr::memrchr(b'\n', head) {
         Some(end) => &head[..end],

@@ -17,6 +17,7 @@ pub(crate) mod json;
 pub(crate) mod prefix;
 mod scan;
 pub(crate) mod spec;
+mod strftime;
 pub(crate) mod w3c;
 
 use std::fmt;
@@ -408,6 +409,14 @@ impl LineParser {
         &self.fields
     }
 
+    /// The compiled format string, when the parser reads one.
+    pub(crate) fn format_string(&self) -> Option<&Spec> {
+        match &self.kind {
+            ParserKind::Spec(s) => Some(s),
+            ParserKind::Preset(_) => None,
+        }
+    }
+
     /// The preset, when the parser reads one.
     pub fn format(&self) -> Option<Format> {
         match &self.kind {
@@ -571,6 +580,11 @@ impl ChunkParser<'_> {
             None => Parsed::Unparsed,
         }
     }
+}
+
+/// A time written by Apache `%{format}t` in strftime format `f`, as seconds in its own offset.
+pub(crate) fn strftime_secs(f: &str, t: &[u8]) -> Option<i64> {
+    strftime::local_secs(f, t)
 }
 
 /// The last `#Fields:` line of `chunk` (without its terminator), if any.
