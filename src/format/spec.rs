@@ -66,7 +66,7 @@ enum End {
     /// whole): at the end of the line.
     Line,
     /// A strftime time (`%{%Y-%m-%d %H:%M:%S}t`): as long as the format's fields and literals match.
-    Strftime(&'static str),
+    Strftime(super::strftime::Items),
     /// The last item, one token (a host, a status, an address): at the first space or tab. What follows is
     /// the record's `extra`, judged by its shape as a CLF line's trailing fields are.
     Token,
@@ -359,27 +359,30 @@ fn steps(items: &[Piece]) -> Result<Vec<Step>, SpecError> {
             DirectiveRole::Time(_) => strftime_arg(name),
             _ => None,
         };
-        let end = match after {
-            _ if strftime.is_some() => End::Strftime(strftime.unwrap_or_default()),
-            None => match slot {
-                DirectiveRole::Request
-                | DirectiveRole::Referer
-                | DirectiveRole::Agent
-                | DirectiveRole::Other(Action::Drop | Action::Scrub | Action::Null)
-                | DirectiveRole::Other(Action::DashList | Action::Remove) => End::Line,
-                DirectiveRole::Client | DirectiveRole::Other(Action::Ips) => End::List,
-                _ => End::Token,
-            },
-            Some(l) if lit.ends_with(b"\"") && l.starts_with(b"\"") => End::Quoted,
-            Some(l)
-                if slot == DirectiveRole::Time(TimeKind::Clf)
-                    && lit.ends_with(b"[")
-                    && l.starts_with(b"]") =>
-            {
-                End::ClfTime
+        let end = if let Some(items) = strftime {
+            End::Strftime(items)
+        } else {
+            match after {
+                None => match slot {
+                    DirectiveRole::Request
+                    | DirectiveRole::Referer
+                    | DirectiveRole::Agent
+                    | DirectiveRole::Other(Action::Drop | Action::Scrub | Action::Null)
+                    | DirectiveRole::Other(Action::DashList | Action::Remove) => End::Line,
+                    DirectiveRole::Client | DirectiveRole::Other(Action::Ips) => End::List,
+                    _ => End::Token,
+                },
+                Some(l) if lit.ends_with(b"\"") && l.starts_with(b"\"") => End::Quoted,
+                Some(l)
+                    if slot == DirectiveRole::Time(TimeKind::Clf)
+                        && lit.ends_with(b"[")
+                        && l.starts_with(b"]") =>
+                {
+                    End::ClfTime
+                }
+                Some(l) if slot == DirectiveRole::Client && l[0] == b' ' => End::List,
+                Some(l) => End::Byte(l[0]),
             }
-            Some(l) if slot == DirectiveRole::Client && l[0] == b' ' => End::List,
-            Some(l) => End::Byte(l[0]),
         };
         steps.push(Step {
             lit: std::mem::take(&mut lit).into(),
@@ -504,12 +507,12 @@ fn is_number(v: &[u8]) -> bool {
         }
 }
 
-/// The strftime format of a `%{format}t` directive (without `begin:`/`end:`), interned; `None` for the
+/// The strftime items of a `%{format}t` directive (without `begin:`/`end:`), interned; `None` for the
 /// named clocks (`sec`, `msec`, …) and a format without a `%`.
-fn strftime_arg(name: &str) -> Option<&'static str> {
+fn strftime_arg(name: &str) -> Option<super::strftime::Items> {
     let arg = name.strip_prefix("%{")?.strip_suffix("}t")?;
     let arg = arg.trim_start_matches("begin:").trim_start_matches("end:");
-    arg.contains('%').then(|| super::strftime::intern(arg))
+    arg.contains('%').then(|| super::strftime::intern(arg).1)
 }
 
 fn field(slot: DirectiveRole, name: &str) -> Piece {
@@ -653,7 +656,7 @@ fn strftime_kind(f: &str) -> TimeKind {
         | "%Y-%m-%d %H:%M:%S"
         | "%Y-%m-%dT%H:%M:%S%z"
         | "%Y-%m-%dT%H:%M:%S%:z" => TimeKind::Iso8601,
-        f => TimeKind::Strftime(super::strftime::intern(f)),
+        f => TimeKind::Strftime(super::strftime::intern(f).0),
     }
 }
 

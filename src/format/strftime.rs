@@ -9,19 +9,27 @@ use std::sync::{Mutex, OnceLock};
 
 use chrono::format::{Fixed, Item, Numeric, Pad, Parsed, StrftimeItems};
 
-/// `f` as a `&'static str`, stored once per distinct format.
-pub(crate) fn intern(f: &str) -> &'static str {
-    static FORMATS: OnceLock<Mutex<Vec<&'static str>>> = OnceLock::new();
+/// A format's compiled items, stored once per distinct format.
+pub(crate) type Items = &'static [Item<'static>];
+
+/// `f` as a `&'static str` with its compiled items, stored once per distinct format.
+pub(crate) fn intern(f: &str) -> (&'static str, Items) {
+    static FORMATS: OnceLock<Mutex<Vec<(&'static str, Items)>>> = OnceLock::new();
     let mut formats = FORMATS
         .get_or_init(Mutex::default)
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(known) = formats.iter().find(|k| **k == f) {
-        return known;
+    if let Some(known) = formats.iter().find(|k| k.0 == f) {
+        return *known;
     }
-    let leaked: &'static str = Box::leak(f.to_owned().into_boxed_str());
-    formats.push(leaked);
-    leaked
+    let text: &'static str = Box::leak(f.to_owned().into_boxed_str());
+    let items: Items = Box::leak(
+        StrftimeItems::new(text)
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
+    formats.push((text, items));
+    (text, items)
 }
 
 /// True when chrono reads every directive of `f`, and `f` has one.
@@ -29,10 +37,11 @@ pub(crate) fn is_valid(f: &str) -> bool {
     f.contains('%') && !StrftimeItems::new(f).any(|i| matches!(i, Item::Error))
 }
 
-/// The length of the time written in format `f` at the start of `rest`, or `None` when it is not there.
-pub(crate) fn len(f: &str, rest: &[u8]) -> Option<usize> {
+/// The length of the time written in the format of `items` at the start of `rest`, or `None` when it is
+/// not there.
+pub(crate) fn len(items: &[Item<'_>], rest: &[u8]) -> Option<usize> {
     let mut pos = 0;
-    for item in StrftimeItems::new(f) {
+    for item in items {
         match item {
             Item::Literal(l) => {
                 if !rest[pos..].starts_with(l.as_bytes()) {
@@ -53,7 +62,7 @@ pub(crate) fn len(f: &str, rest: &[u8]) -> Option<usize> {
                     .count();
             }
             Item::Numeric(n, pad) => {
-                if pad == Pad::Space {
+                if *pad == Pad::Space {
                     pos += rest[pos..].iter().take_while(|&&b| b == b' ').count();
                 }
                 if matches!(n, Numeric::Year | Numeric::IsoYear | Numeric::Timestamp)
@@ -61,9 +70,9 @@ pub(crate) fn len(f: &str, rest: &[u8]) -> Option<usize> {
                 {
                     pos += 1;
                 }
-                pos += digits(&rest[pos..], numeric_width(&n))?;
+                pos += digits(&rest[pos..], numeric_width(n))?;
             }
-            Item::Fixed(f) => pos += fixed_len(&f, &rest[pos..])?,
+            Item::Fixed(f) => pos += fixed_len(f, &rest[pos..])?,
             Item::Error => return None,
         }
     }
@@ -175,7 +184,7 @@ mod tests {
             ("%Y-%m-%d %H:%M:%S", "- - -", None),
             ("%d/%b/%Y", "02/J4n/2024", None),
         ] {
-            assert_eq!(len(f, line.as_bytes()), want, "{f} on {line}");
+            assert_eq!(len(intern(f).1, line.as_bytes()), want, "{f} on {line}");
         }
     }
 
