@@ -87,6 +87,16 @@ pub enum Error {
         /// The format that was expected.
         format: String,
     },
+    /// A `--log-format`/`--nginx-format` string matches no line at the start of an input.
+    #[error("{input}:{line}: {reason}")]
+    FormatMismatch {
+        /// The input.
+        input: InputName,
+        /// 1-based number of its first non-empty line.
+        line: u64,
+        /// Where that line stops matching (never quoting it).
+        reason: String,
+    },
     /// Reading an input failed.
     #[error("{input}: {}", io_message(.source))]
     Read {
@@ -170,6 +180,16 @@ impl Error {
     /// The error for `source` met while reading `input`: [`Error::NotText`] when the input was refused as
     /// not text, else [`Error::Read`].
     pub fn read(input: &InputName, source: io::Error) -> Error {
+        if let Some(m) = source
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<crate::format::detect::Mismatch>())
+        {
+            return Error::FormatMismatch {
+                input: input.clone(),
+                line: m.line,
+                reason: m.reason.clone(),
+            };
+        }
         match NotText::from_io(&source) {
             Some(reason) => Error::NotText {
                 input: input.clone(),
@@ -193,6 +213,7 @@ impl Error {
             | Error::BadPartial { .. }
             | Error::NotText { .. }
             | Error::NothingParsed { .. }
+            | Error::FormatMismatch { .. }
             | Error::Merge(_) => EXIT_DATA,
             Error::Read { .. } | Error::Write { .. } => EXIT_IO,
             Error::GeoIp(e) if e.is_io() => EXIT_IO,

@@ -45,7 +45,7 @@ pub use anonymize::{Outcome, Policy, TimePrecision, UserAgentMode, rewrite_line,
 pub use error::Error;
 pub use format::detect::detect as detect_format;
 pub use format::spec::{Spec, Syntax};
-pub use format::{Format, LineParser, Parsed};
+pub use format::{Format, LineParser, Parsed, Prefix};
 pub use input::InputName;
 pub use pipeline::{CHUNK_BYTES, chunks};
 pub use privacy::client::reduce_client;

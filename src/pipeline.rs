@@ -51,19 +51,23 @@ pub(crate) fn parser_for(
     mut source: Box<dyn BlockSource>,
     forced: Option<&LineParser>,
 ) -> io::Result<Option<(LineParser, Box<dyn BlockSource>)>> {
-    let parser = match forced {
-        Some(p) => p.clone(),
-        None => {
-            let Some((first, detection)) = detect_head(source.as_mut())? else {
-                return Ok(None);
-            };
-            let parser = LineParser::detected(detection.format);
-            return Ok(Some((parser, Box::new(Prepend::new(first, source)))));
-        }
+    let Some(p) = forced else {
+        let Some((first, detection)) = detect_head(source.as_mut())? else {
+            return Ok(None);
+        };
+        let parser = LineParser::detected(detection.format).with_prefix(detection.prefix);
+        return Ok(Some((parser, Box::new(Prepend::new(first, source)))));
     };
     let Some(first) = source.next_block()? else {
         return Ok(None);
     };
+    let prefix = crate::format::detect::detect_prefix(&first, p);
+    let parser = p.clone().with_prefix(prefix);
+    // A format string that matches no line: said now, with the first line and where it stops, rather than
+    // a run of unparsed lines.
+    if let Some(why) = crate::format::detect::no_line_parses(&first, &parser) {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, why));
+    }
     Ok(Some((parser, Box::new(Prepend::new(first, source)))))
 }
 

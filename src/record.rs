@@ -74,6 +74,12 @@ pub enum TimeKind {
     W3c,
     /// Seconds since the epoch, possibly with a fraction (`1703373474.8155608`, nginx `$msec`).
     Epoch,
+    /// Milliseconds since the epoch (Apache `%{msec}t`).
+    EpochMs,
+    /// Microseconds since the epoch (Apache `%{usec}t`).
+    EpochUs,
+    /// Apache `%{format}t` in another strftime format (the format, interned).
+    Strftime(&'static str),
 }
 
 /// How the text fields of a record are encoded (decoded before user agents are classified).

@@ -121,6 +121,7 @@ fn cases() -> Vec<Case> {
         c(Format::TraefikJson, "traefik-json-matomo.log", 0),
         c(Format::NginxJson, "nginx-json-matomo.log", 0),
         c(Format::Gandi, "vhost-combined-gandi-matomo.log", 0),
+        c(Format::Ovh, "combined-ovh-matomo.log", 0),
     ]
 }
 

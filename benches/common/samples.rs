@@ -23,6 +23,7 @@ pub fn file(format: Format) -> &'static str {
         Format::TraefikJson => "../shared/corpus/traefik-json-matomo.log",
         Format::NginxJson => "../shared/corpus/nginx-json-matomo.log",
         Format::Gandi => "../shared/corpus/vhost-combined-gandi-matomo.log",
+        Format::Ovh => "../shared/corpus/combined-ovh-matomo.log",
     }
 }
 

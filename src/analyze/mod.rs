@@ -124,6 +124,9 @@ pub(crate) fn record_time(dates: &mut time::DateCache, r: &Record<'_>) -> Option
             _ => time::parse_w3c(r.opt(r.date), t),
         },
         TimeKind::Epoch => time::parse_epoch(t),
+        TimeKind::EpochMs => time::parse_epoch_scaled(t, 1_000),
+        TimeKind::EpochUs => time::parse_epoch_scaled(t, 1_000_000),
+        TimeKind::Strftime(f) => crate::format::strftime_secs(f, t),
     }
 }
 
@@ -184,10 +187,19 @@ impl Analyzer {
 
     /// Analyses a chunk of whole lines (`\n` or `\r\n` terminated; the last may lack its terminator).
     pub fn chunk(&self, parser: &mut ChunkParser<'_>, bytes: &[u8]) -> Tables {
+        if parser.prefix() == Some(crate::format::Prefix::DockerJson) {
+            // Docker's JSON strings decoded line for line, so records borrow from the decoded chunk.
+            let decoded = crate::format::prefix::decode_docker_chunk(bytes);
+            return self.lines(parser, &decoded);
+        }
+        self.lines(parser, bytes)
+    }
+
+    fn lines(&self, parser: &mut ChunkParser<'_>, bytes: &[u8]) -> Tables {
         let mut state = ChunkState::new(&self.keyer);
         state.t.requests = requests::Requests::new(self.requests_cap);
         for line in crate::input::lines::lines(bytes, self.settings.max_line_bytes) {
-            let (line, overlong) = (line.text, line.overlong);
+            let (line, overlong) = (parser.strip(line.text), line.overlong);
             state.t.counts.lines += 1;
             if line.is_empty() {
                 state.t.counts.blank += 1;
@@ -197,7 +209,7 @@ impl Analyzer {
                 // The CLF family's fast path: no dispatch, no record moved through `Parsed`.
                 self.record(&fields.record(line), &mut state);
             } else {
-                match parser.parse(line) {
+                match parser.parse_or_behind(line) {
                     Parsed::Record(record) => self.record(&record, &mut state),
                     Parsed::Directive => state.t.counts.blank += 1,
                     // Blanks and tabs only: blank, as `anonymize` and `formats --detect` count them.

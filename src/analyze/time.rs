@@ -107,6 +107,18 @@ pub(crate) fn parse_epoch(t: &[u8]) -> Option<LocalSecs> {
         .try_fold(0i64, |a, &b| Some(a * 10 + i64::from(b - b'0')))
 }
 
+/// Parses an integer count of `per_second` units since the epoch (`%{msec}t`, `%{usec}t`) into UTC
+/// seconds.
+pub(crate) fn parse_epoch_scaled(t: &[u8], per_second: i64) -> Option<LocalSecs> {
+    if t.is_empty() || t.len() > 19 || !t.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = t.iter().try_fold(0i64, |a, &b| {
+        a.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+    })?;
+    Some(n / per_second)
+}
+
 fn parse_ymd(d: &[u8]) -> Option<i64> {
     if d.len() != 10 || d[4] != b'-' || d[7] != b'-' {
         return None;

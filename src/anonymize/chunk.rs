@@ -113,7 +113,8 @@ impl LineExtras {
         if self.filters.is_empty() {
             return false;
         }
-        match parser.parse(line) {
+        let line = parser.strip(line);
+        match parser.parse_or_behind(line) {
             Parsed::Record(r) => self.filters.excludes(&r).is_some(),
             _ => false,
         }
@@ -125,7 +126,8 @@ impl LineExtras {
         let (Some(geo), false) = (&self.geoip, self.add.is_empty()) else {
             return;
         };
-        let place = match parser.parse(line) {
+        let line = parser.strip(line);
+        let place = match parser.parse_or_behind(line) {
             Parsed::Record(r) => {
                 crate::geo::client_address(r.opt(r.client)).map(|ip| geo.place(ip))
             }

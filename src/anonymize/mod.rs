@@ -1,9 +1,8 @@
 //! `anonymize`: what to strip ([`policy`]) and how one line is rewritten in place ([`rewrite`]), after
-//! any syslog, CRI or Docker [`prefix`].
+//! any syslog, CRI, compose or Docker prefix ([`crate::format::prefix`]).
 
 pub(crate) mod chunk;
 pub(crate) mod policy;
-pub(crate) mod prefix;
 pub(crate) mod rewrite;
 
 pub use policy::{Policy, TimePrecision, UserAgentMode};

@@ -3,12 +3,14 @@
 
 use super::{Policy, TimePrecision, UserAgentMode};
 use crate::format::clf::{ClfFields, is_traefik_tail};
-use crate::format::{ChunkParser, LineParser, Parsed};
+use crate::format::prefix::{self, Part};
+use crate::format::{ChunkParser, LineParser, Parsed, Prefix};
 use crate::privacy::cache::cached;
 use crate::privacy::client::reduce_client;
 use crate::privacy::cut::cut_line;
 use crate::privacy::detect::may_hold_secret;
 use crate::privacy::fields::{Verdict, judge_unnamed, write_addresses};
+use crate::privacy::ip::{parse_ipv4_prefix, parse_ipv6};
 use crate::privacy::scrub::{ScrubMode, scrub};
 use crate::privacy::secrets::redact_in_place;
 use crate::privacy::url::{rewrite_query, rewrite_referrer, rewrite_url};
@@ -92,6 +94,12 @@ fn rewrite_line_once(
         out.extend_from_slice(line);
         return Outcome::Blank;
     }
+    // Lines behind a collector's prefix found by detection: the prefix first, by its allow-list.
+    if parser.prefix().is_some() {
+        if let Some(outcome) = rewrite_prefixed(line, parser, policy, out) {
+            return outcome;
+        }
+    }
     // The CLF family, the common case, without building a general record.
     if let Some(fields) = parser.scan_clf(line) {
         rewrite_clf(line, &fields, policy, out);
@@ -134,33 +142,25 @@ fn rewrite_line_once(
     }
 }
 
-/// A line behind a syslog, CRI or Docker prefix ([`super::prefix`]): the prefix kept (syslog's through the
-/// free-text scrubber, Docker's attributes too), the line after it rewritten as any line is. `None` when
-/// the line has no such prefix.
+/// A line behind a syslog, CRI, compose or Docker prefix ([`prefix`]): the prefix kept by its allow-list
+/// ([`write_prefix`]), Docker's attributes scrubbed as free text, the line after it rewritten as any line
+/// is. `None` when the line has no such prefix.
 fn rewrite_prefixed(
     line: &[u8],
     parser: &mut ChunkParser<'_>,
     policy: &Policy,
     out: &mut Vec<u8>,
 ) -> Option<Outcome> {
-    use super::prefix;
-    if let Some(len) = prefix::prefix_len(line) {
-        let rest = &line[len..];
-        if rest.is_empty() {
+    let parts = [Prefix::Cri, Prefix::Syslog, Prefix::Compose]
+        .into_iter()
+        .find_map(|p| p.parts(line));
+    if let Some(parts) = parts {
+        let len = parts.last().map_or(0, |p| p.range().end);
+        if len >= line.len() {
             return None;
         }
-        if line[0].is_ascii_digit() {
-            // CRI: time, stream and flag.
-            out.extend_from_slice(&line[..len]);
-        } else {
-            scrub(
-                &line[..len],
-                policy.rules(),
-                ScrubMode::free_text_tail(),
-                out,
-            );
-        }
-        return Some(rewrite_line_in(rest, parser, policy, out));
+        write_prefix(line, &parts, policy, out);
+        return Some(rewrite_line_in(&line[len..], parser, policy, out));
     }
     let span = prefix::docker_log(line)?;
     let Some(inner) = prefix::unescape(&line[span.clone()]) else {
@@ -179,6 +179,42 @@ fn rewrite_prefixed(
     prefix::escape(&rewritten, out);
     scrub_docker_tail(&line[span.end..], policy, out);
     Some(outcome)
+}
+
+/// Writes a prefix part by part: what it keeps as written (times, stream, priority), the syslog host as the
+/// `syslog-host` field (an address reduced as a client's; a name `-` unless allow-listed, then scrubbed as
+/// free text), program names and ids when they have a name's shape ([`prefix::is_safe_name`]), else `-`.
+fn write_prefix(line: &[u8], parts: &[Part], policy: &Policy, out: &mut Vec<u8>) {
+    let rules = policy.rules();
+    for part in parts {
+        match part {
+            Part::Keep(r) => out.extend_from_slice(&line[r.clone()]),
+            Part::Host(r) => {
+                let host = &line[r.clone()];
+                let address = parse_ipv4_prefix(host).is_some_and(|(_, len)| len == host.len())
+                    || parse_ipv6(host).is_some();
+                if host == b"-" {
+                    out.push(b'-');
+                } else if address {
+                    reduce_client(host, rules, out);
+                } else if policy.fields().judge(b"syslog-host") == Verdict::Keep {
+                    let mark = out.len();
+                    scrub(host, rules, ScrubMode::free_text_tail(), out);
+                    redact_in_place(out, mark);
+                } else {
+                    out.push(b'-');
+                }
+            }
+            Part::Name(r) => {
+                let name = &line[r.clone()];
+                if prefix::is_safe_name(name) || name == b"-" {
+                    out.extend_from_slice(name);
+                } else {
+                    out.push(b'-');
+                }
+            }
+        }
+    }
 }
 
 /// The rest of a Docker JSON line after its log string (stream, time), scrubbed as free text.
@@ -446,9 +482,11 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
             SpanRole::Client => reduce_client(value, rules, out),
             SpanRole::Blank => out.push(b'-'),
             SpanRole::Time => match record.time_kind {
-                TimeKind::Epoch => coarsen_epoch(value, policy.time_precision(), out),
+                TimeKind::Epoch => coarsen_epoch(value, policy.time_precision(), 1, out),
+                TimeKind::EpochMs => coarsen_epoch(value, policy.time_precision(), 1_000, out),
+                TimeKind::EpochUs => coarsen_epoch(value, policy.time_precision(), 1_000_000, out),
                 TimeKind::Clf => coarsen_time(value, policy.time_precision(), out),
-                TimeKind::Iso8601 | TimeKind::W3c => {
+                TimeKind::Iso8601 | TimeKind::W3c | TimeKind::Strftime(_) => {
                     coarsen_clock(value, policy.time_precision(), out)
                 }
             },
@@ -548,18 +586,19 @@ fn coarsen_clock(time: &[u8], precision: TimePrecision, out: &mut Vec<u8>) {
 }
 
 /// Epoch seconds (`1703373474.8155608`) rounded down to `precision` (UTC), the fraction zeroed, same width.
-fn coarsen_epoch(time: &[u8], precision: TimePrecision, out: &mut Vec<u8>) {
-    let unit: u64 = match precision {
-        TimePrecision::Second => {
-            out.extend_from_slice(time);
-            return;
-        }
-        TimePrecision::Minute => 60,
-        TimePrecision::Hour => 3600,
-        TimePrecision::Day => 86_400,
-    };
+fn coarsen_epoch(time: &[u8], precision: TimePrecision, per_second: u64, out: &mut Vec<u8>) {
+    let unit: u64 = per_second
+        * match precision {
+            TimePrecision::Second => {
+                out.extend_from_slice(time);
+                return;
+            }
+            TimePrecision::Minute => 60,
+            TimePrecision::Hour => 3600,
+            TimePrecision::Day => 86_400,
+        };
     let int_len = time.iter().take_while(|b| b.is_ascii_digit()).count();
-    let secs = (int_len > 0 && int_len <= 12).then(|| {
+    let secs = (int_len > 0 && int_len <= 18).then(|| {
         time[..int_len]
             .iter()
             .fold(0u64, |a, &b| a * 10 + u64::from(b - b'0'))

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use crate::error::Error;
-use crate::format::{Format, LineParser, Parsed, carried_header};
+use crate::format::{Format, LineParser, Parsed, Prefix, carried_header};
 use crate::input::{self, InputName};
 
 /// Writes one line per preset: its name and its definition.
@@ -31,13 +31,27 @@ pub(crate) struct Share {
 /// Counts the lines of `bytes` that `parser` parses, following `#Fields:` headers.
 pub(crate) fn share(parser: &LineParser, bytes: &[u8]) -> Share {
     let mut s = Share::default();
-    let mut chunk = parser.chunk(None);
-    for l in bytes.split(|&b| b == b'\n') {
+    add_share(parser, None, bytes, &mut s);
+    s
+}
+
+/// Adds the lines of `block` (starting under `header`) that `parser` parses to `s`, as `report` reads
+/// them: behind the parser's prefix, Docker JSON decoded.
+fn add_share(parser: &LineParser, header: Option<&[u8]>, block: &[u8], s: &mut Share) {
+    let decoded;
+    let block = if parser.prefix() == Some(Prefix::DockerJson) {
+        decoded = crate::format::prefix::decode_docker_chunk(block);
+        &decoded[..]
+    } else {
+        block
+    };
+    let mut chunk = parser.chunk(header);
+    for l in block.split(|&b| b == b'\n') {
         let l = l.strip_suffix(b"\r").unwrap_or(l);
         if l.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match chunk.parse(l) {
+        match chunk.parse_or_behind(parser.strip(l)) {
             Parsed::Record(_) => {
                 s.lines += 1;
                 s.parsed += 1;
@@ -46,7 +60,6 @@ pub(crate) fn share(parser: &LineParser, bytes: &[u8]) -> Share {
             Parsed::Unparsed => s.lines += 1,
         }
     }
-    s
 }
 
 /// Detects the format of `input` from its first block and writes `NAME: FORMAT (P of N lines parse, X%)`,
@@ -60,26 +73,12 @@ pub(crate) fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), 
         return writeln!(out, "{input}: empty").map_err(write_err);
     };
     let format = detection.format;
-    let parser = LineParser::detected(format);
+    let parser = LineParser::detected(format).with_prefix(detection.prefix);
     let mut total = share(&parser, &first);
     // Later blocks start under the last header of the blocks before them.
     let mut header: Option<Vec<u8>> = carried_header(None, &first);
     while let Some(block) = source.next_block().map_err(read_err)? {
-        let mut chunk = parser.chunk(header.as_deref());
-        for l in block.split(|&b| b == b'\n') {
-            let l = l.strip_suffix(b"\r").unwrap_or(l);
-            if l.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            match chunk.parse(l) {
-                Parsed::Record(_) => {
-                    total.lines += 1;
-                    total.parsed += 1;
-                }
-                Parsed::Directive => {}
-                Parsed::Unparsed => total.lines += 1,
-            }
-        }
+        add_share(&parser, header.as_deref(), &block, &mut total);
         header = carried_header(header.as_deref(), &block);
     }
     let pct = if total.lines == 0 {
@@ -92,9 +91,13 @@ pub(crate) fn detect_file(input: &InputName, out: &mut dyn Write) -> Result<(), 
     } else {
         format.name()
     };
+    let behind = match detection.prefix {
+        Some(p) if total.parsed > 0 => format!(" behind a {} prefix", p.name()),
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "{input}: {name} ({} of {} lines parse, {pct:.1}%)",
+        "{input}: {name}{behind} ({} of {} lines parse, {pct:.1}%)",
         total.parsed, total.lines
     )
     .map_err(write_err)

@@ -7,13 +7,17 @@
 //! | [`w3c`] | W3C extended (IIS, Incapsula, NetScaler) and CloudFront, driven by `#Fields:` headers |
 //! | [`cloud`] | AWS ALB (with NLB `tls` and ALB connection log lines), classic ELB, S3 server access, HAProxy |
 //! | [`json`] | Caddy, Traefik JSON, nginx JSON (`escape=json`) |
+//!
+//! Any of them may stand behind a collector's [`prefix`] (syslog, CRI, `docker compose`, Docker JSON).
 
 pub(crate) mod clf;
 pub(crate) mod cloud;
 pub(crate) mod detect;
 pub(crate) mod json;
+pub(crate) mod prefix;
 mod scan;
 pub(crate) mod spec;
+mod strftime;
 pub(crate) mod w3c;
 
 use std::fmt;
@@ -23,6 +27,7 @@ use std::sync::{Arc, OnceLock};
 use crate::privacy::FieldPolicy;
 use crate::record::Record;
 use clf::{ClfFields, ClfShape};
+pub use prefix::Prefix;
 use spec::{Spec, Syntax};
 
 /// A named log format preset.
@@ -63,13 +68,18 @@ pub enum Format {
     NginxJson,
     /// Gandi's hosting log: `%v %h %l %u %t (%T s) "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`.
     Gandi,
+    /// OVH's shared hosting log: combined with the virtual host in the `%l` slot
+    /// (`%h %v %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`). A line whose `%l` slot is not a
+    /// host name (with a dot) is not of this preset.
+    Ovh,
 }
 
 impl Format {
     /// Every preset, in the order autodetection prefers them on a tie (the stricter first).
-    pub const ALL: [Format; 17] = [
+    pub const ALL: [Format; 18] = [
         Format::NginxXff,
         Format::Traefik,
+        Format::Ovh,
         Format::Combined,
         Format::VhostCombined,
         Format::Common,
@@ -107,6 +117,7 @@ impl Format {
             Format::TraefikJson => "traefik-json",
             Format::NginxJson => "nginx-json",
             Format::Gandi => "gandi",
+            Format::Ovh => "ovh",
         }
     }
 
@@ -124,6 +135,7 @@ impl Format {
             }
             Format::NginxXff => NGINX_XFF,
             Format::Gandi => GANDI,
+            Format::Ovh => OVH,
             Format::Traefik => {
                 r#"%h - %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" <requests> "<router>" "<server URL>" <duration>ms"#
             }
@@ -191,6 +203,9 @@ impl Format {
             | Format::Traefik => self.scan_clf(line).map(|f| f.record(line)),
             Format::NginxXff => nginx_xff().parse(line),
             Format::Gandi => gandi().parse(line),
+            Format::Ovh => ovh()
+                .parse(line)
+                .filter(|r| r.vhost.is_some_and(|v| is_domain(r.get(v)))),
             Format::Cloudfront if memchr::memchr(b'\t', line).is_none() => None,
             Format::W3c | Format::Cloudfront => {
                 w3c::FieldsHeader::preset_with(self, fields).parse(line)
@@ -231,6 +246,24 @@ const GANDI: &str = r#"%v %h %l %u %t (%T s) "%r" %>s %b "%{Referer}i" "%{User-A
 fn gandi() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| Spec::compile(GANDI, Syntax::Apache).expect("the gandi preset compiles"))
+}
+
+const OVH: &str = r#"%h %v %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i""#;
+
+fn ovh() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| Spec::compile(OVH, Syntax::Apache).expect("the ovh preset compiles"))
+}
+
+/// A host name with at least one dot that is not an address: what OVH writes in the `%l` slot, and what
+/// `identd` (the slot's meaning elsewhere, long out of use) never does.
+fn is_domain(v: &[u8]) -> bool {
+    v.len() <= 253
+        && v.contains(&b'.')
+        && v.first().is_some_and(u8::is_ascii_alphabetic)
+        && !v.last().is_some_and(u8::is_ascii_digit)
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 impl fmt::Display for Format {
@@ -287,6 +320,8 @@ pub struct LineParser {
     fields: Arc<FieldPolicy>,
     /// The nginx-xff preset compiled under `fields`, when they are not the default.
     xff: Option<Arc<Spec>>,
+    /// The collector's prefix before each line, when detection found one.
+    prefix: Option<Prefix>,
 }
 
 impl LineParser {
@@ -297,6 +332,7 @@ impl LineParser {
             fallback: false,
             fields: Arc::default(),
             xff: None,
+            prefix: None,
         }
     }
 
@@ -304,9 +340,10 @@ impl LineParser {
     pub fn detected(format: Format) -> LineParser {
         LineParser {
             kind: ParserKind::Preset(format),
-            fallback: format.shape().is_some() || format == Format::NginxXff,
+            fallback: format.shape().is_some() || matches!(format, Format::NginxXff | Format::Ovh),
             fields: Arc::default(),
             xff: None,
+            prefix: None,
         }
     }
 
@@ -318,6 +355,7 @@ impl LineParser {
             fallback: false,
             fields: Arc::default(),
             xff: None,
+            prefix: None,
         }
     }
 
@@ -346,9 +384,38 @@ impl LineParser {
         Ok(self)
     }
 
+    /// This parser reading lines behind `prefix` (found by [`detect::detect_prefix`]).
+    pub fn with_prefix(mut self, prefix: Option<Prefix>) -> LineParser {
+        self.prefix = prefix;
+        self
+    }
+
+    /// The collector's prefix the lines stand behind, if any.
+    pub fn prefix(&self) -> Option<Prefix> {
+        self.prefix
+    }
+
+    /// `line` without the collector's prefix this parser expects (as it is when it has none; Docker
+    /// JSON lines are decoded whole by the caller: [`prefix::decode_docker_chunk`]).
+    #[inline]
+    pub fn strip<'a>(&self, line: &'a [u8]) -> &'a [u8] {
+        match self.prefix {
+            None => line,
+            Some(p) => p.len(line).map_or(line, |len| &line[len..]),
+        }
+    }
+
     /// The field allow-list this parser applies.
     pub fn fields(&self) -> &FieldPolicy {
         &self.fields
+    }
+
+    /// The compiled format string, when the parser reads one.
+    pub(crate) fn format_string(&self) -> Option<&Spec> {
+        match &self.kind {
+            ParserKind::Spec(s) => Some(s),
+            ParserKind::Preset(_) => None,
+        }
     }
 
     /// The preset, when the parser reads one.
@@ -461,10 +528,33 @@ pub struct ChunkParser<'p> {
 }
 
 impl ChunkParser<'_> {
+    /// [`LineParser::strip`] of the chunk's parser.
+    #[inline]
+    pub fn strip<'a>(&self, line: &'a [u8]) -> &'a [u8] {
+        self.parser.strip(line)
+    }
+
+    /// [`LineParser::prefix`] of the chunk's parser.
+    pub fn prefix(&self) -> Option<Prefix> {
+        self.parser.prefix
+    }
+
     /// [`LineParser::scan_clf`] of the chunk's parser (formats with headers are never CLF).
     #[inline]
     pub fn scan_clf(&self, line: &[u8]) -> Option<ClfFields> {
         self.parser.scan_clf(line)
+    }
+
+    /// [`ChunkParser::parse`], and a line that does not parse tried once more behind any syslog, CRI or
+    /// compose prefix it has (as the anonymiser does: both agree on what parses).
+    pub fn parse_or_behind<'a>(&mut self, line: &'a [u8]) -> Parsed<'a> {
+        match self.parse(line) {
+            Parsed::Unparsed => match prefix::prefix_len(line) {
+                Some(len) if len < line.len() => self.parse(&line[len..]),
+                _ => Parsed::Unparsed,
+            },
+            parsed => parsed,
+        }
     }
 
     /// Parses one line (without its terminator).
@@ -523,6 +613,11 @@ pub(crate) fn carried_header(before: Option<&[u8]>, chunk: &[u8]) -> Option<Vec<
         return None;
     }
     Some([date.unwrap_or_default(), b"\n", fields.unwrap_or_default()].concat())
+}
+
+/// A time written by Apache `%{format}t` in strftime format `f`, as seconds in its own offset.
+pub(crate) fn strftime_secs(f: &str, t: &[u8]) -> Option<i64> {
+    strftime::local_secs(f, t)
 }
 
 /// The last `#Fields:` line of `chunk` (without its terminator), if any.

@@ -32,6 +32,9 @@ enum DirectiveRole {
     Agent,
     Dnt,
     SecGpc,
+    /// A number kept as written (`%D`, `%T`, `%O`, `%{msec_frac}t`, …): digits with an optional fraction,
+    /// or `-`.
+    Number,
     Other(Action),
 }
 
@@ -62,6 +65,8 @@ enum End {
     /// The last item, free text (a request, a referrer, a user agent, a field dropped or scrubbed
     /// whole): at the end of the line.
     Line,
+    /// A strftime time (`%{%Y-%m-%d %H:%M:%S}t`): as long as the format's fields and literals match.
+    Strftime(super::strftime::Items),
     /// The last item, one token (a host, a status, an address): at the first space or tab. What follows is
     /// the record's `extra`, judged by its shape as a CLF line's trailing fields are.
     Token,
@@ -72,6 +77,8 @@ enum End {
 struct Step {
     lit: Box<[u8]>,
     field: Option<(DirectiveRole, End)>,
+    /// The directive as written, for messages.
+    name: Box<str>,
 }
 
 /// A compiled `LogFormat` or `log_format` string.
@@ -140,10 +147,16 @@ impl Spec {
                 (Some(Piece::Lit(a)), Piece::Lit(b)) => a.extend_from_slice(&b),
                 (Some(Piece::Field { slot, name }), Piece::Field { slot: s2, name: n2 }) => {
                     // Fields run together cannot be told apart: kept only when both are.
+                    let kept = |s: DirectiveRole| {
+                        matches!(
+                            s,
+                            DirectiveRole::Other(Action::Keep) | DirectiveRole::Number
+                        )
+                    };
                     *slot = if slot.is_url_part() && s2.is_url_part() {
                         DirectiveRole::Target
-                    } else if *slot == DirectiveRole::Other(Action::Keep) && s2 == *slot {
-                        *slot
+                    } else if kept(*slot) && kept(s2) {
+                        DirectiveRole::Other(Action::Keep)
                     } else {
                         DirectiveRole::Other(Action::Drop)
                     };
@@ -162,7 +175,7 @@ impl Spec {
         let mut gaps = Gaps::Literal;
         for item in &mut items {
             if let Piece::Field { slot, .. } = item {
-                if !matches!(*slot, DirectiveRole::Other(_)) {
+                if !matches!(*slot, DirectiveRole::Other(_) | DirectiveRole::Number) {
                     let key = match *slot {
                         DirectiveRole::Time(_) => DirectiveRole::Time(TimeKind::Clf),
                         s => s,
@@ -221,10 +234,38 @@ impl Spec {
 
     /// Parses one line (without its terminator).
     pub fn parse<'a>(&self, line: &'a [u8]) -> Option<Record<'a>> {
+        self.walk(line).ok()
+    }
+
+    /// Why `line` does not parse, in words that quote nothing of it (`the field %D is not a number`);
+    /// `None` when it parses.
+    pub fn mismatch(&self, line: &[u8]) -> Option<String> {
+        self.walk(line).err()?.map(|(step, what)| {
+            let step = &self.steps[step];
+            match what {
+                Miss::Literal => {
+                    let lit = String::from_utf8_lossy(&step.lit)
+                        .escape_debug()
+                        .to_string();
+                    match step.field {
+                        Some(_) => format!("the text \"{lit}\" before {} is not there", step.name),
+                        None => format!("the text \"{lit}\" at the end is not there"),
+                    }
+                }
+                Miss::End => format!("{} does not end where the format says", step.name),
+                Miss::Shape => format!("{} does not have the shape of {}", step.name, shape(step)),
+                Miss::Rest => "the line goes on after the format's last field".to_string(),
+            }
+        })
+    }
+
+    /// Parses `line`, or says at which step (and why) it stops.
+    #[inline]
+    fn walk<'a>(&self, line: &'a [u8]) -> Result<Record<'a>, Option<(usize, Miss)>> {
         let mut r = Record::fields(line);
         r.gaps = self.gaps;
         let mut pos = 0;
-        for step in &self.steps {
+        for (n, step) in self.steps.iter().enumerate() {
             let lit = &step.lit[..];
             let literal_ok = match lit.len() {
                 0 => true,
@@ -232,7 +273,7 @@ impl Spec {
                 _ => starts_with(&line[pos..], lit),
             };
             if !literal_ok {
-                return None;
+                return Err(Some((n, Miss::Literal)));
             }
             pos += lit.len();
             let Some((slot, end)) = step.field else {
@@ -240,23 +281,59 @@ impl Spec {
             };
             let rest = &line[pos..];
             let len = match end {
-                End::Quoted => quoted_len(rest)?,
-                End::Byte(b) => super::scan::find_byte(rest, b)?,
-                End::List => list_len(rest)?,
-                End::ClfTime => (rest.len() >= 26).then_some(26)?,
-                End::Line => rest.len(),
-                End::Token => super::scan::find_byte2(rest, b' ', b'\t').unwrap_or(rest.len()),
+                End::Quoted => quoted_len(rest),
+                End::Byte(b) => super::scan::find_byte(rest, b),
+                End::List => list_len(rest),
+                End::ClfTime => (rest.len() >= 26).then_some(26),
+                End::Strftime(f) => super::strftime::len(f, rest),
+                End::Line => Some(rest.len()),
+                End::Token => {
+                    Some(super::scan::find_byte2(rest, b' ', b'\t').unwrap_or(rest.len()))
+                }
+            };
+            let Some(len) = len else {
+                return Err(Some((n, Miss::End)));
             };
             if !place(&mut r, slot, Span::new(pos, pos + len), &rest[..len]) {
-                return None;
+                return Err(Some((n, Miss::Shape)));
             }
             pos += len;
         }
         if pos < line.len() && self.tail && matches!(line[pos], b' ' | b'\t') {
             r.extra = Span::new(pos, line.len());
-            return Some(r);
+            return Ok(r);
         }
-        (pos == line.len()).then_some(r)
+        if pos == line.len() {
+            Ok(r)
+        } else {
+            Err(Some((self.steps.len() - 1, Miss::Rest)))
+        }
+    }
+}
+
+/// Why a line stops matching a step.
+#[derive(Debug, Clone, Copy)]
+enum Miss {
+    /// The literal before the field is not there.
+    Literal,
+    /// The field's end (its closing quote, the byte after it) is not found.
+    End,
+    /// The field is not of its directive's shape.
+    Shape,
+    /// Text after the last field.
+    Rest,
+}
+
+/// What a typed field must look like, for messages.
+fn shape(step: &Step) -> &'static str {
+    match step.field.map(|(slot, _)| slot) {
+        Some(DirectiveRole::Status) => "a status (three digits)",
+        Some(DirectiveRole::Bytes) => "a byte count (digits or -)",
+        Some(DirectiveRole::Number) => "a number",
+        Some(DirectiveRole::Time(TimeKind::Clf)) => "a time (dd/Mon/yyyy:hh:mm:ss +zone)",
+        Some(DirectiveRole::Time(_)) => "its time format",
+        Some(DirectiveRole::Client) => "an address",
+        _ => "its field",
     }
 }
 
@@ -278,35 +355,45 @@ fn steps(items: &[Piece]) -> Result<Vec<Step>, SpecError> {
             // Adjacent fields were merged: cannot happen, but a format must never be guessed.
             Some(Piece::Field { .. }) => return Err(SpecError::Unknown(name.clone())),
         };
-        let end = match after {
-            None => match slot {
-                DirectiveRole::Request
-                | DirectiveRole::Referer
-                | DirectiveRole::Agent
-                | DirectiveRole::Other(Action::Drop | Action::Scrub | Action::Null)
-                | DirectiveRole::Other(Action::DashList | Action::Remove) => End::Line,
-                DirectiveRole::Client | DirectiveRole::Other(Action::Ips) => End::List,
-                _ => End::Token,
-            },
-            Some(l) if lit.ends_with(b"\"") && l.starts_with(b"\"") => End::Quoted,
-            Some(l)
-                if slot == DirectiveRole::Time(TimeKind::Clf)
-                    && lit.ends_with(b"[")
-                    && l.starts_with(b"]") =>
-            {
-                End::ClfTime
+        let strftime = match slot {
+            DirectiveRole::Time(_) => strftime_arg(name),
+            _ => None,
+        };
+        let end = if let Some(items) = strftime {
+            End::Strftime(items)
+        } else {
+            match after {
+                None => match slot {
+                    DirectiveRole::Request
+                    | DirectiveRole::Referer
+                    | DirectiveRole::Agent
+                    | DirectiveRole::Other(Action::Drop | Action::Scrub | Action::Null)
+                    | DirectiveRole::Other(Action::DashList | Action::Remove) => End::Line,
+                    DirectiveRole::Client | DirectiveRole::Other(Action::Ips) => End::List,
+                    _ => End::Token,
+                },
+                Some(l) if lit.ends_with(b"\"") && l.starts_with(b"\"") => End::Quoted,
+                Some(l)
+                    if slot == DirectiveRole::Time(TimeKind::Clf)
+                        && lit.ends_with(b"[")
+                        && l.starts_with(b"]") =>
+                {
+                    End::ClfTime
+                }
+                Some(l) if slot == DirectiveRole::Client && l[0] == b' ' => End::List,
+                Some(l) => End::Byte(l[0]),
             }
-            Some(l) if slot == DirectiveRole::Client && l[0] == b' ' => End::List,
-            Some(l) => End::Byte(l[0]),
         };
         steps.push(Step {
             lit: std::mem::take(&mut lit).into(),
             field: Some((slot, end)),
+            name: name.as_str().into(),
         });
     }
     steps.push(Step {
         lit: lit.into(),
         field: None,
+        name: "".into(),
     });
     Ok(steps)
 }
@@ -392,6 +479,11 @@ fn place(r: &mut Record<'_>, slot: DirectiveRole, span: Span, value: &[u8]) -> b
         }
         DirectiveRole::Referer => r.referer = Some(span),
         DirectiveRole::Agent => r.user_agent = Some(span),
+        DirectiveRole::Number => {
+            if !is_number(value) {
+                return false;
+            }
+        }
         DirectiveRole::Dnt => r.dnt = Some(span),
         DirectiveRole::SecGpc => r.sec_gpc = Some(span),
         DirectiveRole::Other(Action::Keep) => {}
@@ -399,6 +491,28 @@ fn place(r: &mut Record<'_>, slot: DirectiveRole, span: Span, value: &[u8]) -> b
         DirectiveRole::Other(a) => return r.others.push(span, a),
     }
     true
+}
+
+/// Digits with an optional fraction (`0.012`), or `-`.
+fn is_number(v: &[u8]) -> bool {
+    if v == b"-" {
+        return true;
+    }
+    let int = v.iter().take_while(|b| b.is_ascii_digit()).count();
+    int > 0
+        && match &v[int..] {
+            [] => true,
+            [b'.', frac @ ..] => !frac.is_empty() && frac.iter().all(u8::is_ascii_digit),
+            _ => false,
+        }
+}
+
+/// The strftime items of a `%{format}t` directive (without `begin:`/`end:`), interned; `None` for the
+/// named clocks (`sec`, `msec`, …) and a format without a `%`.
+fn strftime_arg(name: &str) -> Option<super::strftime::Items> {
+    let arg = name.strip_prefix("%{")?.strip_suffix("}t")?;
+    let arg = arg.trim_start_matches("begin:").trim_start_matches("end:");
+    arg.contains('%').then(|| super::strftime::intern(arg).1)
 }
 
 fn field(slot: DirectiveRole, name: &str) -> Piece {
@@ -495,17 +609,23 @@ fn apache_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Piece>, SpecError
                 lit.push(b']');
                 continue;
             }
-            ("t", Some(f)) => DirectiveRole::Time(strftime_kind(f)),
+            ("t", Some(f)) => match f.trim_start_matches("begin:").trim_start_matches("end:") {
+                "msec_frac" | "usec_frac" => DirectiveRole::Number,
+                f if !matches!(f, "sec" | "msec" | "usec") && !super::strftime::is_valid(f) => {
+                    return Err(SpecError::Unknown(name.to_string()));
+                }
+                f => DirectiveRole::Time(strftime_kind(f)),
+            },
             ("r", None) => DirectiveRole::Request,
             ("m", None) => DirectiveRole::Method,
             ("U", None) => DirectiveRole::Target,
             ("q", None) => DirectiveRole::Query,
             ("s", None) => DirectiveRole::Status,
             ("b" | "B", None) => DirectiveRole::Bytes,
-            ("O" | "I" | "S", None) => DirectiveRole::Other(Action::Keep),
-            ("D" | "T" | "k" | "p" | "P" | "H" | "X" | "R", _) => {
-                DirectiveRole::Other(Action::Keep)
-            }
+            // Sizes, durations, the keep-alive count, ports and process ids: numbers.
+            ("O" | "I" | "S", None) => DirectiveRole::Number,
+            ("D" | "T" | "k" | "p" | "P", _) => DirectiveRole::Number,
+            ("H" | "X" | "R", _) => DirectiveRole::Other(Action::Keep),
             // The request log id: a per-request identifier, off the allow-list.
             ("L", _) => DirectiveRole::Other(Action::Drop),
             ("v" | "V", None) => DirectiveRole::Vhost,
@@ -525,18 +645,18 @@ fn apache_items(src: &str, fields: &FieldPolicy) -> Result<Vec<Piece>, SpecError
     Ok(items)
 }
 
-/// The kind of time an Apache `%{format}t` writes.
+/// The kind of time an Apache `%{format}t` writes (`begin:`/`end:` taken off).
 fn strftime_kind(f: &str) -> TimeKind {
-    let f = f.trim_start_matches("begin:").trim_start_matches("end:");
-    if f == "sec" {
-        TimeKind::Epoch
-    } else if f.starts_with("%Y-%m-%dT%H:%M:%S") || f.starts_with("%Y-%m-%d %H:%M:%S") {
-        TimeKind::Iso8601
-    } else if f.starts_with("%d/%b/%Y:%H:%M:%S") {
-        TimeKind::Clf
-    } else {
-        // Some other clock: kept as written, not used by reports.
-        TimeKind::W3c
+    match f {
+        "sec" => TimeKind::Epoch,
+        "msec" => TimeKind::EpochMs,
+        "usec" => TimeKind::EpochUs,
+        "%d/%b/%Y:%H:%M:%S %z" => TimeKind::Clf,
+        "%Y-%m-%dT%H:%M:%S"
+        | "%Y-%m-%d %H:%M:%S"
+        | "%Y-%m-%dT%H:%M:%S%z"
+        | "%Y-%m-%dT%H:%M:%S%:z" => TimeKind::Iso8601,
+        f => TimeKind::Strftime(super::strftime::intern(f).0),
     }
 }
 

@@ -739,6 +739,8 @@ pub enum Format {
     NginxJson,
     ApacheCustom,
     NginxCustom,
+    /// Combined behind a syslog prefix whose host field carries the planted host.
+    SyslogCombined,
 }
 
 /// The custom Apache `LogFormat` string.
@@ -749,7 +751,7 @@ pub const NGINX_CUSTOM: &str = r#"$remote_addr - $remote_user [$time_local] "$re
 
 impl Format {
     /// Every layout.
-    pub const ALL: [Format; 18] = [
+    pub const ALL: [Format; 19] = [
         Format::Common,
         Format::Combined,
         Format::VhostCombined,
@@ -768,6 +770,7 @@ impl Format {
         Format::NginxJson,
         Format::ApacheCustom,
         Format::NginxCustom,
+        Format::SyslogCombined,
     ];
 
     /// A short name for messages and file names.
@@ -791,6 +794,7 @@ impl Format {
             Format::NginxJson => "nginx-json",
             Format::ApacheCustom => "apache-custom",
             Format::NginxCustom => "nginx-custom",
+            Format::SyslogCombined => "syslog-combined",
         }
     }
 
@@ -799,6 +803,8 @@ impl Format {
         match self {
             Format::ApacheCustom => vec!["--log-format".into(), APACHE_CUSTOM.into()],
             Format::NginxCustom => vec!["--nginx-format".into(), NGINX_CUSTOM.into()],
+            // The prefix is found by detection, also under a forced format.
+            Format::SyslogCombined => vec!["--format".into(), "combined".into()],
             f => vec!["--format".into(), f.name().into()],
         }
     }
@@ -832,7 +838,8 @@ impl Format {
             Slot::Ua => !matches!(self, F::Common | F::VhostCommon | F::Haproxy),
             Slot::Host => matches!(
                 self,
-                F::VhostCombined
+                F::SyslogCombined
+                    | F::VhostCombined
                     | F::VhostCommon
                     | F::W3c
                     | F::Cloudfront
@@ -880,8 +887,14 @@ impl Format {
         let request = format!("{} {} HTTP/1.1", f.method, f.target);
         let (path, query) = f.target.split_once('?').unwrap_or((&f.target, "-"));
         let mut line = match self {
-            F::Common | F::Nginx | F::Combined | F::NginxXff | F::Traefik => {
-                let mut l = format!(
+            F::Common | F::Nginx | F::Combined | F::NginxXff | F::Traefik | F::SyslogCombined => {
+                let mut l = if self == F::SyslogCombined {
+                    format!("Oct 10 13:55:{sec:02} {} nginx[42]: ", f.host)
+                } else {
+                    String::new()
+                };
+                let _ = write!(
+                    l,
                     "{} - {} {clf_time} \"{request}\" {} {}",
                     f.client, f.user, f.status, f.bytes
                 );

@@ -393,4 +393,11 @@ fn clf_users_and_personal_hosts() {
     one("x paul-home.duckdns.org y", Kind::Host, "***.duckdns.org");
     none("1.2.0.0 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 5 duckdns.org");
     none("Sep 25 06:05:27 host haproxy[6801]: 4.3.0.0:55008 [25/Sep/2018:06:05:27.584] ft");
+    // Behind a collector's prefix.
+    one(
+        "Oct 10 13:55:36 web1 nginx[42]: 1.2.0.0 - jdoe [10/Oct/2000:13:55:36 -0700] \"GET /\"",
+        Kind::User,
+        "user *** (4 chars)",
+    );
+    none("Oct 10 13:55:36 web1 nginx[42]: 1.2.0.0 - - [10/Oct/2000:13:55:36 -0700] \"GET /\"");
 }

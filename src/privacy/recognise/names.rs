@@ -92,7 +92,9 @@ fn is_clf_time(b: &[u8]) -> bool {
         && b[12] == b':'
 }
 
-/// `host ident user [time` (also `vhost host ident user [time`): the user, when it is not `-`.
+/// `host ident user [time` (also `vhost host ident user [time`): the user, when it is not `-`. The line
+/// may stand behind a collector's prefix (`… nginx[42]: `, `web-1  | `, `… stdout F `): the fields are
+/// then looked for after it too.
 fn scan_clf_user(line: &[u8], hits: &mut Vec<Hit>) {
     let Some(bracket) =
         memchr::memmem::find_iter(line, b" [").find(|&p| is_clf_time(&line[p + 1..]))
@@ -100,6 +102,21 @@ fn scan_clf_user(line: &[u8], hits: &mut Vec<Hit>) {
         return;
     };
     let head = &line[..bracket];
+    let behind = [&b": "[..], b"| ", b" F ", b" P "]
+        .into_iter()
+        .filter_map(|sep| memchr::memmem::find(head, sep).map(|p| p + sep.len()));
+    for start in std::iter::once(0).chain(behind) {
+        let before = hits.len();
+        scan_clf_head(line, start, bracket, hits);
+        if hits.len() > before {
+            return;
+        }
+    }
+}
+
+/// [`scan_clf_user`] on the fields from `from` to the time's bracket.
+fn scan_clf_head(line: &[u8], from: usize, bracket: usize, hits: &mut Vec<Hit>) {
+    let head = &line[from..bracket];
     let mut starts = vec![0];
     starts.extend(memchr::memchr_iter(b' ', head).map(|p| p + 1));
     let token = |k: usize| {
@@ -117,7 +134,7 @@ fn scan_clf_user(line: &[u8], hits: &mut Vec<Hit>) {
     if ident + 1 >= starts.len() {
         return;
     }
-    let user = starts[ident + 1];
+    let user = from + starts[ident + 1];
     if (ident + 1..starts.len()).any(|k| token(k) != b"-") {
         hits.push(Hit::new(Kind::User, user, bracket));
     }
