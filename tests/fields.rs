@@ -271,8 +271,12 @@ fn field_count_grouped(line: &str, brackets: bool) -> usize {
             continue;
         }
         n += 1;
+        // A quote or bracket groups only where a field starts, as the parsers read it (NLB's `\"http/1.1\"`
+        // is one plain field).
+        let start = i;
         while i < b.len() && b[i] != sep {
             let close = match b[i] {
+                _ if i != start => None,
                 '"' => Some('"'),
                 '[' if brackets => Some(']'),
                 '{' if brackets => Some('}'),

@@ -922,7 +922,12 @@ not a log line
         };
         assert!(one("127.0.0.1 - - [x] \"GET / HTTP/1.1\" 200 1").contains("not an event stream"));
         assert!(one("0\tH\tlogveil-events\t9\t2\tj\tk\t000").contains("version 9"));
-        assert!(one(&format!("0\tH\tlogveil-events\t{VERSION}\t2\tother\tk\t000")).contains("another job"));
+        assert!(
+            one(&format!(
+                "0\tH\tlogveil-events\t{VERSION}\t2\tother\tk\t000"
+            ))
+            .contains("another job")
+        );
         assert!(
             one(text.lines().find(|l| l.starts_with("1\t")).unwrap())
                 .contains("shard 1 after shard 0")

@@ -24,6 +24,9 @@
 //! are judged by their shape instead ([`judge_unnamed`]): numbers and durations are kept, address lists
 //! reduced, anything else becomes `-`.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use super::Rules;
 use super::client::reduce_client;
 use super::ip::{parse_ipv4_prefix, parse_ipv6};
@@ -404,6 +407,24 @@ impl FieldPolicy {
             *f = fold(b);
         }
         let n = strip_prefixes(folded);
+        if self.is_default() {
+            // Every record of a cloud or W3C format judges each of its columns: one look-up, not a pass
+            // over the lists (which made those formats parse 17–40× slower than combined).
+            return default_verdicts().get(n).copied().unwrap_or(Verdict::Drop);
+        }
+        self.judge_folded(n)
+    }
+
+    /// Whether no `--keep-field` or `--drop-field` was given.
+    fn is_default(&self) -> bool {
+        self.keep.is_empty()
+            && self.keep_prefixes.is_empty()
+            && self.drop.is_empty()
+            && self.drop_prefixes.is_empty()
+    }
+
+    /// [`FieldPolicy::judge`] of a name already folded and stripped of its prefixes.
+    fn judge_folded(&self, n: &[u8]) -> Verdict {
         if is_never_kept(n) || self.drops(n) {
             return Verdict::Drop;
         }
@@ -422,6 +443,21 @@ impl FieldPolicy {
     fn drops(&self, n: &[u8]) -> bool {
         self.drop.iter().any(|d| d == n) || self.drop_prefixes.iter().any(|p| n.starts_with(p))
     }
+}
+
+/// The verdict of the default policy on every name it does not drop (`KEEP` and `ADDRESSES`, less those
+/// [`is_never_kept`] takes), computed once; any other name is dropped.
+fn default_verdicts() -> &'static HashMap<&'static [u8], Verdict> {
+    static VERDICTS: OnceLock<HashMap<&'static [u8], Verdict>> = OnceLock::new();
+    VERDICTS.get_or_init(|| {
+        let plain = FieldPolicy::default();
+        KEEP.iter()
+            .chain(ADDRESSES)
+            .map(|name| name.as_bytes())
+            .map(|n| (n, plain.judge_folded(n)))
+            .filter(|(_, v)| *v != Verdict::Drop)
+            .collect()
+    })
 }
 
 /// The canonical name of a list argument, and whether it ended in `*`.
@@ -596,6 +632,32 @@ fn write_item(item: &[u8], rules: &Rules, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_look_up_judges_as_the_lists_do() {
+        let plain = FieldPolicy::default();
+        let names = KEEP.iter().chain(ADDRESSES).copied().chain([
+            "cookie",
+            "Set-Cookie",
+            "http_user_agent",
+            "X_Forwarded_For",
+            "sent_http_x_token",
+            "upstream_http_host",
+            "request_id",
+            "x-amz-cf-id",
+            "unknown-thing",
+            "",
+        ]);
+        for name in names {
+            let folded: Vec<u8> = name.bytes().map(fold).collect();
+            let n = strip_prefixes(&folded);
+            assert_eq!(
+                plain.judge(name.as_bytes()),
+                plain.judge_folded(n),
+                "{name}"
+            );
+        }
+    }
 
     fn addresses(v: &str) -> String {
         let mut out = Vec::new();
