@@ -145,11 +145,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "a `#` note line in a combined log is unparsed, as above",
     ),
     (
-        "s3-access-matomo.log",
-        "hosts",
-        "the bucket is not read as the request host (Matomo reads it so); only the newer Host header column is",
-    ),
-    (
         "nginx-json-matomo.log",
         "pages",
         "a line without a method is never a page view (a page view is a GET); Matomo assumes GET",
@@ -354,8 +349,8 @@ const EXPECTED: &[Expect] = &[
         variants: Variants::Lines,
     },
     Expect {
-        // S3: bytes sent 368; the bucket (www.example.com) is not taken as the host: see
-        // KNOWN_DIFFERENCES.
+        // S3: bytes sent 368; no Host column, so the bucket (www.example.com) is the host (logveil read
+        // no host until this test: fixed in src/format/cloud.rs).
         file: "s3-access-matomo.log",
         counts: counts(1, 1, 1, 368),
         status: &[("200", 1)],
@@ -365,7 +360,7 @@ const EXPECTED: &[Expect] = &[
         not_found: &[],
         referrer_sites: &[],
         browsers: &[("Chrome 17", 1)],
-        hosts: &[],
+        hosts: &[("www.example.com", 1)],
         variants: Variants::Lines,
     },
     Expect {
