@@ -220,6 +220,7 @@ pub(crate) const LIBRARY_CLIENTS: &[&str] = &[
     "aiohttp",
     "httpclient",
     "scrapy",
+    "prometheus/",
 ];
 
 /// URL-in-UA heuristics (GoAccess `check_http_crawler`).

@@ -384,14 +384,19 @@ pub(crate) fn parse_s3<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Recor
     r.bytes = Some(c[11]);
     r.referer = Some(c[15]);
     r.user_agent = Some(c[16]);
+    let mut taken = [false; MAX_COLUMNS];
+    // The request's host: the Host header column of newer logs, else the bucket (a website bucket is
+    // named after its site, and Matomo reads it so).
     if n > 22 && get(22) != b"-" {
         r.vhost = Some(c[22]);
+    } else if get(1) != b"-" {
+        r.vhost = Some(c[1]);
+        taken[1] = true;
     }
     // The object key is a path: the URL rules apply.
     if get(7) != b"-" && !r.others.push(c[7], Action::Url) {
         return None;
     }
-    let mut taken = [false; MAX_COLUMNS];
     for i in [2, 3, 4, 7, 8, 9, 11, 15, 16, 22] {
         taken[i] = true;
     }
@@ -507,6 +512,8 @@ mod tests {
         assert_eq!(r.opt(r.client), b"1.2.3.4");
         assert_eq!(r.others.as_slice()[0].1, Action::Drop);
         assert_eq!(r.opt(r.bytes), b"368");
+        // No Host column: the bucket is the request's host.
+        assert_eq!(r.opt(r.vhost), b"www.example.com");
     }
 
     #[test]

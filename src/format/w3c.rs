@@ -33,6 +33,9 @@ enum W3cField {
     Agent,
     Referer,
     Host,
+    /// CloudFront's `x-host-header`: the `Host` the viewer sent (the site's name, where `cs(Host)` is the
+    /// distribution's); it wins over any other host column.
+    ViewerHost,
     Status,
     Bytes,
     Dnt,
@@ -83,7 +86,8 @@ fn field_of(name: &[u8]) -> W3cField {
         // `c-user-agent`, `c-referrer`: CloudFront RTMP.
         b"cs(user-agent)" | b"c-user-agent" => W3cField::Agent,
         b"cs(referer)" | b"cs(referrer)" | b"c-referrer" => W3cField::Referer,
-        b"cs-host" | b"cs(host)" | b"x-host-header" => W3cField::Host,
+        b"cs-host" | b"cs(host)" => W3cField::Host,
+        b"x-host-header" => W3cField::ViewerHost,
         // `c-status`: SHOUTcast.
         b"sc-status" | b"c-status" => W3cField::Status,
         b"sc-bytes" => W3cField::Bytes,
@@ -251,11 +255,22 @@ impl FieldsHeader {
                 W3cField::Uri => uri = Some(span),
                 W3cField::Agent => r.user_agent = Some(span),
                 W3cField::Referer => r.referer = Some(span),
+                // A host column that is not the request's host is still scrubbed (addresses reduced).
                 W3cField::Host => {
                     if r.vhost.is_none() {
                         r.vhost = Some(span);
+                    } else if !others.push(span, Action::Ips) {
+                        return None;
                     }
                 }
+                W3cField::ViewerHost if value != b"-" && !value.is_empty() => {
+                    if let Some(old) = r.vhost.replace(span)
+                        && !others.push(old, Action::Ips)
+                    {
+                        return None;
+                    }
+                }
+                W3cField::ViewerHost => {}
                 // Empty or `-`: no status (the report counts the hit under status `-`).
                 W3cField::Status => {
                     if value != b"-" && !value.iter().all(u8::is_ascii_digit) {
