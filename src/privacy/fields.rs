@@ -24,7 +24,7 @@
 //! are judged by their shape instead ([`judge_unnamed`]): numbers and durations are kept, address lists
 //! reduced, anything else becomes `-`.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 use super::Rules;
