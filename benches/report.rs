@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("sessionise, spilled", |b| {
         b.iter(|| {
             let store = EventStore::spilling(&temp, 100).expect("a temporary file");
-            aggregate_store(tables.clone(), store, 5).expect("the runs read back")
+            aggregate_store(tables.clone(), store, 5, true).expect("the runs read back")
         })
     });
     g.finish();

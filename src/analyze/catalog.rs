@@ -491,7 +491,7 @@ pub(crate) fn shown(spec: &TableSpec, agg: &Aggregate) -> bool {
         "countries" => agg.geo.countries,
         "regions" => agg.geo.regions,
         "asn" => agg.geo.asn,
-        "goals" => agg.days.values().any(|d| !d.goals.is_empty()),
+        "goals" => !agg.summed.goals.is_empty() || agg.days.values().any(|d| !d.goals.is_empty()),
         _ => true,
     }
 }

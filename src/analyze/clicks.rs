@@ -218,6 +218,8 @@ struct PathStats {
 pub(super) struct Visit<'v, 't> {
     /// Its day.
     pub(super) day: i64,
+    /// The day its transitions and goals are counted under: its day, or [`super::visits::SUMMED`].
+    pub(super) rows_day: i64,
     /// Its visitor key and sketch hash.
     pub(super) visitor: (u64, u64),
     /// Its page views and downloads, in time order.
@@ -353,7 +355,7 @@ impl<'t> ClickWalk<'t> {
 
     /// Counts one visit.
     pub(super) fn visit(&mut self, v: &Visit<'_, 't>) {
-        let (day, who) = (v.day, v.visitor);
+        let (day, who) = (v.rows_day, v.visitor);
         let first = v.page_views[0].page;
         let entrance = v
             .site

@@ -263,6 +263,7 @@ pub fn merge(sources: &[Source], overlap: Overlap) -> Result<Aggregate, Error> {
         exact,
         geo,
         site_hosts_given,
+        summed: Default::default(),
         prefolded: BTreeMap::new(),
     })
 }

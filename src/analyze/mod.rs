@@ -790,6 +790,45 @@ mod tests {
     }
 
     #[test]
+    fn rows_summed_over_days_render_as_rows_per_day() {
+        // Two visitors over three days, pages, referrers, search terms, a download and a 404.
+        let mut lines = Vec::new();
+        for (day, ip, path, referrer) in [
+            (23, "10.1.2.3", "/a?q=x", "https://x.org/p"),
+            (23, "10.1.2.3", "/b", "-"),
+            (23, "10.9.2.3", "/a", "https://www.google.com/search?q=cats"),
+            (24, "10.1.2.3", "/a", "https://x.org/p"),
+            (24, "10.1.2.3", "/f.zip", "-"),
+            (25, "10.9.2.3", "/gone", "-"),
+            (25, "10.9.2.3", "/b?search=dogs", "https://y.org/"),
+        ] {
+            let status = if path == "/gone" { 404 } else { 200 };
+            lines.push(format!(
+                r#"{ip} - - [{day}/Nov/2026:10:00:00 +0000] "GET {path} HTTP/1.1" {status} 5 "{referrer}" "Firefox/1""#
+            ));
+        }
+        let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        let aggregate = |per_day_rows: bool| {
+            let store = spill::EventStore::in_memory();
+            visits::aggregate_store(run(&lines, false), store, 1, per_day_rows).unwrap()
+        };
+        let (per_day, summed) = (aggregate(true), aggregate(false));
+        assert!(per_day.summed.pages.is_empty());
+        assert!(per_day.days.values().all(|d| !d.pages.is_empty()));
+        let pages: Vec<&str> = summed.summed.pages.keys().map(String::as_str).collect();
+        assert_eq!(pages, ["/a", "/b"]);
+        assert!(
+            summed
+                .days
+                .values()
+                .all(|d| d.pages.is_empty() && d.hits > 0)
+        );
+        assert_eq!(summed.summed.pages["/a"].views, 3);
+        assert_eq!(summed.days.len(), 3);
+        assert_eq!(render::render(&per_day, 1), render::render(&summed, 1));
+    }
+
+    #[test]
     fn dnt_zero_is_counted() {
         let t = run(&[NO_DNT], true);
         assert_eq!(t.counts.opted_out, 0);

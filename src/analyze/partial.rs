@@ -601,6 +601,11 @@ pub struct Aggregate {
     /// counts them: a report that writes no partial folds its rare transitions while it names them
     /// (`super::clicks`), and rendering adds these to what it folds. Empty for a partial or a merge.
     pub prefolded: BTreeMap<&'static str, u64>,
+    /// The rows of the whole run, summed over its days before they were named: filled instead of each
+    /// day's rows by a run that writes no partial (nothing reads its rows day by day), which names each
+    /// row once instead of once per day. Its counters stay zero (they are the days'); rendering adds its
+    /// rows to the days' total. Empty for a partial or a merge.
+    pub summed: Day,
 }
 
 /// Distinct visitors over several days, counted exactly within one run (from the visitors' sketch hashes,

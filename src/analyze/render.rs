@@ -39,11 +39,11 @@ pub fn finish(t: Tables, settings: &Settings) -> Report {
 /// distinct visitors of the run (`Aggregate::visitors`), sorts. Bots are not folded: their names come
 /// from closed lists (ours and the UA parser's) or are fixed labels, never free text of a user agent.
 pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
-    // One day is its own total (most reports): borrowed, not copied.
+    // One day is its own total (most reports): borrowed, not copied. Rows summed already are added.
     let mut total = match agg.days.values().collect::<Vec<_>>()[..] {
-        [one] => Cow::Borrowed(one),
+        [one] if agg.summed == Day::default() => Cow::Borrowed(one),
         ref days => {
-            let mut total = Day::default();
+            let mut total = agg.summed.clone();
             for d in days {
                 total.add(d);
             }
@@ -247,6 +247,7 @@ mod tests {
                 asn: true,
             },
             site_hosts_given: false,
+            summed: Default::default(),
             prefolded: Default::default(),
         };
         let report = render(&agg, 5);

@@ -103,14 +103,16 @@ impl Requests {
         }
     }
 
-    /// Writes the rows into `days` by path text (`name` gives a path id's text) and returns the distinct
-    /// clients of the run per path, counted up to `cap`, listing only paths seen by two or more (see
+    /// Writes the rows into `days` by path text (`name` gives a path id's text), each under the day
+    /// `rows_day` gives its day (rows under one day are summed), and returns the distinct clients of the
+    /// run per path, counted up to `cap`, listing only paths seen by two or more (see
     /// [`super::distinct::RunVisitors`]).
     pub(crate) fn into_days(
         self,
         days: &mut BTreeMap<i64, Day>,
         name: &dyn Fn(&u64) -> String,
         cap: u64,
+        rows_day: &dyn Fn(i64) -> i64,
     ) -> BTreeMap<String, u64> {
         let mut run: CappedMap<u64> = CappedMap::new(cap);
         // The sets go to the run's as the rows are read, so only the numbers wait to be named.
@@ -118,7 +120,7 @@ impl Requests {
         for ((day, id), r) in self.rows {
             rows.push((
                 id,
-                day,
+                rows_day(day),
                 RequestRow {
                     hits: r.hits,
                     human_hits: r.human_hits,
@@ -134,6 +136,14 @@ impl Requests {
         }
         // By path, so each path is named once.
         rows.sort_unstable_by_key(|r| (r.0, r.1));
+        // Rows of one path under one day (days summed) are added before they are named.
+        rows.dedup_by(|next, kept| {
+            let same = (next.0, next.1) == (kept.0, kept.1);
+            if same {
+                kept.2.add(&next.2);
+            }
+            same
+        });
         let mut named: Option<(u64, String)> = None;
         for (id, day, row) in rows {
             let text = match &named {
@@ -177,7 +187,7 @@ mod tests {
         assert_eq!(r.classes, [1, 0, 1, 1]);
         assert_eq!(r.clients.count(3), 2);
         let mut days = BTreeMap::new();
-        let run = a.into_days(&mut days, &|id| format!("/p{id}"), 3);
+        let run = a.into_days(&mut days, &|id| format!("/p{id}"), 3, &|d| d);
         assert_eq!(days[&1].requests["/p7"].clients, 2);
         assert_eq!(days[&2].requests["/p7"].hits, 1);
         // Person 1 and 2 on day 1, person 3 on day 2: three clients over the run.

@@ -22,6 +22,10 @@ use super::spill::EventStore;
 use super::tables::{Event, EventKind, Rows, Tables, VisitorDay};
 use super::time;
 
+/// The day under which a run that writes no partial keeps its rows, summed over its days (see
+/// [`Aggregate::summed`]): no day has this number.
+pub(super) const SUMMED: i64 = i64::MIN;
+
 /// Longest gap between two hits of one visit, in seconds (30 minutes).
 pub(crate) const VISIT_GAP: i64 = 1800;
 
@@ -167,20 +171,23 @@ fn day_tally(t: &WalkTally) -> Tally {
 pub fn aggregate(mut t: Tables, cap: u64) -> Aggregate {
     let mut events = t.take_events();
     events.par_sort_unstable();
-    aggregate_sorted(t, events.into_iter(), cap)
+    aggregate_sorted(t, events.into_iter(), cap, true)
 }
 
 /// [`aggregate`] with the events (those of `t` and those already in `store`) read back from an
 /// [`EventStore`], which may have spilled them to disk; fails only if a run cannot be written or read
-/// back.
+/// back. With `per_day_rows` false (a report that writes no partial), the rows of the run are summed over
+/// its days as they are counted and named once, in [`Aggregate::summed`]; the days keep their counters
+/// (and the rows of `paths`, bounded per day, `bots`, `status` and the place tables).
 pub fn aggregate_store(
     mut t: Tables,
     mut store: EventStore,
     cap: u64,
+    per_day_rows: bool,
 ) -> std::io::Result<Aggregate> {
     store.take_from(&mut t)?;
     let mut sorted = store.into_sorted()?;
-    let agg = aggregate_sorted(t, &mut sorted, cap);
+    let agg = aggregate_sorted(t, &mut sorted, cap, per_day_rows);
     sorted.finish()?;
     Ok(agg)
 }
@@ -204,11 +211,14 @@ struct Walk<'t> {
     run: RunSets<'t>,
     /// Transitions, paths and goals.
     clicks: ClickWalk<'t>,
+    /// The rows are summed over days (keyed by [`SUMMED`] instead of their day).
+    summed: bool,
 }
 
 impl<'t> Walk<'t> {
-    fn new(cap: u64, clicks: &'t ClickSetup<'t>) -> Walk<'t> {
+    fn new(cap: u64, clicks: &'t ClickSetup<'t>, summed: bool) -> Walk<'t> {
         Walk {
+            summed,
             clicks: ClickWalk::new(clicks, cap),
             days: BTreeMap::new(),
             pages: HashMap::default(),
@@ -276,6 +286,7 @@ impl<'t> Walk<'t> {
             let next_start = group.get(stop).map_or(i64::MAX, |e| e.time);
             start = stop;
             let day = time::day_of(visit[0].time);
+            let rows_day = if self.summed { SUMMED } else { day };
             let (visit_start, visit_end) = (visit[0].time, visit[visit.len() - 1].time);
             while outlinks
                 .get(next_outlink)
@@ -304,7 +315,7 @@ impl<'t> Walk<'t> {
             files.sort_unstable();
             files.dedup();
             for f in &files {
-                if tally(&mut self.downloads, (day, *f), visitor) {
+                if tally(&mut self.downloads, (rows_day, *f), visitor) {
                     run.downloads.insert(*f, sketch);
                 }
                 d.downloads += 1;
@@ -324,7 +335,7 @@ impl<'t> Walk<'t> {
             let bounce = pvs.len() == 1 && files.is_empty();
             d.bounces += u64::from(bounce);
             for (n, pv) in pvs.iter().enumerate() {
-                let p = self.pages.entry((day, pv.page)).or_default();
+                let p = self.pages.entry((rows_day, pv.page)).or_default();
                 p.views += 1;
                 if p.visitors.see(visitor) {
                     run.pages.insert(pv.page, sketch);
@@ -338,13 +349,13 @@ impl<'t> Walk<'t> {
                 }
                 d.hour_page_views[time::hour_of(pv.time)] += 1;
             }
-            let e = self.pages.entry((day, first.page)).or_default();
+            let e = self.pages.entry((rows_day, first.page)).or_default();
             e.entries += 1;
             e.bounces += u64::from(bounce);
             if e.entry_visitors.see(visitor) {
                 run.entries.insert(first.page, sketch);
             }
-            let x = self.pages.entry((day, last.page)).or_default();
+            let x = self.pages.entry((rows_day, last.page)).or_default();
             x.exits += 1;
             if x.exit_visitors.see(visitor) {
                 run.exits.insert(last.page, sketch);
@@ -352,6 +363,7 @@ impl<'t> Walk<'t> {
             let referrer = referrers.get(&first.referrer);
             self.clicks.visit(&Visit {
                 day,
+                rows_day,
                 visitor: (visitor, sketch),
                 events: visit,
                 page_views: &pvs,
@@ -360,14 +372,14 @@ impl<'t> Walk<'t> {
                 bounce,
             });
             if let Some(r) = referrer {
-                if tally(&mut self.ref_sites, (day, r.site.as_str()), visitor) {
+                if tally(&mut self.ref_sites, (rows_day, r.site.as_str()), visitor) {
                     run.sites.insert(r.site.as_str(), sketch);
                 }
-                if tally(&mut self.ref_pages, (day, r.page.as_str()), visitor) {
+                if tally(&mut self.ref_pages, (rows_day, r.page.as_str()), visitor) {
                     run.referrer_pages.insert(r.page.as_str(), sketch);
                 }
                 if let Some((engine, kw)) = &r.search {
-                    if tally(&mut self.engines, (day, *engine, kw.as_str()), visitor) {
+                    if tally(&mut self.engines, (rows_day, *engine, kw.as_str()), visitor) {
                         run.keywords.insert((*engine, kw.as_str()), sketch);
                     }
                 }
@@ -418,7 +430,14 @@ pub(super) fn add_tallies<K: Hash + Eq>(
 
 /// The body of [`aggregate`]: `events` are every event of `t`, sorted. Batches of whole visitors are
 /// walked in parallel on the current rayon pool; the sums do not depend on how they are cut.
-fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64) -> Aggregate {
+fn aggregate_sorted(
+    mut t: Tables,
+    events: impl Iterator<Item = Event>,
+    cap: u64,
+    per_day_rows: bool,
+) -> Aggregate {
+    let summed = !per_day_rows;
+    let rows_day = |day: i64| if summed { SUMMED } else { day };
     let geo = t.geo.any();
     if geo {
         super::places::network_with_place(&mut t);
@@ -443,13 +462,13 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
     // one thread (`--threads 1`) walks everything here.
     let workers = rayon::current_num_threads().saturating_sub(1);
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Event>>(2 * workers.max(1));
-    let mut walk = Walk::new(cap, clicks);
+    let mut walk = Walk::new(cap, clicks, summed);
     let (done_tx, done_rx) = crossbeam_channel::unbounded();
     rayon::in_place_scope(|scope| {
         for _ in 0..workers {
             let (rx, done_tx) = (rx.clone(), done_tx.clone());
             scope.spawn(move |_| {
-                let mut w = Walk::new(cap, clicks);
+                let mut w = Walk::new(cap, clicks, summed);
                 for batch in rx {
                     w.batch(&batch, visitors, referrers);
                 }
@@ -482,6 +501,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         clients_pv,
         run: walked,
         clicks: click_walk,
+        summed: _,
     } = walk;
     let robots: HashSet<u64> = t
         .visitors
@@ -527,8 +547,11 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         };
         // Summed by user-agent class and network id first (a hash of a number, not a string compare
         // per visitor): a day has fewer of them than visitors.
-        by_ua.entry((vd.day, vd.ua)).or_default().add(&c);
-        by_net.entry((vd.day, vd.network)).or_default().add(&c);
+        by_ua.entry((rows_day(vd.day), vd.ua)).or_default().add(&c);
+        by_net
+            .entry((rows_day(vd.day), vd.network))
+            .or_default()
+            .add(&c);
         if geo {
             let row = PlaceRow {
                 hits: c.hits,
@@ -555,7 +578,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         add_client(&mut d.os, o, c);
         add_client(&mut d.devices, dev, c);
     }
-    let visitor_day = |v: &u64| t.visitors.get(v).map(|vd| (vd.day, vd.sketch));
+    let visitor_day = |v: &u64| t.visitors.get(v).map(|vd| (rows_day(vd.day), vd.sketch));
     for (rows, pick) in [
         (std::mem::take(&mut t.not_found), 0),
         (std::mem::take(&mut t.site_search), 1),
@@ -623,7 +646,8 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         row.top_sum += p.top_sum;
         row.top_measured += p.top_measured;
     }
-    visitors.requests = std::mem::take(&mut t.requests).into_days(&mut days, &page_name, cap);
+    visitors.requests =
+        std::mem::take(&mut t.requests).into_days(&mut days, &page_name, cap, &rows_day);
     for ((day, id), v) in &downloads {
         let row = days
             .entry(*day)
@@ -636,7 +660,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
     }
     for ((day, id), bytes) in &t.download_bytes {
         let row = days
-            .entry(*day)
+            .entry(rows_day(*day))
             .or_default()
             .downloads_by_path
             .entry(page_name(id))
@@ -668,6 +692,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
     visitors.transitions = click_visitors.transitions;
     visitors.paths = click_visitors.paths;
     visitors.goals = click_visitors.goals;
+    let summed = days.remove(&SUMMED).unwrap_or_default();
     let c = &t.counts;
     Aggregate {
         undated: super::partial::Undated {
@@ -688,6 +713,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
         geo: t.geo,
         site_hosts_given: false,
         prefolded,
+        summed,
     }
 }
 

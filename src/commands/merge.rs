@@ -115,6 +115,7 @@ fn days_of(agg: &Aggregate, from: i64, to: i64, undated: bool) -> Aggregate {
         exact: None,
         geo: agg.geo,
         site_hosts_given: agg.site_hosts_given,
+        summed: Default::default(),
         prefolded: Default::default(),
     }
 }

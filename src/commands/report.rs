@@ -128,7 +128,7 @@ fn previous_period(
     let min = config.settings.min_visitors.max(1);
     Clicks::fold_rare(&mut tables, min);
     let mut agg = pool
-        .install(|| visits::aggregate_store(tables, events, min))
+        .install(|| visits::aggregate_store(tables, events, min, false))
         .map_err(|source| temp_error(&config, source))?;
     agg.site_hosts_given = !config.settings.site_hosts.is_empty();
     Ok(render::render(&agg, config.settings.min_visitors))
@@ -207,7 +207,7 @@ pub(crate) fn run_with_partial(
     };
     // Sessionising sorts the events: on the same workers, so `--threads` bounds it too.
     let mut agg = pool
-        .install(|| visits::aggregate_store(tables, events, cap))
+        .install(|| visits::aggregate_store(tables, events, cap, partial.is_some()))
         .map_err(|source| temp_error(config, source))?;
     agg.site_hosts_given = !config.settings.site_hosts.is_empty();
     if let Some(out) = partial {
