@@ -544,12 +544,19 @@ impl<'t> ClickWalk<'t> {
         // Rows gathered per day and sorted, so each day's map is built without searching it.
         let mut transitions: BTreeMap<i64, Vec<(String, Tally)>> = BTreeMap::new();
         let mut others: BTreeMap<i64, Tally> = BTreeMap::new();
+        // The distinct transitions folded: with one day (or the days summed), each is one row.
         let mut folded: foldhash::HashSet<(End, End)> = Default::default();
+        let one_day = self.transitions.len() <= 1;
+        let mut folded_rows = 0u64;
         for (day, map) in std::mem::take(&mut self.transitions) {
             for ((from, to), t) in map {
                 let row = Tally(t.count, t.visitors.count);
                 if rare(&(from, to)) {
-                    folded.insert((from, to));
+                    if one_day {
+                        folded_rows += 1;
+                    } else {
+                        folded.insert((from, to));
+                    }
                     let o = others.entry(day).or_default();
                     o.0 += row.0;
                     o.1 += row.1;
@@ -567,7 +574,7 @@ impl<'t> ClickWalk<'t> {
         }
         let mut prefolded = BTreeMap::new();
         if fold_below > 1 {
-            prefolded.insert(FOLDED_TRANSITIONS, folded.len() as u64);
+            prefolded.insert(FOLDED_TRANSITIONS, folded_rows + folded.len() as u64);
         }
         drop(folded);
         // As `CappedMap::counts`, leaving out the rows folded already (their pages are not named).

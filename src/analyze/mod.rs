@@ -742,6 +742,22 @@ fn parse_u64(b: &[u8]) -> Option<u64> {
     })
 }
 
+/// Drops `value` on a thread of its own, so that freeing a large structure (millions of strings) does not
+/// hold up the run; drops it here when no thread can be started. The process may end first: the memory
+/// goes back to the system all the same.
+pub(crate) fn drop_aside<T: Send + 'static>(value: T) {
+    let mut slot = Some(value);
+    let spawned = std::thread::Builder::new()
+        .name("logveil-free".into())
+        .spawn({
+            let value = slot.take();
+            move || drop(value)
+        });
+    if spawned.is_err() {
+        drop(slot);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

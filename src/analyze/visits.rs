@@ -694,7 +694,7 @@ fn aggregate_sorted(
     visitors.goals = click_visitors.goals;
     let summed = days.remove(&SUMMED).unwrap_or_default();
     let c = &t.counts;
-    Aggregate {
+    let agg = Aggregate {
         undated: super::partial::Undated {
             unparsed: c.unparsed,
             blank: c.blank,
@@ -714,7 +714,11 @@ fn aggregate_sorted(
         site_hosts_given: false,
         prefolded,
         summed,
-    }
+    };
+    drop(done_rx);
+    drop(setup);
+    super::drop_aside(t);
+    agg
 }
 
 /// The run's distinct visitors per row, named: rows by their text (pages and networks through the

@@ -223,7 +223,7 @@ pub(crate) fn run_with_partial(
     if coarse::is_coarse(&agg.undated) {
         warn(Warning::CoarseTimes);
     }
-    drop(agg);
+    crate::analyze::drop_aside(agg);
     if let Some((range, top)) = config.compare {
         let previous = previous_period(config, &pool, range)?;
         report
