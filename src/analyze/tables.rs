@@ -514,10 +514,12 @@ mod tests {
 
     /// A visitor-day of `ua` and `network` (hashes), interned in `t`, with `hits` on `day`.
     fn visit(t: &mut Tables, key: u64, (ua, network): (u64, u64), day: i64, hits: u64) {
-        let mut v = VisitorDay::default();
-        v.ua = t.ua_ids.id(ua);
-        v.network = t.network_ids.id(network);
-        v.sketch = key ^ 0xabc;
+        let mut v = VisitorDay {
+            ua: t.ua_ids.id(ua),
+            network: t.network_ids.id(network),
+            sketch: key ^ 0xabc,
+            ..VisitorDay::default()
+        };
         v.set_slot(Slot::of(key));
         let h = VisitorHits {
             day,
