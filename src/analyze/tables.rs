@@ -4,7 +4,9 @@
 //! Hit-level counts are summed. Page views and downloads are kept as compact [`Event`]s (visitor key, time,
 //! page, referrer) and sessionised only after the merge, so a visitor whose hits fall in different chunks,
 //! or a log that is out of order, gives the same visits. Strings are interned by a 64-bit hash that is the
-//! same in every thread ([`super::classify::stable_hash`]); the dictionaries map the hashes back.
+//! same in every thread ([`super::classify::stable_hash`]); the dictionaries map the hashes back. A
+//! visitor-day, the most numerous entry, refers to its user-agent class and network by a smaller id of
+//! its own tables ([`Ids`]), which [`Tables::merge`] renumbers.
 //! Nothing here holds a full IP: client addresses are reduced before they are stored, and visitor keys
 //! are keyed hashes.
 
