@@ -902,6 +902,26 @@ not a log line
     }
 
     #[test]
+    fn a_shuffled_stream_reads_back_the_same() {
+        // A cluster may shuffle lines: a visitor's line can come before the user-agent class and network
+        // it names (their ids are given when first named, the names filled in when they come).
+        let t = tables();
+        let want = render::finish(t.clone(), &Settings::default());
+        let text = stream(&t, 1);
+        let (head, rest): (Vec<&str>, Vec<&str>) =
+            text.lines().partition(|l| l.starts_with("0\tH"));
+        let reversed: String = (head.iter().chain(rest.iter().rev()))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let at = |text: &str, kind: &str| text.find(&format!("\t{kind}\t")).unwrap();
+        assert!(at(&text, "U") < at(&text, "V") && at(&text, "N") < at(&text, "V"));
+        assert!(at(&reversed, "V") < at(&reversed, "U") && at(&reversed, "V") < at(&reversed, "N"));
+        let (mut part, _) = read_str(&reversed).unwrap();
+        part.geo = t.geo;
+        assert_eq!(render::finish(part, &Settings::default()), want);
+    }
+
+    #[test]
     fn the_stream_holds_no_address_or_user_agent() {
         let text = stream(&tables(), 2);
         for raw in [
