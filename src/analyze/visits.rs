@@ -527,7 +527,7 @@ fn aggregate_sorted(mut t: Tables, events: impl Iterator<Item = Event>, cap: u64
             page_views: pv,
             visitors: counted,
         };
-        // Summed by user-agent class and network first (a hash of a number, not a string compare
+        // Summed by user-agent class and network id first (a hash of a number, not a string compare
         // per visitor): a day has fewer of them than visitors.
         by_ua
             .entry((h.day, t.ua_ids.hash(vd.ua)))
