@@ -45,7 +45,7 @@ use crate::record::{Encoding, Record, TimeKind};
 use crate::record::origin_form;
 use classify::{Resource, resource, split_target, stable_hash, with_ua};
 use search::Referrer;
-use tables::{DayHits, Event, EventKind, Tables, UaClass, VisitorDay};
+use tables::{DayHits, Event, EventKind, Tables, UaClass, VisitorDay, VisitorHits};
 use visitors::{DayKeys, VisitorKeyer};
 
 /// The default `--min-visitors` of `report` and `merge`: a row of a free-text table is shown only when at
@@ -354,11 +354,10 @@ impl Analyzer {
             Some(q) if q != b"-" && !q.is_empty() => q,
             _ => query,
         };
-        let v = &mut known.visitor;
-        v.hits += 1;
-        v.valid_hits += u64::from(matches!(status, 200 | 206 | 304));
+        known.hits.hits += 1;
+        known.hits.valid_hits += u64::from(matches!(status, 200 | 206 | 304));
         if path == b"/robots.txt" {
-            v.robots = true;
+            known.visitor.robots = true;
         }
 
         if status == 404 {
@@ -486,17 +485,18 @@ impl Analyzer {
         let key = if bot.is_none() {
             // The visitor is one address: the port left off, a forwarded list read past its proxies.
             let client = visitor_address(client, &self.settings.trusted_proxies);
-            visitor.day = day;
-            visitor.ua = class;
+            visitor.ua = st.t.ua_ids.id(class);
             st.scratch.clear();
             reduce_client(client, &self.network_rules, &mut st.scratch);
             let id = stable_hash(&[&st.scratch]);
-            visitor.network = id;
+            visitor.network = st.t.network_ids.id(id);
             st.t.networks
                 .entry(id)
                 .or_insert_with(|| String::from_utf8_lossy(&st.scratch).into_owned());
             let key = st.keys.key(day, client, ua.unwrap_or(b""), host);
-            (visitor.sketch, visitor.slot) = st.keys.person();
+            let (sketch, slot) = st.keys.person();
+            visitor.sketch = sketch;
+            visitor.set_slot(slot);
             if let Some(geo) = &self.settings.geoip {
                 place_visitor(geo, client, key, &mut st.t);
             }
@@ -516,6 +516,10 @@ impl Analyzer {
             key,
             bot,
             visitor,
+            hits: VisitorHits {
+                day,
+                ..VisitorHits::default()
+            },
             person,
         }
     }
@@ -638,6 +642,8 @@ impl Analyzer {
 struct Client {
     /// What the chunk saw of this visitor (humans only).
     visitor: VisitorDay,
+    /// The visitor's day and its counts in the chunk (humans only).
+    hits: VisitorHits,
     /// Visitor key (0 for bots).
     key: u64,
     /// Index into `ChunkState::bots` when the client is a bot.
@@ -691,8 +697,8 @@ impl<'k, 'a> ChunkState<'k, 'a> {
             self.t.events.push(self.events);
         }
         for c in &self.client_list {
-            if c.bot.is_none() && c.visitor.hits > 0 {
-                self.t.visitors.entry(c.key).or_default().add(&c.visitor);
+            if c.bot.is_none() && c.hits.hits > 0 {
+                self.t.add_visitor(c.key, c.visitor, c.hits);
             }
         }
         for (day, h, codes) in self.days {

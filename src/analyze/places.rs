@@ -94,9 +94,10 @@ pub(crate) fn network_with_place(t: &mut Tables) {
     let unknown = Place::unknown();
     for (key, vd) in t.visitors.iter_mut() {
         let place_id = t.places.get(key).copied().unwrap_or(0);
-        let id = stable_hash(&[&vd.network.to_le_bytes(), &place_id.to_le_bytes()]);
+        let network = t.network_ids.hash(vd.network);
+        let id = stable_hash(&[&network.to_le_bytes(), &place_id.to_le_bytes()]);
         names.entry(id).or_insert_with(|| {
-            let net = t.networks.get(&vd.network).map_or("-", String::as_str);
+            let net = t.networks.get(&network).map_or("-", String::as_str);
             let p = t.place_names.get(&place_id).unwrap_or(&unknown);
             let country = if t.geo.countries {
                 p.country.as_str()
@@ -110,7 +111,7 @@ pub(crate) fn network_with_place(t: &mut Tables) {
             };
             format!("{net}\t{country}\t{asn}")
         });
-        vd.network = id;
+        vd.network = t.network_ids.id(id);
     }
     t.networks.extend(names);
 }

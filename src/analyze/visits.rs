@@ -520,36 +520,41 @@ fn aggregate_sorted(
     // and the run.
     let mut seen: Vec<(u64, i64)> = Vec::new();
     for (key, vd) in &t.visitors {
-        let d = days.entry(vd.day).or_default();
+        let h = t.hits_of(*key, vd);
+        let d = days.entry(h.day).or_default();
         if vd.robots {
             d.robots_txt_visitors += 1;
-            d.bot_hits += vd.hits;
+            d.bot_hits += h.hits;
             *d.bots
                 .entry(robots_bot.clone())
                 .or_default()
                 .entry(BotReason::RobotsTxt.name().to_string())
-                .or_default() += vd.hits;
+                .or_default() += h.hits;
             continue;
         }
-        d.human_hits += vd.hits;
-        run.networks.insert(vd.network, vd.sketch);
-        let counted = u64::from(vd.valid_hits > 0);
+        d.human_hits += h.hits;
+        let network = t.network_ids.hash(vd.network);
+        run.networks.insert(network, vd.sketch);
+        let counted = u64::from(h.valid_hits > 0);
         d.visitors += counted;
         if counted > 0 {
-            d.sketch.insert_slot(vd.slot);
-            seen.push((vd.sketch, vd.day));
+            d.sketch.insert_slot(vd.slot());
+            seen.push((vd.sketch, h.day));
         }
         let (pv, visits) = clients_pv.get(key).copied().unwrap_or((0, 0));
         let c = ClientRow {
-            hits: vd.hits,
+            hits: h.hits,
             page_views: pv,
             visitors: counted,
         };
         // Summed by user-agent class and network id first (a hash of a number, not a string compare
         // per visitor): a day has fewer of them than visitors.
-        by_ua.entry((rows_day(vd.day), vd.ua)).or_default().add(&c);
+        by_ua
+            .entry((rows_day(h.day), t.ua_ids.hash(vd.ua)))
+            .or_default()
+            .add(&c);
         by_net
-            .entry((rows_day(vd.day), vd.network))
+            .entry((rows_day(h.day), network))
             .or_default()
             .add(&c);
         if geo {
@@ -578,7 +583,9 @@ fn aggregate_sorted(
         add_client(&mut d.os, o, c);
         add_client(&mut d.devices, dev, c);
     }
-    let visitor_day = |v: &u64| t.visitors.get(v).map(|vd| (rows_day(vd.day), vd.sketch));
+    let visitor_day = |v: &u64| {
+        (t.visitors.get(v)).map(|vd| (rows_day(vd.hits(*v, &t.wide_visitors).day), vd.sketch))
+    };
     for (rows, pick) in [
         (std::mem::take(&mut t.not_found), 0),
         (std::mem::take(&mut t.site_search), 1),
