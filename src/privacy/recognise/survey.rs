@@ -112,8 +112,8 @@ pub(crate) fn survey(text: &[u8], min_digits: usize) -> (bool, bool) {
         let run = &text[start..i];
         if digits >= MIN_SECRET_DIGITS
             || (run.len() >= TOKEN_MIN_LEN
-                && !(is_plain_slug(text, start, run)
-                    && !*hook.get_or_insert_with(|| SLACK_HOOK.find(text).is_some())))
+                && (!is_plain_slug(text, start, run)
+                    || *hook.get_or_insert_with(|| SLACK_HOOK.find(text).is_some())))
         {
             return (true, true);
         }
