@@ -342,3 +342,29 @@ fn a_key_glued_to_a_word_is_redacted() {
         }
     }
 }
+
+#[test]
+fn a_number_glued_to_a_word_or_in_dotted_groups_is_redacted() {
+    // The pre-test counted the digits of a number only in runs without letters, and took dotted groups
+    // for a number only with a group of four: these were never scanned for by `anonymize`, so `check`
+    // found them in its output.
+    for number in [
+        "call+me+0151.1234.5678",
+        "555.123.4567--x",
+        "4111.1111.1111.1111_x",
+        "+33.1.23.45.67.89",
+        "012.345.678.901",
+    ] {
+        // In a path segment (followed by `/item`) the scanners take none of them for a number.
+        for at in [Field::RefererPath, Field::UserAgent] {
+            let input = line(number, at);
+            assert!(
+                !findings(input.as_bytes(), &Options::default()).is_empty(),
+                "check misses {number} in {input}"
+            );
+            let out = anonymize(&input);
+            let left = findings(out.as_bytes(), &Options::default());
+            assert!(left.is_empty(), "{left:?} in {out}");
+        }
+    }
+}

@@ -173,7 +173,7 @@ pub(crate) fn anonymize_chunk(
             x.fields(line.text, parser, &mut added);
         }
         let outcome = if line.overlong {
-            rewrite_overlong_line(line.text, rules.max_line_bytes, policy, &mut out);
+            rewrite_overlong_line(line.text, rules.max_line_bytes, parser, policy, &mut out);
             counts.cut += 1;
             Outcome::Scrubbed
         } else {

@@ -226,15 +226,28 @@ fn scrub_docker_tail(tail: &[u8], policy: &Policy, out: &mut Vec<u8>) {
 
 /// Writes a line longer than `limit` bytes into `out`: cut at a boundary where no value is split
 /// ([`cut_line`]), then scrubbed as free text like a line that does not parse (it is never parsed: a cut
-/// line has lost its last fields). The result holds at most `limit` bytes of the line before scrubbing.
-pub(crate) fn rewrite_overlong_line(line: &[u8], limit: usize, policy: &Policy, out: &mut Vec<u8>) {
-    let kept = cut_line(line, limit);
-    if may_hold_secret(kept) {
-        let mut redacted = kept.to_vec();
+/// line has lost its last fields), and [settled](settle) like one, so that anonymising the output again
+/// gives the same bytes. The result holds at most `limit` bytes of the line before scrubbing.
+pub(crate) fn rewrite_overlong_line(
+    line: &[u8],
+    limit: usize,
+    parser: &ChunkParser<'_>,
+    policy: &Policy,
+    out: &mut Vec<u8>,
+) {
+    let mark = out.len();
+    scrub_secrets_first(cut_line(line, limit), policy, out);
+    settle(parser, policy, out, mark);
+}
+
+/// Scrubs a line that is not parsed as free text ([`scrub_unparsed`]), its secrets redacted first.
+fn scrub_secrets_first(line: &[u8], policy: &Policy, out: &mut Vec<u8>) {
+    if may_hold_secret(line) {
+        let mut redacted = line.to_vec();
         redact_in_place(&mut redacted, 0);
         scrub_unparsed(&redacted, policy, out);
     } else {
-        scrub_unparsed(kept, policy, out);
+        scrub_unparsed(line, policy, out);
     }
 }
 

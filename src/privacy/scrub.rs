@@ -6,7 +6,8 @@
 //! output changes nothing.
 //!
 //! - IPv4 dotted quads (parts up to 255, leading zeros accepted) are reduced; `1.2.3.4.5` is not an address.
-//! - IPv6 addresses (at least two colons, parsed by `std`) are reduced; a zone id (`%eth0`) is dropped.
+//! - IPv6 addresses (at least two colons, read as `std` reads them) are reduced; a zone id (`%eth0`) is
+//!   dropped.
 //! - Email addresses, also with a percent-encoded `%40`, become [`EMAIL`].
 //! - In [`ScrubMode::free_text`], every `?query` has the values of non-allow-listed parameters emptied and the
 //!   first token of the text, when it is a host name, is reduced to its registrable domain.
