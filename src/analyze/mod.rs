@@ -361,8 +361,13 @@ impl Analyzer {
         }
 
         if status == 404 {
-            let p = self.rewrite_path(path, &mut st.scratch);
-            add_row(&mut t.not_found, p, key);
+            // The path's text is the one `requests` named it by: not rewritten again.
+            let text = t.pages.get(&id).map_or("", String::as_str);
+            let row = match t.not_found.get_mut(text) {
+                Some(row) => row,
+                None => t.not_found.entry(text.to_string()).or_default(),
+            };
+            *row.visitors.entry(key).or_default() += 1;
             return;
         }
         let get = method == b"GET";
@@ -532,12 +537,6 @@ impl Analyzer {
             device: "unknown".into(),
         });
         class
-    }
-
-    fn rewrite_path(&self, path: &[u8], scratch: &mut Vec<u8>) -> String {
-        scratch.clear();
-        rewrite_url(path, &self.settings.rules, scratch);
-        String::from_utf8_lossy(scratch).into_owned()
     }
 
     /// The id of a path ([`Analyzer::page_id`]), remembered for the rest of the chunk by its raw bytes.
