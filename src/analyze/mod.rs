@@ -67,6 +67,11 @@ pub struct Settings {
     /// Rows of free-text tables seen by fewer distinct visitors of the whole run are folded into `(other)`
     /// (`--min-visitors`, default `DEFAULT_MIN_VISITORS`; see `distinct`).
     pub min_visitors: u64,
+    /// The run writes a partial or an event stream (`--partial`, `--emit-events`), whose `requests` rows
+    /// keep their distinct clients up to [`distinct::PARTIAL_CAP`] so that `merge` may fold at a larger
+    /// `--min-visitors`; otherwise up to `min_visitors`, all a report folds by (the same output, without
+    /// lists of a hundred hashes on every busy row). True by default.
+    pub for_partial: bool,
     /// `--since` / `--until`: records outside are counted as excluded and nothing else.
     pub range: range::TimeRange,
     /// Lines longer than this are counted as `too_long` and not analysed (`--max-line-bytes`).
@@ -95,6 +100,7 @@ impl Default for Settings {
             outlink_path: None,
             outlink_param: "url".to_string(),
             min_visitors: DEFAULT_MIN_VISITORS,
+            for_partial: true,
             range: range::TimeRange::default(),
             max_line_bytes: crate::input::DEFAULT_MAX_LINE_BYTES,
             geoip: None,
@@ -168,7 +174,11 @@ impl Analyzer {
         }
         let filtering = !settings.filters.is_empty() || settings.only_humans;
         let clicks = std::sync::Arc::new(settings.clicks.clone());
-        let requests_cap = settings.min_visitors.max(distinct::PARTIAL_CAP);
+        let requests_cap = if settings.for_partial {
+            settings.min_visitors.max(distinct::PARTIAL_CAP)
+        } else {
+            settings.min_visitors.max(1)
+        };
         Analyzer {
             clicks,
             requests_cap,

@@ -325,6 +325,7 @@ impl ReportArgs {
                 outlink_path: self.outlink_path.clone(),
                 outlink_param: self.outlink_param.clone(),
                 min_visitors,
+                for_partial: self.partial.is_some() || self.emit_events.is_some(),
                 range: self.range()?,
                 max_line_bytes: shared::max_line_bytes(self.max_line_bytes)?,
                 geoip,
