@@ -129,10 +129,11 @@ pub fn emails(text: &[u8]) -> Vec<String> {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
             .collect();
-        let domain = domain.trim_end_matches('.');
-        let tld_ok = domain
-            .rsplit_once('.')
-            .is_some_and(|(_, tld)| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        // A domain has a name before its top-level label: `0@.xA` names no domain (found by a proptest).
+        let domain = domain.trim_end_matches('.').trim_start_matches('.');
+        let tld_ok = domain.rsplit_once('.').is_some_and(|(name, tld)| {
+            !name.is_empty() && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())
+        });
         if local > 0 && tld_ok {
             found.push(format!("{}@{}", &s[at - local..at], domain));
         }
