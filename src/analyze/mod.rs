@@ -761,16 +761,10 @@ fn parse_u64(b: &[u8]) -> Option<u64> {
 /// hold up the run; drops it here when no thread can be started. The process may end first: the memory
 /// goes back to the system all the same.
 pub(crate) fn drop_aside<T: Send + 'static>(value: T) {
-    let mut slot = Some(value);
-    let spawned = std::thread::Builder::new()
+    // When no thread can be started, `spawn` drops the closure here, and `value` with it.
+    let _ = std::thread::Builder::new()
         .name("logveil-free".into())
-        .spawn({
-            let value = slot.take();
-            move || drop(value)
-        });
-    if spawned.is_err() {
-        drop(slot);
-    }
+        .spawn(move || drop(value));
 }
 
 #[cfg(test)]
