@@ -25,7 +25,7 @@ use foldhash::HashSet;
 use super::classify::BotReason;
 use super::distinct::Capped;
 use super::partial::Slot;
-use super::requests::Requested;
+use super::requests::RequestTotals;
 use super::search::Referrer;
 use super::tables::{
     DayHits, Event, EventKind, GeoKinds, Row, Rows, Tables, UaClass, VisitorDay, VisitorHits,
@@ -298,8 +298,9 @@ pub(crate) fn write(
         w.start(0, "Q");
         w.nums(&[*day].map(i128::from));
         w.ids(&[*id]);
-        w.nums(&[r.hits, r.human_hits, r.bytes].map(i128::from));
-        w.nums(&r.classes.map(i128::from));
+        let n = t.requests.totals(&(*day, *id), r);
+        w.nums(&[n.hits, n.human_hits, n.bytes].map(i128::from));
+        w.nums(&n.classes.map(i128::from));
         w.end()?;
         let persons: &[u64] = match &r.clients {
             Capped::Empty => &[],
@@ -670,21 +671,17 @@ fn read_line(
         }
         b"Q" => {
             let (day, id): (i64, u64) = (f.num()?, f.id()?);
-            let mut r = Requested {
+            let mut n = RequestTotals {
                 hits: f.num()?,
                 human_hits: f.num()?,
                 bytes: f.num()?,
-                ..Requested::default()
+                ..RequestTotals::default()
             };
-            for n in r.classes.iter_mut() {
-                *n = f.num()?;
+            for c in n.classes.iter_mut() {
+                *c = f.num()?;
             }
             t.requests.cap = UNCAPPED;
-            t.requests
-                .rows
-                .entry((day, id))
-                .or_default()
-                .add(r, UNCAPPED);
+            t.requests.add((day, id), n, Capped::Empty);
         }
         b"q" => {
             let (day, id): (i64, u64) = (f.num()?, f.id()?);

@@ -16,9 +16,27 @@ use foldhash::HashMap;
 use super::distinct::{Capped, CappedMap};
 use super::partial::{Day, RequestRow};
 
-/// Hits of one path on one day.
+/// Hits of one path on one day. The counts are held in 32 bits, the bytes in 64: a row takes 48 bytes
+/// instead of 88 (there is one per path and day, a million on a month of busy traffic). A count that
+/// passes 2^32 stays exact: what it carries goes to [`Requests`]' side map, and
+/// [`Requests::totals`] adds it back.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Requested {
+    /// Hits, hits of user agents not recognised as bots, and hits answered 2xx, 3xx, 4xx and 5xx, each
+    /// modulo 2^32 (see [`Requests::totals`]).
+    counts: [u32; COUNTS],
+    /// Response bytes.
+    pub bytes: u64,
+    /// Distinct clients (person hashes), up to the cap of the [`Requests`] holding the row.
+    pub(crate) clients: Capped,
+}
+
+/// How many 32-bit counts a [`Requested`] row holds: hits, human hits, four status classes.
+const COUNTS: usize = 6;
+
+/// The exact counts of one row (see [`Requests::totals`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestTotals {
     /// Hits.
     pub hits: u64,
     /// Hits of user agents not recognised as bots.
@@ -27,37 +45,30 @@ pub struct Requested {
     pub bytes: u64,
     /// Hits answered 2xx, 3xx, 4xx and 5xx.
     pub classes: [u64; 4],
-    /// Distinct clients (person hashes), up to the cap of the [`Requests`] holding the row.
-    pub(crate) clients: Capped,
 }
 
-/// The index in [`Requested::classes`] of a status code's class (`None`: 1xx, 0 or above 599).
+impl RequestTotals {
+    /// The counts in the order of [`Requested`]'s.
+    fn counts(&self) -> [u64; COUNTS] {
+        let [c2, c3, c4, c5] = self.classes;
+        [self.hits, self.human_hits, c2, c3, c4, c5]
+    }
+}
+
+/// The index in [`RequestTotals::classes`] of a status code's class (`None`: 1xx, 0 or above 599).
 pub(crate) fn class_of(status: u16) -> Option<usize> {
     matches!(status, 200..=599).then(|| usize::from(status / 100 - 2))
 }
 
-impl Requested {
-    /// Adds one hit.
-    pub(crate) fn count(&mut self, status: u16, bytes: u64, human: bool, person: u64, cap: u64) {
-        self.hits += 1;
-        self.human_hits += u64::from(human);
-        self.bytes += bytes;
-        if let Some(c) = class_of(status) {
-            self.classes[c] += 1;
-        }
-        self.clients.insert(person, cap);
+/// Adds `add` to the 32-bit `counts` and returns what they carry past 2^32 (`None` when nothing).
+fn add_counts(counts: &mut [u32; COUNTS], add: [u64; COUNTS]) -> Option<[u64; COUNTS]> {
+    let mut carried = [0u64; COUNTS];
+    for ((c, a), carry) in counts.iter_mut().zip(add).zip(&mut carried) {
+        let sum = u64::from(*c).wrapping_add(a);
+        *c = sum as u32;
+        *carry = sum & !u64::from(u32::MAX);
     }
-
-    /// Adds `o` (the same path and day, seen elsewhere).
-    pub(crate) fn add(&mut self, o: Requested, cap: u64) {
-        self.hits += o.hits;
-        self.human_hits += o.human_hits;
-        self.bytes += o.bytes;
-        for (a, b) in self.classes.iter_mut().zip(o.classes) {
-            *a += b;
-        }
-        self.clients.add(o.clients, cap);
-    }
+    carried.iter().any(|&c| c != 0).then_some(carried)
 }
 
 /// The `requests` rows of a partial report: by (day number, path id).
@@ -67,6 +78,8 @@ pub struct Requests {
     pub(crate) cap: u64,
     /// The rows.
     pub rows: HashMap<(i64, u64), Requested>,
+    /// What the rows' 32-bit counts carried past 2^32, by row (almost always empty).
+    carried: HashMap<(i64, u64), [u64; COUNTS]>,
 }
 
 impl Requests {
@@ -74,7 +87,7 @@ impl Requests {
     pub(crate) fn new(cap: u64) -> Requests {
         Requests {
             cap: cap.max(1),
-            rows: HashMap::default(),
+            ..Requests::default()
         }
     }
 
@@ -89,7 +102,47 @@ impl Requests {
     ) {
         let cap = self.cap;
         let row = self.rows.entry((day, id)).or_default();
-        row.count(status, bytes, human, person, cap);
+        let mut add = [1, u64::from(human), 0, 0, 0, 0];
+        if let Some(c) = class_of(status) {
+            add[2 + c] = 1;
+        }
+        let carried = add_counts(&mut row.counts, add);
+        row.bytes += bytes;
+        row.clients.insert(person, cap);
+        if let Some(c) = carried {
+            self.carry((day, id), c);
+        }
+    }
+
+    /// Adds `totals` and the clients `clients` to the row `key`.
+    pub(crate) fn add(&mut self, key: (i64, u64), totals: RequestTotals, clients: Capped) {
+        let cap = self.cap;
+        let row = self.rows.entry(key).or_default();
+        let carried = add_counts(&mut row.counts, totals.counts());
+        row.bytes += totals.bytes;
+        row.clients.add(clients, cap);
+        if let Some(c) = carried {
+            self.carry(key, c);
+        }
+    }
+
+    fn carry(&mut self, key: (i64, u64), carried: [u64; COUNTS]) {
+        let held = self.carried.entry(key).or_default();
+        for (h, c) in held.iter_mut().zip(carried) {
+            *h = h.wrapping_add(c);
+        }
+    }
+
+    /// The exact counts of `row`, the row of `key` in `self`.
+    pub fn totals(&self, key: &(i64, u64), row: &Requested) -> RequestTotals {
+        let carried = self.carried.get(key).copied().unwrap_or_default();
+        let n = |i: usize| u64::from(row.counts[i]).wrapping_add(carried[i]);
+        RequestTotals {
+            hits: n(0),
+            human_hits: n(1),
+            bytes: row.bytes,
+            classes: [n(2), n(3), n(4), n(5)],
+        }
     }
 
     /// Adds the rows of `o`; sets stop at the larger cap of the two.
@@ -97,9 +150,20 @@ impl Requests {
         self.cap = self.cap.max(o.cap);
         if self.rows.len() < o.rows.len() {
             std::mem::swap(&mut self.rows, &mut o.rows);
+            std::mem::swap(&mut self.carried, &mut o.carried);
         }
+        for (k, c) in std::mem::take(&mut o.carried) {
+            self.carry(k, c);
+        }
+        let cap = self.cap;
         for (k, r) in o.rows {
-            self.rows.entry(k).or_default().add(r, self.cap);
+            let row = self.rows.entry(k).or_default();
+            let carried = add_counts(&mut row.counts, r.counts.map(u64::from));
+            row.bytes += r.bytes;
+            row.clients.add(r.clients, cap);
+            if let Some(c) = carried {
+                self.carry(k, c);
+            }
         }
     }
 
@@ -117,21 +181,24 @@ impl Requests {
         let mut run: CappedMap<u64> = CappedMap::new(cap);
         // The sets go to the run's as the rows are read, so only the numbers wait to be named.
         let mut rows: Vec<(u64, i64, RequestRow)> = Vec::with_capacity(self.rows.len());
-        for ((day, id), r) in self.rows {
+        for ((day, id), r) in &self.rows {
+            let n = self.totals(&(*day, *id), r);
             rows.push((
-                id,
-                rows_day(day),
+                *id,
+                rows_day(*day),
                 RequestRow {
-                    hits: r.hits,
-                    human_hits: r.human_hits,
-                    bytes: r.bytes,
-                    status_2xx: r.classes[0],
-                    status_3xx: r.classes[1],
-                    status_4xx: r.classes[2],
-                    status_5xx: r.classes[3],
+                    hits: n.hits,
+                    human_hits: n.human_hits,
+                    bytes: n.bytes,
+                    status_2xx: n.classes[0],
+                    status_3xx: n.classes[1],
+                    status_4xx: n.classes[2],
+                    status_5xx: n.classes[3],
                     clients: r.clients.count(self.cap).min(cap),
                 },
             ));
+        }
+        for ((_, id), r) in self.rows {
             run.add_set(id, r.clients);
         }
         // By path, so each path is named once.
@@ -183,8 +250,9 @@ mod tests {
         b.count((2, 7), 0, 1, true, 3);
         a.merge(b);
         let r = &a.rows[&(1, 7)];
-        assert_eq!((r.hits, r.human_hits, r.bytes), (3, 2, 15));
-        assert_eq!(r.classes, [1, 0, 1, 1]);
+        let n = a.totals(&(1, 7), r);
+        assert_eq!((n.hits, n.human_hits, n.bytes), (3, 2, 15));
+        assert_eq!(n.classes, [1, 0, 1, 1]);
         assert_eq!(r.clients.count(3), 2);
         let mut days = BTreeMap::new();
         let run = a.into_days(&mut days, &|id| format!("/p{id}"), 3, &|d| d);
@@ -192,5 +260,34 @@ mod tests {
         assert_eq!(days[&2].requests["/p7"].hits, 1);
         // Person 1 and 2 on day 1, person 3 on day 2: three clients over the run.
         assert_eq!(run["/p7"], 3);
+    }
+
+    #[test]
+    fn counts_past_32_bits_stay_exact() {
+        let full = |day: i64| {
+            let mut r = Requests::new(1);
+            r.count((day, 7), 200, 1, true, 1);
+            r.rows.get_mut(&(day, 7)).unwrap().counts = [u32::MAX; COUNTS];
+            r
+        };
+        let mut a = full(1);
+        // One more hit carries every count it touches past 2^32.
+        a.count((1, 7), 404, 2, false, 2);
+        let n = a.totals(&(1, 7), &a.rows[&(1, 7)]);
+        let big = u64::from(u32::MAX);
+        assert_eq!((n.hits, n.human_hits, n.bytes), (big + 1, big, 3));
+        assert_eq!(n.classes, [big, big, big + 1, big]);
+        // Two such rows merged, and a row of another day untouched by the carries.
+        let mut b = full(1);
+        b.count((2, 7), 200, 0, true, 3);
+        a.merge(b);
+        let n = a.totals(&(1, 7), &a.rows[&(1, 7)]);
+        assert_eq!((n.hits, n.human_hits), (2 * big + 1, 2 * big));
+        assert_eq!(n.classes, [2 * big, 2 * big, 2 * big + 1, 2 * big]);
+        assert_eq!(a.totals(&(2, 7), &a.rows[&(2, 7)]).hits, 1);
+        let mut days = BTreeMap::new();
+        a.into_days(&mut days, &|id| format!("/p{id}"), 1, &|d| d);
+        assert_eq!(days[&1].requests["/p7"].hits, 2 * big + 1);
+        assert_eq!(days[&1].requests["/p7"].status_4xx, 2 * big + 1);
     }
 }
