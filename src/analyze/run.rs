@@ -109,7 +109,7 @@ fn analyze_input(
     pipeline::run_log(
         source,
         pool,
-        REPORT_CHUNK_BYTES,
+        pipeline::Chunking::Gathered(REPORT_CHUNK_BYTES),
         parser.uses_headers(),
         meter,
         |bytes, header| analyzer.chunk(&mut parser.chunk(header), bytes),

@@ -310,7 +310,7 @@ fn anonymize_one(
     pipeline::run_log(
         source,
         pool,
-        pipeline::CHUNK_BYTES,
+        pipeline::Chunking::AsReady(pipeline::CHUNK_BYTES),
         parser.uses_headers(),
         progress,
         |bytes, header| {

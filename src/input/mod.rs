@@ -16,6 +16,8 @@ mod utf16;
 
 pub(crate) use sniff::{Compression, NotText};
 pub use source::InputName;
+#[cfg(test)]
+pub(crate) use source::stream;
 pub(crate) use source::{
     Block, BlockSource, compression_of, open, open_counted, open_limited, shrunk,
 };
