@@ -305,8 +305,10 @@ fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u
         scrub(value, rules, ScrubMode::PLAIN, out);
     }
     let value = field(record.client, out);
-    if keyed {
-        // Keyed IP modes cost dozens of AES or BLAKE3 rounds per address: clients repeat, so cache.
+    // Keyed IP modes cost dozens of AES or BLAKE3 rounds per address, and an IPv6 address, a list or a
+    // host name many times a dotted quad's few dozen: clients repeat, so cache. (A dotted quad has at
+    // most 15 bytes.)
+    if keyed || value.len() > 15 {
         cached(tag ^ 2, value, out, |v, o| reduce_client(v, rules, o));
     } else {
         reduce_client(value, rules, out);
