@@ -5,7 +5,7 @@ use super::{Policy, TimePrecision, UserAgentMode};
 use crate::format::clf::{ClfFields, is_traefik_tail};
 use crate::format::prefix::{self, Part};
 use crate::format::{ChunkParser, LineParser, Parsed, Prefix};
-use crate::privacy::cache::cached;
+use crate::privacy::cache::{Lookup, cached};
 use crate::privacy::client::reduce_client;
 use crate::privacy::cut::cut_line;
 use crate::privacy::detect::may_hold_secret;
@@ -280,6 +280,18 @@ fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u
     let tag = policy.fingerprint() & !3;
     let keyed = rules.ip.mode().needs_key();
     out.reserve(line.len() + 16);
+    // The cache look-ups begun at once, so that their slots load from memory together.
+    // (A dropped user agent is looked up for nothing: its lookup is never written.)
+    let (referer, agent) = record
+        .referer_agent
+        .map_or((b"".as_slice(), b"".as_slice()), |(r, a)| {
+            (&line[r.range()], &line[a.range()])
+        });
+    let [request, referer_lookup, agent_lookup] = Lookup::all([
+        (tag ^ 3, &line[record.request.range()]),
+        (tag, referer),
+        (tag ^ 1, agent),
+    ]);
     let mut copied = 0;
     // Copies the bytes before `span` (separators and the fields kept as they are) and returns the field.
     let mut field = |span: Span, out: &mut Vec<u8>| {
@@ -293,8 +305,10 @@ fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u
         scrub(value, rules, ScrubMode::PLAIN, out);
     }
     let value = field(record.client, out);
-    if keyed {
-        // Keyed IP modes cost dozens of AES or BLAKE3 rounds per address: clients repeat, so cache.
+    // Keyed IP modes cost dozens of AES or BLAKE3 rounds per address, and an IPv6 address, a list or a
+    // host name many times a dotted quad's few dozen: clients repeat, so cache. (A dotted quad has at
+    // most 15 bytes.)
+    if keyed || value.len() > 15 {
         cached(tag ^ 2, value, out, |v, o| reduce_client(v, rules, o));
     } else {
         reduce_client(value, rules, out);
@@ -306,20 +320,20 @@ fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u
     let value = field(record.time, out);
     coarsen_time(value, policy.time_precision(), out);
     let value = field(record.request, out);
-    cached(tag ^ 3, value, out, |v, o| rewrite_request(v, policy, o));
+    request.write(value, out, |v, o| rewrite_request(v, policy, o));
     if let Some((referer, agent)) = record.referer_agent {
         match field(referer, out) {
             b"-" => out.push(b'-'),
-            value => cached(tag, value, out, |v, o| rewrite_referrer(v, rules, o)),
+            value => referer_lookup.write(value, out, |v, o| rewrite_referrer(v, rules, o)),
         }
         let value = field(agent, out);
         match policy.user_agent() {
-            UserAgentMode::Keep => cached(tag ^ 1, value, out, |v, o| {
+            UserAgentMode::Keep => agent_lookup.write(value, out, |v, o| {
                 let mark = o.len();
                 scrub(v, rules, ScrubMode::user_agent(), o);
                 redact_in_place(o, mark);
             }),
-            UserAgentMode::Generalize => cached(tag ^ 1, value, out, generalize_user_agent),
+            UserAgentMode::Generalize => agent_lookup.write(value, out, generalize_user_agent),
             UserAgentMode::Drop => out.push(b'-'),
         }
     }

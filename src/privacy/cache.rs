@@ -31,8 +31,39 @@ impl<E, const SLOTS: usize> DirectMapped<E, SLOTS> {
     /// the caller's comparison says so.
     #[inline(always)]
     pub(crate) fn entry(&mut self, key: impl Hash) -> &mut Option<E> {
-        let h = self.hasher.hash_one(key) as usize;
-        &mut self.entries[h & (SLOTS - 1)]
+        let h = self.hasher.hash_one(key);
+        self.slot(h)
+    }
+
+    /// The hash of `key`, which [`slot`](Self::slot) turns into its entry.
+    #[inline(always)]
+    fn hash(&self, key: impl Hash) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// The entry of a key whose [`hash`](Self::hash) is `hash`.
+    #[inline(always)]
+    fn slot(&mut self, hash: u64) -> &mut Option<E> {
+        &mut self.entries[hash as usize & (SLOTS - 1)]
+    }
+
+    /// Asks the processor to load the entry of `hash` into its cache: a table of 16,384 entries does not
+    /// stay there, and a line's fields looked up one after another would wait for memory one at a time.
+    #[inline(always)]
+    fn prefetch(&self, hash: u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let entry: *const Option<E> = &self.entries[hash as usize & (SLOTS - 1)];
+            // SAFETY: a prefetch is a hint (it never faults, whatever the address), and SSE is part of
+            // the x86_64 baseline.
+            unsafe {
+                core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                    entry.cast::<i8>(),
+                )
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = hash;
     }
 }
 
@@ -40,9 +71,13 @@ impl<E, const SLOTS: usize> DirectMapped<E, SLOTS> {
 const SLOTS: usize = 16384;
 /// Values longer than this are not cached.
 const MAX_LEN: usize = 512;
+/// Values shorter than this are not cached.
+const MIN_LEN: usize = 8;
 
 /// One cached rewrite: the tag and input it was made for, and what was written.
 struct CachedRewrite {
+    /// The hash of `(tag, input)`: a slot holding another value is told from it without reading `bytes`.
+    hash: u64,
     tag: u64,
     /// How many bytes of `bytes` are the input.
     input_len: usize,
@@ -61,7 +96,8 @@ impl CachedRewrite {
     }
 
     /// Holds `input` → `output` for `tag` from now on.
-    fn store(&mut self, tag: u64, input: &[u8], output: &[u8]) {
+    fn store(&mut self, hash: u64, tag: u64, input: &[u8], output: &[u8]) {
+        self.hash = hash;
         self.tag = tag;
         self.input_len = input.len();
         let need = input.len() + output.len();
@@ -90,28 +126,78 @@ pub(crate) fn cached(
     out: &mut Vec<u8>,
     rewrite: impl FnOnce(&[u8], &mut Vec<u8>),
 ) {
-    if input.len() > MAX_LEN || input.len() < 8 {
-        rewrite(input, out);
-        return;
+    Lookup::new(tag, input).write(input, out, rewrite);
+}
+
+/// A value's cache look-up begun: its hash computed and its slot on its way to the processor's cache
+/// ([`Lookup::write`] finishes it). A line's fields are looked up all at once first, so that their slots
+/// load together rather than one after another.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lookup {
+    tag: u64,
+    /// `None` for a value not cached (too short or too long).
+    hash: Option<u64>,
+}
+
+impl Lookup {
+    /// Begins the look-up of `input` under `tag`.
+    #[inline]
+    pub(crate) fn new(tag: u64, input: &[u8]) -> Lookup {
+        let [lookup] = Lookup::all([(tag, input)]);
+        lookup
     }
-    CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let slot = cache.entry((tag, input));
-        if let Some(s) = slot {
-            if s.tag == tag && s.input() == input {
-                out.extend_from_slice(s.output());
-                return;
+
+    /// Begins the look-ups of several values (`(tag, input)`), in one visit to the thread's cache.
+    #[inline]
+    pub(crate) fn all<const N: usize>(keys: [(u64, &[u8]); N]) -> [Lookup; N] {
+        let mut lookups = [Lookup { tag: 0, hash: None }; N];
+        CACHE.with(|cache| {
+            let cache = cache.borrow();
+            for (lookup, &(tag, input)) in lookups.iter_mut().zip(&keys) {
+                lookup.tag = tag;
+                if (MIN_LEN..=MAX_LEN).contains(&input.len()) {
+                    let hash = cache.hash((tag, input));
+                    cache.prefetch(hash);
+                    lookup.hash = Some(hash);
+                }
             }
-        }
-        let start = out.len();
-        rewrite(input, out);
-        slot.get_or_insert_with(|| CachedRewrite {
-            tag,
-            input_len: 0,
-            bytes: Vec::new(),
-        })
-        .store(tag, input, &out[start..]);
-    });
+        });
+        lookups
+    }
+
+    /// Writes `rewrite(input)` to `out`, from the cache when `input` (the value this look-up began with)
+    /// was seen before under the same tag.
+    #[inline(always)]
+    pub(crate) fn write(
+        self,
+        input: &[u8],
+        out: &mut Vec<u8>,
+        rewrite: impl FnOnce(&[u8], &mut Vec<u8>),
+    ) {
+        let (tag, Some(hash)) = (self.tag, self.hash) else {
+            rewrite(input, out);
+            return;
+        };
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let slot = cache.slot(hash);
+            if let Some(s) = slot {
+                if s.hash == hash && s.tag == tag && s.input() == input {
+                    out.extend_from_slice(s.output());
+                    return;
+                }
+            }
+            let start = out.len();
+            rewrite(input, out);
+            slot.get_or_insert_with(|| CachedRewrite {
+                hash,
+                tag,
+                input_len: 0,
+                bytes: Vec::new(),
+            })
+            .store(hash, tag, input, &out[start..]);
+        });
+    }
 }
 
 #[cfg(test)]

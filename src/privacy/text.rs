@@ -73,6 +73,67 @@ static LOCAL: [bool; 256] =
     byte_table!(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'));
 static DOMAIN: [bool; 256] = byte_table!(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
 
+/// The first offset from `i` on where the scrubber's loop has something to do: a [`TRIGGER`] byte, but a
+/// `.` or `-` only after a digit (an address is read from the digits before its first `.`, a dashed one
+/// from those before its first `-`; after any other byte the loop would step over it). `input.len()` when
+/// there is none. Sixteen bytes at a time where SSE2 is there (every x86_64).
+#[inline]
+fn next_trigger(input: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= input.len() {
+        let prev_digit = u32::from(i > 0 && input[i - 1].is_ascii_digit());
+        let mask = sse2_triggers(&input[i..i + 16], prev_digit);
+        if mask != 0 {
+            return i + mask.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    while let Some(&c) = input.get(i) {
+        if TRIGGER[c as usize]
+            && (!matches!(c, b'.' | b'-') || (i > 0 && input[i - 1].is_ascii_digit()))
+        {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The triggers of [`next_trigger`] in 16 bytes, one bit each (bit `k` for `block[k]`); `prev_digit` is 1
+/// when the byte before the block is a digit.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unused_unsafe)]
+fn sse2_triggers(block: &[u8], prev_digit: u32) -> u32 {
+    use core::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    assert!(block.len() >= 16);
+    // SAFETY: SSE2 is part of the x86_64 baseline, and the load reads the 16 bytes of `block`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+        let always = _mm_or_si128(
+            _mm_or_si128(
+                _mm_or_si128(eq(b':'), eq(b'@')),
+                _mm_or_si128(eq(b'%'), eq(b'?')),
+            ),
+            _mm_or_si128(eq(b'&'), eq(b'\\')),
+        );
+        let gated = _mm_or_si128(eq(b'.'), eq(b'-'));
+        // Signed compares: bytes from 0x80 are negative, so not digits.
+        let digits = _mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8(b'/' as i8)),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(b':' as i8)),
+        );
+        let always = _mm_movemask_epi8(always) as u32;
+        let gated = _mm_movemask_epi8(gated) as u32;
+        let digits = _mm_movemask_epi8(digits) as u32;
+        always | (gated & ((digits << 1) | prev_digit))
+    }
+}
+
 /// One replacement made by the scrubber: input bytes `start..end` became output bytes `out_start..out_end`
 /// (offsets from where the scrubber began writing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,11 +245,10 @@ fn scrub_with(
         }
     }
     while i < n {
-        let c = input[i];
-        if !TRIGGER[c as usize] {
-            i += 1;
-            continue;
-        }
+        i = next_trigger(input, i);
+        let Some(&c) = input.get(i) else {
+            break;
+        };
         match c {
             b'%' | b'&' | b'\\' if decoding => {
                 if decode::escape_len(&input[i..]) > 1 {
@@ -656,4 +716,53 @@ fn params(query: &[u8]) -> impl Iterator<Item = &[u8]> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TRIGGER, next_trigger};
+
+    /// [`next_trigger`] byte by byte.
+    fn naive(input: &[u8], from: usize) -> usize {
+        (from..input.len())
+            .find(|&j| {
+                let c = input[j];
+                TRIGGER[c as usize]
+                    && (!matches!(c, b'.' | b'-') || (j > 0 && input[j - 1].is_ascii_digit()))
+            })
+            .unwrap_or(input.len())
+    }
+
+    #[test]
+    fn next_trigger_agrees_with_a_plain_search_at_every_offset() {
+        // Triggers, digits next to them, and bytes near them in value (and from 0x80, negative when signed).
+        let fill = [
+            b'a', b'0', b'9', b'/', b':', b';', 0x80, 0xb9, 0xff, b'.', b'-',
+        ];
+        let triggers = [b'.', b'-', b':', b'@', b'%', b'?', b'&', b'\\'];
+        for len in 0..40 {
+            for &f in &fill {
+                for at in 0..=len {
+                    for &t in &triggers {
+                        let mut input = vec![f; len];
+                        if at < len {
+                            input[at] = t;
+                        }
+                        for prev in [b'1', b'x'] {
+                            if at > 0 && at <= len {
+                                input[at - 1] = prev;
+                            }
+                            for from in 0..=len {
+                                assert_eq!(
+                                    next_trigger(&input, from),
+                                    naive(&input, from),
+                                    "{input:?} from {from}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -65,7 +65,8 @@ fn write_url(url: &[u8], rules: &Rules, out: &mut Vec<u8>) -> bool {
     if !scheme.is_empty() {
         out.extend_from_slice(scheme);
         write_authority(authority, rules, out);
-        secret = may_hold_secret(authority);
+        // The scheme with the authority: a key written where a scheme goes (`AKIA…://`) is a secret too.
+        secret = may_hold_secret(&url[..scheme.len() + authority.len()]);
     }
     secret |= write_path(path, rules, out);
     if rest.is_empty() {
@@ -113,6 +114,11 @@ pub(crate) const SEARCH_ENGINES: &[(&str, &[&str])] = &[
 /// rewritten as a request path); the query and fragment are dropped, except the keyword parameter of a
 /// known search engine (`https://www.google.com/search?q=shoes&client=x` →
 /// `https://www.google.com/search?q=shoes`), whose value is scrubbed like any kept value.
+///
+/// Secrets are redacted in what is written when a part written may hold one: each part is pre-tested
+/// once, as [`rewrite_url`] does, not the whole again (the path's test is [`write_path`]'s). No secret
+/// crosses the `/`, `?` or `=` between the parts, and rewriting only empties, shortens or replaces with
+/// placeholders, so the input's parts tell.
 pub fn rewrite_referrer(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
     let mark = out.len();
     let Parts {
@@ -122,12 +128,14 @@ pub fn rewrite_referrer(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
         rest,
     } = split(url);
     let mut engine = None;
+    let mut secret = false;
     if !scheme.is_empty() {
         out.extend_from_slice(scheme);
         engine = search_engine(authority);
         write_authority(authority, rules, out);
+        secret = may_hold_secret(&url[..scheme.len() + authority.len()]);
     }
-    write_path(path, rules, out);
+    secret |= write_path(path, rules, out);
     if let (Some(params), Some(query)) = (engine, rest.strip_prefix(b"?")) {
         let query = &query[..memchr::memchr(b'#', query).unwrap_or(query.len())];
         let keyword = query.split(|&b| b == b'&').find(|p| {
@@ -143,9 +151,12 @@ pub fn rewrite_referrer(url: &[u8], rules: &Rules, out: &mut Vec<u8>) {
             scrub_plain(&kv[..eq], rules, out);
             out.push(b'=');
             scrub_plain(&kv[eq + 1..], rules, out);
+            secret |= may_hold_secret(kv);
         }
     }
-    redact_in_place(out, mark);
+    if secret {
+        redact_in_place(out, mark);
+    }
 }
 
 /// The keyword parameters of the search engine at `authority` (`[user@]host[:port]`), if it is one.
@@ -314,6 +325,67 @@ mod tests {
             r("/n?aHR0cHM6Ly93d3cubmV0bmVhLmNvbS9jbXMvcmVtby1h="),
             "/n?:token"
         );
+    }
+
+    #[test]
+    fn a_key_written_as_a_scheme_is_redacted() {
+        // Before, a request target's scheme was not pre-tested: the key passed.
+        assert_eq!(r("AKIAIOSFODNN7EXAMPLE://x.org/a"), ":token://x.org/a");
+        assert_eq!(referrer("AKIAIOSFODNN7EXAMPLE://x.org/"), ":token://x.org/");
+        assert_eq!(
+            referrer("https://AKIAIOSFODNN7EXAMPLE.x.org/a"),
+            "https://:token.x.org/a"
+        );
+    }
+
+    /// Referrers built of parts that each may hold a secret (or not), joined as a URL: the parts' pre-tests
+    /// redact exactly what a pre-test of the whole would.
+    #[test]
+    fn referrer_secrets_are_found_part_by_part() {
+        let schemes = [
+            "",
+            "https://",
+            "sk1234567890123://",
+            "AKIAIOSFODNN7EXAMPLE://",
+        ];
+        let hosts = [
+            "www.google.com",
+            "x.org:5551234567",
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789.x.org",
+            "user:d41d8cd98f00b204e9800998ecf8427e@x.org",
+        ];
+        let paths = [
+            "",
+            "/",
+            "/a/4111.1111.1111.1111",
+            "/services/T0000000/B00000000/abcdefghijklmnopqrstuvwxyzabcdefgh",
+            "/555",
+            "/x.(555)",
+            "/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijklmno",
+        ];
+        let queries = [
+            "",
+            "?q=123-4567",
+            "?q=d41d8cd98f00b204e9800998ecf8427e",
+            "?x=1&q=a b",
+        ];
+        for scheme in schemes {
+            for host in hosts {
+                for path in paths {
+                    for query in queries {
+                        let url = if scheme.is_empty() {
+                            format!("{path}{query}")
+                        } else {
+                            format!("{scheme}{host}{path}{query}")
+                        };
+                        let got = referrer(&url);
+                        let mut whole = got.clone().into_bytes();
+                        crate::privacy::secrets::redact_in_place(&mut whole, 0);
+                        assert_eq!(got.as_bytes(), whole, "{url}");
+                    }
+                }
+            }
+        }
     }
 
     fn referrer(url: &str) -> String {
