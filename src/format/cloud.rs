@@ -10,11 +10,13 @@
 //! (`{host|agent}`: HAProxy logs their values, not their names). Separators, kept columns and the syslog
 //! prefix are scrubbed as free text ([`Gaps::Scrub`]).
 
+use std::sync::OnceLock;
+
 use crate::privacy::fields::{FieldPolicy, Verdict, judge_unnamed};
 use crate::record::{Action, Gaps, Record, Span, TimeKind};
 
 /// The columns of an ALB log line, as the AWS documentation names them (`:` and `_` as `-`).
-const ALB_COLUMNS: &[&str] = &[
+static ALB_COLUMNS: Columns = Columns::new(&[
     "type",
     "time",
     "elb",
@@ -45,10 +47,10 @@ const ALB_COLUMNS: &[&str] = &[
     "classification",
     "classification-reason",
     "conn-trace-id",
-];
+]);
 
 /// The columns of a Network Load Balancer TLS log line (`tls 2.0 …`).
-const NLB_COLUMNS: &[&str] = &[
+static NLB_COLUMNS: Columns = Columns::new(&[
     "type",
     "version",
     "time",
@@ -72,10 +74,10 @@ const NLB_COLUMNS: &[&str] = &[
     "alpn-be-protocol",
     "alpn-client-preference-list",
     "tls-connection-creation-time",
-];
+]);
 
 /// The columns of an ALB connection log line (one TLS connection, no request).
-const ALB_CONNECTION_COLUMNS: &[&str] = &[
+static ALB_CONNECTION_COLUMNS: Columns = Columns::new(&[
     "time",
     "client-ip",
     "c-port",
@@ -88,10 +90,10 @@ const ALB_CONNECTION_COLUMNS: &[&str] = &[
     "leaf-client-cert-serial-number",
     "tls-verify-status",
     "conn-trace-id",
-];
+]);
 
 /// The columns of a Classic Load Balancer log line.
-const ELB_COLUMNS: &[&str] = &[
+static ELB_COLUMNS: Columns = Columns::new(&[
     "time",
     "elb",
     "client-addr",
@@ -107,10 +109,10 @@ const ELB_COLUMNS: &[&str] = &[
     "user-agent",
     "ssl-cipher",
     "ssl-protocol",
-];
+]);
 
 /// The columns of an S3 server access log line.
-const S3_COLUMNS: &[&str] = &[
+static S3_COLUMNS: Columns = Columns::new(&[
     "bucket-owner",
     "bucket",
     "time",
@@ -137,17 +139,44 @@ const S3_COLUMNS: &[&str] = &[
     "tls-version",
     "access-point-arn",
     "acl-required",
-];
+]);
 
-/// Judges the columns of `c[..n]` that no named field took (`taken[i]`), by name from `names` (past its
-/// end: by shape). `false`: the record's others are full.
+/// A preset's column names, with the default policy's verdicts on them judged once (every line of the
+/// preset asks for them).
+struct Columns {
+    names: &'static [&'static str],
+    defaults: OnceLock<Vec<Verdict>>,
+}
+
+impl Columns {
+    const fn new(names: &'static [&'static str]) -> Columns {
+        Columns {
+            names,
+            defaults: OnceLock::new(),
+        }
+    }
+
+    /// The verdicts of `fields` on the names, by column: the default policy's from the table judged
+    /// once, else `None` (judged name by name).
+    fn verdicts(&self, fields: &FieldPolicy) -> Option<&[Verdict]> {
+        fields.is_default().then(|| {
+            let plain = FieldPolicy::default();
+            let judged = self.names.iter().map(|n| plain.judge(n.as_bytes()));
+            self.defaults.get_or_init(|| judged.collect()).as_slice()
+        })
+    }
+}
+
+/// Judges the columns of `c[..n]` that no named field took (`taken[i]`), by name from `columns` (past
+/// its names: by shape). `false`: the record's others are full.
 fn judge_columns(
     r: &mut Record<'_>,
     c: &[Span],
     taken: &[bool],
-    names: &[&str],
+    columns: &Columns,
     fields: &FieldPolicy,
 ) -> bool {
+    let (names, judged) = (columns.names, columns.verdicts(fields));
     for (i, &span) in c.iter().enumerate() {
         if taken.get(i).copied().unwrap_or(false) {
             continue;
@@ -156,9 +185,10 @@ fn judge_columns(
         if value.is_empty() || value == b"-" {
             continue;
         }
-        let verdict = match names.get(i) {
-            Some(name) => fields.judge(name.as_bytes()),
-            None => judge_unnamed(value),
+        let verdict = match (names.get(i), judged) {
+            (Some(_), Some(judged)) => judged[i],
+            (Some(name), None) => fields.judge(name.as_bytes()),
+            (None, _) => judge_unnamed(value),
         };
         let pushed = match verdict {
             Verdict::Keep => true,
@@ -271,7 +301,7 @@ fn parse_nlb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Record<'a>> {
     for i in [2, 5, 10] {
         taken[i] = true;
     }
-    judge_columns(&mut r, &c[..n], &taken, NLB_COLUMNS, fields).then_some(r)
+    judge_columns(&mut r, &c[..n], &taken, &NLB_COLUMNS, fields).then_some(r)
 }
 
 /// An ALB connection log line (`time client_ip client_port listener_port tls_protocol …`): a TLS
@@ -280,7 +310,7 @@ fn parse_alb_connection<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Reco
     let mut c = [Span::default(); MAX_COLUMNS];
     let n = columns(line, 0, &mut c)?;
     let get = |i: usize| &line[c[i].range()];
-    if !(11..=ALB_CONNECTION_COLUMNS.len()).contains(&n)
+    if !(11..=ALB_CONNECTION_COLUMNS.names.len()).contains(&n)
         || !is_iso(get(0))
         || !is_digits(get(2))
         || !is_digits(get(3))
@@ -295,7 +325,7 @@ fn parse_alb_connection<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Reco
     for i in [0, 1] {
         taken[i] = true;
     }
-    judge_columns(&mut r, &c[..n], &taken, ALB_CONNECTION_COLUMNS, fields).then_some(r)
+    judge_columns(&mut r, &c[..n], &taken, &ALB_CONNECTION_COLUMNS, fields).then_some(r)
 }
 
 /// An ALB access log line (`http`, `https`, `h2`, `grpcs`, `ws` or `wss` requests).
@@ -330,7 +360,7 @@ pub(crate) fn parse_alb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Reco
     for i in [1, 3, 8, 11, 12, 13, 18, 23] {
         taken[i] = true;
     }
-    judge_columns(&mut r, &c[..n], &taken, ALB_COLUMNS, fields).then_some(r)
+    judge_columns(&mut r, &c[..n], &taken, &ALB_COLUMNS, fields).then_some(r)
 }
 
 /// A Classic Load Balancer access log line.
@@ -358,7 +388,7 @@ pub(crate) fn parse_elb<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Reco
     for i in [0, 2, 7, 10, 11, 12] {
         taken[i] = true;
     }
-    judge_columns(&mut r, &c[..n], &taken, ELB_COLUMNS, fields).then_some(r)
+    judge_columns(&mut r, &c[..n], &taken, &ELB_COLUMNS, fields).then_some(r)
 }
 
 /// An S3 server access log line.
@@ -400,7 +430,7 @@ pub(crate) fn parse_s3<'a>(line: &'a [u8], fields: &FieldPolicy) -> Option<Recor
     for i in [2, 3, 4, 7, 8, 9, 11, 15, 16, 22] {
         taken[i] = true;
     }
-    judge_columns(&mut r, &c[..n], &taken, S3_COLUMNS, fields).then_some(r)
+    judge_columns(&mut r, &c[..n], &taken, &S3_COLUMNS, fields).then_some(r)
 }
 
 /// A HAProxy HTTP log line, with or without its syslog prefix (`Sep 25 06:05:27 host haproxy[6801]: `).

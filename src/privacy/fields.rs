@@ -416,7 +416,7 @@ impl FieldPolicy {
     }
 
     /// Whether no `--keep-field` or `--drop-field` was given.
-    fn is_default(&self) -> bool {
+    pub(crate) fn is_default(&self) -> bool {
         self.keep.is_empty()
             && self.keep_prefixes.is_empty()
             && self.drop.is_empty()
