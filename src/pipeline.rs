@@ -23,6 +23,9 @@ use crate::input::{Block, BlockSource, Prepend};
 pub const CHUNK_BYTES: usize = 256 << 10;
 /// Most bytes gathered into one batch.
 pub(crate) const BATCH_BYTES: usize = 8 << 20;
+/// Most bytes of a stream a [`Chunking::Gathered`] batch holds (unless its workers' chunks of
+/// [`CHUNK_BYTES`] take more).
+const GATHER_BYTES: usize = 64 << 20;
 /// Blocks the reader may queue ahead.
 const QUEUE_BLOCKS: usize = 32;
 
@@ -212,8 +215,11 @@ where
     let (chunk_bytes, batch_bytes, gather) = match chunking {
         Chunking::AsReady(bytes) => (bytes, BATCH_BYTES, false),
         Chunking::Gathered(bytes) => {
-            let batch = bytes.saturating_mul(pool.current_num_threads());
-            (bytes, batch.max(BATCH_BYTES), true)
+            // One chunk per worker, the batch held at most GATHER_BYTES: many workers get smaller chunks
+            // (down to CHUNK_BYTES) rather than hold a chunk each of a stream's bytes.
+            let workers = pool.current_num_threads().max(1);
+            let chunk = bytes.min(GATHER_BYTES / workers).max(CHUNK_BYTES);
+            (chunk, (chunk * workers).max(BATCH_BYTES), true)
         }
     };
     let (tx, rx) = bounded::<io::Result<Block>>(QUEUE_BLOCKS);
