@@ -518,6 +518,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn column_verdicts_judged_once_are_the_policys() {
+        let lists = [
+            &ALB_COLUMNS,
+            &NLB_COLUMNS,
+            &ALB_CONNECTION_COLUMNS,
+            &ELB_COLUMNS,
+            &S3_COLUMNS,
+        ];
+        let plain = FieldPolicy::default();
+        let custom = FieldPolicy::default()
+            .with_dropped(["user-agent"])
+            .with_kept(["trace-id"])
+            .unwrap();
+        for columns in lists {
+            let judged: Vec<Verdict> = columns
+                .names
+                .iter()
+                .map(|n| plain.judge(n.as_bytes()))
+                .collect();
+            // Twice: the second answer comes from the table.
+            for _ in 0..2 {
+                assert_eq!(columns.verdicts(&plain), Some(&judged[..]));
+            }
+            assert!(judged.contains(&Verdict::Keep) && judged.contains(&Verdict::Drop));
+            // Another policy is asked name by name.
+            assert_eq!(columns.verdicts(&custom), None);
+        }
+    }
+
+    #[test]
     fn alb_line() {
         let line = br#"http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward,redirect" "-" "-" "10.0.0.1:80" "200" "-" "-""#;
         let r = parse_alb(line, &FieldPolicy::default()).unwrap();
