@@ -475,10 +475,12 @@ impl<'t> ClickWalk<'t> {
 
     /// Writes the walk's rows into the days (`name` gives a page's text), each day's paths bounded by
     /// [`PATHS_PER_DAY`], and returns the distinct visitors of the run per row, and the rows folded
-    /// already by summary metric (see [`Clicks::fold_rare`]).
+    /// already by summary metric (see [`Clicks::fold_rare`]). `visit_days` are the days with visits,
+    /// each of which has every goal's `(all)` row.
     pub(super) fn fill(
         mut self,
         days: &mut BTreeMap<i64, Day>,
+        visit_days: &[i64],
         name: &dyn Fn(u64) -> String,
         clicks: &Clicks,
     ) -> (ClickVisitors, BTreeMap<&'static str, u64>) {
@@ -598,7 +600,8 @@ impl<'t> ClickWalk<'t> {
             }
         };
         // Every goal has its `(all)` row on each day with visits, 0 when nothing converted.
-        for d in days.values_mut().filter(|d| d.visits > 0) {
+        for day in visit_days {
+            let d = days.entry(*day).or_default();
             for g in goals {
                 d.goals.entry(format!("{g}\t{ALL}\t{ALL}")).or_default();
             }
