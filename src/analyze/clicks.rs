@@ -16,7 +16,7 @@ use std::hash::{BuildHasher, Hash};
 use foldhash::HashMap;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use super::distinct::CappedMap;
+use super::distinct::{Capped, CappedMap};
 use super::partial::{Day, PathRow, Tally};
 use super::report::OTHER;
 use super::search::Referrer;
@@ -240,6 +240,12 @@ pub(super) struct ClickWalk<'t> {
     /// Transitions by day, then by their two ends: a day's map is a fraction of the whole, so growing
     /// one copies only that day's rows.
     transitions: BTreeMap<i64, HashMap<(End, End), WalkTally>>,
+    /// Transitions when rows are summed over days (a report that writes no partial), each with the
+    /// distinct visitors of the run beside its tally: then both are keyed by the two ends alone, so one
+    /// map holds them (`transitions` and `run_transitions` stay empty).
+    summed: Option<HashMap<(End, End), (WalkTally, Capped)>>,
+    /// The cap of the run's distinct visitors per row.
+    cap: u64,
     paths: HashMap<(i64, u64), PathStats>,
     goals: HashMap<(i64, u8, Via<'t>), WalkTally>,
     run_transitions: CappedMap<(End, End)>,
@@ -327,11 +333,14 @@ impl<'r> ClickSetup<'r> {
 }
 
 impl<'t> ClickWalk<'t> {
-    /// An empty walk under `setup`, distinct visitors counted up to `cap`.
-    pub(super) fn new(setup: &'t ClickSetup<'t>, cap: u64) -> ClickWalk<'t> {
+    /// An empty walk under `setup`, distinct visitors counted up to `cap`; `summed` when every visit's
+    /// rows are counted under [`super::visits::SUMMED`].
+    pub(super) fn new(setup: &'t ClickSetup<'t>, cap: u64, summed: bool) -> ClickWalk<'t> {
         ClickWalk {
             depth: setup.clicks.path_depth,
             transitions: BTreeMap::new(),
+            summed: summed.then(HashMap::default),
+            cap: cap.max(1),
             paths: HashMap::default(),
             goals: HashMap::default(),
             run_transitions: CappedMap::new(cap),
@@ -344,6 +353,14 @@ impl<'t> ClickWalk<'t> {
     }
 
     fn step(&mut self, day: i64, from: End, to: End, (visitor, sketch): (u64, u64)) {
+        if let Some(summed) = &mut self.summed {
+            let (t, run) = summed.entry((from, to)).or_default();
+            t.count += 1;
+            if t.visitors.see(visitor) {
+                run.insert(sketch, self.cap);
+            }
+            return;
+        }
         if tally(
             self.transitions.entry(day).or_default(),
             (from, to),
@@ -451,6 +468,18 @@ impl<'t> ClickWalk<'t> {
                 }
             }
         }
+        if let (Some(mine), Some(mut theirs)) = (&mut self.summed, o.summed) {
+            if mine.len() < theirs.len() {
+                std::mem::swap(mine, &mut theirs);
+            }
+            let cap = self.cap;
+            for (k, (t, run)) in theirs {
+                let (into, into_run) = mine.entry(k).or_default();
+                into.count += t.count;
+                into.visitors.count += t.visitors.count;
+                into_run.add(run, cap);
+            }
+        }
         super::visits::add_tallies(&mut self.goals, o.goals);
         if self.paths.len() < o.paths.len() {
             std::mem::swap(&mut self.paths, &mut o.paths);
@@ -487,6 +516,9 @@ impl<'t> ClickWalk<'t> {
         let goals = clicks.goals();
         let fold_below = clicks.fold_below;
         let rare = |key: &(End, End)| fold_below > 1 && self.run_transitions.get(key) < fold_below;
+        let cap = self.cap;
+        let rare_count = |run: &Capped| fold_below > 1 && run.count(cap) < fold_below;
+        let summed = self.summed.take().unwrap_or_default();
         // Each page's text once (a tab, which would split the key's columns, written as `%09`).
         let clean = |s: &str| s.replace('\t', "%09");
         let mut names: HashMap<u64, String> = HashMap::default();
@@ -498,7 +530,12 @@ impl<'t> ClickWalk<'t> {
         };
         let named_ends = (self.transitions.values())
             .flat_map(|m| m.keys())
-            .filter(|k| !rare(k));
+            .filter(|k| !rare(k))
+            .chain(
+                (summed.iter())
+                    .filter(|(_, (_, run))| !rare_count(run))
+                    .map(|(k, _)| k),
+            );
         for (from, to) in named_ends {
             for e in [from, to] {
                 if let End::Page(id) | End::Download(id) | End::Outlink(id) = e {
@@ -570,6 +607,27 @@ impl<'t> ClickWalk<'t> {
                     .push((pair((from, to)), row));
             }
         }
+        // As `CappedMap::counts`, leaving out the rows folded already (their pages are not named).
+        let mut run_transitions = BTreeMap::new();
+        let named = fold_below.max(2);
+        // Rows summed over days: one day, each transition one row, its run count beside it.
+        for ((from, to), (t, run)) in summed {
+            let row = Tally(t.count, t.visitors.count);
+            if rare_count(&run) {
+                folded_rows += 1;
+                let o = others.entry(super::visits::SUMMED).or_default();
+                o.0 += row.0;
+                o.1 += row.1;
+                continue;
+            }
+            let key = pair((from, to));
+            let n = run.count(cap);
+            if n >= named {
+                let e = run_transitions.entry(key.clone()).or_insert(0);
+                *e = n.max(*e);
+            }
+            (transitions.entry(super::visits::SUMMED).or_default()).push((key, row));
+        }
         for (day, o) in others {
             let key = format!("{OTHER}\t{OTHER}");
             transitions.entry(day).or_default().push((key, o));
@@ -579,9 +637,6 @@ impl<'t> ClickWalk<'t> {
             prefolded.insert(FOLDED_TRANSITIONS, folded_rows + folded.len() as u64);
         }
         drop(folded);
-        // As `CappedMap::counts`, leaving out the rows folded already (their pages are not named).
-        let mut run_transitions = BTreeMap::new();
-        let named = fold_below.max(2);
         for (k, n) in (self.run_transitions.into_counts()).filter(|(_, n)| *n >= named) {
             let e = run_transitions.entry(pair(k)).or_insert(0);
             *e = n.max(*e);

@@ -219,7 +219,7 @@ impl<'t> Walk<'t> {
     fn new(cap: u64, clicks: &'t ClickSetup<'t>, summed: bool) -> Walk<'t> {
         Walk {
             summed,
-            clicks: ClickWalk::new(clicks, cap),
+            clicks: ClickWalk::new(clicks, cap, summed),
             days: BTreeMap::new(),
             pages: HashMap::default(),
             downloads: HashMap::default(),
