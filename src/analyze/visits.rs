@@ -207,7 +207,7 @@ struct Walk<'t> {
     ref_pages: HashMap<(i64, &'t str), WalkTally>,
     engines: HashMap<(i64, &'static str, &'t str), WalkTally>,
     /// Page views and visits per visitor key.
-    clients_pv: HashMap<u64, (u64, u64)>,
+    clients_pv: ClientViews,
     run: RunSets<'t>,
     /// Transitions, paths and goals.
     clicks: ClickWalk<'t>,
@@ -226,7 +226,7 @@ impl<'t> Walk<'t> {
             ref_sites: HashMap::default(),
             ref_pages: HashMap::default(),
             engines: HashMap::default(),
-            clients_pv: HashMap::default(),
+            clients_pv: ClientViews::default(),
             run: RunSets::new(cap),
         }
     }
@@ -385,8 +385,7 @@ impl<'t> Walk<'t> {
                 }
             }
         }
-        self.clients_pv
-            .insert(visitor, (visitor_pv, visitor_visits));
+        self.clients_pv.push(visitor, visitor_pv, visitor_visits);
     }
 
     /// Adds the walk of other visitors.
@@ -404,12 +403,81 @@ impl<'t> Walk<'t> {
         add_tallies(&mut self.ref_sites, o.ref_sites);
         add_tallies(&mut self.ref_pages, o.ref_pages);
         add_tallies(&mut self.engines, o.engines);
-        if self.clients_pv.len() < o.clients_pv.len() {
-            std::mem::swap(&mut self.clients_pv, &mut o.clients_pv);
-        }
-        self.clients_pv.extend(o.clients_pv);
+        self.clients_pv.add(o.clients_pv);
         self.run.add(o.run);
         self.clicks.add(o.clicks);
+    }
+}
+
+/// Page views and visits per visitor key, in key order: a walk meets its visitors in key order, so rows
+/// are pushed in order and the rows of two walks merge, with no hash table (a run has millions).
+#[derive(Debug, Default)]
+struct ClientViews {
+    /// (visitor key, page views, visits), by key (each key once).
+    rows: Vec<(u64, u64, u64)>,
+    /// Where the rows of each value of a key's top [`ClientViews::TOP_BITS`] bits start, and the end
+    /// (empty until [`ClientViews::index`]): keys are keyed hashes, spread evenly.
+    starts: Vec<usize>,
+}
+
+impl ClientViews {
+    /// Key bits the index of [`ClientViews::get`] looks up first.
+    const TOP_BITS: u32 = 16;
+
+    /// Adds a visitor's numbers (keys come in order; one out of order is put in place by `index`).
+    fn push(&mut self, key: u64, page_views: u64, visits: u64) {
+        self.rows.push((key, page_views, visits));
+    }
+
+    /// Adds the rows of other visitors (a sorted merge: a key is in one walk only).
+    fn add(&mut self, o: ClientViews) {
+        if o.rows.is_empty() {
+            return;
+        }
+        if self.rows.is_empty() {
+            self.rows = o.rows;
+            return;
+        }
+        let (a, b) = (std::mem::take(&mut self.rows), o.rows);
+        let mut rows = Vec::with_capacity(a.len() + b.len());
+        let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            let next = if x.0 <= y.0 { a.next() } else { b.next() };
+            rows.extend(next);
+        }
+        rows.extend(a);
+        rows.extend(b);
+        self.rows = rows;
+    }
+
+    /// Sorts the rows if need be and indexes them by the top bits of their keys, for [`ClientViews::get`].
+    fn index(&mut self) {
+        if !self.rows.is_sorted_by_key(|r| r.0) {
+            self.rows.sort_unstable_by_key(|r| r.0);
+        }
+        let shift = 64 - Self::TOP_BITS;
+        let buckets = 1usize << Self::TOP_BITS;
+        self.starts = Vec::with_capacity(buckets + 1);
+        let mut at = 0;
+        for b in 0..buckets {
+            while at < self.rows.len() && ((self.rows[at].0 >> shift) as usize) < b {
+                at += 1;
+            }
+            self.starts.push(at);
+        }
+        self.starts.push(self.rows.len());
+    }
+
+    /// The page views and visits of `key` ((0, 0) when it has none); [`ClientViews::index`] first.
+    fn get(&self, key: u64) -> (u64, u64) {
+        let b = (key >> (64 - Self::TOP_BITS)) as usize;
+        let (from, to) = match (self.starts.get(b), self.starts.get(b + 1)) {
+            (Some(from), Some(to)) => (*from, *to),
+            _ => (0, self.rows.len()),
+        };
+        let rows = &self.rows[from..to];
+        rows.binary_search_by_key(&key, |r| r.0)
+            .map_or((0, 0), |i| (rows[i].1, rows[i].2))
     }
 }
 
@@ -498,13 +566,14 @@ fn aggregate_sorted(
         ref_sites,
         ref_pages,
         engines,
-        clients_pv,
+        mut clients_pv,
         run: walked,
         clicks: click_walk,
         summed: _,
     } = walk;
     // The requests rows and the clickstream are named on another worker, into days of their own, while
     // this one sums the visitors; their rows are moved into `days` after.
+    clients_pv.index();
     let visit_days: Vec<i64> = (days.iter())
         .filter(|(_, d)| d.visits > 0)
         .map(|(day, _)| *day)
@@ -570,7 +639,7 @@ fn aggregate_sorted(
                 d.sketch.insert_slot(vd.slot());
                 seen.push((vd.sketch, h.day));
             }
-            let (pv, visits) = clients_pv.get(key).copied().unwrap_or((0, 0));
+            let (pv, visits) = clients_pv.get(*key);
             let c = ClientRow {
                 hits: h.hits,
                 page_views: pv,
