@@ -518,6 +518,7 @@ impl<'t> ClickWalk<'t> {
         let rare = |key: &(End, End)| fold_below > 1 && self.run_transitions.get(key) < fold_below;
         let cap = self.cap;
         let rare_count = |run: &Capped| fold_below > 1 && run.count(cap) < fold_below;
+        let summed_rows = self.summed.is_some();
         let summed = self.summed.take().unwrap_or_default();
         // Each page's text once (a tab, which would split the key's columns, written as `%09`).
         let clean = |s: &str| s.replace('\t', "%09");
@@ -669,46 +670,67 @@ impl<'t> ClickWalk<'t> {
                 .insert(via((*g, *v)), row);
         }
         let run_goals = self.run_goals.counts(via);
+        let path_text = |p: &PathStats| {
+            let mut text = String::new();
+            for (i, id) in p.steps.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(STEP);
+                }
+                text.push_str(page(*id));
+            }
+            if p.more {
+                text.push_str(STEP);
+                text.push_str(MORE);
+            }
+            text
+        };
+        let by_text = |a: &(u64, PathStats), b: &(u64, PathStats)| {
+            text_bytes(&a.1, &page).cmp(text_bytes(&b.1, &page))
+        };
+        // Every path is named when the run's counts leave the run (a partial); otherwise only the paths
+        // a day keeps, the only ones the report looks the counts up for.
         let mut path_names: HashMap<u64, String> = HashMap::default();
-        let mut by_day: BTreeMap<i64, Vec<(String, PathRow)>> = BTreeMap::new();
+        if !summed_rows {
+            for ((_, key), p) in &self.paths {
+                path_names.entry(*key).or_insert_with(|| path_text(p));
+            }
+        }
+        let mut by_day: BTreeMap<i64, Vec<(u64, PathStats)>> = BTreeMap::new();
         for ((day, key), p) in self.paths {
-            let text = path_names
-                .entry(key)
-                .or_insert_with(|| {
-                    let mut text = String::new();
-                    for (i, id) in p.steps.iter().enumerate() {
-                        if i > 0 {
-                            text.push_str(STEP);
-                        }
-                        text.push_str(page(*id));
-                    }
-                    if p.more {
-                        text.push_str(STEP);
-                        text.push_str(MORE);
-                    }
-                    text
-                })
-                .clone();
-            by_day.entry(day).or_default().push((
-                text,
-                PathRow {
-                    visits: p.visits,
-                    conversions: p.conversions,
-                    bounces: p.bounces,
-                    visitors: p.visitors.count,
-                },
-            ));
+            by_day.entry(day).or_default().push((key, p));
         }
+        let path_row = |p: &PathStats| PathRow {
+            visits: p.visits,
+            conversions: p.conversions,
+            bounces: p.bounces,
+            visitors: p.visitors.count,
+        };
         for (day, rows) in by_day {
-            days.entry(day).or_default().paths = if clicks.bound_paths {
-                bounded(rows)
+            let (kept, other) = if clicks.bound_paths {
+                most_common(rows, &path_row, &by_text)
             } else {
-                rows.into_iter().collect()
+                (rows, None)
             };
+            let mut map = BTreeMap::new();
+            for (key, p) in kept {
+                let text = path_names.entry(key).or_insert_with(|| path_text(&p));
+                map.insert(text.clone(), path_row(&p));
+            }
+            if let Some(other) = other {
+                map.entry(OTHER.to_string())
+                    .or_insert_with(PathRow::default)
+                    .add(&other);
+            }
+            days.entry(day).or_default().paths = map;
         }
-        let run_paths = self
-            .run_paths
-            .counts(|k| path_names.get(&k).cloned().unwrap_or_default());
+        // As `CappedMap::counts`, over the paths named.
+        let mut run_paths = BTreeMap::new();
+        for (k, n) in self.run_paths.into_counts().filter(|(_, n)| *n > 1) {
+            if let Some(text) = path_names.get(&k) {
+                let e = run_paths.entry(text.clone()).or_insert(0);
+                *e = n.max(*e);
+            }
+        }
         let visitors = ClickVisitors {
             transitions: run_transitions,
             paths: run_paths,
@@ -716,6 +738,56 @@ impl<'t> ClickWalk<'t> {
         };
         (visitors, prefolded)
     }
+}
+
+/// The bytes of a path's text (`page` gives a page's text), for comparing texts without making them.
+fn text_bytes<'a, 'n: 'a>(
+    p: &'a PathStats,
+    page: &'a dyn Fn(u64) -> &'n str,
+) -> impl Iterator<Item = u8> + 'a {
+    let (more_step, more) = if p.more { (STEP, MORE) } else { ("", "") };
+    (p.steps.iter().enumerate())
+        .flat_map(move |(i, id)| {
+            let step = if i > 0 { STEP } else { "" };
+            step.bytes().chain(page(*id).bytes())
+        })
+        .chain(more_step.bytes().chain(more.bytes()))
+}
+
+/// The rows [`bounded`] keeps of a day's paths (by visits, then by text: `by_text` compares two paths'
+/// texts), and the others summed (`row` gives a path's numbers) when there are more than
+/// [`PATHS_PER_DAY`]. Only paths of as many visits as the last one kept are compared by text, and no text
+/// is made.
+fn most_common(
+    mut rows: Vec<(u64, PathStats)>,
+    row: &dyn Fn(&PathStats) -> PathRow,
+    by_text: &dyn Fn(&(u64, PathStats), &(u64, PathStats)) -> std::cmp::Ordering,
+) -> (Vec<(u64, PathStats)>, Option<PathRow>) {
+    if rows.len() <= PATHS_PER_DAY {
+        return (rows, None);
+    }
+    rows.select_nth_unstable_by(PATHS_PER_DAY - 1, |a, b| b.1.visits.cmp(&a.1.visits));
+    let least = rows[PATHS_PER_DAY - 1].1.visits;
+    let mut kept = Vec::with_capacity(PATHS_PER_DAY);
+    let mut ties = Vec::new();
+    let mut other = PathRow::default();
+    for r in rows {
+        match r.1.visits.cmp(&least) {
+            std::cmp::Ordering::Greater => kept.push(r),
+            std::cmp::Ordering::Equal => ties.push(r),
+            std::cmp::Ordering::Less => other.add(&row(&r.1)),
+        }
+    }
+    // Fewer than PATHS_PER_DAY have more visits than the last kept, which is one of the ties.
+    let room = PATHS_PER_DAY - kept.len();
+    if ties.len() > room {
+        ties.select_nth_unstable_by(room - 1, by_text);
+        for r in ties.drain(room..) {
+            other.add(&row(&r.1));
+        }
+    }
+    kept.extend(ties);
+    (kept, Some(other))
 }
 
 /// A day's paths, the [`PATHS_PER_DAY`] most common kept (by visits, then by text) and the others
@@ -772,6 +844,59 @@ mod tests {
             assert_eq!(sites.name(sites.id(site)), site);
         }
         assert_ne!(sites.id("a.example"), sites.id("b.example"));
+    }
+
+    #[test]
+    fn most_common_keeps_what_bounded_keeps_without_naming_the_rest() {
+        let names = ["/a", "/a/b", "/b", "/", "/a > /b", "/c\u{e9}", "/a/"];
+        let page = |id: u64| names[id as usize % names.len()];
+        let text = |p: &PathStats| {
+            let mut t: Vec<&str> = p.steps.iter().map(|id| page(*id)).collect();
+            if p.more {
+                t.push(MORE);
+            }
+            t.join(STEP)
+        };
+        let row = |p: &PathStats| PathRow {
+            visits: p.visits,
+            conversions: p.conversions,
+            bounces: p.bounces,
+            visitors: p.visitors.count,
+        };
+        let bytes = |p: &PathStats| text(p).into_bytes();
+        let by_text = |a: &(u64, PathStats), b: &(u64, PathStats)| bytes(&a.1).cmp(&bytes(&b.1));
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        for (len, spread) in [(10, 3), (PATHS_PER_DAY + 300, 1), (3 * PATHS_PER_DAY, 4)] {
+            let mut seen = std::collections::HashSet::new();
+            let mut rows = Vec::new();
+            while rows.len() < len {
+                let steps: Vec<u64> = (0..1 + next(6)).map(|_| next(7)).collect();
+                let more = next(3) == 0;
+                let p = PathStats {
+                    steps: steps.into(),
+                    more,
+                    visits: 1 + next(spread),
+                    conversions: next(2),
+                    bounces: next(2),
+                    visitors: Seen::default(),
+                };
+                if seen.insert(text(&p)) {
+                    rows.push((rows.len() as u64, p));
+                }
+            }
+            let want = bounded(rows.iter().map(|(_, p)| (text(p), row(p))).collect());
+            let (kept, other) = most_common(rows, &row, &by_text);
+            let mut got: BTreeMap<String, PathRow> =
+                kept.iter().map(|(_, p)| (text(p), row(p))).collect();
+            if let Some(o) = other {
+                got.entry(OTHER.to_string()).or_default().add(&o);
+            }
+            assert_eq!(got, want);
+        }
     }
 
     #[test]
