@@ -740,6 +740,9 @@ impl<'t> ClickWalk<'t> {
     }
 }
 
+/// A day's path by its key ([`path_key`]).
+type KeyedPath = (u64, PathStats);
+
 /// The bytes of a path's text (`page` gives a page's text), for comparing texts without making them.
 fn text_bytes<'a, 'n: 'a>(
     p: &'a PathStats,
@@ -759,10 +762,10 @@ fn text_bytes<'a, 'n: 'a>(
 /// [`PATHS_PER_DAY`]. Only paths of as many visits as the last one kept are compared by text, and no text
 /// is made.
 fn most_common(
-    mut rows: Vec<(u64, PathStats)>,
+    mut rows: Vec<KeyedPath>,
     row: &dyn Fn(&PathStats) -> PathRow,
-    by_text: &dyn Fn(&(u64, PathStats), &(u64, PathStats)) -> std::cmp::Ordering,
-) -> (Vec<(u64, PathStats)>, Option<PathRow>) {
+    by_text: &dyn Fn(&KeyedPath, &KeyedPath) -> std::cmp::Ordering,
+) -> (Vec<KeyedPath>, Option<PathRow>) {
     if rows.len() <= PATHS_PER_DAY {
         return (rows, None);
     }
