@@ -16,7 +16,7 @@ use std::hash::{BuildHasher, Hash};
 use foldhash::HashMap;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use super::distinct::CappedMap;
+use super::distinct::{Capped, CappedMap};
 use super::partial::{Day, PathRow, Tally};
 use super::report::OTHER;
 use super::search::Referrer;
@@ -240,6 +240,12 @@ pub(super) struct ClickWalk<'t> {
     /// Transitions by day, then by their two ends: a day's map is a fraction of the whole, so growing
     /// one copies only that day's rows.
     transitions: BTreeMap<i64, HashMap<(End, End), WalkTally>>,
+    /// Transitions when rows are summed over days (a report that writes no partial), each with the
+    /// distinct visitors of the run beside its tally: then both are keyed by the two ends alone, so one
+    /// map holds them (`transitions` and `run_transitions` stay empty).
+    summed: Option<HashMap<(End, End), (WalkTally, Capped)>>,
+    /// The cap of the run's distinct visitors per row.
+    cap: u64,
     paths: HashMap<(i64, u64), PathStats>,
     goals: HashMap<(i64, u8, Via<'t>), WalkTally>,
     run_transitions: CappedMap<(End, End)>,
@@ -327,11 +333,14 @@ impl<'r> ClickSetup<'r> {
 }
 
 impl<'t> ClickWalk<'t> {
-    /// An empty walk under `setup`, distinct visitors counted up to `cap`.
-    pub(super) fn new(setup: &'t ClickSetup<'t>, cap: u64) -> ClickWalk<'t> {
+    /// An empty walk under `setup`, distinct visitors counted up to `cap`; `summed` when every visit's
+    /// rows are counted under [`super::visits::SUMMED`].
+    pub(super) fn new(setup: &'t ClickSetup<'t>, cap: u64, summed: bool) -> ClickWalk<'t> {
         ClickWalk {
             depth: setup.clicks.path_depth,
             transitions: BTreeMap::new(),
+            summed: summed.then(HashMap::default),
+            cap: cap.max(1),
             paths: HashMap::default(),
             goals: HashMap::default(),
             run_transitions: CappedMap::new(cap),
@@ -344,6 +353,14 @@ impl<'t> ClickWalk<'t> {
     }
 
     fn step(&mut self, day: i64, from: End, to: End, (visitor, sketch): (u64, u64)) {
+        if let Some(summed) = &mut self.summed {
+            let (t, run) = summed.entry((from, to)).or_default();
+            t.count += 1;
+            if t.visitors.see(visitor) {
+                run.insert(sketch, self.cap);
+            }
+            return;
+        }
         if tally(
             self.transitions.entry(day).or_default(),
             (from, to),
@@ -451,6 +468,18 @@ impl<'t> ClickWalk<'t> {
                 }
             }
         }
+        if let (Some(mine), Some(mut theirs)) = (&mut self.summed, o.summed) {
+            if mine.len() < theirs.len() {
+                std::mem::swap(mine, &mut theirs);
+            }
+            let cap = self.cap;
+            for (k, (t, run)) in theirs {
+                let (into, into_run) = mine.entry(k).or_default();
+                into.count += t.count;
+                into.visitors.count += t.visitors.count;
+                into_run.add(run, cap);
+            }
+        }
         super::visits::add_tallies(&mut self.goals, o.goals);
         if self.paths.len() < o.paths.len() {
             std::mem::swap(&mut self.paths, &mut o.paths);
@@ -475,16 +504,22 @@ impl<'t> ClickWalk<'t> {
 
     /// Writes the walk's rows into the days (`name` gives a page's text), each day's paths bounded by
     /// [`PATHS_PER_DAY`], and returns the distinct visitors of the run per row, and the rows folded
-    /// already by summary metric (see [`Clicks::fold_rare`]).
+    /// already by summary metric (see [`Clicks::fold_rare`]). `visit_days` are the days with visits,
+    /// each of which has every goal's `(all)` row.
     pub(super) fn fill(
         mut self,
         days: &mut BTreeMap<i64, Day>,
+        visit_days: &[i64],
         name: &dyn Fn(u64) -> String,
         clicks: &Clicks,
     ) -> (ClickVisitors, BTreeMap<&'static str, u64>) {
         let goals = clicks.goals();
         let fold_below = clicks.fold_below;
         let rare = |key: &(End, End)| fold_below > 1 && self.run_transitions.get(key) < fold_below;
+        let cap = self.cap;
+        let rare_count = |run: &Capped| fold_below > 1 && run.count(cap) < fold_below;
+        let summed_rows = self.summed.is_some();
+        let summed = self.summed.take().unwrap_or_default();
         // Each page's text once (a tab, which would split the key's columns, written as `%09`).
         let clean = |s: &str| s.replace('\t', "%09");
         let mut names: HashMap<u64, String> = HashMap::default();
@@ -496,7 +531,12 @@ impl<'t> ClickWalk<'t> {
         };
         let named_ends = (self.transitions.values())
             .flat_map(|m| m.keys())
-            .filter(|k| !rare(k));
+            .filter(|k| !rare(k))
+            .chain(
+                (summed.iter())
+                    .filter(|(_, (_, run))| !rare_count(run))
+                    .map(|(k, _)| k),
+            );
         for (from, to) in named_ends {
             for e in [from, to] {
                 if let End::Page(id) | End::Download(id) | End::Outlink(id) = e {
@@ -568,6 +608,27 @@ impl<'t> ClickWalk<'t> {
                     .push((pair((from, to)), row));
             }
         }
+        // As `CappedMap::counts`, leaving out the rows folded already (their pages are not named).
+        let mut run_transitions = BTreeMap::new();
+        let named = fold_below.max(2);
+        // Rows summed over days: one day, each transition one row, its run count beside it.
+        for ((from, to), (t, run)) in summed {
+            let row = Tally(t.count, t.visitors.count);
+            if rare_count(&run) {
+                folded_rows += 1;
+                let o = others.entry(super::visits::SUMMED).or_default();
+                o.0 += row.0;
+                o.1 += row.1;
+                continue;
+            }
+            let key = pair((from, to));
+            let n = run.count(cap);
+            if n >= named {
+                let e = run_transitions.entry(key.clone()).or_insert(0);
+                *e = n.max(*e);
+            }
+            (transitions.entry(super::visits::SUMMED).or_default()).push((key, row));
+        }
         for (day, o) in others {
             let key = format!("{OTHER}\t{OTHER}");
             transitions.entry(day).or_default().push((key, o));
@@ -577,9 +638,6 @@ impl<'t> ClickWalk<'t> {
             prefolded.insert(FOLDED_TRANSITIONS, folded_rows + folded.len() as u64);
         }
         drop(folded);
-        // As `CappedMap::counts`, leaving out the rows folded already (their pages are not named).
-        let mut run_transitions = BTreeMap::new();
-        let named = fold_below.max(2);
         for (k, n) in (self.run_transitions.into_counts()).filter(|(_, n)| *n >= named) {
             let e = run_transitions.entry(pair(k)).or_insert(0);
             *e = n.max(*e);
@@ -598,7 +656,8 @@ impl<'t> ClickWalk<'t> {
             }
         };
         // Every goal has its `(all)` row on each day with visits, 0 when nothing converted.
-        for d in days.values_mut().filter(|d| d.visits > 0) {
+        for day in visit_days {
+            let d = days.entry(*day).or_default();
             for g in goals {
                 d.goals.entry(format!("{g}\t{ALL}\t{ALL}")).or_default();
             }
@@ -611,46 +670,67 @@ impl<'t> ClickWalk<'t> {
                 .insert(via((*g, *v)), row);
         }
         let run_goals = self.run_goals.counts(via);
+        let path_text = |p: &PathStats| {
+            let mut text = String::new();
+            for (i, id) in p.steps.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(STEP);
+                }
+                text.push_str(page(*id));
+            }
+            if p.more {
+                text.push_str(STEP);
+                text.push_str(MORE);
+            }
+            text
+        };
+        let by_text = |a: &(u64, PathStats), b: &(u64, PathStats)| {
+            text_bytes(&a.1, &page).cmp(text_bytes(&b.1, &page))
+        };
+        // Every path is named when the run's counts leave the run (a partial); otherwise only the paths
+        // a day keeps, the only ones the report looks the counts up for.
         let mut path_names: HashMap<u64, String> = HashMap::default();
-        let mut by_day: BTreeMap<i64, Vec<(String, PathRow)>> = BTreeMap::new();
+        if !summed_rows {
+            for ((_, key), p) in &self.paths {
+                path_names.entry(*key).or_insert_with(|| path_text(p));
+            }
+        }
+        let mut by_day: BTreeMap<i64, Vec<(u64, PathStats)>> = BTreeMap::new();
         for ((day, key), p) in self.paths {
-            let text = path_names
-                .entry(key)
-                .or_insert_with(|| {
-                    let mut text = String::new();
-                    for (i, id) in p.steps.iter().enumerate() {
-                        if i > 0 {
-                            text.push_str(STEP);
-                        }
-                        text.push_str(page(*id));
-                    }
-                    if p.more {
-                        text.push_str(STEP);
-                        text.push_str(MORE);
-                    }
-                    text
-                })
-                .clone();
-            by_day.entry(day).or_default().push((
-                text,
-                PathRow {
-                    visits: p.visits,
-                    conversions: p.conversions,
-                    bounces: p.bounces,
-                    visitors: p.visitors.count,
-                },
-            ));
+            by_day.entry(day).or_default().push((key, p));
         }
+        let path_row = |p: &PathStats| PathRow {
+            visits: p.visits,
+            conversions: p.conversions,
+            bounces: p.bounces,
+            visitors: p.visitors.count,
+        };
         for (day, rows) in by_day {
-            days.entry(day).or_default().paths = if clicks.bound_paths {
-                bounded(rows)
+            let (kept, other) = if clicks.bound_paths {
+                most_common(rows, &path_row, &by_text)
             } else {
-                rows.into_iter().collect()
+                (rows, None)
             };
+            let mut map = BTreeMap::new();
+            for (key, p) in kept {
+                let text = path_names.entry(key).or_insert_with(|| path_text(&p));
+                map.insert(text.clone(), path_row(&p));
+            }
+            if let Some(other) = other {
+                map.entry(OTHER.to_string())
+                    .or_insert_with(PathRow::default)
+                    .add(&other);
+            }
+            days.entry(day).or_default().paths = map;
         }
-        let run_paths = self
-            .run_paths
-            .counts(|k| path_names.get(&k).cloned().unwrap_or_default());
+        // As `CappedMap::counts`, over the paths named.
+        let mut run_paths = BTreeMap::new();
+        for (k, n) in self.run_paths.into_counts().filter(|(_, n)| *n > 1) {
+            if let Some(text) = path_names.get(&k) {
+                let e = run_paths.entry(text.clone()).or_insert(0);
+                *e = n.max(*e);
+            }
+        }
         let visitors = ClickVisitors {
             transitions: run_transitions,
             paths: run_paths,
@@ -658,6 +738,59 @@ impl<'t> ClickWalk<'t> {
         };
         (visitors, prefolded)
     }
+}
+
+/// A day's path by its key ([`path_key`]).
+type KeyedPath = (u64, PathStats);
+
+/// The bytes of a path's text (`page` gives a page's text), for comparing texts without making them.
+fn text_bytes<'a, 'n: 'a>(
+    p: &'a PathStats,
+    page: &'a dyn Fn(u64) -> &'n str,
+) -> impl Iterator<Item = u8> + 'a {
+    let (more_step, more) = if p.more { (STEP, MORE) } else { ("", "") };
+    (p.steps.iter().enumerate())
+        .flat_map(move |(i, id)| {
+            let step = if i > 0 { STEP } else { "" };
+            step.bytes().chain(page(*id).bytes())
+        })
+        .chain(more_step.bytes().chain(more.bytes()))
+}
+
+/// The rows [`bounded`] keeps of a day's paths (by visits, then by text: `by_text` compares two paths'
+/// texts), and the others summed (`row` gives a path's numbers) when there are more than
+/// [`PATHS_PER_DAY`]. Only paths of as many visits as the last one kept are compared by text, and no text
+/// is made.
+fn most_common(
+    mut rows: Vec<KeyedPath>,
+    row: &dyn Fn(&PathStats) -> PathRow,
+    by_text: &dyn Fn(&KeyedPath, &KeyedPath) -> std::cmp::Ordering,
+) -> (Vec<KeyedPath>, Option<PathRow>) {
+    if rows.len() <= PATHS_PER_DAY {
+        return (rows, None);
+    }
+    rows.select_nth_unstable_by(PATHS_PER_DAY - 1, |a, b| b.1.visits.cmp(&a.1.visits));
+    let least = rows[PATHS_PER_DAY - 1].1.visits;
+    let mut kept = Vec::with_capacity(PATHS_PER_DAY);
+    let mut ties = Vec::new();
+    let mut other = PathRow::default();
+    for r in rows {
+        match r.1.visits.cmp(&least) {
+            std::cmp::Ordering::Greater => kept.push(r),
+            std::cmp::Ordering::Equal => ties.push(r),
+            std::cmp::Ordering::Less => other.add(&row(&r.1)),
+        }
+    }
+    // Fewer than PATHS_PER_DAY have more visits than the last kept, which is one of the ties.
+    let room = PATHS_PER_DAY - kept.len();
+    if ties.len() > room {
+        ties.select_nth_unstable_by(room - 1, by_text);
+        for r in ties.drain(room..) {
+            other.add(&row(&r.1));
+        }
+    }
+    kept.extend(ties);
+    (kept, Some(other))
 }
 
 /// A day's paths, the [`PATHS_PER_DAY`] most common kept (by visits, then by text) and the others
@@ -714,6 +847,59 @@ mod tests {
             assert_eq!(sites.name(sites.id(site)), site);
         }
         assert_ne!(sites.id("a.example"), sites.id("b.example"));
+    }
+
+    #[test]
+    fn most_common_keeps_what_bounded_keeps_without_naming_the_rest() {
+        let names = ["/a", "/a/b", "/b", "/", "/a > /b", "/c\u{e9}", "/a/"];
+        let page = |id: u64| names[id as usize % names.len()];
+        let text = |p: &PathStats| {
+            let mut t: Vec<&str> = p.steps.iter().map(|id| page(*id)).collect();
+            if p.more {
+                t.push(MORE);
+            }
+            t.join(STEP)
+        };
+        let row = |p: &PathStats| PathRow {
+            visits: p.visits,
+            conversions: p.conversions,
+            bounces: p.bounces,
+            visitors: p.visitors.count,
+        };
+        let bytes = |p: &PathStats| text(p).into_bytes();
+        let by_text = |a: &(u64, PathStats), b: &(u64, PathStats)| bytes(&a.1).cmp(&bytes(&b.1));
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        for (len, spread) in [(10, 3), (PATHS_PER_DAY + 300, 1), (3 * PATHS_PER_DAY, 4)] {
+            let mut seen = std::collections::HashSet::new();
+            let mut rows = Vec::new();
+            while rows.len() < len {
+                let steps: Vec<u64> = (0..1 + next(6)).map(|_| next(7)).collect();
+                let more = next(3) == 0;
+                let p = PathStats {
+                    steps: steps.into(),
+                    more,
+                    visits: 1 + next(spread),
+                    conversions: next(2),
+                    bounces: next(2),
+                    visitors: Seen::default(),
+                };
+                if seen.insert(text(&p)) {
+                    rows.push((rows.len() as u64, p));
+                }
+            }
+            let want = bounded(rows.iter().map(|(_, p)| (text(p), row(p))).collect());
+            let (kept, other) = most_common(rows, &row, &by_text);
+            let mut got: BTreeMap<String, PathRow> =
+                kept.iter().map(|(_, p)| (text(p), row(p))).collect();
+            if let Some(o) = other {
+                got.entry(OTHER.to_string()).or_default().add(&o);
+            }
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

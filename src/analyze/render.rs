@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 
+use rayon::prelude::*;
+
 use super::Settings;
 use super::catalog::{Fold, TABLES, TableSpec};
 use super::partial::{Aggregate, Day};
@@ -38,6 +40,7 @@ pub fn finish(t: Tables, settings: &Settings) -> Report {
 /// Renders per-day tables into the report: sums over days, folds rows seen by fewer than `min_visitors`
 /// distinct visitors of the run (`Aggregate::visitors`), sorts. Bots are not folded: their names come
 /// from closed lists (ours and the UA parser's) or are fixed labels, never free text of a user agent.
+/// The tables are built in parallel on the current rayon pool.
 pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
     // One day is its own total (most reports): borrowed, not copied. Rows summed already are added.
     let mut total = match agg.days.values().collect::<Vec<_>>()[..] {
@@ -63,15 +66,24 @@ pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
         internal_sites,
     };
     let mut tables: Vec<Option<Table>> = vec![None; TABLES.len()];
-    // The summary lists what the other tables folded: it is built after them.
+    let wanted = |spec: &TableSpec, metrics: bool| {
+        matches!(spec.rows, RowSource::Metrics(_)) == metrics && super::catalog::shown(spec, agg)
+    };
+    // The summary lists what the other tables folded: it is built after them. They read only the
+    // aggregate: built in parallel (on the current pool), their folds listed in the registry's order.
+    let mut built: Vec<Option<(Table, Option<u64>)>> = TABLES
+        .par_iter()
+        .map(|spec| wanted(spec, false).then(|| build(spec, &totals)))
+        .collect();
     for metrics in [false, true] {
-        for (spec, slot) in TABLES.iter().zip(&mut tables) {
-            if matches!(spec.rows, RowSource::Metrics(_)) != metrics
-                || !super::catalog::shown(spec, agg)
-            {
+        for ((spec, slot), done) in TABLES.iter().zip(&mut tables).zip(&mut built) {
+            if !wanted(spec, metrics) {
                 continue;
             }
-            let (table, folded) = build(spec, &totals);
+            let (table, folded) = match done.take() {
+                Some(done) => done,
+                None => build(spec, &totals),
+            };
             if let (Some(counter), Some(n)) = (spec.fold.counter(), folded) {
                 let before = agg.prefolded.get(counter).copied().unwrap_or(0);
                 totals.folded.push((counter, n + before));

@@ -207,7 +207,7 @@ struct Walk<'t> {
     ref_pages: HashMap<(i64, &'t str), WalkTally>,
     engines: HashMap<(i64, &'static str, &'t str), WalkTally>,
     /// Page views and visits per visitor key.
-    clients_pv: HashMap<u64, (u64, u64)>,
+    clients_pv: ClientViews,
     run: RunSets<'t>,
     /// Transitions, paths and goals.
     clicks: ClickWalk<'t>,
@@ -219,14 +219,14 @@ impl<'t> Walk<'t> {
     fn new(cap: u64, clicks: &'t ClickSetup<'t>, summed: bool) -> Walk<'t> {
         Walk {
             summed,
-            clicks: ClickWalk::new(clicks, cap),
+            clicks: ClickWalk::new(clicks, cap, summed),
             days: BTreeMap::new(),
             pages: HashMap::default(),
             downloads: HashMap::default(),
             ref_sites: HashMap::default(),
             ref_pages: HashMap::default(),
             engines: HashMap::default(),
-            clients_pv: HashMap::default(),
+            clients_pv: ClientViews::default(),
             run: RunSets::new(cap),
         }
     }
@@ -385,8 +385,7 @@ impl<'t> Walk<'t> {
                 }
             }
         }
-        self.clients_pv
-            .insert(visitor, (visitor_pv, visitor_visits));
+        self.clients_pv.push(visitor, visitor_pv, visitor_visits);
     }
 
     /// Adds the walk of other visitors.
@@ -404,12 +403,81 @@ impl<'t> Walk<'t> {
         add_tallies(&mut self.ref_sites, o.ref_sites);
         add_tallies(&mut self.ref_pages, o.ref_pages);
         add_tallies(&mut self.engines, o.engines);
-        if self.clients_pv.len() < o.clients_pv.len() {
-            std::mem::swap(&mut self.clients_pv, &mut o.clients_pv);
-        }
-        self.clients_pv.extend(o.clients_pv);
+        self.clients_pv.add(o.clients_pv);
         self.run.add(o.run);
         self.clicks.add(o.clicks);
+    }
+}
+
+/// Page views and visits per visitor key, in key order: a walk meets its visitors in key order, so rows
+/// are pushed in order and the rows of two walks merge, with no hash table (a run has millions).
+#[derive(Debug, Default)]
+struct ClientViews {
+    /// (visitor key, page views, visits), by key (each key once).
+    rows: Vec<(u64, u64, u64)>,
+    /// Where the rows of each value of a key's top [`ClientViews::TOP_BITS`] bits start, and the end
+    /// (empty until [`ClientViews::index`]): keys are keyed hashes, spread evenly.
+    starts: Vec<usize>,
+}
+
+impl ClientViews {
+    /// Key bits the index of [`ClientViews::get`] looks up first.
+    const TOP_BITS: u32 = 16;
+
+    /// Adds a visitor's numbers (keys come in order; one out of order is put in place by `index`).
+    fn push(&mut self, key: u64, page_views: u64, visits: u64) {
+        self.rows.push((key, page_views, visits));
+    }
+
+    /// Adds the rows of other visitors (a sorted merge: a key is in one walk only).
+    fn add(&mut self, o: ClientViews) {
+        if o.rows.is_empty() {
+            return;
+        }
+        if self.rows.is_empty() {
+            self.rows = o.rows;
+            return;
+        }
+        let (a, b) = (std::mem::take(&mut self.rows), o.rows);
+        let mut rows = Vec::with_capacity(a.len() + b.len());
+        let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            let next = if x.0 <= y.0 { a.next() } else { b.next() };
+            rows.extend(next);
+        }
+        rows.extend(a);
+        rows.extend(b);
+        self.rows = rows;
+    }
+
+    /// Sorts the rows if need be and indexes them by the top bits of their keys, for [`ClientViews::get`].
+    fn index(&mut self) {
+        if !self.rows.is_sorted_by_key(|r| r.0) {
+            self.rows.sort_unstable_by_key(|r| r.0);
+        }
+        let shift = 64 - Self::TOP_BITS;
+        let buckets = 1usize << Self::TOP_BITS;
+        self.starts = Vec::with_capacity(buckets + 1);
+        let mut at = 0;
+        for b in 0..buckets {
+            while at < self.rows.len() && ((self.rows[at].0 >> shift) as usize) < b {
+                at += 1;
+            }
+            self.starts.push(at);
+        }
+        self.starts.push(self.rows.len());
+    }
+
+    /// The page views and visits of `key` ((0, 0) when it has none); [`ClientViews::index`] first.
+    fn get(&self, key: u64) -> (u64, u64) {
+        let b = (key >> (64 - Self::TOP_BITS)) as usize;
+        let (from, to) = match (self.starts.get(b), self.starts.get(b + 1)) {
+            (Some(from), Some(to)) => (*from, *to),
+            _ => (0, self.rows.len()),
+        };
+        let rows = &self.rows[from..to];
+        rows.binary_search_by_key(&key, |r| r.0)
+            .map_or((0, 0), |i| (rows[i].1, rows[i].2))
     }
 }
 
@@ -492,210 +560,244 @@ fn aggregate_sorted(
         walk.add(w);
     }
     let Walk {
-        mut days,
+        days,
         pages,
         downloads,
         ref_sites,
         ref_pages,
         engines,
-        clients_pv,
+        mut clients_pv,
         run: walked,
         clicks: click_walk,
         summed: _,
     } = walk;
-    let robots: HashSet<u64> = t
-        .visitors
-        .iter()
-        .filter(|(_, v)| v.robots)
-        .map(|(k, _)| *k)
+    // The requests rows and the clickstream are named on another worker, into days of their own, while
+    // this one sums the visitors; their rows are moved into `days` after.
+    clients_pv.index();
+    let visit_days: Vec<i64> = (days.iter())
+        .filter(|(_, d)| d.visits > 0)
+        .map(|(day, _)| *day)
         .collect();
-    let mut run = walked;
-    let place_keys = super::places::PlaceKeys::new(&t);
-
-    // Per-visitor tables: browsers, OS, devices, networks, visitors; robots.txt fetchers are bots.
-    let robots_bot = "(robots.txt visitor)".to_string();
-    let mut by_ua: HashMap<(i64, u64), ClientRow> = HashMap::default();
-    let mut by_net: HashMap<(i64, u64), ClientRow> = HashMap::default();
-    // Every counted visitor-day's sketch hash and day, for the exact distinct visitors of weeks, months
-    // and the run.
-    let mut seen: Vec<(u64, i64)> = Vec::new();
-    for (key, vd) in &t.visitors {
-        let h = t.hits_of(*key, vd);
-        let d = days.entry(h.day).or_default();
-        if vd.robots {
-            d.robots_txt_visitors += 1;
-            d.bot_hits += h.hits;
-            *d.bots
-                .entry(robots_bot.clone())
-                .or_default()
-                .entry(BotReason::RobotsTxt.name().to_string())
-                .or_default() += h.hits;
-            continue;
-        }
-        d.human_hits += h.hits;
-        let network = t.network_ids.hash(vd.network);
-        run.networks.insert(network, vd.sketch);
-        let counted = u64::from(h.valid_hits > 0);
-        d.visitors += counted;
-        if counted > 0 {
-            d.sketch.insert_slot(vd.slot());
-            seen.push((vd.sketch, h.day));
-        }
-        let (pv, visits) = clients_pv.get(key).copied().unwrap_or((0, 0));
-        let c = ClientRow {
-            hits: h.hits,
-            page_views: pv,
-            visitors: counted,
-        };
-        // Summed by user-agent class and network id first (a hash of a number, not a string compare
-        // per visitor): a day has fewer of them than visitors.
-        by_ua
-            .entry((rows_day(h.day), t.ua_ids.hash(vd.ua)))
-            .or_default()
-            .add(&c);
-        by_net
-            .entry((rows_day(h.day), network))
-            .or_default()
-            .add(&c);
-        if geo {
-            let row = PlaceRow {
-                hits: c.hits,
-                page_views: c.page_views,
-                visitors: c.visitors,
-                visits,
-            };
-            place_keys.add(&t, (*key, vd.sketch), d, row, &mut run.places);
-        }
-    }
-    for ((day, net), c) in &by_net {
-        let name = t.networks.get(net).map_or("-", String::as_str);
-        add_client(&mut days.entry(*day).or_default().networks, name, c);
-    }
-    for ((day, ua), c) in &by_ua {
-        let (b, o, dev) = t
-            .uas
-            .get(ua)
-            .map_or(("Unknown", "Unknown", "unknown"), |u| {
-                (u.browser.as_str(), u.os.as_str(), u.device.as_str())
-            });
-        let d = days.entry(*day).or_default();
-        add_client(&mut d.browsers, b, c);
-        add_client(&mut d.os, o, c);
-        add_client(&mut d.devices, dev, c);
-    }
-    let visitor_day = |v: &u64| {
-        (t.visitors.get(v)).map(|vd| (rows_day(vd.hits(*v, &t.wide_visitors).day), vd.sketch))
-    };
-    for (rows, pick) in [
-        (std::mem::take(&mut t.not_found), 0),
-        (std::mem::take(&mut t.site_search), 1),
-        (std::mem::take(&mut t.outlinks), 2),
-        (std::mem::take(&mut t.campaigns), 3),
-    ] {
-        add_rows(
-            &mut days,
-            rows,
-            &robots,
-            &visitor_day,
-            pick,
-            &mut run.rows[pick],
+    let requests = std::mem::take(&mut t.requests);
+    let free_rows = [
+        std::mem::take(&mut t.not_found),
+        std::mem::take(&mut t.site_search),
+        std::mem::take(&mut t.outlinks),
+        std::mem::take(&mut t.campaigns),
+    ];
+    // The visitor table is the largest part of a log of many days: owned here, so that it is freed as
+    // soon as the per-visitor tables are summed.
+    let visitor_table = std::mem::take(&mut t.visitors);
+    let side = || {
+        let page_name = |id: &u64| t.pages.get(id).cloned().unwrap_or_default();
+        let mut side_days: BTreeMap<i64, Day> = BTreeMap::new();
+        let requests = requests.into_days(&mut side_days, &page_name, cap, &rows_day);
+        let (click_visitors, prefolded) = click_walk.fill(
+            &mut side_days,
+            &visit_days,
+            &|id| page_name(&id),
+            clicks.settings(),
         );
-    }
-    // Named now, so the sets (one per row) are freed before the day tables fill.
-    let mut visitors = run_visitors(run, &t);
-    // The visitor table is the largest part of a log of many days: freed before the day tables fill.
-    drop(std::mem::take(&mut t.visitors));
-    drop((robots, clients_pv, by_ua, by_net, place_keys));
-    let exact = ExactVisitors::count(&mut seen);
-    drop(seen);
-    for (day, h) in &t.days {
-        let d = days.entry(*day).or_default();
-        d.parsed += h.parsed;
-        d.opted_out += h.opted_out;
-        d.hits += h.hits;
-        d.bytes += h.bytes;
-        for (a, b) in d.hour_hits.iter_mut().zip(h.hours) {
-            *a += b;
+        (side_days, requests, click_visitors, prefolded)
+    };
+    let main = || {
+        let mut days = days;
+        let robots: HashSet<u64> = visitor_table
+            .iter()
+            .filter(|(_, v)| v.robots)
+            .map(|(k, _)| *k)
+            .collect();
+        let mut run = walked;
+        let place_keys = super::places::PlaceKeys::new(&t);
+
+        // Per-visitor tables: browsers, OS, devices, networks, visitors; robots.txt fetchers are bots.
+        let robots_bot = "(robots.txt visitor)".to_string();
+        let mut by_ua: HashMap<(i64, u64), ClientRow> = HashMap::default();
+        let mut by_net: HashMap<(i64, u64), ClientRow> = HashMap::default();
+        // Every counted visitor-day's sketch hash and day, for the exact distinct visitors of weeks,
+        // months and the run.
+        let mut seen: Vec<(u64, i64)> = Vec::new();
+        for (key, vd) in &visitor_table {
+            let h = t.hits_of(*key, vd);
+            let d = days.entry(h.day).or_default();
+            if vd.robots {
+                d.robots_txt_visitors += 1;
+                d.bot_hits += h.hits;
+                *d.bots
+                    .entry(robots_bot.clone())
+                    .or_default()
+                    .entry(BotReason::RobotsTxt.name().to_string())
+                    .or_default() += h.hits;
+                continue;
+            }
+            d.human_hits += h.hits;
+            let network = t.network_ids.hash(vd.network);
+            run.networks.insert(network, vd.sketch);
+            let counted = u64::from(h.valid_hits > 0);
+            d.visitors += counted;
+            if counted > 0 {
+                d.sketch.insert_slot(vd.slot());
+                seen.push((vd.sketch, h.day));
+            }
+            let (pv, visits) = clients_pv.get(*key);
+            let c = ClientRow {
+                hits: h.hits,
+                page_views: pv,
+                visitors: counted,
+            };
+            // Summed by user-agent class and network id first (a hash of a number, not a string
+            // compare per visitor): a day has fewer of them than visitors.
+            by_ua
+                .entry((rows_day(h.day), t.ua_ids.hash(vd.ua)))
+                .or_default()
+                .add(&c);
+            by_net
+                .entry((rows_day(h.day), network))
+                .or_default()
+                .add(&c);
+            if geo {
+                let row = PlaceRow {
+                    hits: c.hits,
+                    page_views: c.page_views,
+                    visitors: c.visitors,
+                    visits,
+                };
+                place_keys.add(&t, (*key, vd.sketch), d, row, &mut run.places);
+            }
         }
+        for ((day, net), c) in &by_net {
+            let name = t.networks.get(net).map_or("-", String::as_str);
+            add_client(&mut days.entry(*day).or_default().networks, name, c);
+        }
+        for ((day, ua), c) in &by_ua {
+            let (b, o, dev) = t
+                .uas
+                .get(ua)
+                .map_or(("Unknown", "Unknown", "unknown"), |u| {
+                    (u.browser.as_str(), u.os.as_str(), u.device.as_str())
+                });
+            let d = days.entry(*day).or_default();
+            add_client(&mut d.browsers, b, c);
+            add_client(&mut d.os, o, c);
+            add_client(&mut d.devices, dev, c);
+        }
+        let visitor_day = |v: &u64| {
+            (visitor_table.get(v))
+                .map(|vd| (rows_day(vd.hits(*v, &t.wide_visitors).day), vd.sketch))
+        };
+        for (pick, rows) in free_rows.into_iter().enumerate() {
+            add_rows(
+                &mut days,
+                rows,
+                &robots,
+                &visitor_day,
+                pick,
+                &mut run.rows[pick],
+            );
+        }
+        // Named now, so the sets (one per row) are freed before the day tables fill.
+        let visitors = run_visitors(run, &t);
+        // The visitor table is freed before the day tables fill.
+        drop(visitor_table);
+        drop((robots, clients_pv, by_ua, by_net, place_keys));
+        let exact = ExactVisitors::count(&mut seen);
+        drop(seen);
+        for (day, h) in &t.days {
+            let d = days.entry(*day).or_default();
+            d.parsed += h.parsed;
+            d.opted_out += h.opted_out;
+            d.hits += h.hits;
+            d.bytes += h.bytes;
+            for (a, b) in d.hour_hits.iter_mut().zip(h.hours) {
+                *a += b;
+            }
+        }
+        for ((day, code), n) in &t.status {
+            *days
+                .entry(*day)
+                .or_default()
+                .status
+                .entry(*code)
+                .or_default() += n;
+        }
+        for ((day, name, reason), n) in &t.bots {
+            let d = days.entry(*day).or_default();
+            d.bot_hits += n;
+            *d.bots
+                .entry(name.clone())
+                .or_default()
+                .entry(reason.name().to_string())
+                .or_default() += n;
+        }
+        let page_name = |id: &u64| t.pages.get(id).cloned().unwrap_or_default();
+        for ((day, id), p) in pages {
+            let row = days
+                .entry(day)
+                .or_default()
+                .pages
+                .entry(page_name(&id))
+                .or_default();
+            row.views += p.views;
+            row.visitors += p.visitors.count;
+            row.entries += p.entries;
+            row.entry_visitors += p.entry_visitors.count;
+            row.exits += p.exits;
+            row.exit_visitors += p.exit_visitors.count;
+            row.bounces += p.bounces;
+            row.top_sum += p.top_sum;
+            row.top_measured += p.top_measured;
+        }
+        for ((day, id), v) in &downloads {
+            let row = days
+                .entry(*day)
+                .or_default()
+                .downloads_by_path
+                .entry(page_name(id))
+                .or_default();
+            row.downloads += v.count;
+            row.visitors += v.visitors.count;
+        }
+        for ((day, id), bytes) in &t.download_bytes {
+            let row = days
+                .entry(rows_day(*day))
+                .or_default()
+                .downloads_by_path
+                .entry(page_name(id))
+                .or_default();
+            row.bytes += bytes;
+        }
+        for ((day, site), v) in ref_sites {
+            days.entry(day)
+                .or_default()
+                .referrer_sites
+                .insert(site.to_string(), day_tally(&v));
+        }
+        for ((day, page), v) in ref_pages {
+            days.entry(day)
+                .or_default()
+                .referrer_pages
+                .insert(page.to_string(), day_tally(&v));
+        }
+        for ((day, engine, kw), v) in engines {
+            days.entry(day)
+                .or_default()
+                .search_engines
+                .entry(engine.to_string())
+                .or_default()
+                .insert(kw.to_string(), day_tally(&v));
+        }
+        (days, visitors, exact)
+    };
+    let ((side_days, requests, click_visitors, prefolded), (mut days, mut visitors, exact)) =
+        rayon::join(side, main);
+    for (day, s) in side_days {
+        let d = days.entry(day).or_default();
+        d.requests = s.requests;
+        d.transitions = s.transitions;
+        d.goals = s.goals;
+        d.paths = s.paths;
     }
-    for ((day, code), n) in &t.status {
-        *days
-            .entry(*day)
-            .or_default()
-            .status
-            .entry(*code)
-            .or_default() += n;
-    }
-    for ((day, name, reason), n) in &t.bots {
-        let d = days.entry(*day).or_default();
-        d.bot_hits += n;
-        *d.bots
-            .entry(name.clone())
-            .or_default()
-            .entry(reason.name().to_string())
-            .or_default() += n;
-    }
-    let page_name = |id: &u64| t.pages.get(id).cloned().unwrap_or_default();
-    for ((day, id), p) in pages {
-        let row = days
-            .entry(day)
-            .or_default()
-            .pages
-            .entry(page_name(&id))
-            .or_default();
-        row.views += p.views;
-        row.visitors += p.visitors.count;
-        row.entries += p.entries;
-        row.entry_visitors += p.entry_visitors.count;
-        row.exits += p.exits;
-        row.exit_visitors += p.exit_visitors.count;
-        row.bounces += p.bounces;
-        row.top_sum += p.top_sum;
-        row.top_measured += p.top_measured;
-    }
-    visitors.requests =
-        std::mem::take(&mut t.requests).into_days(&mut days, &page_name, cap, &rows_day);
-    for ((day, id), v) in &downloads {
-        let row = days
-            .entry(*day)
-            .or_default()
-            .downloads_by_path
-            .entry(page_name(id))
-            .or_default();
-        row.downloads += v.count;
-        row.visitors += v.visitors.count;
-    }
-    for ((day, id), bytes) in &t.download_bytes {
-        let row = days
-            .entry(rows_day(*day))
-            .or_default()
-            .downloads_by_path
-            .entry(page_name(id))
-            .or_default();
-        row.bytes += bytes;
-    }
-    for ((day, site), v) in ref_sites {
-        days.entry(day)
-            .or_default()
-            .referrer_sites
-            .insert(site.to_string(), day_tally(&v));
-    }
-    for ((day, page), v) in ref_pages {
-        days.entry(day)
-            .or_default()
-            .referrer_pages
-            .insert(page.to_string(), day_tally(&v));
-    }
-    for ((day, engine, kw), v) in engines {
-        days.entry(day)
-            .or_default()
-            .search_engines
-            .entry(engine.to_string())
-            .or_default()
-            .insert(kw.to_string(), day_tally(&v));
-    }
-    let (click_visitors, prefolded) =
-        click_walk.fill(&mut days, &|id| page_name(&id), clicks.settings());
+    visitors.requests = requests;
     visitors.transitions = click_visitors.transitions;
     visitors.paths = click_visitors.paths;
     visitors.goals = click_visitors.goals;

@@ -131,7 +131,7 @@ fn previous_period(
         .install(|| visits::aggregate_store(tables, events, min, false))
         .map_err(|source| temp_error(&config, source))?;
     agg.site_hosts_given = !config.settings.site_hosts.is_empty();
-    Ok(render::render(&agg, config.settings.min_visitors))
+    Ok(pool.install(|| render::render(&agg, config.settings.min_visitors)))
 }
 
 /// Runs `report`: reads the inputs, builds the report and writes it to every sink (created beforehand by
@@ -219,7 +219,8 @@ pub(crate) fn run_with_partial(
         out.write(&partial)
             .map_err(|source| Error::Write { output, source })?;
     }
-    let mut report = render::render(&agg, config.settings.min_visitors);
+    // On the workers too, so `--threads` bounds rendering as well.
+    let mut report = pool.install(|| render::render(&agg, config.settings.min_visitors));
     if coarse::is_coarse(&agg.undated) {
         warn(Warning::CoarseTimes);
     }
