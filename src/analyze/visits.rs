@@ -235,11 +235,11 @@ impl<'t> Walk<'t> {
     fn batch(
         &mut self,
         batch: &[Event],
-        visitors: &HashMap<u64, VisitorDay>,
+        visitors: &KeyedRows<VisitorDay>,
         referrers: &'t HashMap<u64, Referrer>,
     ) {
         for group in batch.chunk_by(|a, b| a.visitor == b.visitor) {
-            let vd = visitors.get(&group[0].visitor).copied().unwrap_or_default();
+            let vd = visitors.get(group[0].visitor).copied().unwrap_or_default();
             if vd.robots {
                 continue;
             }
@@ -385,7 +385,7 @@ impl<'t> Walk<'t> {
                 }
             }
         }
-        self.clients_pv.push(visitor, visitor_pv, visitor_visits);
+        self.clients_pv.push(visitor, (visitor_pv, visitor_visits));
     }
 
     /// Adds the walk of other visitors.
@@ -409,28 +409,50 @@ impl<'t> Walk<'t> {
     }
 }
 
-/// Page views and visits per visitor key, in key order: a walk meets its visitors in key order, so rows
-/// are pushed in order and the rows of two walks merge, with no hash table (a run has millions).
-#[derive(Debug, Default)]
-struct ClientViews {
-    /// (visitor key, page views, visits), by key (each key once).
-    rows: Vec<(u64, u64, u64)>,
-    /// Where the rows of each value of a key's top [`ClientViews::TOP_BITS`] bits start, and the end
-    /// (empty until [`ClientViews::index`]): keys are keyed hashes, spread evenly.
+/// Rows by visitor key, in key order, looked up through an index of the keys' top bits (keys are keyed
+/// hashes, spread evenly): a run has millions of visitor keys, and a sorted vector holds them in their
+/// own size where a hash table holds about twice it. Used for the visitor table during the walk
+/// ([`KeyedRows::from_map`]) and for each walk's page views and visits per visitor, which a walk meets
+/// in key order, so they are pushed in order and the rows of two walks merge.
+#[derive(Debug)]
+struct KeyedRows<V> {
+    /// (visitor key, value), by key (each key once).
+    rows: Vec<(u64, V)>,
+    /// Where the rows of each value of a key's top [`KeyedRows::TOP_BITS`] bits start, and the end
+    /// (empty until [`KeyedRows::index`]).
     starts: Vec<usize>,
 }
 
-impl ClientViews {
-    /// Key bits the index of [`ClientViews::get`] looks up first.
+impl<V> Default for KeyedRows<V> {
+    fn default() -> Self {
+        KeyedRows {
+            rows: Vec::new(),
+            starts: Vec::new(),
+        }
+    }
+}
+
+impl<V> KeyedRows<V> {
+    /// Key bits the index of [`KeyedRows::get`] looks up first.
     const TOP_BITS: u32 = 16;
 
-    /// Adds a visitor's numbers (keys come in order; one out of order is put in place by `index`).
-    fn push(&mut self, key: u64, page_views: u64, visits: u64) {
-        self.rows.push((key, page_views, visits));
+    /// The rows of `map`, sorted and indexed (the map is freed as they are taken).
+    fn from_map(map: HashMap<u64, V>) -> KeyedRows<V> {
+        let mut rows = KeyedRows {
+            rows: map.into_iter().collect(),
+            starts: Vec::new(),
+        };
+        rows.index();
+        rows
+    }
+
+    /// Adds a row (keys come in order; one out of order is put in place by `index`).
+    fn push(&mut self, key: u64, value: V) {
+        self.rows.push((key, value));
     }
 
     /// Adds the rows of other visitors (a sorted merge: a key is in one walk only).
-    fn add(&mut self, o: ClientViews) {
+    fn add(&mut self, o: KeyedRows<V>) {
         if o.rows.is_empty() {
             return;
         }
@@ -450,7 +472,7 @@ impl ClientViews {
         self.rows = rows;
     }
 
-    /// Sorts the rows if need be and indexes them by the top bits of their keys, for [`ClientViews::get`].
+    /// Sorts the rows if need be and indexes them by the top bits of their keys, for [`KeyedRows::get`].
     fn index(&mut self) {
         if !self.rows.is_sorted_by_key(|r| r.0) {
             self.rows.sort_unstable_by_key(|r| r.0);
@@ -468,8 +490,8 @@ impl ClientViews {
         self.starts.push(self.rows.len());
     }
 
-    /// The page views and visits of `key` ((0, 0) when it has none); [`ClientViews::index`] first.
-    fn get(&self, key: u64) -> (u64, u64) {
+    /// The value of `key`, if it has one; [`KeyedRows::index`] first.
+    fn get(&self, key: u64) -> Option<&V> {
         let b = (key >> (64 - Self::TOP_BITS)) as usize;
         let (from, to) = match (self.starts.get(b), self.starts.get(b + 1)) {
             (Some(from), Some(to)) => (*from, *to),
@@ -477,9 +499,18 @@ impl ClientViews {
         };
         let rows = &self.rows[from..to];
         rows.binary_search_by_key(&key, |r| r.0)
-            .map_or((0, 0), |i| (rows[i].1, rows[i].2))
+            .ok()
+            .map(|i| &rows[i].1)
+    }
+
+    /// The rows, by key.
+    fn iter(&self) -> impl Iterator<Item = (&u64, &V)> {
+        self.rows.iter().map(|(k, v)| (k, v))
     }
 }
+
+/// Page views and visits per visitor key.
+type ClientViews = KeyedRows<(u64, u64)>;
 
 /// Adds tallies of other visitors (the smaller map into the larger, so the larger is not grown).
 pub(super) fn add_tallies<K: Hash + Eq>(
@@ -510,6 +541,9 @@ fn aggregate_sorted(
     if geo {
         super::places::network_with_place(&mut t);
     }
+    // The visitor table is the largest part of a log of many days: a sorted vector from here on (half the
+    // hash table's size), freed as soon as the per-visitor tables are summed.
+    let visitor_table = KeyedRows::from_map(std::mem::take(&mut t.visitors));
     let mut events = events.peekable();
     let mut next_batch = || {
         let first = events.next()?;
@@ -524,7 +558,7 @@ fn aggregate_sorted(
     };
     let setup = ClickSetup::new(&t, &t.referrers);
     let clicks = &setup;
-    let (visitors, referrers) = (&t.visitors, &t.referrers);
+    let (visitors, referrers) = (&visitor_table, &t.referrers);
     // One walk per other thread of the pool, fed batches through a small queue, and one here that walks
     // a batch itself whenever the queue is full: memory holds one walk per thread and a few batches, and
     // one thread (`--threads 1`) walks everything here.
@@ -585,9 +619,6 @@ fn aggregate_sorted(
         std::mem::take(&mut t.outlinks),
         std::mem::take(&mut t.campaigns),
     ];
-    // The visitor table is the largest part of a log of many days: owned here, so that it is freed as
-    // soon as the per-visitor tables are summed.
-    let visitor_table = std::mem::take(&mut t.visitors);
     let side = || {
         let page_name = |id: &u64| t.pages.get(id).cloned().unwrap_or_default();
         let mut side_days: BTreeMap<i64, Day> = BTreeMap::new();
@@ -617,7 +648,7 @@ fn aggregate_sorted(
         // Every counted visitor-day's sketch hash and day, for the exact distinct visitors of weeks,
         // months and the run.
         let mut seen: Vec<(u64, i64)> = Vec::new();
-        for (key, vd) in &visitor_table {
+        for (key, vd) in visitor_table.iter() {
             let h = t.hits_of(*key, vd);
             let d = days.entry(h.day).or_default();
             if vd.robots {
@@ -639,7 +670,7 @@ fn aggregate_sorted(
                 d.sketch.insert_slot(vd.slot());
                 seen.push((vd.sketch, h.day));
             }
-            let (pv, visits) = clients_pv.get(*key);
+            let (pv, visits) = clients_pv.get(*key).copied().unwrap_or((0, 0));
             let c = ClientRow {
                 hits: h.hits,
                 page_views: pv,
@@ -682,7 +713,7 @@ fn aggregate_sorted(
             add_client(&mut d.devices, dev, c);
         }
         let visitor_day = |v: &u64| {
-            (visitor_table.get(v))
+            (visitor_table.get(*v))
                 .map(|vd| (rows_day(vd.hits(*v, &t.wide_visitors).day), vd.sketch))
         };
         for (pick, rows) in free_rows.into_iter().enumerate() {
