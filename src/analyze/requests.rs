@@ -71,6 +71,22 @@ fn add_counts(counts: &mut [u32; COUNTS], add: [u64; COUNTS]) -> Option<[u64; CO
     carried.iter().any(|&c| c != 0).then_some(carried)
 }
 
+/// The exact counts of `row`, the row of `key`, whose counts carried `carried` (see [`Requested`]).
+fn totals_of(
+    carried: &HashMap<(i64, u64), [u64; COUNTS]>,
+    key: &(i64, u64),
+    row: &Requested,
+) -> RequestTotals {
+    let carried = carried.get(key).copied().unwrap_or_default();
+    let n = |i: usize| u64::from(row.counts[i]).wrapping_add(carried[i]);
+    RequestTotals {
+        hits: n(0),
+        human_hits: n(1),
+        bytes: row.bytes,
+        classes: [n(2), n(3), n(4), n(5)],
+    }
+}
+
 /// The `requests` rows of a partial report: by (day number, path id).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Requests {
@@ -94,55 +110,43 @@ impl Requests {
     /// Adds one hit of path `id` on `day`.
     pub(crate) fn count(
         &mut self,
-        (day, id): (i64, u64),
+        key: (i64, u64),
         status: u16,
         bytes: u64,
         human: bool,
         person: u64,
     ) {
-        let cap = self.cap;
-        let row = self.rows.entry((day, id)).or_default();
-        let mut add = [1, u64::from(human), 0, 0, 0, 0];
+        let mut counts = [1, u64::from(human), 0, 0, 0, 0];
         if let Some(c) = class_of(status) {
-            add[2 + c] = 1;
+            counts[2 + c] = 1;
         }
-        let carried = add_counts(&mut row.counts, add);
-        row.bytes += bytes;
-        row.clients.insert(person, cap);
-        if let Some(c) = carried {
-            self.carry((day, id), c);
-        }
+        self.add_row(key, counts, bytes, Capped::One(person));
     }
 
     /// Adds `totals` and the clients `clients` to the row `key`.
     pub(crate) fn add(&mut self, key: (i64, u64), totals: RequestTotals, clients: Capped) {
-        let cap = self.cap;
-        let row = self.rows.entry(key).or_default();
-        let carried = add_counts(&mut row.counts, totals.counts());
-        row.bytes += totals.bytes;
-        row.clients.add(clients, cap);
-        if let Some(c) = carried {
-            self.carry(key, c);
-        }
+        self.add_row(key, totals.counts(), totals.bytes, clients);
     }
 
-    fn carry(&mut self, key: (i64, u64), carried: [u64; COUNTS]) {
-        let held = self.carried.entry(key).or_default();
-        for (h, c) in held.iter_mut().zip(carried) {
-            *h = h.wrapping_add(c);
+    /// Adds counts (in [`Requested`]'s order), bytes and clients to the row `key`, carrying what its
+    /// 32-bit counts pass.
+    fn add_row(&mut self, key: (i64, u64), counts: [u64; COUNTS], bytes: u64, clients: Capped) {
+        let cap = self.cap;
+        let row = self.rows.entry(key).or_default();
+        let carried = add_counts(&mut row.counts, counts);
+        row.bytes += bytes;
+        row.clients.add(clients, cap);
+        if let Some(carried) = carried {
+            let held = self.carried.entry(key).or_default();
+            for (h, c) in held.iter_mut().zip(carried) {
+                *h = h.wrapping_add(c);
+            }
         }
     }
 
     /// The exact counts of `row`, the row of `key` in `self`.
     pub fn totals(&self, key: &(i64, u64), row: &Requested) -> RequestTotals {
-        let carried = self.carried.get(key).copied().unwrap_or_default();
-        let n = |i: usize| u64::from(row.counts[i]).wrapping_add(carried[i]);
-        RequestTotals {
-            hits: n(0),
-            human_hits: n(1),
-            bytes: row.bytes,
-            classes: [n(2), n(3), n(4), n(5)],
-        }
+        totals_of(&self.carried, key, row)
     }
 
     /// Adds the rows of `o`; sets stop at the larger cap of the two.
@@ -152,18 +156,10 @@ impl Requests {
             std::mem::swap(&mut self.rows, &mut o.rows);
             std::mem::swap(&mut self.carried, &mut o.carried);
         }
-        for (k, c) in std::mem::take(&mut o.carried) {
-            self.carry(k, c);
-        }
-        let cap = self.cap;
+        // A row's carry is its count's high part: added with its low part, it carries on as one count.
         for (k, r) in o.rows {
-            let row = self.rows.entry(k).or_default();
-            let carried = add_counts(&mut row.counts, r.counts.map(u64::from));
-            row.bytes += r.bytes;
-            row.clients.add(r.clients, cap);
-            if let Some(c) = carried {
-                self.carry(k, c);
-            }
+            let n = totals_of(&o.carried, &k, &r);
+            self.add_row(k, n.counts(), n.bytes, r.clients);
         }
     }
 
@@ -181,11 +177,11 @@ impl Requests {
         let mut run: CappedMap<u64> = CappedMap::new(cap);
         // The sets go to the run's as the rows are read, so only the numbers wait to be named.
         let mut rows: Vec<(u64, i64, RequestRow)> = Vec::with_capacity(self.rows.len());
-        for ((day, id), r) in &self.rows {
-            let n = self.totals(&(*day, *id), r);
+        for ((day, id), r) in self.rows {
+            let n = totals_of(&self.carried, &(day, id), &r);
             rows.push((
-                *id,
-                rows_day(*day),
+                id,
+                rows_day(day),
                 RequestRow {
                     hits: n.hits,
                     human_hits: n.human_hits,
@@ -197,8 +193,6 @@ impl Requests {
                     clients: r.clients.count(self.cap).min(cap),
                 },
             ));
-        }
-        for ((_, id), r) in self.rows {
             run.add_set(id, r.clients);
         }
         // By path, so each path is named once.

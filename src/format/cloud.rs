@@ -160,9 +160,14 @@ impl Columns {
     /// once, else `None` (judged name by name).
     fn verdicts(&self, fields: &FieldPolicy) -> Option<&[Verdict]> {
         fields.is_default().then(|| {
-            let plain = FieldPolicy::default();
-            let judged = self.names.iter().map(|n| plain.judge(n.as_bytes()));
-            self.defaults.get_or_init(|| judged.collect()).as_slice()
+            let judge = || {
+                let plain = FieldPolicy::default();
+                self.names
+                    .iter()
+                    .map(|n| plain.judge(n.as_bytes()))
+                    .collect()
+            };
+            self.defaults.get_or_init(judge).as_slice()
         })
     }
 }
