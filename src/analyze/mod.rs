@@ -683,24 +683,38 @@ struct ChunkState<'k, 'a> {
     events: Vec<Event>,
 }
 
+thread_local! {
+    /// The sizes the last chunk of this thread reached (clients, raw paths, events): the next chunk's
+    /// tables start at them, instead of growing to them by doubling (each growth hashes every key again,
+    /// and a client's key holds its user agent).
+    static CHUNK_SIZES: std::cell::Cell<[usize; 3]> = const { std::cell::Cell::new([0; 3]) };
+}
+
 impl<'k, 'a> ChunkState<'k, 'a> {
     fn new(keyer: &'k VisitorKeyer) -> Self {
+        let [clients, paths, events] = CHUNK_SIZES.get();
         ChunkState {
             t: Tables::default(),
             keys: DayKeys::new(keyer),
             scratch: Vec::with_capacity(1024),
             dates: time::DateCache::default(),
-            clients: foldhash::HashMap::default(),
-            client_list: Vec::new(),
-            page_ids: foldhash::HashMap::default(),
+            clients: foldhash::HashMap::with_capacity_and_hasher(clients, Default::default()),
+            client_list: Vec::with_capacity(clients),
+            page_ids: foldhash::HashMap::with_capacity_and_hasher(paths, Default::default()),
             days: Vec::new(),
             bots: Vec::new(),
-            events: Vec::new(),
+            events: Vec::with_capacity(events),
         }
     }
 
     /// Moves the per-chunk counters into the tables.
     fn finish(mut self) -> Tables {
+        CHUNK_SIZES.set([
+            self.client_list.len(),
+            self.page_ids.len(),
+            self.events.len(),
+        ]);
+        self.t.visitors.reserve(self.client_list.len());
         if !self.events.is_empty() {
             self.events.shrink_to_fit();
             self.t.events.push(self.events);
