@@ -225,7 +225,7 @@ pub(super) struct Visit<'v, 't> {
     /// Its page views and downloads, in time order.
     pub(super) events: &'v [Event],
     /// Its page views (at least one).
-    pub(super) page_views: &'v [&'v Event],
+    pub(super) page_views: &'v [Event],
     /// The outlink clicks of the visit, in time order.
     pub(super) outlinks: &'v [Event],
     /// The external referring site of its first page view.

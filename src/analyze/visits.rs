@@ -213,6 +213,10 @@ struct Walk<'t> {
     clicks: ClickWalk<'t>,
     /// The rows are summed over days (keyed by [`SUMMED`] instead of their day).
     summed: bool,
+    /// The page views of the visit being walked.
+    page_views: Vec<Event>,
+    /// The files downloaded in the visit being walked.
+    files: Vec<u64>,
 }
 
 impl<'t> Walk<'t> {
@@ -228,6 +232,8 @@ impl<'t> Walk<'t> {
             engines: HashMap::default(),
             clients_pv: ClientViews::default(),
             run: RunSets::new(cap),
+            page_views: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -271,8 +277,9 @@ impl<'t> Walk<'t> {
         let mut start = 0;
         let mut visitor_pv = 0;
         let mut visitor_visits = 0;
-        let mut pvs: Vec<&Event> = Vec::new();
-        let mut files: Vec<u64> = Vec::new();
+        // Buffers of the walk, reused from visitor to visitor.
+        let mut pvs = std::mem::take(&mut self.page_views);
+        let mut files = std::mem::take(&mut self.files);
         let mut next_outlink = 0;
         while start < group.len() {
             let mut stop = start + 1;
@@ -305,7 +312,12 @@ impl<'t> Walk<'t> {
             let visit_outlinks = &outlinks[first_outlink..next_outlink];
             let d = self.days.entry(day).or_default();
             pvs.clear();
-            pvs.extend(visit.iter().filter(|e| e.kind == EventKind::PageView));
+            pvs.extend(
+                visit
+                    .iter()
+                    .filter(|e| e.kind == EventKind::PageView)
+                    .copied(),
+            );
             files.clear();
             files.extend(
                 (visit.iter())
@@ -386,26 +398,46 @@ impl<'t> Walk<'t> {
             }
         }
         self.clients_pv.push(visitor, (visitor_pv, visitor_visits));
+        self.page_views = pvs;
+        self.files = files;
     }
 
-    /// Adds the walk of other visitors.
-    fn add(&mut self, mut o: Walk<'t>) {
+    /// Adds the walk of other visitors: the clickstream, the rows and the run's sets on the pool's
+    /// threads at once (a month's walks hold millions of rows).
+    fn add(&mut self, o: Walk<'t>) {
+        let Walk {
+            days,
+            pages,
+            downloads,
+            ref_sites,
+            ref_pages,
+            engines,
+            clients_pv,
+            run,
+            clicks,
+            ..
+        } = self;
         for (day, d) in &o.days {
-            self.days.entry(*day).or_default().add(d);
+            days.entry(*day).or_default().add(d);
         }
-        if self.pages.len() < o.pages.len() {
-            std::mem::swap(&mut self.pages, &mut o.pages);
-        }
-        for (k, p) in o.pages {
-            self.pages.entry(k).or_default().add(&p);
-        }
-        add_tallies(&mut self.downloads, o.downloads);
-        add_tallies(&mut self.ref_sites, o.ref_sites);
-        add_tallies(&mut self.ref_pages, o.ref_pages);
-        add_tallies(&mut self.engines, o.engines);
-        self.clients_pv.add(o.clients_pv);
-        self.run.add(o.run);
-        self.clicks.add(o.clicks);
+        let rows = || {
+            let mut theirs = o.pages;
+            if pages.len() < theirs.len() {
+                std::mem::swap(pages, &mut theirs);
+            }
+            for (k, p) in theirs {
+                pages.entry(k).or_default().add(&p);
+            }
+            add_tallies(downloads, o.downloads);
+            add_tallies(ref_sites, o.ref_sites);
+            add_tallies(ref_pages, o.ref_pages);
+            add_tallies(engines, o.engines);
+        };
+        let sets = || {
+            clients_pv.add(o.clients_pv);
+            run.add(o.run);
+        };
+        rayon::join(|| clicks.add(o.clicks), || rayon::join(rows, sets));
     }
 }
 
@@ -603,7 +635,7 @@ fn aggregate_sorted(
         mut clients_pv,
         run: walked,
         clicks: click_walk,
-        summed: _,
+        ..
     } = walk;
     // The requests rows and the clickstream are named on another worker, into days of their own, while
     // this one sums the visitors; their rows are moved into `days` after.
