@@ -134,6 +134,21 @@ fn previous_period(
     Ok(pool.install(|| render::render(&agg, config.settings.min_visitors)))
 }
 
+/// Below this size (4 MiB), glibc's allocator takes blocks from its heaps; above it, from the system, to
+/// which they go back when freed. Left alone, the threshold rises to the largest block freed so far (up to
+/// 32 MiB): a report's read buffers and per-chunk tables, once freed, then stay in the heaps of the
+/// threads that read them, which the visit walk's allocations on other threads do not reuse. Fixed, the
+/// peak RSS of `report` on the realistic `day` log falls by a fifth from stdin (530 -> 433 MB) and by a
+/// tenth from a file, for a little more system time (pages mapped afresh).
+fn give_back_large_frees() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a parameter of glibc's allocator (under its own lock), and any size is a
+    // valid M_MMAP_THRESHOLD; it touches no memory of ours.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+    }
+}
+
 /// Runs `report`: reads the inputs, builds the report and writes it to every sink (created beforehand by
 /// the caller, so an unwritable output fails before reading), and the partial (`--partial`) when
 /// `partial` is given.
@@ -143,6 +158,7 @@ pub(crate) fn run_with_partial(
     partial: Option<PartialOut>,
     warn: &mut dyn FnMut(Warning),
 ) -> Result<Report, Error> {
+    give_back_large_frees();
     let mut keyer = match &config.emit_events {
         Some(emit) => VisitorKeyer::for_job(emit.job_key),
         None => VisitorKeyer::random().map_err(|e| Error::System(format!("no random key: {e}")))?,
