@@ -50,7 +50,7 @@ impl BotReason {
 }
 
 /// What a user agent says about the client.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct UaInfo {
     /// Browser family and major version (`Chrome 120`), or `Unknown`.
     pub browser: String,
@@ -145,8 +145,107 @@ pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
     h.finish()
 }
 
-/// Most user agents a worker keeps parsed; the cache is emptied when it is full.
-const UA_CACHE_ENTRIES: usize = 20_000;
+/// Most user agents a cache keeps; it is emptied when it is full. At 16 bytes an entry (a hash and an
+/// index), a full cache takes about 8 MiB: 7/8 of 2^19, the load at which the hash table would grow. A
+/// month of a busy site has a few hundred thousand distinct user agents, each a new `woothee` parse
+/// whenever a cache of fewer forgets it.
+const UA_CACHE_ENTRIES: usize = 7 << 16;
+
+/// The user agents a run has classified, shared by its workers, so that each distinct user agent is
+/// parsed once rather than once per worker. A 64-bit hash of a user agent (under a random seed of the
+/// process) gives the index of its classification among the few distinct ones, which are kept in the
+/// order they were first met and never dropped. The text is not kept: two user agents of one hash (about
+/// one chance in 2^64 per pair) would share a classification, never an identifier.
+struct Classified {
+    /// A user agent's hash → its classification's index in `infos`.
+    by_hash: HashMap<u64, u32>,
+    /// The distinct classifications.
+    infos: Vec<UaInfo>,
+    /// A classification → its index in `infos`.
+    by_info: HashMap<UaInfo, u32>,
+    /// User agents parsed (for tests).
+    parsed: u64,
+}
+
+/// The user agents one worker has met: its own hash → index map, looked up without a lock, and its copy
+/// of the shared classifications (the same indices).
+#[derive(Default)]
+struct SeenHere {
+    by_hash: HashMap<u64, u32>,
+    infos: Vec<UaInfo>,
+}
+
+/// A cache of classifications: one shared part, one part per worker ([`SeenHere`]).
+struct UaCache {
+    seed: foldhash::quality::RandomState,
+    shared: std::sync::Mutex<Classified>,
+    /// Entries a hash → index map holds before it is emptied.
+    limit: usize,
+}
+
+impl UaCache {
+    fn new(limit: usize) -> UaCache {
+        UaCache {
+            seed: foldhash::quality::RandomState::default(),
+            shared: std::sync::Mutex::new(Classified {
+                by_hash: HashMap::default(),
+                infos: Vec::new(),
+                by_info: HashMap::default(),
+                parsed: 0,
+            }),
+            limit,
+        }
+    }
+
+    fn shared(&self) -> std::sync::MutexGuard<'_, Classified> {
+        // A worker that panicked holding the lock left the maps whole (no insert is half done).
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The classification of `ua`: from this worker's map, else the shared one (parsed when neither has it).
+    fn get<'h>(&self, here: &'h mut SeenHere, ua: &[u8]) -> &'h UaInfo {
+        use std::hash::BuildHasher;
+        let h = self.seed.hash_one(ua);
+        if let Some(&i) = here.by_hash.get(&h) {
+            return &here.infos[i as usize];
+        }
+        let known = self.shared().by_hash.get(&h).copied();
+        let i = match known {
+            Some(i) => i,
+            None => {
+                // Parsed without the lock; a worker that parsed the same user agent meanwhile found the
+                // same classification, so its index is the same.
+                let info = classify_ua(ua);
+                let mut shared = self.shared();
+                shared.parsed += 1;
+                let i = match shared.by_info.get(&info) {
+                    Some(&i) => i,
+                    None => {
+                        let i = shared.infos.len() as u32;
+                        shared.by_info.insert(info.clone(), i);
+                        shared.infos.push(info);
+                        i
+                    }
+                };
+                if shared.by_hash.len() >= self.limit {
+                    shared.by_hash.clear();
+                }
+                shared.by_hash.insert(h, i);
+                i
+            }
+        };
+        if here.infos.len() <= i as usize {
+            let shared = self.shared();
+            here.infos
+                .extend_from_slice(&shared.infos[here.infos.len()..]);
+        }
+        if here.by_hash.len() >= self.limit {
+            here.by_hash.clear();
+        }
+        here.by_hash.insert(h, i);
+        &here.infos[i as usize]
+    }
+}
 
 /// What the bot lists ([`lists::BOT_NAMES`], [`lists::LIBRARY_CLIENTS`], [`lists::URL_IN_UA`],
 /// [`lists::BOT_WORDS`]) find in a lower-cased user agent, all looked for in one pass.
@@ -199,25 +298,17 @@ impl BotLists {
     }
 }
 
+/// The process's user-agent cache (classifications depend on nothing but the user agent).
+static UA_CACHE: std::sync::LazyLock<UaCache> =
+    std::sync::LazyLock::new(|| UaCache::new(UA_CACHE_ENTRIES));
+
 thread_local! {
-    static UA_CACHE: RefCell<HashMap<Box<[u8]>, UaInfo>> = RefCell::new(HashMap::default());
+    static UA_SEEN_HERE: RefCell<SeenHere> = RefCell::new(SeenHere::default());
 }
 
 /// Calls `f` with the (cached) classification of `ua`.
 pub(crate) fn with_ua<R>(ua: &[u8], f: impl FnOnce(&UaInfo) -> R) -> R {
-    UA_CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(info) = cache.get(ua) {
-            return f(info);
-        }
-        if cache.len() >= UA_CACHE_ENTRIES {
-            cache.clear();
-        }
-        let info = classify_ua(ua);
-        let r = f(&info);
-        cache.insert(ua.into(), info);
-        r
-    })
+    UA_SEEN_HERE.with(|here| f(UA_CACHE.get(&mut here.borrow_mut(), ua)))
 }
 
 /// What a request asked for, by the extension of its path (query removed, case-insensitive).
@@ -307,6 +398,61 @@ pub(crate) fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
 mod tests {
     use super::*;
     use crate::record::split_request;
+
+    /// Workers sharing a cache parse each user agent once and get what an uncached classification
+    /// gives, also when the maps are emptied for being full.
+    #[test]
+    fn the_shared_cache_parses_each_agent_once_and_agrees_with_classify() {
+        let agents: Vec<String> = (0..40)
+            .map(|i| match i % 4 {
+                0 => format!(
+                    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/{}.0.1.{i}",
+                    100 + i % 7
+                ),
+                1 => format!(
+                    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_{i} like Mac OS X) Safari/604.{i}"
+                ),
+                2 => format!("Googlebot/2.{i} (+http://www.google.com/bot.html)"),
+                _ => format!("curl/8.{i}.0"),
+            })
+            .collect();
+        let cache = UaCache::new(1 << 20);
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| {
+                    let mut here = SeenHere::default();
+                    for round in 0..2 {
+                        for ua in agents.iter().skip(round) {
+                            let got = cache.get(&mut here, ua.as_bytes());
+                            assert_eq!(*got, classify_ua(ua.as_bytes()), "{ua}");
+                        }
+                    }
+                });
+            }
+        });
+        // Three workers may race to parse an agent first, never more than that.
+        let parsed = cache.shared().parsed;
+        assert!((40..=120).contains(&parsed), "{parsed} parses of 40 agents");
+        let one_worker = UaCache::new(1 << 20);
+        let mut here = SeenHere::default();
+        for ua in agents.iter().chain(&agents) {
+            one_worker.get(&mut here, ua.as_bytes());
+        }
+        assert_eq!(one_worker.shared().parsed, 40);
+        // The distinct classifications are kept once each.
+        assert!(one_worker.shared().infos.len() < 40);
+
+        // Maps of 3 entries, emptied over and over: every answer still right.
+        let small = UaCache::new(3);
+        let mut here = SeenHere::default();
+        for ua in agents.iter().chain(agents.iter().rev()) {
+            assert_eq!(
+                *small.get(&mut here, ua.as_bytes()),
+                classify_ua(ua.as_bytes())
+            );
+        }
+        assert!(here.by_hash.len() <= 3);
+    }
 
     /// The one-pass search finds what searching each list in turn finds, on every user agent of the
     /// corpus and on ones made to hold several list words at once.
