@@ -1,6 +1,6 @@
 //! What a hit is: page view, static asset, download or other; and who sent it: a browser (family, major
 //! version, OS, device class) or a bot (by name and by reason). User agents are parsed with `woothee`
-//! behind a per-thread cache, so each distinct user agent is parsed about once per worker.
+//! behind a cache shared by the workers, so each distinct user agent is parsed about once per run.
 
 use std::cell::RefCell;
 

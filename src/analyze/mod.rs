@@ -448,7 +448,7 @@ impl Analyzer {
         }
     }
 
-    /// Classifies a client seen for the first time in this chunk: user agent (cached per thread), bot
+    /// Classifies a client seen for the first time in this chunk: user agent (cached for the run), bot
     /// name, visitor key.
     fn new_client<'a>(
         &self,
