@@ -50,6 +50,12 @@ pub(crate) fn infer(total: &Day) -> BTreeSet<String> {
 /// then) and returns them.
 pub(crate) fn apply(total: &mut Cow<'_, Day>) -> BTreeSet<String> {
     let sites = infer(total);
+    remove(total, &sites);
+    sites
+}
+
+/// Takes `sites` out of `total`'s referrer tables (copying a borrowed total only when there are any).
+pub(crate) fn remove(total: &mut Cow<'_, Day>, sites: &BTreeSet<String>) {
     if !sites.is_empty() {
         let total = total.to_mut();
         total.referrer_sites.retain(|site, _| !sites.contains(site));
@@ -59,10 +65,8 @@ pub(crate) fn apply(total: &mut Cow<'_, Day>) -> BTreeSet<String> {
                 .is_none_or(|h| !sites.contains(h))
         });
     }
-    sites
 }
 
-/// The path of a referrer page (`https://host/path` → `/path`; `/` when it has none).
 fn path_of(page: &str) -> &str {
     let rest = page.find("://").map_or(page, |i| &page[i + 3..]);
     rest.find('/').map_or("/", |i| &rest[i..])

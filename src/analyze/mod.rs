@@ -840,6 +840,9 @@ mod tests {
             (24, "10.1.2.3", "/f.zip", "-"),
             (25, "10.9.2.3", "/gone", "-"),
             (25, "10.9.2.3", "/b?search=dogs", "https://y.org/"),
+            // A mirror of the site referring from its pages: inferred internal, in both modes.
+            (24, "10.7.7.7", "/b", "http://www.mine.example/a"),
+            (25, "10.7.7.8", "/b", "http://www.mine.example/b"),
         ] {
             let status = if path == "/gone" { 404 } else { 200 };
             lines.push(format!(
@@ -864,7 +867,11 @@ mod tests {
         );
         assert_eq!(summed.summed.pages["/a"].views, 3);
         assert_eq!(summed.days.len(), 3);
-        assert_eq!(render::render(&per_day, 1), render::render(&summed, 1));
+        let report = render::render(&summed, 1);
+        assert_eq!(render::render(&per_day, 1), report);
+        let sites = report.table("referrer_sites").unwrap().text_rows();
+        assert!(sites.iter().any(|r| r[0] == "x.org"), "{sites:?}");
+        assert!(sites.iter().all(|r| !r[0].contains("mine")), "{sites:?}");
     }
 
     #[test]

@@ -43,20 +43,37 @@ pub fn finish(t: Tables, settings: &Settings) -> Report {
 /// The tables are built in parallel on the current rayon pool.
 pub fn render(agg: &Aggregate, min_visitors: u64) -> Report {
     // One day is its own total (most reports): borrowed, not copied. Rows summed already are added.
-    let mut total = match agg.days.values().collect::<Vec<_>>()[..] {
-        [one] if agg.summed == Day::default() => Cow::Borrowed(one),
+    // When the days hold none of the rows the internal sites are inferred from (rows summed over the
+    // run), they are inferred from the summed rows while the total is made.
+    let infer_early = !agg.site_hosts_given
+        && (agg.days.values()).all(|d| {
+            d.pages.is_empty() && d.downloads_by_path.is_empty() && d.referrer_pages.is_empty()
+        });
+    let (mut total, inferred) = match agg.days.values().collect::<Vec<_>>()[..] {
+        [one] if agg.summed == Day::default() => (Cow::Borrowed(one), None),
         ref days => {
-            let mut total = agg.summed.clone();
-            for d in days {
-                total.add(d);
+            let sum = || {
+                let mut total = agg.summed.clone();
+                for d in days {
+                    total.add(d);
+                }
+                Cow::Owned(total)
+            };
+            if infer_early {
+                let (total, sites) = rayon::join(sum, || super::internal::infer(&agg.summed));
+                (total, Some(sites))
+            } else {
+                (sum(), None)
             }
-            Cow::Owned(total)
         }
     };
-    let internal_sites = if agg.site_hosts_given {
-        Default::default()
-    } else {
-        super::internal::apply(&mut total)
+    let internal_sites = match inferred {
+        _ if agg.site_hosts_given => Default::default(),
+        Some(sites) => {
+            super::internal::remove(&mut total, &sites);
+            sites
+        }
+        None => super::internal::apply(&mut total),
     };
     let mut totals = Totals {
         agg,
