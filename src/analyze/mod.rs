@@ -875,6 +875,55 @@ mod tests {
     }
 
     #[test]
+    fn visitors_summed_in_slices_count_each_visitor_once() {
+        // Five visitors, two of them on both days; the unit tests sum the visitor table in slices of
+        // two rows, so the counts below are added across slices.
+        const FIREFOX: &str =
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0";
+        const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+        let mut lines = Vec::new();
+        for (day, n, ua) in [
+            (23, 1, FIREFOX),
+            (23, 2, FIREFOX),
+            (23, 3, FIREFOX),
+            (23, 4, CHROME),
+            (23, 5, CHROME),
+            (24, 1, FIREFOX),
+            (24, 2, FIREFOX),
+        ] {
+            lines.push(format!(
+                r#"10.{n}.2.3 - - [{day}/Nov/2026:10:00:00 +0000] "GET /a HTTP/1.1" 200 5 "-" "{ua}""#
+            ));
+        }
+        let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        for per_day_rows in [false, true] {
+            let store = spill::EventStore::in_memory();
+            let agg = visits::aggregate_store(run(&lines, false), store, 1, per_day_rows).unwrap();
+            let report = render::render(&agg, 1);
+            let rows = |table: &str| report.table(table).unwrap().text_rows();
+            let summary = rows("summary");
+            let metric = |name: &str| {
+                let row = summary.iter().find(|r| r[0] == name).unwrap();
+                row[1].clone()
+            };
+            assert_eq!(metric("visitor_days"), "7");
+            assert_eq!(metric("visitors"), "5");
+            let browsers = rows("browsers");
+            let firefox = browsers.iter().find(|r| r[0] == "Firefox 120").unwrap();
+            let chrome = browsers.iter().find(|r| r[0] == "Chrome 120").unwrap();
+            assert_eq!(
+                (&firefox[3][..], &chrome[3][..]),
+                ("5", "2"),
+                "{browsers:?}"
+            );
+            let networks = rows("networks");
+            let days_of = |net: &str| networks.iter().find(|r| r[0] == net).unwrap()[4].clone();
+            assert_eq!(days_of("10.1.0.0"), "2", "{networks:?}");
+            assert_eq!(days_of("10.5.0.0"), "1", "{networks:?}");
+        }
+    }
+
+    #[test]
     fn dnt_zero_is_counted() {
         let t = run(&[NO_DNT], true);
         assert_eq!(t.counts.opted_out, 0);

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use std::hash::Hash;
 
 use foldhash::{HashMap, HashSet};
-use rayon::slice::ParallelSliceMut;
+use rayon::iter::ParallelIterator;
+use rayon::slice::{ParallelSlice, ParallelSliceMut};
 
 use super::classify::BotReason;
 use super::clicks::{ClickSetup, ClickWalk, Visit};
@@ -559,6 +560,52 @@ pub(super) fn add_tallies<K: Hash + Eq>(
     }
 }
 
+/// Visitor-table rows per slice summed on the pool after the walk (two in the unit tests, so that their
+/// few visitors are summed in many slices too).
+const VISITOR_SLICE: usize = if cfg!(test) { 2 } else { 1 << 16 };
+
+/// What a slice of the visitor table gives: its days' visitor counters (robots.txt fetchers, human hits,
+/// visitors and their sketch), the rows by user-agent class and by network, the run's sets of networks
+/// and places, and each counted visitor-day's sketch hash and day. Slices add up ([`VisitorSums::add`]).
+struct VisitorSums {
+    days: BTreeMap<i64, Day>,
+    by_ua: HashMap<(i64, u64), ClientRow>,
+    by_net: HashMap<(i64, u64), ClientRow>,
+    seen: Vec<(u64, i64)>,
+    networks: CappedMap<u64>,
+    places: [CappedMap<String>; 3],
+}
+
+impl VisitorSums {
+    fn new(cap: u64) -> VisitorSums {
+        VisitorSums {
+            days: BTreeMap::new(),
+            by_ua: HashMap::default(),
+            by_net: HashMap::default(),
+            seen: Vec::new(),
+            networks: CappedMap::new(cap),
+            places: std::array::from_fn(|_| CappedMap::new(cap)),
+        }
+    }
+
+    /// Adds the sums of the slice after this one.
+    fn add(&mut self, o: VisitorSums) {
+        for (day, d) in &o.days {
+            self.days.entry(*day).or_default().add(d);
+        }
+        for (mine, theirs) in [(&mut self.by_ua, o.by_ua), (&mut self.by_net, o.by_net)] {
+            for (k, c) in theirs {
+                mine.entry(k).or_default().add(&c);
+            }
+        }
+        self.seen.extend(o.seen);
+        self.networks.add(o.networks);
+        for (mine, theirs) in self.places.iter_mut().zip(o.places) {
+            mine.add(theirs);
+        }
+    }
+}
+
 /// The body of [`aggregate`]: `events` are every event of `t`, sorted. Batches of whole visitors are
 /// walked in parallel on the current rayon pool; the sums do not depend on how they are cut.
 fn aggregate_sorted(
@@ -674,59 +721,83 @@ fn aggregate_sorted(
         let place_keys = super::places::PlaceKeys::new(&t);
 
         // Per-visitor tables: browsers, OS, devices, networks, visitors; robots.txt fetchers are bots.
-        let robots_bot = "(robots.txt visitor)".to_string();
-        let mut by_ua: HashMap<(i64, u64), ClientRow> = HashMap::default();
-        let mut by_net: HashMap<(i64, u64), ClientRow> = HashMap::default();
-        // Every counted visitor-day's sketch hash and day, for the exact distinct visitors of weeks,
-        // months and the run.
-        let mut seen: Vec<(u64, i64)> = Vec::new();
-        for (key, vd) in visitor_table.iter() {
-            let h = t.hits_of(*key, vd);
-            let d = days.entry(h.day).or_default();
-            if vd.robots {
-                d.robots_txt_visitors += 1;
-                d.bot_hits += h.hits;
-                *d.bots
-                    .entry(robots_bot.clone())
-                    .or_default()
-                    .entry(BotReason::RobotsTxt.name().to_string())
-                    .or_default() += h.hits;
-                continue;
-            }
-            d.human_hits += h.hits;
-            let network = t.network_ids.hash(vd.network);
-            run.networks.insert(network, vd.sketch);
-            let counted = u64::from(h.valid_hits > 0);
-            d.visitors += counted;
-            if counted > 0 {
-                d.sketch.insert_slot(vd.slot());
-                seen.push((vd.sketch, h.day));
-            }
-            let (pv, visits) = clients_pv.get(*key).copied().unwrap_or((0, 0));
-            let c = ClientRow {
-                hits: h.hits,
-                page_views: pv,
-                visitors: counted,
-            };
-            // Summed by user-agent class and network id first (a hash of a number, not a string
-            // compare per visitor): a day has fewer of them than visitors.
-            by_ua
-                .entry((rows_day(h.day), t.ua_ids.hash(vd.ua)))
-                .or_default()
-                .add(&c);
-            by_net
-                .entry((rows_day(h.day), network))
-                .or_default()
-                .add(&c);
-            if geo {
-                let row = PlaceRow {
-                    hits: c.hits,
-                    page_views: c.page_views,
-                    visitors: c.visitors,
-                    visits,
+        // Slices of the visitor table are summed on the pool (the side's naming steals them when done).
+        let sum_slice = |rows: &[(u64, VisitorDay)]| {
+            let mut s = VisitorSums::new(cap);
+            for (key, vd) in rows {
+                let h = t.hits_of(*key, vd);
+                let d = s.days.entry(h.day).or_default();
+                if vd.robots {
+                    d.robots_txt_visitors += 1;
+                    d.bot_hits += h.hits;
+                    *d.bots
+                        .entry("(robots.txt visitor)".to_string())
+                        .or_default()
+                        .entry(BotReason::RobotsTxt.name().to_string())
+                        .or_default() += h.hits;
+                    continue;
+                }
+                d.human_hits += h.hits;
+                let network = t.network_ids.hash(vd.network);
+                s.networks.insert(network, vd.sketch);
+                let counted = u64::from(h.valid_hits > 0);
+                d.visitors += counted;
+                if counted > 0 {
+                    d.sketch.insert_slot(vd.slot());
+                    // Every counted visitor-day's sketch hash and day, for the exact distinct visitors
+                    // of weeks, months and the run.
+                    s.seen.push((vd.sketch, h.day));
+                }
+                let (pv, visits) = clients_pv.get(*key).copied().unwrap_or((0, 0));
+                let c = ClientRow {
+                    hits: h.hits,
+                    page_views: pv,
+                    visitors: counted,
                 };
-                place_keys.add(&t, (*key, vd.sketch), d, row, &mut run.places);
+                // Summed by user-agent class and network id first (a hash of a number, not a string
+                // compare per visitor): a day has fewer of them than visitors.
+                (s.by_ua)
+                    .entry((rows_day(h.day), t.ua_ids.hash(vd.ua)))
+                    .or_default()
+                    .add(&c);
+                (s.by_net)
+                    .entry((rows_day(h.day), network))
+                    .or_default()
+                    .add(&c);
+                if geo {
+                    let row = PlaceRow {
+                        hits: c.hits,
+                        page_views: c.page_views,
+                        visitors: c.visitors,
+                        visits,
+                    };
+                    place_keys.add(&t, (*key, vd.sketch), d, row, &mut s.places);
+                }
             }
+            s
+        };
+        let sums = (visitor_table.rows.par_chunks(VISITOR_SLICE))
+            .map(sum_slice)
+            .reduce_with(|mut a, b| {
+                a.add(b);
+                a
+            })
+            .unwrap_or_else(|| VisitorSums::new(cap));
+        let VisitorSums {
+            days: visitor_days,
+            by_ua,
+            by_net,
+            mut seen,
+            networks,
+            places,
+        } = sums;
+        for (day, d) in &visitor_days {
+            days.entry(*day).or_default().add(d);
+        }
+        drop(visitor_days);
+        run.networks.add(networks);
+        for (mine, theirs) in run.places.iter_mut().zip(places) {
+            mine.add(theirs);
         }
         for ((day, net), c) in &by_net {
             let name = t.networks.get(net).map_or("-", String::as_str);
