@@ -165,11 +165,12 @@ impl<K: Hash + Eq> CappedMap<K> {
     /// The counts by row of the rows seen by two visitors or more (see [`RunVisitors`]), the key turned
     /// into the row's text by `name` (rows of one name keep the largest count).
     pub(crate) fn counts(self, mut name: impl FnMut(K) -> String) -> BTreeMap<String, u64> {
+        let rows = (self.into_counts())
+            .filter(|(_, n)| *n > 1)
+            .map(|(k, n)| (name(k), n))
+            .collect();
         let mut out = BTreeMap::new();
-        for (k, n) in self.into_counts().filter(|(_, n)| *n > 1) {
-            let e = out.entry(name(k)).or_insert(0);
-            *e = n.max(*e);
-        }
+        super::named::extend(&mut out, rows, |a, b| *a = b.max(*a));
         out
     }
 }

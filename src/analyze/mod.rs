@@ -17,6 +17,7 @@ mod internal;
 pub(crate) mod lists;
 mod memo;
 pub(crate) mod merge;
+mod named;
 pub(crate) mod partial;
 pub(crate) mod places;
 pub(crate) mod range;

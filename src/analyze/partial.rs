@@ -160,7 +160,8 @@ impl<'de> Deserialize<'de> for Sketch {
 pub struct Tally(pub u64, pub u64);
 
 impl Tally {
-    fn add(&mut self, o: &Tally) {
+    /// Adds `o`'s count and visitors.
+    pub(crate) fn add(&mut self, o: &Tally) {
         self.0 += o.0;
         self.1 += o.1;
     }
@@ -191,7 +192,8 @@ pub struct PageRow {
 }
 
 impl PageRow {
-    fn add(&mut self, o: &PageRow) {
+    /// Adds `o` (the same page on another slice of the day, or on another day).
+    pub(crate) fn add(&mut self, o: &PageRow) {
         self.views += o.views;
         self.visitors += o.visitors;
         self.entries += o.entries;
@@ -214,6 +216,15 @@ pub struct DownloadRow {
     pub visitors: u64,
     /// Bytes sent (200 and 206).
     pub bytes: u64,
+}
+
+impl DownloadRow {
+    /// Adds `o` (the same file on another slice of the day, or on another day).
+    pub(crate) fn add(&mut self, o: &DownloadRow) {
+        self.downloads += o.downloads;
+        self.visitors += o.visitors;
+        self.bytes += o.bytes;
+    }
 }
 
 /// A browser, OS, device or network on one day.
@@ -470,11 +481,11 @@ impl Day {
         }
         add_map(&mut self.status, &o.status, |a, b| *a += b);
         add_map(&mut self.pages, &o.pages, PageRow::add);
-        add_map(&mut self.downloads_by_path, &o.downloads_by_path, |a, b| {
-            a.downloads += b.downloads;
-            a.visitors += b.visitors;
-            a.bytes += b.bytes;
-        });
+        add_map(
+            &mut self.downloads_by_path,
+            &o.downloads_by_path,
+            DownloadRow::add,
+        );
         for (mine, theirs) in [
             (&mut self.referrer_sites, &o.referrer_sites),
             (&mut self.referrer_pages, &o.referrer_pages),

@@ -206,7 +206,7 @@ impl Requests {
             same
         });
         let mut named: Option<(u64, String)> = None;
-        for (id, day, row) in rows {
+        let rows = rows.into_iter().map(|(id, day, row)| {
             let text = match &named {
                 Some((n, text)) if *n == id => text.clone(),
                 _ => {
@@ -215,13 +215,9 @@ impl Requests {
                     text
                 }
             };
-            days.entry(day)
-                .or_default()
-                .requests
-                .entry(text)
-                .or_default()
-                .add(&row);
-        }
+            (day, text, row)
+        });
+        super::named::extend_days(days, rows, |d| &mut d.requests, |a, b| a.add(&b));
         run.counts(|id| name(&id))
     }
 }

@@ -17,7 +17,10 @@ use rayon::slice::{ParallelSlice, ParallelSliceMut};
 use super::classify::BotReason;
 use super::clicks::{ClickSetup, ClickWalk, Visit};
 use super::distinct::{CappedMap, RunVisitors};
-use super::partial::{Aggregate, ClientRow, Day, ExactVisitors, PlaceRow, Tally};
+use super::named;
+use super::partial::{
+    Aggregate, ClientRow, Day, DownloadRow, ExactVisitors, PageRow, PlaceRow, Tally,
+};
 use super::search::Referrer;
 use super::spill::EventStore;
 use super::tables::{Event, EventKind, Rows, Tables, VisitorDay};
@@ -864,54 +867,50 @@ fn aggregate_sorted(
                 .or_default() += n;
         }
         let page_name = |id: &u64| t.pages.get(id).cloned().unwrap_or_default();
-        for ((day, id), p) in pages {
-            let row = days
-                .entry(day)
-                .or_default()
-                .pages
-                .entry(page_name(&id))
-                .or_default();
-            row.views += p.views;
-            row.visitors += p.visitors.count;
-            row.entries += p.entries;
-            row.entry_visitors += p.entry_visitors.count;
-            row.exits += p.exits;
-            row.exit_visitors += p.exit_visitors.count;
-            row.bounces += p.bounces;
-            row.top_sum += p.top_sum;
-            row.top_measured += p.top_measured;
-        }
-        for ((day, id), v) in &downloads {
-            let row = days
-                .entry(*day)
-                .or_default()
-                .downloads_by_path
-                .entry(page_name(id))
-                .or_default();
-            row.downloads += v.count;
-            row.visitors += v.visitors.count;
-        }
-        for ((day, id), bytes) in &t.download_bytes {
-            let row = days
-                .entry(rows_day(*day))
-                .or_default()
-                .downloads_by_path
-                .entry(page_name(id))
-                .or_default();
-            row.bytes += bytes;
-        }
-        for ((day, site), v) in ref_sites {
-            days.entry(day)
-                .or_default()
-                .referrer_sites
-                .insert(site.to_string(), day_tally(&v));
-        }
-        for ((day, page), v) in ref_pages {
-            days.entry(day)
-                .or_default()
-                .referrer_pages
-                .insert(page.to_string(), day_tally(&v));
-        }
+        let page_rows = pages.into_iter().map(|((day, id), p)| {
+            let row = PageRow {
+                views: p.views,
+                visitors: p.visitors.count,
+                entries: p.entries,
+                entry_visitors: p.entry_visitors.count,
+                exits: p.exits,
+                exit_visitors: p.exit_visitors.count,
+                bounces: p.bounces,
+                top_sum: p.top_sum,
+                top_measured: p.top_measured,
+            };
+            (day, page_name(&id), row)
+        });
+        named::extend_days(&mut days, page_rows, |d| &mut d.pages, |a, b| a.add(&b));
+        let download_rows = (downloads.iter())
+            .map(|((day, id), v)| {
+                let row = DownloadRow {
+                    downloads: v.count,
+                    visitors: v.visitors.count,
+                    ..DownloadRow::default()
+                };
+                (*day, page_name(id), row)
+            })
+            .chain(t.download_bytes.iter().map(|((day, id), bytes)| {
+                let row = DownloadRow {
+                    bytes: *bytes,
+                    ..DownloadRow::default()
+                };
+                (rows_day(*day), page_name(id), row)
+            }));
+        named::extend_days(
+            &mut days,
+            download_rows,
+            |d| &mut d.downloads_by_path,
+            |a, b| a.add(&b),
+        );
+        let keep_last = |a: &mut Tally, b: Tally| *a = b;
+        let site_rows =
+            (ref_sites.into_iter()).map(|((day, site), v)| (day, site.to_string(), day_tally(&v)));
+        named::extend_days(&mut days, site_rows, |d| &mut d.referrer_sites, keep_last);
+        let page_rows =
+            (ref_pages.into_iter()).map(|((day, page), v)| (day, page.to_string(), day_tally(&v)));
+        named::extend_days(&mut days, page_rows, |d| &mut d.referrer_pages, keep_last);
         for ((day, engine, kw), v) in engines {
             days.entry(day)
                 .or_default()
