@@ -609,7 +609,7 @@ impl<'t> ClickWalk<'t> {
             }
         }
         // As `CappedMap::counts`, leaving out the rows folded already (their pages are not named).
-        let mut run_transitions = BTreeMap::new();
+        let mut run_transitions: Vec<(String, u64)> = Vec::new();
         let named = fold_below.max(2);
         // Rows summed over days: one day, each transition one row, its run count beside it.
         for ((from, to), (t, run)) in summed {
@@ -624,8 +624,7 @@ impl<'t> ClickWalk<'t> {
             let key = pair((from, to));
             let n = run.count(cap);
             if n >= named {
-                let e = run_transitions.entry(key.clone()).or_insert(0);
-                *e = n.max(*e);
+                run_transitions.push((key.clone(), n));
             }
             (transitions.entry(super::visits::SUMMED).or_default()).push((key, row));
         }
@@ -638,13 +637,19 @@ impl<'t> ClickWalk<'t> {
             prefolded.insert(FOLDED_TRANSITIONS, folded_rows + folded.len() as u64);
         }
         drop(folded);
-        for (k, n) in (self.run_transitions.into_counts()).filter(|(_, n)| *n >= named) {
-            let e = run_transitions.entry(pair(k)).or_insert(0);
-            *e = n.max(*e);
-        }
-        for (day, mut rows) in transitions {
-            rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            days.entry(day).or_default().transitions = rows.into_iter().collect();
+        run_transitions.extend(
+            (self.run_transitions.into_counts())
+                .filter(|(_, n)| *n >= named)
+                .map(|(k, n)| (pair(k), n)),
+        );
+        let run_transitions = {
+            let mut counts = BTreeMap::new();
+            super::named::extend(&mut counts, run_transitions, |a, b| *a = b.max(*a));
+            counts
+        };
+        for (day, rows) in transitions {
+            let day = &mut days.entry(day).or_default().transitions;
+            super::named::extend(day, rows, |a, b| a.add(&b));
         }
         let via = |(g, via): (u8, Via<'_>)| {
             let goal = goals.get(usize::from(g)).map_or("", String::as_str);

@@ -647,7 +647,8 @@ impl ExactVisitors {
     /// Counts `seen`, one `(sketch hash, day number)` per counted visitor-day (in any order, reordered
     /// here).
     pub(crate) fn count(seen: &mut [(u64, i64)]) -> ExactVisitors {
-        seen.sort_unstable();
+        // Millions on a month of traffic: sorted on the pool (`rayon`), like the walk's other sorts.
+        rayon::slice::ParallelSliceMut::par_sort_unstable(seen);
         let mut labels: BTreeMap<i64, super::time::DayLabels> = BTreeMap::new();
         for (_, day) in seen.iter() {
             labels

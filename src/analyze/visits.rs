@@ -911,13 +911,17 @@ fn aggregate_sorted(
         let page_rows =
             (ref_pages.into_iter()).map(|((day, page), v)| (day, page.to_string(), day_tally(&v)));
         named::extend_days(&mut days, page_rows, |d| &mut d.referrer_pages, keep_last);
+        let mut keywords: BTreeMap<(i64, &str), Vec<(String, Tally)>> = BTreeMap::new();
         for ((day, engine, kw), v) in engines {
-            days.entry(day)
-                .or_default()
-                .search_engines
-                .entry(engine.to_string())
-                .or_default()
-                .insert(kw.to_string(), day_tally(&v));
+            (keywords.entry((day, engine)).or_default()).push((kw.to_string(), day_tally(&v)));
+        }
+        for ((day, engine), rows) in keywords {
+            let engines = &mut days.entry(day).or_default().search_engines;
+            named::extend(
+                engines.entry(engine.to_string()).or_default(),
+                rows,
+                keep_last,
+            );
         }
         (days, visitors, exact)
     };
