@@ -1025,6 +1025,7 @@ fn add_rows(
     pick: usize,
     run: &mut CappedMap<String>,
 ) {
+    let mut named_rows = Vec::new();
     for (k, r) in rows {
         for (v, n) in &r.visitors {
             if robots.contains(v) {
@@ -1034,21 +1035,20 @@ fn add_rows(
                 continue;
             };
             run.insert_with(k.as_str(), || k.clone(), sketch);
-            let d = days.entry(day).or_default();
-            let map = match pick {
-                0 => &mut d.not_found,
-                1 => &mut d.search_terms,
-                2 => &mut d.outlinks,
-                _ => &mut d.campaigns,
-            };
-            let e = match map.get_mut(k.as_str()) {
-                Some(e) => e,
-                None => map.entry(k.clone()).or_default(),
-            };
-            e.0 += n;
-            e.1 += 1;
+            named_rows.push((day, k.clone(), Tally(*n, 1)));
         }
     }
+    named::extend_days(
+        days,
+        named_rows,
+        |d| match pick {
+            0 => &mut d.not_found,
+            1 => &mut d.search_terms,
+            2 => &mut d.outlinks,
+            _ => &mut d.campaigns,
+        },
+        |a, b| a.add(&b),
+    );
 }
 
 #[cfg(test)]
