@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use rayon::slice::ParallelSliceMut;
 
 /// Adds `rows` (name, value) into `map`, adding with `add` the values of a name met more than once (in
-/// `rows` or already in `map`). The map's content is the same as inserting the rows one by one would give
-/// whenever `add` is commutative, as the row sums are; only the time differs.
+/// `rows` or already in `map`). The map's content is what inserting the rows one by one gives, in any
+/// order, as `add` is a sum (or a maximum); only the time differs.
 pub(super) fn extend<V: Default + Send>(
     map: &mut BTreeMap<String, V>,
     mut rows: Vec<(String, V)>,

@@ -904,13 +904,13 @@ fn aggregate_sorted(
             |d| &mut d.downloads_by_path,
             |a, b| a.add(&b),
         );
-        let keep_last = |a: &mut Tally, b: Tally| *a = b;
+        let add_tally = |a: &mut Tally, b: Tally| a.add(&b);
         let site_rows =
             (ref_sites.into_iter()).map(|((day, site), v)| (day, site.to_string(), day_tally(&v)));
-        named::extend_days(&mut days, site_rows, |d| &mut d.referrer_sites, keep_last);
+        named::extend_days(&mut days, site_rows, |d| &mut d.referrer_sites, add_tally);
         let page_rows =
             (ref_pages.into_iter()).map(|((day, page), v)| (day, page.to_string(), day_tally(&v)));
-        named::extend_days(&mut days, page_rows, |d| &mut d.referrer_pages, keep_last);
+        named::extend_days(&mut days, page_rows, |d| &mut d.referrer_pages, add_tally);
         let mut keywords: BTreeMap<(i64, &str), Vec<(String, Tally)>> = BTreeMap::new();
         for ((day, engine, kw), v) in engines {
             (keywords.entry((day, engine)).or_default()).push((kw.to_string(), day_tally(&v)));
@@ -920,7 +920,7 @@ fn aggregate_sorted(
             named::extend(
                 engines.entry(engine.to_string()).or_default(),
                 rows,
-                keep_last,
+                add_tally,
             );
         }
         (days, visitors, exact)
