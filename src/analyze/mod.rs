@@ -36,7 +36,7 @@ pub(crate) mod visits;
 
 use crate::format::{ChunkParser, Parsed};
 use crate::privacy::Rules;
-use crate::privacy::cache::cached;
+use crate::privacy::cache::{Shelf, cached};
 use crate::privacy::client::reduce_client;
 use crate::privacy::forwarded::visitor_address;
 use crate::privacy::ip::IpMode;
@@ -571,7 +571,7 @@ impl Analyzer {
     /// The id of a (rewritten) path, added to the page dictionary.
     fn page_id(&self, path: &[u8], t: &mut Tables, scratch: &mut Vec<u8>) -> u64 {
         scratch.clear();
-        cached(self.tag, path, scratch, |p, out| {
+        cached(Shelf::Mixed, self.tag, path, scratch, |p, out| {
             rewrite_url(p, &self.settings.rules, out)
         });
         let id = stable_hash(&[scratch]);

@@ -5,7 +5,7 @@ use super::{Policy, TimePrecision, UserAgentMode};
 use crate::format::clf::{ClfFields, is_traefik_tail};
 use crate::format::prefix::{self, Part};
 use crate::format::{ChunkParser, LineParser, Parsed, Prefix};
-use crate::privacy::cache::{Lookup, cached};
+use crate::privacy::cache::{Lookup, Shelf, cached};
 use crate::privacy::client::reduce_client;
 use crate::privacy::cut::cut_line;
 use crate::privacy::detect::may_hold_secret;
@@ -288,9 +288,9 @@ fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u
             (&line[r.range()], &line[a.range()])
         });
     let [request, referer_lookup, agent_lookup] = Lookup::all([
-        (tag ^ 3, &line[record.request.range()]),
-        (tag, referer),
-        (tag ^ 1, agent),
+        (Shelf::Mixed, tag ^ 3, &line[record.request.range()]),
+        (Shelf::Mixed, tag, referer),
+        (Shelf::Agents, tag ^ 1, agent),
     ]);
     let mut copied = 0;
     // Copies the bytes before `span` (separators and the fields kept as they are) and returns the field.
@@ -309,7 +309,9 @@ fn rewrite_clf(line: &[u8], record: &ClfFields, policy: &Policy, out: &mut Vec<u
     // host name many times a dotted quad's few dozen: clients repeat, so cache. (A dotted quad has at
     // most 15 bytes.)
     if keyed || value.len() > 15 {
-        cached(tag ^ 2, value, out, |v, o| reduce_client(v, rules, o));
+        cached(Shelf::Mixed, tag ^ 2, value, out, |v, o| {
+            reduce_client(v, rules, o)
+        });
     } else {
         reduce_client(value, rules, out);
     }
@@ -503,9 +505,9 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
         let value = &line[range];
         match kind {
             SpanRole::Vhost => scrub(value, rules, ScrubMode::PLAIN, out),
-            SpanRole::Client if keyed => {
-                cached(tag ^ 2, value, out, |v, o| reduce_client(v, rules, o))
-            }
+            SpanRole::Client if keyed => cached(Shelf::Mixed, tag ^ 2, value, out, |v, o| {
+                reduce_client(v, rules, o)
+            }),
             SpanRole::Client => reduce_client(value, rules, out),
             SpanRole::Blank => out.push(b'-'),
             SpanRole::Time => match record.time_kind {
@@ -517,7 +519,9 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
                     coarsen_clock(value, policy.time_precision(), out)
                 }
             },
-            SpanRole::Request => cached(tag ^ 3, value, out, |v, o| rewrite_request(v, policy, o)),
+            SpanRole::Request => cached(Shelf::Mixed, tag ^ 3, value, out, |v, o| {
+                rewrite_request(v, policy, o)
+            }),
             SpanRole::Target => rewrite_url(value, rules, out),
             SpanRole::Query => {
                 let mark = out.len();
@@ -530,15 +534,19 @@ fn rewrite_fields(record: &Record<'_>, policy: &Policy, out: &mut Vec<u8>) {
             }
             SpanRole::Referer => match value {
                 b"-" | b"" => out.extend_from_slice(value),
-                _ => cached(tag, value, out, |v, o| rewrite_referrer(v, rules, o)),
+                _ => cached(Shelf::Mixed, tag, value, out, |v, o| {
+                    rewrite_referrer(v, rules, o)
+                }),
             },
             SpanRole::Agent => match policy.user_agent() {
-                UserAgentMode::Keep => cached(tag ^ 1, value, out, |v, o| {
+                UserAgentMode::Keep => cached(Shelf::Agents, tag ^ 1, value, out, |v, o| {
                     let mark = o.len();
                     scrub(v, rules, ScrubMode::user_agent(), o);
                     redact_in_place(o, mark);
                 }),
-                UserAgentMode::Generalize => cached(tag ^ 1, value, out, generalize_user_agent),
+                UserAgentMode::Generalize => {
+                    cached(Shelf::Agents, tag ^ 1, value, out, generalize_user_agent)
+                }
                 UserAgentMode::Drop => out.push(b'-'),
             },
             SpanRole::Tail => write_tail(line, span, policy, out),
