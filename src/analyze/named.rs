@@ -17,6 +17,8 @@ pub(super) fn extend<V: Default + Send>(
     mut rows: Vec<(String, V)>,
     add: impl Fn(&mut V, V),
 ) {
+    // The rows a map already holds (none where the walk names its rows) are sorted in with the others.
+    rows.extend(std::mem::take(map));
     rows.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     rows.dedup_by(|next, kept| {
         let same = next.0 == kept.0;
@@ -25,19 +27,8 @@ pub(super) fn extend<V: Default + Send>(
         }
         same
     });
-    if map.is_empty() {
-        // Keys sorted and distinct: `from_iter` checks the order in one pass and builds the tree bottom up.
-        *map = rows.into_iter().collect();
-        return;
-    }
-    for (name, value) in rows {
-        match map.get_mut(&name) {
-            Some(row) => add(row, value),
-            None => {
-                map.insert(name, value);
-            }
-        }
-    }
+    // Keys sorted and distinct: `from_iter` checks the order in one pass and builds the tree bottom up.
+    *map = rows.into_iter().collect();
 }
 
 /// Puts `rows` ((day, name), value) into the maps of their days (`of_day` picks a day's map out of
